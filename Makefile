@@ -1,0 +1,58 @@
+# Every target creates or reuses the repo's own virtual environment in .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: compile-translations run test test-sqlite test-postgres lint translations serve bench audit clean sysdeps-run sysdeps-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+sysdeps-run:
+	@scripts/sysdeps.sh run
+
+sysdeps-test:
+	@scripts/sysdeps.sh test
+
+compile-translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile -q -d translations -f
+
+run: sysdeps-run $(VENV)/.installed compile-translations
+	ACADEMY_ENV=development $(BIN)/flask db upgrade
+	ACADEMY_ENV=development $(BIN)/flask academy seed-demo
+	ACADEMY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: sysdeps-test $(VENV)/.installed-dev compile-translations
+	@echo "== test suite on SQLite"
+	$(BIN)/pytest
+	@echo "== test suite on PostgreSQL"
+	@scripts/with-postgres.sh $(BIN)/pytest
+
+test-sqlite: $(VENV)/.installed-dev compile-translations
+	$(BIN)/pytest $(ARGS)
+
+test-postgres: $(VENV)/.installed-dev compile-translations
+	scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check academy tests bench
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -q -d translations -f
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

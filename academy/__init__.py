@@ -1,0 +1,112 @@
+"""Academy: courses, certification and certificates for TISC staff."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from academy.config import load_config
+from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config_override: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    configure_settings(app, config_override)
+    configure_logging(app)
+    configure_passwords(app)
+    configure_extensions(app)
+    configure_i18n(app)
+    configure_blueprints(app)
+    configure_templates(app)
+    configure_security(app)
+    configure_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, override: dict | None) -> None:
+    app.config.update(load_config(override))
+    app.instance_path = app.config["INSTANCE_DIR"]
+
+
+def configure_passwords(app: Flask) -> None:
+    from academy.auth.passwords import configure_hasher
+
+    configure_hasher(fast=app.config.get("FAST_PASSWORD_HASHING", False))
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app.logger.setLevel(logging.INFO)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # WAL lets readers run beside the single writer; foreign keys are off by default in SQLite.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+
+def configure_extensions(app: Flask) -> None:
+    import academy.models  # noqa: F401  (every model registered before migrations look)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+
+
+def configure_i18n(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
+    from academy.core.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+
+def configure_blueprints(app: Flask) -> None:
+    from academy.auth.views import bp as auth_bp
+    from academy.core.views import bp as core_bp
+    from academy.core.views import register_error_handlers
+    from academy.courses.views import bp as courses_bp
+
+    for bp in (core_bp, auth_bp, courses_bp):
+        app.register_blueprint(bp)
+    register_error_handlers(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from academy.core import template_helpers
+
+    template_helpers.register(app)
+
+
+def configure_security(app: Flask) -> None:
+    from academy.core.security import register_security_headers
+
+    register_security_headers(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from academy.cli import academy_cli
+
+    app.cli.add_command(academy_cli)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from academy.auth.passwords import MIN_LENGTH, is_common
+from academy.core.enums import Gender
+from academy.core.forms import AcademyForm
+
+
+def strong_password(form, field) -> None:
+    if field.data and is_common(field.data):
+        raise ValidationError(_l("This password is too common. Choose a longer phrase only you would use."))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _password_field(label):
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(),
+            Length(min=MIN_LENGTH, max=200, message=_l("Use at least 12 characters.")),
+            strong_password,
+        ],
+    )
+
+
+class RegistrationForm(AcademyForm):
+    full_name = StringField(
+        _l("Full name, exactly as it should appear on your certificates"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(min=1, max=200)],
+    )
+    email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
+    password = _password_field(_l("Password (at least 12 characters)"))
+    confirm = PasswordField(
+        _l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))]
+    )
+    gender = SelectField(_l("Gender"), choices=[], validators=[DataRequired()])
+    country_code = SelectField(_l("Country"), choices=[], validators=[DataRequired()])
+    tisc_id = SelectField(_l("TISC or institution"), choices=[], validate_choice=False, validators=[Optional()])
+    institution_other = StringField(
+        _l("Other institution (if not in the list)"), filters=[_strip], validators=[Optional(), Length(max=200)]
+    )
+    preferred_language = SelectField(_l("Preferred language"), choices=[], validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gender.choices = [("", "—")] + Gender.choices()
+
+
+class LoginForm(AcademyForm):
+    email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Remember me on this computer"))
+
+
+class PasswordChangeForm(AcademyForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = _password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+
+
+class ResetRequestForm(AcademyForm):
+    email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(AcademyForm):
+    password = _password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+
+
+class ProfileForm(AcademyForm):
+    full_name = StringField(
+        _l("Full name, exactly as it should appear on your certificates"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(min=1, max=200)],
+    )
+    gender = SelectField(_l("Gender"), choices=[], validators=[DataRequired()])
+    country_code = SelectField(_l("Country"), choices=[], validators=[DataRequired()])
+    tisc_id = SelectField(_l("TISC or institution"), choices=[], validate_choice=False, validators=[Optional()])
+    institution_other = StringField(
+        _l("Other institution (if not in the list)"), filters=[_strip], validators=[Optional(), Length(max=200)]
+    )
+    preferred_language = SelectField(_l("Preferred language"), choices=[], validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gender.choices = [("", "—")] + Gender.choices()

@@ -1,0 +1,87 @@
+"""People: users, their roles, and the TISC directory they belong to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.core.enums import Gender, Role
+from academy.core.models import TimestampMixin, UTCDateTime, enum_column
+from academy.extensions import db
+
+
+class Tisc(TimestampMixin, db.Model):
+    """A Technology and Innovation Support Center in the directory."""
+
+    __tablename__ = "tisc"
+    __table_args__ = (UniqueConstraint("country_code", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    host_institution: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(120))
+    country_code: Mapped[str] = mapped_column(String(2), index=True)
+    national_network: Mapped[Optional[str]] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("length(full_name) >= 1", name="full_name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased so uniqueness is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    gender: Mapped[Gender] = mapped_column(enum_column(Gender, "gender"))
+    country_code: Mapped[str] = mapped_column(String(2), index=True)
+    tisc_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tisc.id"), index=True)
+    institution_other: Mapped[Optional[str]] = mapped_column(String(200))
+    preferred_language: Mapped[str] = mapped_column(String(8), default="en")
+    is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True, server_default="1")
+    # Bumped on password change and "log out everywhere": old sessions and remember-me
+    # cookies carry the old value and stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    tisc: Mapped[Optional[Tisc]] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def roles(self) -> set[Role]:
+        return {r.role for r in self.role_rows}
+
+    def has_role(self, *roles: Role | str) -> bool:
+        wanted = {Role(r) for r in roles}
+        return bool(self.roles & wanted)
+
+    @property
+    def institution_name(self) -> str:
+        return self.tisc.name if self.tisc else (self.institution_other or "")
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    user: Mapped[User] = relationship(back_populates="role_rows")

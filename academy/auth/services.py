@@ -1,0 +1,98 @@
+"""Writes for accounts. Each function adds and flushes; the request commits once."""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from academy.auth.models import Tisc, User, UserRole
+from academy.auth.passwords import hash_password, needs_rehash, verify_password
+from academy.core.enums import Gender, Role
+from academy.core.models import utcnow
+from academy.extensions import db
+
+
+class AccountError(ValueError):
+    """A write refused for a reason the user can act on; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(select(func.count()).where(User.email == normalise_email(email))) > 0
+
+
+def create_user(*, email: str, full_name: str, password: str, gender: Gender | str, country_code: str,
+                tisc_id: int | None = None, institution_other: str | None = None,
+                preferred_language: str = "en", roles=(Role.LEARNER,)) -> User:
+    """Add a user with the given roles; refuses a taken email (any case)."""
+    if email_taken(email):
+        raise AccountError("An account with this email already exists.", field="email")
+    if tisc_id is not None:
+        tisc = db.session.get(Tisc, tisc_id)
+        if tisc is None or tisc.country_code != country_code:
+            raise AccountError("Choose a TISC in your country, or “Other”.", field="tisc_id")
+    user = User(
+        email=normalise_email(email),
+        full_name=full_name.strip(),
+        password_hash=hash_password(password),
+        gender=Gender(gender),
+        country_code=country_code,
+        tisc_id=tisc_id,
+        institution_other=(institution_other or None) if tisc_id is None else None,
+        preferred_language=preferred_language,
+    )
+    user.role_rows = [UserRole(role=Role(r)) for r in roles]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Upgrades old hashes in passing."""
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Replace the password and end every other session and remember-me cookie."""
+    user.password_hash = hash_password(new_password)
+    user.session_version = (user.session_version or 1) + 1
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="academy.password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    # The hash's tail makes the token single-use: once the password changes it no longer matches.
+    return _reset_serializer().dumps({"uid": user.id, "h": user.password_hash[-16:]})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.password_hash[-16:] != data.get("h") or not user.is_active:
+        return None
+    return user

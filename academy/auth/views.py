@@ -1,0 +1,242 @@
+"""Registration, login, logout, password change and reset, profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from academy.auth.access import learner_required
+from academy.auth.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from academy.auth.models import Tisc, User
+from academy.auth.passwords import verify_password
+from academy.auth.services import (
+    AccountError,
+    authenticate,
+    create_user,
+    find_user_by_email,
+    make_reset_token,
+    set_password,
+    user_from_reset_token,
+)
+from academy.core.i18n import autonym, country_choices, country_name, current_locale, is_country
+from academy.core.mail import send_mail
+from academy.extensions import db, limiter, login_manager
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        uid, version = (int(part) for part in user_id.split(":", 1))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version:
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only same-site paths: "/x" but not "//evil.example" or "https://…".
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def _fill_choices(form) -> None:
+    form.country_code.choices = [("", "—")] + country_choices()
+    form.preferred_language.choices = [(code, autonym(code)) for code in current_app.config["LANGUAGES"]]
+    tiscs = db.session.scalars(select(Tisc).where(Tisc.is_active).order_by(Tisc.country_code, Tisc.name)).all()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for t in tiscs:
+        groups.setdefault(country_name(t.country_code), []).append((str(t.id), f"{t.name} — {t.city}"))
+    form.tisc_id.choices = {"": [("", _("Other (type the name below)"))], **groups}
+
+
+def _check_profile_fields(form) -> bool:
+    ok = True
+    if not is_country(form.country_code.data or ""):
+        form.country_code.errors.append(_("Choose a country from the list."))
+        ok = False
+    if form.tisc_id.data:
+        tisc = db.session.get(Tisc, int(form.tisc_id.data)) if form.tisc_id.data.isdigit() else None
+        if tisc is None or tisc.country_code != form.country_code.data:
+            form.tisc_id.errors.append(_("Choose a TISC in your country, or “Other”."))
+            ok = False
+    elif not form.institution_other.data:
+        form.institution_other.errors.append(_("Name your institution, or pick your TISC from the list."))
+        ok = False
+    return ok
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.dashboard"))
+    form = RegistrationForm()
+    if request.method == "GET":
+        form.preferred_language.data = current_locale()
+    _fill_choices(form)
+    if form.validate_on_submit() and _check_profile_fields(form):
+        try:
+            user = create_user(
+                email=form.email.data,
+                full_name=form.full_name.data,
+                password=form.password.data,
+                gender=form.gender.data,
+                country_code=form.country_code.data,
+                tisc_id=int(form.tisc_id.data) if form.tisc_id.data else None,
+                institution_other=form.institution_other.data,
+                preferred_language=form.preferred_language.data,
+            )
+        except AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(_("An account with this email already exists."))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome to Academy! Choose a course to start."), "success")
+            return redirect(url_for("courses.catalogue"))
+    status = 422 if request.method == "POST" else 200  # reaching here after a POST means invalid
+    return render_template("auth/register.html", form=form), status
+
+
+def _login_account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"],
+               error_message="too many login attempts")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], methods=["POST"],
+               key_func=_login_account_key, error_message="too many login attempts")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong email or password."))
+        else:
+            db.session.commit()
+            lang = session.get("lang")
+            session.clear()  # no session fixation: a fresh session after login
+            if lang:
+                session["lang"] = lang
+            login_user(user, remember=form.remember.data)
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")) or url_for("courses.dashboard"))
+    status = 401 if request.method == "POST" and form.password.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("courses.catalogue"))
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    current_user.session_version += 1
+    db.session.commit()
+    logout_user()
+    flash(_("You have been logged out on every device."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@learner_required
+def profile():
+    form = ProfileForm(obj=current_user) if request.method == "GET" else ProfileForm()
+    if request.method == "GET":
+        form.gender.data = current_user.gender.value
+        form.tisc_id.data = str(current_user.tisc_id or "")
+    _fill_choices(form)
+    if form.validate_on_submit() and _check_profile_fields(form):
+        current_user.full_name = form.full_name.data
+        current_user.gender = form.gender.data
+        current_user.country_code = form.country_code.data
+        current_user.tisc_id = int(form.tisc_id.data) if form.tisc_id.data else None
+        current_user.institution_other = None if form.tisc_id.data else form.institution_other.data
+        current_user.preferred_language = form.preferred_language.data
+        db.session.commit()
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@learner_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("Your current password is not correct."))
+        else:
+            set_password(current_user, form.password.data)
+            db.session.commit()
+            login_user(current_user)  # keep this session, end the others
+            flash(_("Your password has been changed. Other sessions have been logged out."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit("10 per 10 minutes", methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data)
+        if user is not None and user.is_active:
+            link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+            send_mail(
+                user.email,
+                _("Reset your Academy password"),
+                _("Open this link within one hour to choose a new password:\n\n%(link)s\n\n"
+                  "If you did not ask for this, ignore this message.", link=link),
+            )
+        # Same answer whether or not the account exists.
+        flash(_("If an account exists for that email, we have sent a link to reset the password."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = user_from_reset_token(token)
+    if user is None:
+        flash(_("This reset link is invalid or has expired. Ask for a new one."), "error")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Your password has been changed. You can log in now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        current_user.preferred_language = lang
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("courses.catalogue"))

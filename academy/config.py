@@ -1,0 +1,94 @@
+"""Settings from environment variables, with safe development defaults.
+
+ACADEMY_ENV selects the profile: ``production`` (the default, so a forgotten variable
+fails closed), ``development`` (``make run``) or ``testing`` (the test suite).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("ACADEMY_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+MIN_SECRET_KEY_LENGTH = 32
+LANGUAGES = ["en", "fr", "es", "pt", "ru", "zh", "ar"]
+RTL_LANGUAGES = {"ar"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe configuration."""
+
+
+def _dev_secret_key(instance_dir: Path) -> str:
+    """A random key kept in the instance folder so development sessions survive restarts."""
+    path = instance_dir / "dev-secret-key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(override: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment and an optional override."""
+    override = dict(override or {})
+    env = override.get("ACADEMY_ENV") or os.environ.get("ACADEMY_ENV", "production")
+    instance_dir = Path(override.get("INSTANCE_DIR") or INSTANCE_DIR)
+    database_url = os.environ.get("ACADEMY_DATABASE_URL") or f"sqlite:///{instance_dir / 'academy.db'}"
+    cfg: dict = {
+        "ACADEMY_ENV": env,
+        "INSTANCE_DIR": str(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "STORAGE_DIR": os.environ.get("ACADEMY_STORAGE_DIR", str(instance_dir / "storage")),
+        "BASE_URL": os.environ.get("ACADEMY_BASE_URL", "http://127.0.0.1:5000"),
+        "MAIL_BACKEND": os.environ.get("ACADEMY_MAIL_BACKEND", "console"),
+        "MAIL_FROM": os.environ.get("ACADEMY_MAIL_FROM", "Academy <no-reply@academy.localhost>"),
+        "SMTP_HOST": os.environ.get("ACADEMY_SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(os.environ.get("ACADEMY_SMTP_PORT", "25")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("ACADEMY_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("ACADEMY_RATELIMIT_ENABLED", True),
+        "LOGIN_RATE_LIMIT_IP": os.environ.get("ACADEMY_LOGIN_RATE_LIMIT_IP", "30 per 5 minutes"),
+        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("ACADEMY_LOGIN_RATE_LIMIT_ACCOUNT", "8 per 5 minutes"),
+        "PASSWORD_RESET_MAX_AGE": 3600,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("ACADEMY_MAX_UPLOAD_BYTES", str(12 * 1024 * 1024))),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "LANGUAGES": LANGUAGES,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("ACADEMY_SECURE_COOKIES", env == "production"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("ACADEMY_SECURE_COOKIES", env == "production"),
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "DEMO_PASSWORD": os.environ.get("ACADEMY_DEMO_PASSWORD"),
+    }
+    cfg.update(override)
+    if cfg["ACADEMY_ENV"] == "development" and not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = _dev_secret_key(instance_dir)
+    if cfg["ACADEMY_ENV"] not in {"development", "testing"}:
+        if len(cfg["SECRET_KEY"] or "") < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY must be set to at least {MIN_SECRET_KEY_LENGTH} random characters "
+                "outside development (python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite: wait for a writer instead of failing at once; connections per thread.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
+    else:
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
+    return cfg

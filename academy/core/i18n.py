@@ -1,0 +1,71 @@
+"""Locale selection and locale-aware names (languages, countries)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel import Locale
+from flask import current_app, request, session
+from flask_babel import get_locale as babel_get_locale
+from flask_login import current_user
+
+from academy.config import RTL_LANGUAGES
+
+# Codes that Babel lists as territories but that are not ISO 3166-1 countries.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
+
+
+def select_locale() -> str:
+    """The user's saved choice, then the session, then Accept-Language, then the default."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated:
+        if current_user.preferred_language in languages:
+            return current_user.preferred_language
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_locale() -> str:
+    return str(babel_get_locale() or "en")
+
+
+def text_direction(lang: str | None = None) -> str:
+    return "rtl" if (lang or current_locale()) in RTL_LANGUAGES else "ltr"
+
+
+def language_name(code: str, locale: str | None = None) -> str:
+    """The language's name in the given (default: current) locale."""
+    loc = Locale.parse(locale or current_locale())
+    return loc.languages.get(code) or code
+
+
+def autonym(code: str) -> str:
+    """The language's name in itself, for the language switcher."""
+    return Locale.parse(code).get_display_name(code) or code
+
+
+@lru_cache(maxsize=16)
+def _countries(locale: str) -> tuple[tuple[str, str], ...]:
+    loc = Locale.parse(locale)
+    pairs = [
+        (code, name)
+        for code, name in loc.territories.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    ]
+    return tuple(sorted(pairs, key=lambda p: p[1]))
+
+
+def country_choices(locale: str | None = None) -> list[tuple[str, str]]:
+    return list(_countries(locale or current_locale()))
+
+
+def is_country(code: str) -> bool:
+    return code in dict(_countries("en"))
+
+
+def country_name(code: str | None, locale: str | None = None) -> str:
+    if not code:
+        return ""
+    return Locale.parse(locale or current_locale()).territories.get(code, code)

@@ -1,0 +1,51 @@
+"""Jinja globals and filters: locale, direction, language switcher, Babel formatting."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+
+from academy.core.nav import nav_for
+from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
+
+
+@lru_cache(maxsize=128)
+def _static_hash(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """A fingerprinted static URL (safe to cache for a year)."""
+    path = Path(current_app.static_folder) / filename
+    try:
+        version = _static_hash(str(path), path.stat().st_mtime)
+    except OSError:
+        version = "0"
+    return url_for("static", filename=filename, v=version)
+
+
+def register(app) -> None:
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.context_processor
+    def inject():
+        lang = current_locale()
+        return {
+            "current_locale": lang,
+            "text_direction": text_direction(lang),
+            "switcher_languages": [(code, autonym(code)) for code in app.config["LANGUAGES"]],
+            "static_url": static_url,
+            "language_name": language_name,
+            "country_name": country_name,
+            "nav_for": nav_for,
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
+
+    app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    app.jinja_env.filters["percent"] = lambda v: format_percent((v or 0) / 100)
+    app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)

@@ -1,0 +1,176 @@
+"""Reads for courses and progress, shaped for the pages that show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from academy.courses.models import (
+    Course,
+    CourseVersion,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    LessonText,
+    Module,
+)
+from academy.extensions import db
+
+
+def published_courses() -> list[Course]:
+    return list(
+        db.session.scalars(
+            select(Course)
+            .where(Course.is_published)
+            .options(selectinload(Course.versions), selectinload(Course.modules))
+            .order_by(Course.code)
+        )
+    )
+
+
+def course_by_slug(slug: str) -> Course | None:
+    return db.session.scalar(
+        select(Course).where(Course.slug == slug).options(selectinload(Course.versions))
+    )
+
+
+def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
+    return db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    )
+
+
+def active_modules(course_id: int) -> list[Module]:
+    return list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.course_id == course_id, ~Module.is_retired)
+            .options(selectinload(Module.lessons))
+            .order_by(Module.position)
+        )
+    )
+
+
+def completed_lesson_ids(enrollment_id: int) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(LessonProgress.lesson_id).where(
+                LessonProgress.enrollment_id == enrollment_id, LessonProgress.completed_at.is_not(None)
+            )
+        )
+    )
+
+
+def module_completion(enrollment: Enrollment, modules: list[Module] | None = None,
+                      done: set[int] | None = None) -> dict[int, bool]:
+    """{module_id: complete?}: all active lessons complete plus every extra requirement."""
+    from academy.courses.services import MODULE_REQUIREMENTS
+
+    modules = modules if modules is not None else active_modules(enrollment.course_id)
+    done = done if done is not None else completed_lesson_ids(enrollment.id)
+    result = {
+        m.id: all(les.id in done for les in m.lessons if not les.is_retired) for m in modules
+    }
+    for requirement in MODULE_REQUIREMENTS:
+        extra = requirement(enrollment, [m.id for m in modules])
+        for mid, ok in extra.items():
+            result[mid] = result.get(mid, False) and ok
+    return result
+
+
+@dataclass
+class LessonView:
+    lesson: Lesson
+    title: str
+    is_complete: bool
+
+
+@dataclass
+class ModuleView:
+    module: Module
+    title: str
+    lessons: list[LessonView]
+    is_complete: bool
+    is_locked: bool
+    locked_by: str | None = None  # title of the module to finish first
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for les in self.lessons if les.is_complete)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done_count / len(self.lessons)) if self.lessons else 0
+
+
+def lesson_titles(lesson_ids: list[int], language: str, fallback: str) -> dict[int, str]:
+    rows = db.session.execute(
+        select(LessonText.lesson_id, LessonText.language, LessonText.title).where(
+            LessonText.lesson_id.in_(lesson_ids), LessonText.language.in_({language, fallback})
+        )
+    ).all()
+    titles: dict[int, str] = {}
+    for lid, lang, title in rows:
+        if lang == language or lid not in titles:
+            titles[lid] = title
+    return titles
+
+
+def course_outline(course: Course, enrollment: Enrollment | None, language: str) -> list[ModuleView]:
+    """Modules with lessons, titles in ``language``, completion and lock state."""
+    modules = active_modules(course.id)
+    done = completed_lesson_ids(enrollment.id) if enrollment else set()
+    complete = module_completion(enrollment, modules, done) if enrollment else {m.id: False for m in modules}
+    titles = lesson_titles([les.id for m in modules for les in m.lessons], language, course.default_language)
+    views: list[ModuleView] = []
+    previous: ModuleView | None = None
+    for m in modules:
+        lessons = [
+            LessonView(les, titles.get(les.id, les.key), les.id in done) for les in m.lessons if not les.is_retired
+        ]
+        locked = False
+        locked_by = None
+        if course.has_sequential_release and previous is not None and (previous.is_locked or not previous.is_complete):
+            locked = True
+            locked_by = previous.title
+        view = ModuleView(m, m.title(language, course.default_language), lessons, complete.get(m.id, False),
+                          locked, locked_by)
+        views.append(view)
+        previous = view
+    return views
+
+
+def lesson_text(lesson_id: int, language: str, fallback: str) -> LessonText | None:
+    texts = {
+        t.language: t
+        for t in db.session.scalars(
+            select(LessonText).where(LessonText.lesson_id == lesson_id, LessonText.language.in_({language, fallback}))
+        )
+    }
+    return texts.get(language) or texts.get(fallback)
+
+
+def user_enrollments(user_id: int) -> list[tuple[Enrollment, CourseVersion | None]]:
+    rows = db.session.execute(
+        select(Enrollment, CourseVersion)
+        .join(Course, Course.id == Enrollment.course_id)
+        .outerjoin(
+            CourseVersion,
+            (CourseVersion.course_id == Enrollment.course_id) & (CourseVersion.language == Enrollment.language),
+        )
+        .where(Enrollment.user_id == user_id)
+        .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc())
+    ).all()
+    return [(e, v) for e, v in rows]
+
+
+def enrollment_counts(course_ids: list[int]) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(Enrollment.course_id, func.count()).where(Enrollment.course_id.in_(course_ids))
+            .group_by(Enrollment.course_id)
+        ).all()
+    )

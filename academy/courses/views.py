@@ -1,0 +1,234 @@
+"""Catalogue, course page, enrolment, course home, lesson player, learner dashboard."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from academy.auth.access import learner_required
+from academy.core.i18n import current_locale, language_name
+from academy.courses import queries
+from academy.courses.forms import CompleteLessonForm, EnrollForm
+from academy.courses.models import Course, CourseMedia, Enrollment, Lesson, Module
+from academy.courses.services import EnrollmentError, complete_lesson, enroll, record_visit
+from academy.extensions import db
+
+bp = Blueprint("courses", __name__, template_folder="templates")
+
+
+def _version_choices(course: Course) -> list[tuple[str, str]]:
+    return [(v.language, language_name(v.language)) for v in course.published_versions]
+
+
+def _published_course_or_404(slug: str) -> Course:
+    course = queries.course_by_slug(slug)
+    if course is None or not course.is_published:
+        abort(404)
+    return course
+
+
+def _display_version(course: Course, preferred: str):
+    return course.version(preferred) or course.version(course.default_language) or course.versions[0]
+
+
+@bp.route("/")
+@bp.route("/courses/")
+def catalogue():
+    courses = queries.published_courses()
+    enrolled = set()
+    if current_user.is_authenticated:
+        enrolled = {e.course_id for e, _v in queries.user_enrollments(current_user.id)}
+    items = [
+        {
+            "course": c,
+            "version": _display_version(c, current_locale()),
+            "languages": [language_name(v.language) for v in c.published_versions],
+            "module_count": sum(1 for m in c.modules if not m.is_retired),
+            "is_enrolled": c.id in enrolled,
+        }
+        for c in courses
+        if c.published_versions
+    ]
+    return render_template("courses/catalogue.html", items=items)
+
+
+@bp.route("/courses/<slug>/")
+def course_page(slug: str):
+    course = _published_course_or_404(slug)
+    version = _display_version(course, current_locale())
+    form = EnrollForm()
+    form.language.choices = _version_choices(course)
+    form.language.data = version.language
+    enrollment = queries.enrollment_for(current_user.id, course.id) if current_user.is_authenticated else None
+    outline = queries.course_outline(course, None, version.language)
+    return render_template("courses/course.html", course=course, version=version, form=form,
+                           enrollment=enrollment, outline=outline)
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@learner_required
+def enrol(slug: str):
+    course = _published_course_or_404(slug)
+    form = EnrollForm()
+    form.language.choices = _version_choices(course)
+    if not form.validate_on_submit():
+        flash(_("Choose one of the course's language versions."), "error")
+        return redirect(url_for("courses.course_page", slug=slug))
+    try:
+        enroll(current_user, course, form.language.data)
+    except EnrollmentError:
+        flash(_("This language version is not available."), "error")
+        return redirect(url_for("courses.course_page", slug=slug))
+    db.session.commit()
+    flash(_("You are enrolled. Start with the first lesson whenever you are ready."), "success")
+    return redirect(url_for("courses.course_home", slug=slug))
+
+
+@bp.route("/courses/<slug>/media/<name>")
+def media(slug: str, name: str):
+    row = db.session.scalar(
+        select(CourseMedia).join(Course).where(Course.slug == slug, CourseMedia.path == name)
+    )
+    if row is None:
+        abort(404)
+    resp = Response(row.data, mimetype=row.content_type)
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    resp.set_etag(row.sha256)
+    return resp.make_conditional(request)
+
+
+def _enrollment_or_redirect(course: Course):
+    enrollment = queries.enrollment_for(current_user.id, course.id)
+    if enrollment is None:
+        flash(_("Enrol in the course first."), "info")
+    return enrollment
+
+
+@bp.route("/learn/<slug>/")
+@learner_required
+def course_home(slug: str):
+    course = _published_course_or_404(slug)
+    enrollment = _enrollment_or_redirect(course)
+    if enrollment is None:
+        return redirect(url_for("courses.course_page", slug=slug))
+    version = _display_version(course, enrollment.language)
+    outline = queries.course_outline(course, enrollment, version.language)
+    resume = _resume_target(outline, enrollment)
+    form = EnrollForm()
+    form.language.choices = _version_choices(course)
+    form.language.data = enrollment.language
+    return render_template("courses/home.html", course=course, version=version, enrollment=enrollment,
+                           outline=outline, resume=resume, language_form=form)
+
+
+def _resume_target(outline, enrollment: Enrollment):
+    """The lesson to continue with: the last one visited if unfinished, else the next open one."""
+    flat = [(m, les) for m in outline if not m.is_locked for les in m.lessons]
+    for m, les in flat:
+        if les.lesson.id == enrollment.last_lesson_id and not les.is_complete:
+            return m, les
+    for m, les in flat:
+        if not les.is_complete:
+            return m, les
+    return None
+
+
+def _lesson_context(course: Course, module_key: str, lesson_key: str):
+    module = db.session.scalar(
+        select(Module).where(Module.course_id == course.id, Module.key == module_key, ~Module.is_retired)
+    )
+    lesson = db.session.scalar(
+        select(Lesson).where(Lesson.module_id == module.id, Lesson.key == lesson_key, ~Lesson.is_retired)
+    ) if module else None
+    if lesson is None:
+        abort(404)
+    return module, lesson
+
+
+@bp.route("/learn/<slug>/<module_key>/<lesson_key>")
+@learner_required
+def lesson(slug: str, module_key: str, lesson_key: str):
+    course = _published_course_or_404(slug)
+    enrollment = _enrollment_or_redirect(course)
+    if enrollment is None:
+        return redirect(url_for("courses.course_page", slug=slug))
+    module, lesson = _lesson_context(course, module_key, lesson_key)
+    outline = queries.course_outline(course, enrollment, enrollment.language)
+    mview = next(m for m in outline if m.module.id == module.id)
+    if mview.is_locked:
+        flash(_("This module opens when you complete “%(title)s”.", title=mview.locked_by), "info")
+        return redirect(url_for("courses.course_home", slug=slug))
+    record_visit(enrollment, lesson)
+    db.session.commit()
+    text = queries.lesson_text(lesson.id, enrollment.language, course.default_language)
+    flat = [(m, les) for m in outline for les in m.lessons]
+    idx = next(i for i, (_m, les) in enumerate(flat) if les.lesson.id == lesson.id)
+    prev_item = flat[idx - 1] if idx > 0 else None
+    next_item = flat[idx + 1] if idx + 1 < len(flat) else None
+    position = next(i for i, les in enumerate(mview.lessons, start=1) if les.lesson.id == lesson.id)
+    lesson_view = mview.lessons[position - 1]
+    return render_template(
+        "courses/lesson.html", course=course, enrollment=enrollment, module=mview, lesson=lesson,
+        lesson_view=lesson_view, text=text, prev_item=prev_item, next_item=next_item, position=position,
+        form=CompleteLessonForm(),
+    )
+
+
+@bp.route("/learn/<slug>/<module_key>/<lesson_key>/complete", methods=["POST"])
+@learner_required
+def complete(slug: str, module_key: str, lesson_key: str):
+    course = _published_course_or_404(slug)
+    enrollment = _enrollment_or_redirect(course)
+    if enrollment is None:
+        return redirect(url_for("courses.course_page", slug=slug))
+    module, lesson = _lesson_context(course, module_key, lesson_key)
+    outline = queries.course_outline(course, enrollment, enrollment.language)
+    mview = next(m for m in outline if m.module.id == module.id)
+    if mview.is_locked:
+        abort(403)
+    if not CompleteLessonForm().validate_on_submit():
+        abort(400)
+    complete_lesson(enrollment, lesson)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return {
+            "progress_percent": enrollment.progress_percent,
+            "progress_percent_text": format_percent(enrollment.progress_percent / 100),
+            "status": enrollment.status.value,
+            "message": _("You have completed this lesson."),
+        }
+    # Go on to the next lesson, as a learner expects after "mark as complete".
+    outline = queries.course_outline(course, enrollment, enrollment.language)
+    flat = [(m, les) for m in outline if not m.is_locked for les in m.lessons]
+    idx = next((i for i, (_m, les) in enumerate(flat) if les.lesson.id == lesson.id), None)
+    if idx is not None and idx + 1 < len(flat):
+        m, les = flat[idx + 1]
+        return redirect(url_for("courses.lesson", slug=slug, module_key=m.module.key, lesson_key=les.lesson.key))
+    return redirect(url_for("courses.course_home", slug=slug))
+
+
+@bp.route("/learn/<slug>/language", methods=["POST"])
+@learner_required
+def switch_version(slug: str):
+    course = _published_course_or_404(slug)
+    form = EnrollForm()
+    form.language.choices = _version_choices(course)
+    enrollment = queries.enrollment_for(current_user.id, course.id)
+    if enrollment is None or not form.validate_on_submit():
+        abort(400)
+    enrollment.language = form.language.data
+    db.session.commit()
+    flash(_("The course is now shown in %(language)s. Your progress is kept.",
+            language=language_name(form.language.data)), "success")
+    return redirect(url_for("courses.course_home", slug=slug))
+
+
+@bp.route("/dashboard")
+@learner_required
+def dashboard():
+    rows = queries.user_enrollments(current_user.id)
+    return render_template("courses/dashboard.html", rows=rows)

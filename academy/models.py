@@ -1,0 +1,15 @@
+"""Imports every model module so metadata is complete (Alembic, create_all in tests)."""
+
+from academy.auth.models import Tisc, User, UserRole  # noqa: F401
+from academy.core.audit import AuditEvent  # noqa: F401
+from academy.courses.models import (  # noqa: F401
+    Course,
+    CourseMedia,
+    CourseVersion,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    LessonText,
+    Module,
+    ModuleText,
+)

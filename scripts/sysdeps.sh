@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Checks the Debian packages Academy needs and installs the missing ones when it can
+# (root with apt-get); otherwise prints the one line that fixes it.
+#   run:  fonts for Chinese and Arabic certificates, HarfBuzz subsetting (fast PDFs)
+#   test: the same, plus Chromium (browser tests), PostgreSQL server, poppler-utils
+set -euo pipefail
+mode=${1:-run}
+missing=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for p in fonts-noto-core fonts-noto-cjk libharfbuzz-subset0; do have_pkg "$p" || missing+=("$p"); done
+if [ "$mode" = test ]; then
+  for p in chromium poppler-utils postgresql; do have_pkg "$p" || missing+=("$p"); done
+  if [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    missing=("${missing[@]/postgresql}")
+  fi
+fi
+pkgs=$(printf '%s ' "${missing[@]}" | xargs || true)
+[ -z "$pkgs" ] && exit 0
+if ! command -v dpkg-query >/dev/null; then
+  echo "sysdeps: not a Debian system; install the equivalents of: $pkgs"; exit 0
+fi
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "sysdeps: installing $pkgs"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+else
+  echo "sysdeps: missing Debian packages. Fix with: sudo apt-get install -y $pkgs"
+  exit 1
+fi
