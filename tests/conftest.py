@@ -14,6 +14,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from academy import create_app
@@ -35,6 +37,18 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+class AcademyTestClient(FlaskClient):
+    """When a test holds an app context, Flask reuses it (and its ``g``) for requests.
+    Drop the per-request caches kept in ``g`` so each request logs in and picks its
+    locale afresh, as it does in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in ("_login_user", "_flask_babel"):
+                g.pop(key, None)
+        return super().open(*args, **kwargs)
+
+
 def make_test_app(tmp_dir: Path, database_url: str, **override):
     config = {
         "ACADEMY_ENV": "testing",
@@ -51,7 +65,9 @@ def make_test_app(tmp_dir: Path, database_url: str, **override):
         "BASE_URL": "http://localhost",
     }
     config.update(override)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = AcademyTestClient
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -189,7 +189,7 @@ def change_password():
         else:
             set_password(current_user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # keep this session, end the others
+            login_user(current_user._get_current_object())  # keep this session, end the others
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)
