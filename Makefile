@@ -27,7 +27,7 @@ sysdeps-test:
 	@scripts/sysdeps.sh test
 
 compile-translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -q -d translations -f
+	@$(BIN)/pybabel compile -f -d translations > /dev/null
 
 run: sysdeps-run $(VENV)/.installed compile-translations
 	ACADEMY_ENV=development $(BIN)/flask db upgrade
@@ -50,9 +50,9 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check academy tests bench
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -q -d translations -f
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -f -d translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

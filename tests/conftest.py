@@ -67,7 +67,22 @@ def make_test_app(tmp_dir: Path, database_url: str, **override):
     config.update(override)
     app = create_app(config)
     app.test_client_class = AcademyTestClient
+    _APPS.append(app)
     return app
+
+
+_APPS: list = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dispose_engines():
+    """Close every pooled connection at the end, so no driver warns about leaked ones."""
+    yield
+    for app in _APPS:
+        with app.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture(scope="session")

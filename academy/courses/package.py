@@ -197,8 +197,10 @@ def split_front_matter(text: str, filename: str) -> tuple[dict, str, int]:
     meta = parse_yaml(text[4:end + 1], filename, line_offset=1) or {}
     if not isinstance(meta, dict):
         raise PackageError([Problem(filename, 2, "front matter must be a mapping")])
-    body_start = text.count("\n", 0, end + 4) + 1
-    return meta, text[end + 4:].lstrip("\n"), body_start
+    rest = text[end + 4:]
+    body = rest.lstrip("\n")
+    body_start = text.count("\n", 0, end + 4) + 1 + (len(rest) - len(body))
+    return meta, body, body_start
 
 
 _IMG_RE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")

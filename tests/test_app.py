@@ -1,0 +1,143 @@
+"""Configuration, health, security headers, demo data, migrations."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, func, inspect, select, text
+
+from academy import create_app
+from academy.config import ConfigError
+from academy.extensions import db
+from tests.conftest import PG_URL, make_test_app
+
+
+def test_production_refuses_a_missing_or_short_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app({"ACADEMY_ENV": "production"})
+    with pytest.raises(ConfigError):
+        create_app({"ACADEMY_ENV": "production", "SECRET_KEY": "short"})
+    app = create_app({"ACADEMY_ENV": "production", "SECRET_KEY": "k" * 40})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_gets_a_stable_random_secret(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    a = create_app({"ACADEMY_ENV": "development", "INSTANCE_DIR": str(tmp_path)})
+    b = create_app({"ACADEMY_ENV": "development", "INSTANCE_DIR": str(tmp_path)})
+    assert len(a.config["SECRET_KEY"]) >= 32 and a.config["SECRET_KEY"] == b.config["SECRET_KEY"]
+
+
+def test_database_url_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("ACADEMY_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    app = create_app({"ACADEMY_ENV": "testing"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/x.db"
+
+
+def test_healthz_is_503_with_a_reason_when_the_database_is_unreachable(tmp_path):
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none" if PG_URL else f"sqlite:///{tmp_path}/missing/dir/x.db"
+    broken = make_test_app(tmp_path, url)
+    if not PG_URL:
+        os.rmdir(tmp_path / "missing" / "dir")  # create_app made it; take it away again
+    resp = broken.test_client().get("/healthz")
+    assert resp.status_code == 503
+    assert resp.get_json()["database"] == "unreachable" and resp.get_json()["reason"]
+
+
+def test_security_headers_on_pages(client):
+    resp = client.get("/")
+    h = resp.headers
+    assert "frame-ancestors 'none'" in h["Content-Security-Policy"]
+    assert "script-src 'self'" in h["Content-Security-Policy"] and "unsafe-inline" not in h["Content-Security-Policy"].split("style-src")[0]
+    assert h["X-Content-Type-Options"] == "nosniff"
+    assert h["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_session_cookie_is_httponly_and_samesite(client, make_user):
+    from tests.conftest import TEST_PASSWORD
+
+    user = make_user()
+    resp = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    resp = client.get("/no/such/page")
+    assert resp.status_code == 404 and "Page not found" in resp.get_data(as_text=True)
+
+
+def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx):
+    from academy.auth.models import Tisc, User
+    from academy.courses.models import Course, Enrollment
+
+    app.config["DEMO_PASSWORD"] = "demo password for tests"
+    try:
+        runner = app.test_cli_runner()
+        first = runner.invoke(args=["academy", "seed-demo"])
+        assert first.exit_code == 0, first.output
+        counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (User, Tisc, Course, Enrollment)]
+        second = runner.invoke(args=["academy", "seed-demo"])
+        assert second.exit_code == 0
+        again = [db.session.scalar(select(func.count()).select_from(m)) for m in (User, Tisc, Course, Enrollment)]
+    finally:
+        app.config["DEMO_PASSWORD"] = None
+    assert counts == again
+    assert "admin@academy.example" in first.output and "demo password for tests" in first.output
+    assert "nothing new to add" in second.output
+    pilot = db.session.scalars(select(User).where(User.email.like("pilot.%"))).all()
+    assert len(pilot) == 48
+    assert {u.country_code for u in pilot} == {"CN", "KE", "MG", "PE", "PH", "SA"}
+    assert {u.gender.value for u in pilot} >= {"woman", "man"}
+    statuses = {e.status.value for e in db.session.scalars(select(Enrollment))}
+    assert {"enrolled", "in_progress"} <= statuses
+    assert db.session.scalar(select(func.count()).select_from(Tisc).where(Tisc.country_code == "MG")) >= 1
+
+
+# --- migrations ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path}/migrations.db"
+        return
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS academy_migrations"))
+        conn.execute(text("CREATE DATABASE academy_migrations"))
+    yield PG_URL.rsplit("/", 1)[0] + "/academy_migrations"
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS academy_migrations WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_migrations_upgrade_downgrade_upgrade(tmp_path, scratch_database_url):
+    from flask_migrate import downgrade, upgrade
+
+    scratch = make_test_app(tmp_path, scratch_database_url)
+    with scratch.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"user", "course", "enrollment", "lesson_progress"} <= tables
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert set(inspect(db.engine).get_table_names()) == tables
+        db.engine.dispose()
+
+
+def test_migrations_have_one_head_and_match_the_models(app, app_ctx):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = app.extensions["migrate"].migrate.get_config()
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several migration heads: {heads}"
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        diff = compare_metadata(ctx, db.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
