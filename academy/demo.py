@@ -18,7 +18,7 @@ from sqlalchemy import select
 from academy.auth.models import Tisc, User
 from academy.auth.services import create_user
 from academy.core.enums import EnrollmentStatus, Gender, Role
-from academy.courses.models import Course, Enrollment, Lesson, LessonProgress, Module
+from academy.courses.models import Course, Enrollment, Lesson, LessonProgress
 from academy.courses.package import load_package
 from academy.courses.services import import_package, refresh_progress
 from academy.extensions import db

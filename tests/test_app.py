@@ -50,7 +50,8 @@ def test_security_headers_on_pages(client):
     resp = client.get("/")
     h = resp.headers
     assert "frame-ancestors 'none'" in h["Content-Security-Policy"]
-    assert "script-src 'self'" in h["Content-Security-Policy"] and "unsafe-inline" not in h["Content-Security-Policy"].split("style-src")[0]
+    csp = h["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("style-src")[0]
     assert h["X-Content-Type-Options"] == "nosniff"
     assert h["Referrer-Policy"] == "strict-origin-when-cross-origin"
 

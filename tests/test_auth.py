@@ -119,7 +119,7 @@ def test_the_database_refuses_a_duplicate_email_too(app_ctx, make_user):
 
 
 def test_login_with_email_in_any_case_and_logout(client, app_ctx, make_user):
-    user = make_user(email="kamau@example.ke")
+    make_user(email="kamau@example.ke")
     login(client, "KAMAU@example.ke")
     assert client.get("/dashboard").status_code == 200
     client.post("/logout")
@@ -174,7 +174,8 @@ def test_password_change_logs_out_other_sessions(app, app_ctx, make_user):
 def test_password_change_needs_the_current_password(client, app_ctx, make_user):
     login(client, make_user())
     resp = client.post("/account/password", data={
-        "current_password": "not my password", "password": "a brand new long phrase", "confirm": "a brand new long phrase"})
+        "current_password": "not my password", "password": "a brand new long phrase",
+        "confirm": "a brand new long phrase"})
     assert "Your current password is not correct." in resp.get_data(as_text=True)
 
 

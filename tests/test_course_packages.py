@@ -144,7 +144,8 @@ def test_broken_package_changes_nothing_already_imported(app_ctx, pkg_dir):
     (pkg_dir / "fr" / "one" / "first.md").unlink()
     with pytest.raises(PackageError):
         load_package(pkg_dir)
-    title = db.session.scalar(select(LessonText.title).join(Lesson).where(Lesson.key == "first", LessonText.language == "en"))
+    title = db.session.scalar(
+        select(LessonText.title).join(Lesson).where(Lesson.key == "first", LessonText.language == "en"))
     assert title == "first en"
 
 

@@ -38,7 +38,8 @@ class RegistrationForm(AcademyForm):
     email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     password = _password_field(_l("Password (at least 12 characters)"))
     confirm = PasswordField(
-        _l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))]
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
     )
     gender = SelectField(_l("Gender"), choices=[], validators=[DataRequired()])
     country_code = SelectField(_l("Country"), choices=[], validators=[DataRequired()])

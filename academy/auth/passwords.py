@@ -40,9 +40,8 @@ def needs_rehash(password_hash: str) -> bool:
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
     path = Path(__file__).with_name("common_passwords.txt")
-    return frozenset(
-        line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
-    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def is_common(password: str) -> bool:

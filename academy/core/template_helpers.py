@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
-from academy.core.nav import nav_for
 from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
+from academy.core.nav import nav_for
 
 
 @lru_cache(maxsize=128)

@@ -263,7 +263,7 @@ def load_package(path: str | Path) -> CoursePackage:
         c.add(mf, line_of(m, "estimated_hours"), "estimated_hours must be a whole number")
         hours = 1
     title = _texts(m["title"], languages, mf, line_of(m, "title"), "title", c)
-    description = _texts(m.get("description", {l: "" for l in languages}) or {}, [], mf,
+    description = _texts(m.get("description", dict.fromkeys(languages, "")) or {}, [], mf,
                          line_of(m, "description"), "description", c)
 
     modules: list[ModuleSpec] = []

@@ -99,7 +99,10 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
             lesson.video_url = lspec.video
             lesson.is_retired = False
             db.session.flush()
-            existing = {t.language: t for t in db.session.scalars(select(LessonText).where(LessonText.lesson_id == lesson.id))}
+            existing = {
+                t.language: t
+                for t in db.session.scalars(select(LessonText).where(LessonText.lesson_id == lesson.id))
+            }
             for lang in pkg.languages:
                 src = pkg.lessons[(lang, spec.key, lspec.key)]
                 text = existing.get(lang)
