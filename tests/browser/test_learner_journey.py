@@ -59,3 +59,18 @@ def test_lesson_completion_works_with_javascript_off(page_no_js, mini_course, ma
     page.wait_for_url("**/learn/mini/one/second")
     page.goto("/learn/mini/")
     assert page.locator(".summary progress").get_attribute("value") == "25"
+
+
+def test_tisc_list_follows_the_chosen_country(page, app_ctx):
+    from academy.auth.models import Tisc
+    from academy.extensions import db
+
+    db.session.add_all([
+        Tisc(name="CATI OMAPI", host_institution="OMAPI", city="Antananarivo", country_code="MG"),
+        Tisc(name="TISC KIPI", host_institution="KIPI", city="Nairobi", country_code="KE"),
+    ])
+    db.session.commit()
+    page.goto("/register")
+    page.select_option("#country_code", "KE")
+    visible = page.eval_on_selector_all("#tisc_id optgroup:not([hidden])", "gs => gs.map(g => g.label)")
+    assert visible == ["Kenya"]
