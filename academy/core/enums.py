@@ -16,7 +16,7 @@ class TitledEnum(str, enum.Enum):
 
     @classmethod
     def _titles(cls) -> dict:
-        raise NotImplementedError  # every subclass defines its titles
+        raise TypeError(f"{cls.__name__} must define its translated titles")
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
