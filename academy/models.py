@@ -1,5 +1,6 @@
 """Imports every model module so metadata is complete (Alembic, create_all in tests)."""
 
+from academy.admin.models import Invitation, NameCorrection  # noqa: F401
 from academy.auth.models import Tisc, User, UserRole  # noqa: F401
 from academy.core.audit import AuditEvent  # noqa: F401
 from academy.courses.models import (  # noqa: F401

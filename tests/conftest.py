@@ -111,8 +111,17 @@ def _wipe(app) -> None:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
             else:
+                # The audit log refuses DELETE (append-only triggers): lift them for the wipe
+                # only, re-creating them from their own stored definitions.
+                triggers = conn.execute(text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+                )).all()
+                for name, _sql in triggers:
+                    conn.execute(text(f'DROP TRIGGER "{name}"'))
                 for t in tables:
                     conn.execute(text(f'DELETE FROM "{t}"'))  # noqa: S608 - table names from metadata
+                for _name, sql in triggers:
+                    conn.execute(text(sql))
 
 
 @pytest.fixture(autouse=True)

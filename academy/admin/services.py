@@ -1,0 +1,419 @@
+"""Writes the admin console makes. Each adds and flushes and records an audit event;
+the request commits once.
+
+Refusals the admin can act on raise ``AdminError`` with a translated message.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+
+from academy.admin.models import Invitation, NameCorrection
+from academy.auth.models import Tisc, User, UserRole
+from academy.auth.services import create_user
+from academy.core.audit import record
+from academy.core.enums import Role
+from academy.core.models import utcnow
+from academy.courses.models import Course, CourseVersion
+from academy.extensions import db
+
+
+class AdminError(ValueError):
+    """An admin action refused for a reason shown to the admin."""
+
+
+# --- roles and account status -----------------------------------------------------------
+
+
+def _lock_active_admins() -> list[int]:
+    """Ids of active admins, locked on PostgreSQL so two admins demoting each other at the
+    same moment cannot both succeed and leave nobody in charge."""
+    stmt = (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN, User.is_active_account)
+        .order_by(User.id)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=User)
+    return list(db.session.scalars(stmt))
+
+
+def _user_snapshot(user: User) -> dict:
+    return {"roles": sorted(r.value for r in user.roles), "is_active": user.is_active_account}
+
+
+def grant_role(user: User, role: Role) -> bool:
+    """Give ``user`` the role; False when they already had it."""
+    role = Role(role)
+    if role in user.roles:
+        return False
+    before = _user_snapshot(user)
+    user.role_rows.append(UserRole(role=role))
+    db.session.flush()
+    record("user.role_granted", "user", user.id, before=before, after=_user_snapshot(user))
+    return True
+
+
+def remove_role(user: User, role: Role, *, actor: User) -> bool:
+    """Take the role away; refuses to leave a user without roles or Academy without an admin."""
+    role = Role(role)
+    if role not in user.roles:
+        return False
+    if len(user.roles) == 1:
+        raise AdminError(_("An account needs at least one role. Deactivate the account instead."))
+    if role == Role.ADMIN:
+        if user.id == actor.id:
+            raise AdminError(
+                _("You cannot remove your own administrator role. Ask another administrator.")
+            )
+        admins = _lock_active_admins()
+        if user.is_active_account and [a for a in admins if a != user.id] == []:
+            raise AdminError(
+                _(
+                    "This is the last active administrator. "
+                    "Make someone else an administrator first."
+                )
+            )
+    before = _user_snapshot(user)
+    user.role_rows = [r for r in user.role_rows if r.role != role]
+    db.session.flush()
+    record("user.role_removed", "user", user.id, before=before, after=_user_snapshot(user))
+    return True
+
+
+def set_active(user: User, active: bool, *, actor: User) -> bool:
+    """Deactivate (or reactivate) an account.
+
+    Deactivation ends every session; nothing is deleted."""
+    if user.is_active_account == active:
+        return False
+    if not active:
+        if user.id == actor.id:
+            raise AdminError(_("You cannot deactivate your own account."))
+        if user.has_role(Role.ADMIN) and [a for a in _lock_active_admins() if a != user.id] == []:
+            raise AdminError(_("This is the last active administrator and cannot be deactivated."))
+    before = _user_snapshot(user)
+    user.is_active_account = active
+    if not active:
+        user.session_version = (user.session_version or 1) + 1  # logs them out everywhere
+    db.session.flush()
+    record(
+        "user.reactivated" if active else "user.deactivated",
+        "user",
+        user.id,
+        before=before,
+        after=_user_snapshot(user),
+    )
+    return True
+
+
+def password_reset_sent(user: User) -> None:
+    """Record that an admin sent ``user`` a password-reset link (the view sends it)."""
+    if not user.is_active_account:
+        raise AdminError(
+            _("This account is deactivated. Reactivate it before sending a reset link.")
+        )
+    record("user.password_reset_sent", "user", user.id, after={"email": user.email})
+
+
+def correct_name(user: User, new_name: str, reason: str, *, actor: User) -> NameCorrection:
+    """Change the name printed on certificates, keeping the old one and the reason."""
+    new_name = " ".join(new_name.split())
+    reason = reason.strip()
+    if not new_name:
+        raise AdminError(_("Enter the corrected name."))
+    if not reason:
+        raise AdminError(_("Say why the name is being corrected."))
+    if new_name == user.full_name:
+        raise AdminError(_("The new name is the same as the current one."))
+    correction = NameCorrection(
+        user_id=user.id,
+        old_name=user.full_name,
+        new_name=new_name,
+        reason=reason,
+        corrected_by_id=actor.id,
+    )
+    db.session.add(correction)
+    user.full_name = new_name
+    db.session.flush()
+    record(
+        "user.name_corrected",
+        "user",
+        user.id,
+        before={"full_name": correction.old_name},
+        after={"full_name": new_name, "reason": reason},
+    )
+    return correction
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def _invitation_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="academy.invitation")
+
+
+def make_invitation_token(user: User) -> str:
+    # Bound to the current password hash: the link stops working once a password is chosen.
+    return _invitation_serializer().dumps({"uid": user.id, "h": user.password_hash[-16:]})
+
+
+def user_from_invitation_token(token: str) -> User | None:
+    max_age = current_app.config.get("INVITATION_MAX_AGE", 14 * 24 * 3600)
+    try:
+        data = _invitation_serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.is_active_account or user.password_hash[-16:] != data.get("h"):
+        return None
+    invitation = db.session.scalar(select(Invitation).where(Invitation.user_id == user.id))
+    if invitation is None or invitation.accepted_at is not None:
+        return None
+    return user
+
+
+def accept_invitation(user: User, password: str) -> None:
+    from academy.auth.services import set_password
+
+    set_password(user, password)
+    invitation = db.session.scalar(select(Invitation).where(Invitation.user_id == user.id))
+    invitation.accepted_at = utcnow()
+    db.session.flush()
+    record("user.invitation_accepted", "user", user.id, actor_id=user.id)
+
+
+def pending_invitation(user: User) -> Invitation | None:
+    return db.session.scalar(
+        select(Invitation).where(Invitation.user_id == user.id, Invitation.accepted_at.is_(None))
+    )
+
+
+@dataclass
+class InviteRow:
+    line: int
+    values: dict
+    errors: list[str] = field(default_factory=list)
+    user: User | None = None
+
+
+def invite_users(rows: list[InviteRow], *, actor: User) -> list[User]:
+    """Create an account and a pending invitation for every valid row."""
+    created = []
+    for row in rows:
+        v = row.values
+        user = create_user(
+            email=v["email"],
+            full_name=v["name"],
+            password=secrets.token_urlsafe(32),
+            gender=v["gender"],
+            country_code=v["country"],
+            tisc_id=v["tisc_id"],
+            preferred_language=v["language"],
+            roles=sorted({Role.LEARNER, v["role"]}, key=lambda r: r.value),
+        )
+        db.session.add(Invitation(user_id=user.id, invited_by_id=actor.id))
+        row.user = user
+        created.append(user)
+        record(
+            "user.invited",
+            "user",
+            user.id,
+            after={
+                "email": user.email,
+                "full_name": user.full_name,
+                "roles": sorted(r.value for r in user.roles),
+                "country_code": user.country_code,
+                "tisc_id": user.tisc_id,
+                "preferred_language": user.preferred_language,
+            },
+        )
+    db.session.flush()
+    return created
+
+
+def invitation_resent(invitation: Invitation) -> None:
+    invitation.last_sent_at = utcnow()
+    db.session.flush()
+    record("user.invitation_resent", "user", invitation.user_id)
+
+
+# --- courses ------------------------------------------------------------------------------
+
+
+def set_course_published(course: Course, published: bool) -> bool:
+    if course.is_published == published:
+        return False
+    course.is_published = published
+    db.session.flush()
+    record(
+        "course.published" if published else "course.unpublished",
+        "course",
+        course.id,
+        before={"is_published": not published},
+        after={"is_published": published, "code": course.code},
+    )
+    return True
+
+
+def set_version_published(version: CourseVersion, published: bool) -> bool:
+    if version.is_published == published:
+        return False
+    version.is_published = published
+    db.session.flush()
+    record(
+        "course_version.published" if published else "course_version.unpublished",
+        "course_version",
+        version.id,
+        before={"is_published": not published},
+        after={
+            "is_published": published,
+            "course_id": version.course_id,
+            "language": version.language,
+        },
+    )
+    return True
+
+
+# --- TISC directory -------------------------------------------------------------------------
+
+TISC_FIELDS = ("name", "host_institution", "city", "country_code", "national_network")
+
+
+def _tisc_snapshot(tisc: Tisc) -> dict:
+    return {f: getattr(tisc, f) for f in TISC_FIELDS} | {"is_active": tisc.is_active}
+
+
+def tisc_name_taken(country_code: str, name: str, exclude_id: int | None = None) -> bool:
+    stmt = (
+        select(func.count())
+        .select_from(Tisc)
+        .where(Tisc.country_code == country_code, func.lower(Tisc.name) == name.strip().lower())
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Tisc.id != exclude_id)
+    return db.session.scalar(stmt) > 0
+
+
+def save_tisc(tisc: Tisc | None, data: dict) -> Tisc:
+    """Create a TISC (``tisc`` None) or update one from cleaned form data."""
+    if tisc_name_taken(data["country_code"], data["name"], tisc.id if tisc else None):
+        raise AdminError(_("A TISC with this name already exists in this country."))
+    before = _tisc_snapshot(tisc) if tisc else None
+    if tisc is None:
+        tisc = Tisc(is_active=True)
+        db.session.add(tisc)
+    elif tisc.country_code != data["country_code"]:
+        attached = db.session.scalar(
+            select(func.count()).select_from(User).where(User.tisc_id == tisc.id)
+        )
+        if attached:
+            raise AdminError(
+                _(
+                    "Learners belong to this TISC, so its country cannot change. "
+                    "Create the TISC in the other country and merge this one into it."
+                )
+            )
+    for f in TISC_FIELDS:
+        setattr(tisc, f, (data.get(f) or None) if f == "national_network" else data[f])
+    db.session.flush()
+    record(
+        "tisc.updated" if before else "tisc.created",
+        "tisc",
+        tisc.id,
+        before=before,
+        after=_tisc_snapshot(tisc),
+    )
+    return tisc
+
+
+def set_tisc_active(tisc: Tisc, active: bool) -> bool:
+    if tisc.is_active == active:
+        return False
+    before = _tisc_snapshot(tisc)
+    tisc.is_active = active
+    db.session.flush()
+    record(
+        "tisc.reactivated" if active else "tisc.deactivated",
+        "tisc",
+        tisc.id,
+        before=before,
+        after=_tisc_snapshot(tisc),
+    )
+    return True
+
+
+def merge_tiscs(duplicate: Tisc, survivor: Tisc) -> int:
+    """Move every learner of ``duplicate`` to ``survivor`` and deactivate the duplicate.
+
+    The duplicate row stays (deactivated, so nobody can choose it) because audit events
+    and exports refer to it. Returns the number of learners moved.
+    """
+    if duplicate.id == survivor.id:
+        raise AdminError(_("Choose a different TISC to merge into."))
+    if duplicate.country_code != survivor.country_code:
+        raise AdminError(_("Only TISCs in the same country can be merged."))
+    if not survivor.is_active:
+        raise AdminError(_("The TISC to keep is deactivated. Reactivate it first."))
+    moved_ids = list(db.session.scalars(select(User.id).where(User.tisc_id == duplicate.id)))
+    if moved_ids:
+        db.session.execute(
+            update(User).where(User.tisc_id == duplicate.id).values(tisc_id=survivor.id),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    before = _tisc_snapshot(duplicate)
+    duplicate.is_active = False
+    db.session.flush()
+    record(
+        "tisc.merged",
+        "tisc",
+        duplicate.id,
+        before=before,
+        after={
+            "merged_into": survivor.id,
+            "survivor_name": survivor.name,
+            "learners_moved": len(moved_ids),
+        },
+    )
+    return len(moved_ids)
+
+
+def import_tiscs(rows: list[dict]) -> tuple[int, int]:
+    """Create or update TISCs from validated CSV rows (matched by country and name)."""
+    created = updated = 0
+    for data in rows:
+        tisc = db.session.scalar(
+            select(Tisc).where(
+                Tisc.country_code == data["country_code"],
+                func.lower(Tisc.name) == data["name"].lower(),
+            )
+        )
+        if tisc is None:
+            tisc = Tisc(
+                is_active=True,
+                **{
+                    f: (data.get(f) or None) if f == "national_network" else data[f]
+                    for f in TISC_FIELDS
+                },
+            )
+            db.session.add(tisc)
+            created += 1
+        else:
+            for f in ("host_institution", "city", "national_network"):
+                setattr(tisc, f, (data.get(f) or None) if f == "national_network" else data[f])
+            updated += 1
+    db.session.flush()
+    record(
+        "tisc.imported",
+        "tisc",
+        None,
+        after={"created": created, "updated": updated, "rows": len(rows)},
+    )
+    return created, updated
