@@ -397,3 +397,38 @@ def test_resend_an_invitation(as_admin):
     assert as_admin.post(f"/admin/people/{user.id}/resend-invitation").status_code == 302
     assert [m["To"] for m in mail.outbox] == ["amina@example.org"]
     assert "user.invitation_resent" in actions(user.id)
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, make_user):
+    import threading
+    import time
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks matter on PostgreSQL; SQLite serialises writers")
+    a, b = make_user("admin"), make_user("admin")
+    barrier = threading.Barrier(2)
+    results: dict[int, str] = {}
+
+    def demote(actor_id: int, target_id: int) -> None:
+        with app.test_request_context():
+            actor, target = db.session.get(User, actor_id), db.session.get(User, target_id)
+            barrier.wait()
+            try:
+                remove_role(target, Role.ADMIN, actor=actor)
+                time.sleep(0.3)  # hold the locks while the other request waits for them
+                db.session.commit()
+                results[actor_id] = "demoted"
+            except AdminError:
+                db.session.rollback()
+                results[actor_id] = "refused"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=demote, args=pair) for pair in ((a.id, b.id), (b.id, a.id))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results.values()) == ["demoted", "refused"]
+    db.session.expire_all()
+    assert sum(db.session.get(User, u.id).has_role(Role.ADMIN) for u in (a, b)) == 1

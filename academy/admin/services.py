@@ -41,7 +41,10 @@ def _lock_active_admins() -> list[int]:
         .order_by(User.id)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=User)
+        # Both tables: a concurrent demotion deletes a user_role row and a concurrent
+        # deactivation updates a user row; locking both makes PostgreSQL re-check each
+        # row against its latest version once the other transaction commits.
+        stmt = stmt.with_for_update()
     return list(db.session.scalars(stmt))
 
 
