@@ -187,3 +187,13 @@ def test_csv_export_neutralises_spreadsheet_formulas(as_admin, app_ctx, admin):
     db.session.commit()
     body = as_admin.get("/admin/audit.csv").get_data(as_text=True)
     assert "'=cmd" in body and "\n=cmd" not in body and ",-1," not in body
+
+
+def test_every_admin_route_requires_the_admin_role(app):
+    from academy.core.enums import Role
+
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin/") and r.endpoint.startswith("admin.")]
+    assert len(rules) > 25
+    for rule in rules:
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "required_roles", None) == (Role.ADMIN,), rule.rule
