@@ -94,6 +94,14 @@ def configure_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     register_error_handlers(app)
 
+    from academy import certificates
+    from academy.certificates.views import admin_bp as certificates_admin_bp
+    from academy.certificates.views import bp as certificates_bp
+
+    certificates.init_app(app)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(certificates_admin_bp)
+
 
 def configure_templates(app: Flask) -> None:
     from academy.core import template_helpers

@@ -12,6 +12,15 @@ courses_cli = AppGroup("courses", help="Course packages.")
 academy_cli.add_command(courses_cli)
 
 
+def _add_feature_commands() -> None:
+    from academy.certificates.cli import certificates_cli
+
+    academy_cli.add_command(certificates_cli)
+
+
+_add_feature_commands()
+
+
 @courses_cli.command("import")
 @click.argument("path", type=click.Path(file_okay=False))
 def import_course(path: str) -> None:

@@ -2,6 +2,7 @@
 
 from academy.admin.models import Invitation, NameCorrection  # noqa: F401
 from academy.auth.models import Tisc, User, UserRole  # noqa: F401
+from academy.certificates.models import Certificate  # noqa: F401
 from academy.core.audit import AuditEvent  # noqa: F401
 from academy.courses.models import (  # noqa: F401
     Course,

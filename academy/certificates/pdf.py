@@ -1,0 +1,222 @@
+"""Certificate designs and the PDF renderer.
+
+A design is a directory holding ``design.yaml`` (metadata), a Jinja HTML template and
+CSS. Designs are rendered from a plain dict (see ``services.certificate_context``): no
+ORM objects, no request, no database in a template. WeasyPrint fetches resources through
+``AppFileFetcher``, which serves only the design's own directory, the app's static files
+and ``data:`` URIs; it refuses the network and every other ``file:`` path.
+
+One ``Renderer`` lives per process: its ``FontConfiguration`` and parsed stylesheets are
+reused, which is what makes a certificate cost tens of milliseconds instead of hundreds.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+# WeasyPrint logs every rendering step (and its stylesheet loading at import) at INFO.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape  # noqa: E402
+from weasyprint import CSS, HTML, URLFetcher  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import URLFetcherResponse  # noqa: E402
+
+DESIGNS_DIR = Path(__file__).parent / "designs"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+#: resources are addressed under this origin; the fetcher maps it to files it allows
+APP_ORIGIN = "https://academy.invalid/"
+PAPERS = {"a4": "A4 landscape", "letter": "letter landscape"}
+
+
+class DesignError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Design:
+    name: str
+    title: str
+    description: str
+    directory: Path
+    template: str
+    stylesheets: tuple[str, ...]
+    papers: tuple[str, ...] = ("a4", "letter")
+    extra: dict = field(default_factory=dict)
+
+
+#: every known design by name; ``register_design`` adds one (built-ins load at import)
+DESIGNS: dict[str, Design] = {}
+
+
+def register_design(directory: Path) -> Design:
+    """Read ``design.yaml`` in ``directory`` and add the design to the registry."""
+    meta = yaml.safe_load((directory / "design.yaml").read_text(encoding="utf-8"))
+    design = Design(
+        name=meta["name"],
+        title=meta.get("title", meta["name"]),
+        description=meta.get("description", ""),
+        directory=directory.resolve(),
+        template=meta.get("template", "certificate.html"),
+        stylesheets=tuple(meta.get("stylesheets", ["certificate.css"])),
+        papers=tuple(meta.get("papers", ["a4", "letter"])),
+        extra={k: v for k, v in meta.items() if k not in {"name", "title", "description", "template", "stylesheets", "papers"}},
+    )
+    for fname in (design.template, *design.stylesheets):
+        if not (design.directory / fname).is_file():
+            raise DesignError(f"design {design.name}: missing {fname}")
+    unknown = set(design.papers) - set(PAPERS)
+    if unknown:
+        raise DesignError(f"design {design.name}: unknown paper sizes {sorted(unknown)}")
+    DESIGNS[design.name] = design
+    return design
+
+
+def get_design(name: str) -> Design:
+    try:
+        return DESIGNS[name]
+    except KeyError:
+        raise DesignError(f"unknown certificate design: {name!r}") from None
+
+
+for _dir in sorted(DESIGNS_DIR.iterdir()):
+    if (_dir / "design.yaml").is_file():
+        register_design(_dir)
+
+
+class AppFileFetcher(URLFetcher):
+    """Serves ``https://academy.invalid/design/<name>/…`` and ``…/static/…`` from disk, and
+    ``data:`` URIs. Everything else (network, ``file:``, paths escaping a root) is refused."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"data", "https"}, allow_redirects=False, timeout=1)
+
+    def _root(self, kind: str, rest: list[str]) -> tuple[Path, list[str]]:
+        if kind == "static":
+            return STATIC_DIR, rest
+        if kind == "design" and rest and rest[0] in DESIGNS:
+            return DESIGNS[rest[0]].directory, rest[1:]
+        raise ValueError("not an application resource")
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if not url.startswith(APP_ORIGIN):
+            raise ValueError(f"certificate renderer refuses {url[:80]!r}")
+        parts = [unquote(p) for p in urlsplit(url).path.split("/") if p]
+        if not parts:
+            raise ValueError("empty resource path")
+        root, rest = self._root(parts[0], parts[1:])
+        path = root.joinpath(*rest).resolve()
+        if not rest or not path.is_relative_to(root) or not path.is_file():
+            raise ValueError(f"certificate renderer refuses {url[:80]!r}")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+
+
+class Renderer:
+    """Renders designs to PDF bytes with a shared font configuration (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.font_config = FontConfiguration()
+        self.fetcher = AppFileFetcher()
+        self.env = Environment(
+            loader=FileSystemLoader(str(DESIGNS_DIR)),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            auto_reload=False,
+        )
+        self._css: dict[tuple[str, str], list[CSS]] = {}
+        self._lock = threading.Lock()
+
+    def _stylesheets(self, design: Design, paper: str) -> list[CSS]:
+        key = (design.name, paper)
+        if key not in self._css:
+            base = f"{APP_ORIGIN}design/{design.name}/"
+            sheets = [
+                CSS(
+                    string=(design.directory / name).read_text(encoding="utf-8"),
+                    base_url=base,
+                    url_fetcher=self.fetcher,
+                    font_config=self.font_config,
+                )
+                for name in design.stylesheets
+            ]
+            sheets.append(CSS(string=f"@page {{ size: {PAPERS[paper]}; }}", font_config=self.font_config))
+            self._css[key] = sheets
+        return self._css[key]
+
+    def render_html(self, context: dict, design: str = "classic", paper: str = "a4") -> str:
+        d = get_design(design)
+        template = self.env.get_template(f"{d.directory.name}/{d.template}")
+        return template.render(design=d, paper=paper, **context)
+
+    def render(self, context: dict, design: str = "classic", paper: str = "a4") -> bytes:
+        d = get_design(design)
+        if paper not in d.papers:
+            raise DesignError(f"design {d.name} has no {paper} layout")
+        html = self.render_html(context, design, paper)
+        with self._lock:
+            document = HTML(
+                string=html,
+                base_url=f"{APP_ORIGIN}design/{d.name}/",
+                url_fetcher=self.fetcher,
+            )
+            return document.write_pdf(
+                stylesheets=self._stylesheets(d, paper),
+                font_config=self.font_config,
+                uncompressed_pdf=False,
+            )
+
+
+_renderer: Renderer | None = None
+_renderer_lock = threading.Lock()
+
+
+def get_renderer() -> Renderer:
+    global _renderer
+    if _renderer is None:
+        with _renderer_lock:
+            if _renderer is None:
+                _renderer = Renderer()
+    return _renderer
+
+
+def render_pdf(context: dict, design: str = "classic", paper: str = "a4") -> bytes:
+    return get_renderer().render(context, design, paper)
+
+
+# --- layout helpers used to build the context ----------------------------------------
+
+
+def display_width(text: str) -> int:
+    """Width in 'narrow character' units: CJK ideographs and fullwidth forms count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def size_class(text: str, steps: tuple[tuple[int, str], ...]) -> str:
+    """The first class whose limit the text's display width fits; long text gets smaller type."""
+    width = display_width(text)
+    for limit, name in steps:
+        if width <= limit:
+            return name
+    return steps[-1][1]
+
+
+def text_dir(text: str) -> str:
+    """``rtl`` if the first strongly directional character is right-to-left."""
+    for ch in text:
+        bidi = unicodedata.bidirectional(ch)
+        if bidi in ("R", "AL"):
+            return "rtl"
+        if bidi == "L":
+            return "ltr"
+    return "ltr"

@@ -1,0 +1,133 @@
+"""Reads for certificates: lookups by code, serial and hash; the admin search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select, or_, select
+
+from academy.auth.models import User
+from academy.certificates.models import Certificate, CertificateStatus
+from academy.certificates.services import CODE_RE, SERIAL_RE
+from academy.core.models import utcnow
+from academy.extensions import db
+
+
+def by_code_or_serial(value: str) -> Certificate | None:
+    """The certificate with this verification code or serial number; None for anything else,
+    malformed input included (checked before it reaches the database)."""
+    value = (value or "").strip()
+    if SERIAL_RE.match(value.upper()):
+        return db.session.scalar(select(Certificate).where(Certificate.serial == value.upper()))
+    if CODE_RE.match(value):
+        return db.session.scalar(select(Certificate).where(Certificate.verification_code == value))
+    return None
+
+
+def by_serial(serial: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.serial == serial))
+
+
+def by_sha256(digest: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == digest).limit(1))
+
+
+def user_certificates(user_id: int) -> list[Certificate]:
+    """Everything issued to the user, newest first (superseded and revoked ones too)."""
+    return list(
+        db.session.scalars(
+            select(Certificate).where(Certificate.user_id == user_id).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
+
+
+def revoked_ids() -> list[int]:
+    return list(db.session.scalars(select(Certificate.id).where(Certificate.status == CertificateStatus.REVOKED)))
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    subject_code: str = ""
+    status: str = ""
+    kind: str = ""
+    issued_from: date | None = None
+    issued_to: date | None = None
+    user_ids: list[int] | None = None
+
+
+def search(filters: SearchFilters) -> Select:
+    """Certificates matching the admin search (name or e-mail, serial, course, status, dates)."""
+    stmt = select(Certificate).join(User, User.id == Certificate.user_id)
+    if filters.q:
+        term = filters.q.strip()
+        like = f"%{term.lower()}%"
+        stmt = stmt.where(
+            or_(
+                Certificate.serial == term.upper(),
+                Certificate.learner_name.ilike(f"%{term}%"),
+                User.full_name.ilike(f"%{term}%"),
+                User.email.like(like),
+            )
+        )
+    if filters.subject_code:
+        stmt = stmt.where(Certificate.subject_code == filters.subject_code)
+    if filters.kind:
+        stmt = stmt.where(Certificate.kind == filters.kind)
+    if filters.status:
+        now = utcnow()
+        if filters.status == CertificateStatus.EXPIRED.value:
+            stmt = stmt.where(Certificate.status == CertificateStatus.VALID, Certificate.expires_at <= now)
+        elif filters.status == CertificateStatus.VALID.value:
+            stmt = stmt.where(
+                Certificate.status == CertificateStatus.VALID,
+                or_(Certificate.expires_at.is_(None), Certificate.expires_at > now),
+            )
+        else:
+            stmt = stmt.where(Certificate.status == filters.status)
+    if filters.issued_from:
+        stmt = stmt.where(Certificate.issued_at >= datetime.combine(filters.issued_from, time.min, UTC))
+    if filters.issued_to:
+        stmt = stmt.where(
+            Certificate.issued_at < datetime.combine(filters.issued_to + timedelta(days=1), time.min, UTC)
+        )
+    if filters.user_ids is not None:
+        stmt = stmt.where(Certificate.user_id.in_(filters.user_ids or [-1]))
+    return stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+
+
+def subject_codes() -> list[str]:
+    return list(db.session.scalars(select(Certificate.subject_code).distinct().order_by(Certificate.subject_code)))
+
+
+@dataclass(frozen=True)
+class LearnerGroups:
+    """Named groups of learners another feature offers to the admin screens (e.g.
+    certification cohorts): ``choices()`` -> [(key, label)], ``members(key)`` -> user ids."""
+
+    label: object
+    choices: Callable[[], list[tuple[str, str]]]
+    members: Callable[[str], list[int]]
+
+
+#: by prefix; the admin search and ZIP download take ``group=<prefix>:<key>``
+LEARNER_GROUPS: dict[str, LearnerGroups] = {}
+
+
+def group_choices() -> list[tuple[str, str]]:
+    return [
+        (f"{prefix}:{key}", f"{groups.label}: {label}")
+        for prefix, groups in LEARNER_GROUPS.items()
+        for key, label in groups.choices()
+    ]
+
+
+def group_members(value: str) -> list[int] | None:
+    """User ids of ``prefix:key``; None when the value names no known group."""
+    prefix, _, key = (value or "").partition(":")
+    groups = LEARNER_GROUPS.get(prefix)
+    if groups is None or not key:
+        return None
+    return list(groups.members(key))

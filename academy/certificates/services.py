@@ -1,0 +1,376 @@
+"""Issuing, re-issuing and revoking certificates. They add and flush; the caller commits.
+
+Other features call ``issue_certificate`` (course completion does so through the
+``course_completed`` signal; certification awards call it directly). The PDF is rendered
+once here, stored, and its SHA-256 kept: it is never regenerated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import datetime
+
+import segno
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from academy.certificates.i18n import gettext as c_
+from academy.certificates.i18n import ngettext as c_n
+from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
+from academy.certificates.pdf import get_design, render_pdf, size_class, text_dir
+from academy.config import RTL_LANGUAGES
+from academy.core.audit import record
+from academy.core.models import utcnow
+from academy.core.storage import get_storage
+from academy.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: 32 URL-safe characters from 24 random bytes: 192 bits from the OS CSPRNG
+VERIFICATION_CODE_BYTES = 24
+SERIAL_RE = re.compile(r"^[A-Z0-9]{1,16}-\d{4}-\d{6,}$")
+CODE_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+DEFAULTS = {
+    "CERTIFICATE_ISSUER_NAME": "Academy · TISC Training and Certification",
+    "CERTIFICATE_ISSUER_URL": None,  # defaults to BASE_URL
+    "CERTIFICATE_SIGNATORY_NAME": "Director of Training",
+    "CERTIFICATE_SIGNATORY_TITLE": "Academy",
+    "CERTIFICATE_PAPER": "a4",
+    "CERTIFICATE_DESIGN": "classic",
+    "CERTIFICATE_VERIFY_RATE_LIMIT": "60 per minute",
+    "CERTIFICATE_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+}
+
+
+class CertificateError(ValueError):
+    """The request cannot be carried out (already revoked, unknown design, …)."""
+
+
+def new_verification_code() -> str:
+    return secrets.token_urlsafe(VERIFICATION_CODE_BYTES)
+
+
+def make_serial(subject_code: str, issued_at: datetime, number: int) -> str:
+    """``DL177-2026-000123``: subject code, year of issue, a running number for the two."""
+    return f"{serial_prefix(subject_code)}-{issued_at.year:04d}-{number:06d}"
+
+
+def verify_url(code: str) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{code}"
+
+
+def _check_language(language: str) -> str:
+    try:
+        Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        raise CertificateError(f"unknown language: {language!r}") from None
+    return language
+
+
+def _pick_title(titles: dict[str, str], language: str) -> str:
+    if not titles:
+        raise CertificateError("a certificate needs a title")
+    return titles.get(language) or titles.get("en") or next(iter(titles.values()))
+
+
+def certificate_context(cert: Certificate) -> dict:
+    """The plain dict a design renders: every string already in the certificate's language."""
+    lang = cert.language
+    cfg = current_app.config
+    url = verify_url(cert.verification_code)
+    with force_locale(lang):
+        date = format_date(cert.issued_at.date(), "long", locale=lang)
+        if cert.kind == CertificateKind.CERTIFICATION:
+            heading = c_("Certificate of Certification")
+            achievement = c_("has been awarded the professional certification")
+            date_line = c_("Awarded on %(date)s", date=date)
+        else:
+            heading = c_("Certificate of Completion")
+            achievement = c_("has successfully completed the course")
+            date_line = c_("Completed on %(date)s", date=date)
+        hours_line = ""
+        if cert.hours:
+            hours = float(cert.hours)
+            # the plural form follows the number; a fraction takes the "other" form
+            plural_n = int(hours) if hours.is_integer() else 2
+            hours_line = c_n("%(hours)s hour of study", "%(hours)s hours of study", plural_n,
+                             hours=format_decimal(hours, locale=lang))
+        expires_line = ""
+        if cert.expires_at is not None:
+            expires_line = c_("Valid until %(date)s", date=format_date(cert.expires_at.date(), "long", locale=lang))
+        text = {
+            "heading": heading,
+            "certify": c_("This is to certify that"),
+            "achievement": achievement,
+            "date_line": date_line,
+            "hours_line": hours_line,
+            "expires_line": expires_line,
+            "serial_label": c_("Serial number"),
+            "verify_label": c_("Verify this certificate at"),
+        }
+    qr = segno.make(url, error="m")
+    return {
+        "lang": lang,
+        "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+        "learner_name": cert.learner_name,
+        "name_dir": text_dir(cert.learner_name),
+        "name_size": size_class(cert.learner_name, ((28, "name-xl"), (40, "name-l"), (56, "name-m"), (10**6, "name-s"))),
+        "title": cert.title,
+        "title_dir": text_dir(cert.title),
+        "title_size": size_class(cert.title, ((50, "title-l"), (90, "title-m"), (10**6, "title-s"))),
+        "kind": cert.kind.value,
+        "date": date,
+        "serial": cert.serial,
+        "verify_url": url,
+        "qr_svg_uri": qr.svg_data_uri(border=0, dark="#1b1f24", xmldecl=False, svgns=True),
+        "issuer_name": cfg["CERTIFICATE_ISSUER_NAME"],
+        "signatory_name": cfg["CERTIFICATE_SIGNATORY_NAME"],
+        "signatory_title": cfg["CERTIFICATE_SIGNATORY_TITLE"],
+        "text": text,
+    }
+
+
+def _store_pdf(cert: Certificate) -> None:
+    pdf = render_pdf(certificate_context(cert), cert.design, cert.paper)
+    key = f"certificates/{cert.issued_at.year:04d}/{cert.serial}-{cert.verification_code[:12]}.pdf"
+    get_storage().put(key, pdf)
+    cert.storage_key = key
+    cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    cert.pdf_size = len(pdf)
+
+
+def _existing_for(enrollment_id: int | None, certification_record_id: int | None) -> Certificate | None:
+    if enrollment_id is not None:
+        cond = Certificate.enrollment_id == enrollment_id
+    elif certification_record_id is not None:
+        cond = Certificate.certification_record_id == certification_record_id
+    else:
+        return None
+    return db.session.scalar(select(Certificate).where(cond).order_by(Certificate.revision.desc()).limit(1))
+
+
+def serial_prefix(subject_code: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", subject_code.upper())[:16] or "CERT"
+
+
+def _next_serial(subject_code: str, issued_at: datetime) -> str:
+    """The next free serial of this subject and year (the unique key catches a race)."""
+    head = f"{serial_prefix(subject_code)}-{issued_at.year:04d}-"
+    last = db.session.scalar(
+        select(Certificate.serial)
+        .where(Certificate.serial.startswith(head, autoescape=True))
+        .order_by(func.length(Certificate.serial).desc(), Certificate.serial.desc())
+        .limit(1)
+    )
+    number = int(last[len(head):]) + 1 if last else 1
+    return make_serial(subject_code, issued_at, number)
+
+
+def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expires_at, enrollment_id,
+           certification_record_id, design, revision: int, paper: str | None = None) -> Certificate | None:
+    """Render, store and insert one certificate; None if its enrolment / record already has
+    this revision (another worker was quicker).
+
+    The PDF is rendered before the row is written, so a row never exists without its file,
+    and a short savepoint around the INSERT is all that a conflict rolls back.
+    """
+    kind = CertificateKind(kind)
+    get_design(design)
+    language = _check_language(language)
+    issued_at = issued_at or utcnow()
+    if expires_at is not None and expires_at <= issued_at:
+        raise CertificateError("the expiry date must come after the issue date")
+    for _attempt in range(5):
+        cert = Certificate(
+            user_id=user.id,
+            kind=kind,
+            subject_code=subject_code,
+            title=_pick_title(titles, language),
+            titles=dict(titles),
+            language=language,
+            learner_name=user.full_name,
+            hours=hours,
+            issued_at=issued_at,
+            expires_at=expires_at,
+            serial=_next_serial(subject_code, issued_at),
+            verification_code=new_verification_code(),
+            status=CertificateStatus.VALID,
+            design=design,
+            paper=paper or current_app.config.get("CERTIFICATE_PAPER", "a4"),
+            enrollment_id=enrollment_id,
+            certification_record_id=certification_record_id,
+            revision=revision,
+        )
+        _store_pdf(cert)
+        try:
+            with db.session.begin_nested():
+                db.session.add(cert)
+        except IntegrityError:
+            get_storage().delete(cert.storage_key)
+            existing = _existing_for(enrollment_id, certification_record_id)
+            if existing is not None and existing.revision >= revision:
+                return None
+            continue  # the serial was taken a moment ago: number it again
+        return cert
+    raise CertificateError("could not allocate a serial number; try again")
+
+
+def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], language: str,
+                      hours=None, issued_at: datetime | None = None, expires_at: datetime | None = None,
+                      enrollment_id: int | None = None, certification_record_id: int | None = None,
+                      design: str = "classic") -> Certificate:
+    """Issue a certificate and store its PDF; idempotent per enrolment / certification record.
+
+    With ``enrollment_id`` or ``certification_record_id``, an existing certificate for it
+    (the latest revision, whatever its status) is returned instead of a second one; the
+    database's unique key settles a race between two workers.
+    """
+    existing = _existing_for(enrollment_id, certification_record_id)
+    if existing is not None:
+        return existing
+    cert = _issue(user=user, kind=kind, subject_code=subject_code, titles=titles, language=language,
+                  hours=hours, issued_at=issued_at, expires_at=expires_at, enrollment_id=enrollment_id,
+                  certification_record_id=certification_record_id, design=design, revision=0)
+    if cert is None:  # another transaction issued it a moment ago
+        cert = _existing_for(enrollment_id, certification_record_id)
+        assert cert is not None
+        return cert
+    log.info("certificate %s issued to user %s", cert.serial, user.id)
+    return cert
+
+
+def issue_for_enrollment(enrollment) -> Certificate:
+    """The course-completion certificate for a completed enrolment (idempotent)."""
+    course = enrollment.course
+    if enrollment.completed_at is None:
+        raise CertificateError("the enrolment is not completed")
+    return issue_certificate(
+        user=enrollment.user,
+        kind=CertificateKind.COURSE,
+        subject_code=course.code,
+        titles={v.language: v.title for v in course.versions},
+        language=enrollment.language,
+        hours=course.estimated_hours or None,
+        issued_at=enrollment.completed_at,
+        enrollment_id=enrollment.id,
+        design=current_app.config.get("CERTIFICATE_DESIGN", "classic"),
+    )
+
+
+def _snapshot(cert: Certificate) -> dict:
+    return {"serial": cert.serial, "status": cert.status.value, "learner_name": cert.learner_name}
+
+
+def _claim(certificate: Certificate, allowed: tuple[CertificateStatus, ...], **values) -> bool:
+    """Conditional UPDATE: True if the certificate still had an allowed status (so two
+    admins clicking at once change it once)."""
+    result = db.session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.status.in_(allowed))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(certificate)
+    return result.rowcount == 1
+
+
+def reissue(certificate: Certificate, *, reason: str, design: str | None = None,
+            language: str | None = None) -> Certificate:
+    """Issue a new certificate (current name, same achievement and dates) that supersedes
+    ``certificate``; the old verification page then links the new one."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("a reason is required")
+    if design is not None:
+        get_design(design)
+    before = _snapshot(certificate)
+    now = utcnow()
+    if not _claim(certificate, (CertificateStatus.VALID,), status=CertificateStatus.SUPERSEDED,
+                  superseded_at=now, supersede_reason=reason):
+        raise CertificateError("only a valid or expired certificate can be re-issued")
+    new = _issue(
+        user=certificate.user, kind=certificate.kind, subject_code=certificate.subject_code,
+        titles=certificate.titles, language=language or certificate.language, hours=certificate.hours,
+        issued_at=certificate.issued_at, expires_at=certificate.expires_at,
+        enrollment_id=certificate.enrollment_id, certification_record_id=certificate.certification_record_id,
+        design=design or current_app.config.get("CERTIFICATE_DESIGN", certificate.design),
+        revision=certificate.revision + 1, paper=certificate.paper,
+    )
+    if new is None:
+        raise CertificateError("this certificate was re-issued a moment ago")
+    certificate.superseded_by_id = new.id
+    db.session.flush()
+    record("certificate.reissue", "certificate", certificate.id, before=before,
+           after={**_snapshot(certificate), "new_serial": new.serial, "reason": reason})
+    return new
+
+
+def revoke(certificate: Certificate, *, reason: str, actor) -> Certificate:
+    """Revoke at once, with a reason; recorded in the audit log (who, when, why)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("a reason is required")
+    before = _snapshot(certificate)
+    actor_id = actor.id if actor is not None else None
+    allowed = (CertificateStatus.VALID, CertificateStatus.SUPERSEDED)
+    if not _claim(certificate, allowed, status=CertificateStatus.REVOKED, revoked_at=utcnow(),
+                  revocation_reason=reason, revoked_by_id=actor_id):
+        raise CertificateError("the certificate is already revoked")
+    record("certificate.revoke", "certificate", certificate.id, before=before,
+           after={**_snapshot(certificate), "reason": reason}, actor_id=actor_id)
+    return certificate
+
+
+def pdf_bytes(certificate: Certificate) -> bytes:
+    """The stored PDF, exactly as issued."""
+    return get_storage().get(certificate.storage_key)
+
+
+def on_course_completed(sender, enrollment, **_extra) -> None:
+    """Issue the completion certificate; a rendering failure must not undo the completion
+    (an admin can issue it later), so it is logged instead of raised."""
+    try:
+        with db.session.begin_nested():
+            issue_for_enrollment(enrollment)
+    except Exception:
+        log.exception("could not issue the certificate for enrolment %s", enrollment.id)
+
+
+#: names and titles for sample certificates (design checks, the benchmark)
+SAMPLES = {
+    "en": ("Jane Wanjiku Mwangi", "E-tutorial on Using Patent Information (DL177)"),
+    "fr": ("Hérimanana Rakotomalala-Andriamanjato", "Tutoriel en ligne sur l’utilisation de l’information en matière de brevets"),
+    "es": ("María Fernanda Quispe Huamán", "Tutorial electrónico sobre el uso de la información de patentes"),
+    "pt": ("João Carlos Albuquerque", "Tutorial eletrónico sobre a utilização da informação em matéria de patentes"),
+    "ru": ("Екатерина Александровна Смирнова", "Электронное учебное пособие по использованию патентной информации"),
+    "zh": ("王小明", "专利信息使用电子教程"),
+    "ar": ("فاطمة عبد الرحمن القحطاني", "برنامج تعليمي إلكتروني بشأن استخدام المعلومات المتعلقة بالبراءات"),
+}
+
+
+def sample_certificate(language: str = "en", *, name: str | None = None, kind: str = "course",
+                       design: str = "classic", paper: str = "a4", expires_at: datetime | None = None) -> Certificate:
+    """A certificate that is not saved, for looking at a design in a language."""
+    sample_name, title = SAMPLES.get(language, SAMPLES["en"])
+    code = new_verification_code()
+    issued_at = utcnow()
+    return Certificate(
+        kind=CertificateKind(kind), subject_code="DL177", title=title, titles={language: title},
+        language=_check_language(language), learner_name=name or sample_name, hours=12,
+        issued_at=issued_at, expires_at=expires_at, serial=make_serial("DL177", issued_at, 123),
+        verification_code=code, status=CertificateStatus.VALID, design=design, paper=paper, revision=0,
+    )
+
+
+def render_certificate_pdf(certificate: Certificate) -> bytes:
+    """Render without storing (samples and the benchmark; issued PDFs come from storage)."""
+    return render_pdf(certificate_context(certificate), certificate.design, certificate.paper)

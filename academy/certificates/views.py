@@ -1,0 +1,442 @@
+"""Verification (public), the learner's certificates, and the admin's certificate screens."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from academy.auth.access import admin_required, learner_required
+from academy.certificates import credentials, queries
+from academy.certificates.forms import BulkIssueForm, ReissueForm, RevokeForm, VerifyUploadForm
+from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
+from academy.certificates.pdf import DESIGNS
+from academy.certificates.services import (
+    CertificateError,
+    issue_for_enrollment,
+    pdf_bytes,
+    reissue,
+    revoke,
+    verify_url,
+)
+from academy.core.audit import AuditEvent, record
+from academy.core.enums import EnrollmentStatus, Role
+from academy.core.models import utcnow
+from academy.core.nav import add_nav
+from academy.courses.models import Course, Enrollment
+from academy.extensions import db, limiter
+
+bp = Blueprint("certificates", __name__, template_folder="templates")
+admin_bp = Blueprint("certificates_admin", __name__, template_folder="templates", url_prefix="/admin/certificates")
+
+add_nav("certificates.mine", _l("My certificates"), (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN), order=30)
+add_nav("certificates_admin.index", _l("Certificates"), (Role.ADMIN,), order=80)
+
+PAGE_SIZE = 50
+ZIP_LIMIT = 5000
+
+
+def _verify_rate() -> str:
+    return current_app.config["CERTIFICATE_VERIFY_RATE_LIMIT"]
+
+
+# One budget per client across every verification endpoint: guessing codes is pointless
+# (192 bits) but hammering the lookup should still be slowed down.
+verify_limit = limiter.shared_limit(_verify_rate, scope="certificate-verify")
+
+
+# --- public verification ----------------------------------------------------------------
+
+
+def status_facts(cert: Certificate) -> dict:
+    """What the verification page and its JSON say about a certificate."""
+    status = cert.effective_status()
+    facts = {
+        "serial": cert.serial,
+        "status": status.value,
+        "learner_name": cert.learner_name,
+        "kind": cert.kind.value,
+        "subject_code": cert.subject_code,
+        "title": cert.title,
+        "language": cert.language,
+        "hours": cert.hours,
+        "issued_at": credentials.iso(cert.issued_at),
+        "expires_at": credentials.iso(cert.expires_at) if cert.expires_at else None,
+        "pdf_sha256": cert.pdf_sha256,
+        "verification_url": verify_url(cert.verification_code),
+        "credential_url": verify_url(cert.verification_code) + "/credential.json",
+        "issuer": current_app.config["CERTIFICATE_ISSUER_NAME"],
+    }
+    if cert.status == CertificateStatus.REVOKED:
+        facts["revoked_at"] = credentials.iso(cert.revoked_at)
+        facts["revocation_reason"] = cert.revocation_reason
+    if cert.superseded_by is not None:
+        facts["superseded_at"] = credentials.iso(cert.superseded_at) if cert.superseded_at else None
+        facts["superseded_by"] = {
+            "serial": cert.superseded_by.serial,
+            "verification_url": verify_url(cert.superseded_by.verification_code),
+        }
+    return facts
+
+
+def _lookup_or_404(code: str) -> Certificate:
+    cert = queries.by_code_or_serial(code)
+    if cert is None:
+        abort(404)
+    return cert
+
+
+def _not_found_page():
+    return render_template("certificates/not_found.html", form=VerifyUploadForm()), 404
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    """A PDF by content: the header in the first KiB and an end-of-file marker near the end."""
+    return b"%PDF-" in data[:1024] and b"%%EOF" in data[-2048:]
+
+
+def _check_upload(expected: Certificate | None) -> tuple[dict, int, VerifyUploadForm]:
+    """Hash an uploaded PDF and say whether it is one we issued (and the expected one)."""
+    limit = current_app.config["CERTIFICATE_UPLOAD_MAX_BYTES"]
+    # Refuse before parsing the body: the multipart envelope adds a little to the file.
+    if request.content_length is not None and request.content_length > limit + 16 * 1024:
+        return {"outcome": "too_large", "limit": limit}, 413, VerifyUploadForm(formdata=None)
+    form = VerifyUploadForm()
+    if not form.validate_on_submit():
+        return {"outcome": "invalid"}, 400, form
+    data = form.pdf.data.read(limit + 1)
+    if len(data) > limit:
+        return {"outcome": "too_large", "limit": limit}, 413, form
+    if not looks_like_pdf(data):
+        return {"outcome": "not_pdf"}, 400, form
+    digest = hashlib.sha256(data).hexdigest()
+    found = queries.by_sha256(digest)
+    if found is None:
+        outcome = "no_match"
+    elif expected is None or found.id == expected.id:
+        outcome = "match"
+    else:
+        outcome = "other"
+    return {"outcome": outcome, "sha256": digest, "found": found}, 200, form
+
+
+@bp.route("/verify/")
+@verify_limit
+def verify_home():
+    code = request.args.get("code", "").strip()
+    if code:
+        cert = queries.by_code_or_serial(code)
+        if cert is None:
+            return _not_found_page()
+        return redirect(url_for(".verify", code=cert.verification_code))
+    return render_template("certificates/verify_home.html", form=VerifyUploadForm(), check=None)
+
+
+@bp.post("/verify/check")
+@verify_limit
+def verify_upload():
+    check, status, form = _check_upload(None)
+    return render_template("certificates/verify_home.html", form=form, check=check), status
+
+
+@bp.route("/verify/<code>")
+@verify_limit
+def verify(code: str):
+    cert = queries.by_code_or_serial(code)
+    if cert is None:
+        return _not_found_page()
+    return render_template("certificates/verify.html", cert=cert, facts=status_facts(cert),
+                           form=VerifyUploadForm(), check=None)
+
+
+@bp.post("/verify/<code>/check")
+@verify_limit
+def verify_upload_for(code: str):
+    cert = queries.by_code_or_serial(code)
+    if cert is None:
+        return _not_found_page()
+    check, status, form = _check_upload(cert)
+    return render_template("certificates/verify.html", cert=cert, facts=status_facts(cert),
+                           form=form, check=check), status
+
+
+@bp.route("/verify/<code>.json")
+@verify_limit
+def verify_json(code: str):
+    cert = queries.by_code_or_serial(code)
+    if cert is None:
+        return jsonify(error="not_found", message="No such certificate."), 404
+    resp = jsonify(status_facts(cert))
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+def _json(document: dict, *, download_name: str | None = None) -> Response:
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    resp = Response(body, mimetype="application/json")
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Cache-Control"] = "no-cache"
+    if download_name:
+        resp.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return resp
+
+
+@bp.route("/verify/<code>/credential.json")
+@verify_limit
+def credential_json(code: str):
+    cert = _lookup_or_404(code)
+    name = f"{cert.serial}-credential.json" if request.args.get("download") else None
+    return _json(credentials.credential(cert), download_name=name)
+
+
+@bp.route("/credentials/issuer")
+def issuer_profile():
+    return _json(credentials.issuer_profile())
+
+
+@bp.route("/credentials/status/revocation")
+def status_list():
+    return _json(credentials.status_list_credential(queries.revoked_ids(), utcnow()))
+
+
+# --- the learner's certificates -----------------------------------------------------------
+
+
+def linkedin_url(cert: Certificate) -> str:
+    params = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": cert.title,
+        "organizationName": current_app.config["CERTIFICATE_ISSUER_NAME"],
+        "issueYear": cert.issued_at.year,
+        "issueMonth": cert.issued_at.month,
+        "certUrl": verify_url(cert.verification_code),
+        "certId": cert.serial,
+    }
+    if cert.expires_at is not None:
+        params.update(expirationYear=cert.expires_at.year, expirationMonth=cert.expires_at.month)
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+@bp.route("/certificates/")
+@learner_required
+def mine():
+    certs = queries.user_certificates(current_user.id)
+    items = [
+        {"cert": c, "status": c.effective_status(), "verify_url": verify_url(c.verification_code),
+         "linkedin_url": linkedin_url(c)}
+        for c in certs
+    ]
+    return render_template("certificates/mine.html", items=items)
+
+
+@bp.route("/certificates/<serial>.pdf")
+@learner_required
+def download_pdf(serial: str):
+    cert = queries.by_serial(serial)
+    # Another learner's serial gets the same answer as a serial that does not exist.
+    if cert is None or (cert.user_id != current_user.id and not current_user.has_role(Role.ADMIN)):
+        abort(404)
+    data = pdf_bytes(cert)
+    if hashlib.sha256(data).hexdigest() != cert.pdf_sha256:
+        current_app.logger.error("stored PDF of certificate %s does not match its hash", cert.serial)
+        abort(500)
+    resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{cert.serial}.pdf", etag=cert.pdf_sha256, max_age=0)
+    resp.headers["Cache-Control"] = "private, no-cache"
+    return resp
+
+
+# --- admin ------------------------------------------------------------------------------
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters_from_args() -> tuple[queries.SearchFilters, dict]:
+    args = {k: request.args.get(k, "").strip() for k in ("q", "subject", "status", "kind", "from", "to", "group")}
+    statuses = {s.value for s in CertificateStatus}
+    kinds = {k.value for k in CertificateKind}
+    filters = queries.SearchFilters(
+        q=args["q"][:200],
+        subject_code=args["subject"][:32],
+        status=args["status"] if args["status"] in statuses else "",
+        kind=args["kind"] if args["kind"] in kinds else "",
+        issued_from=_date_arg("from"),
+        issued_to=_date_arg("to"),
+    )
+    if args["group"]:
+        members = queries.group_members(args["group"])
+        filters.user_ids = members if members is not None else []
+    return filters, {k: v for k, v in args.items() if v}
+
+
+@admin_bp.route("/")
+@admin_required
+def index():
+    filters, args = _filters_from_args()
+    stmt = queries.search(filters)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    certs = list(db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    return render_template(
+        "certificates/admin_list.html",
+        certs=certs, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), args=args,
+        subjects=queries.subject_codes(), groups=queries.group_choices(),
+        statuses=list(CertificateStatus), kinds=list(CertificateKind),
+    )
+
+
+@admin_bp.route("/export.zip")
+@admin_required
+def export_zip():
+    filters, args = _filters_from_args()
+    certs = list(db.session.scalars(queries.search(filters).limit(ZIP_LIMIT + 1)))
+    if len(certs) > ZIP_LIMIT:
+        flash(_("Narrow the search: a download holds at most %(n)s certificates.", n=ZIP_LIMIT), "error")
+        return redirect(url_for(".index", **args))
+    buf = io.BytesIO()
+    # PDFs are already compressed: store them as they are, which keeps their bytes checkable.
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        lines = ["serial,status,learner_name,subject_code,issued_at,pdf_sha256"]
+        for c in certs:
+            zf.writestr(f"{c.serial}.pdf", pdf_bytes(c))
+            name = c.learner_name.replace('"', '""')
+            lines.append(f'{c.serial},{c.effective_status().value},"{name}",{c.subject_code},'
+                         f"{credentials.iso(c.issued_at)},{c.pdf_sha256}")
+        zf.writestr("certificates.csv", "\n".join(lines) + "\n")
+    record("certificate.export", "certificate", None, after={"count": len(certs), "filters": args})
+    db.session.commit()
+    buf.seek(0)
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return send_file(buf, mimetype="application/zip", as_attachment=True,
+                     download_name=f"certificates-{stamp}.zip", max_age=0)
+
+
+def _cert_or_404(cert_id: int) -> Certificate:
+    cert = db.session.get(Certificate, cert_id)
+    if cert is None:
+        abort(404)
+    return cert
+
+
+def _detail(cert: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
+    reissue_form = reissue_form or ReissueForm(formdata=None)
+    reissue_form.design.choices = [(d.name, d.title) for d in DESIGNS.values()]
+    if not reissue_form.design.data:
+        reissue_form.design.data = current_app.config.get("CERTIFICATE_DESIGN", cert.design)
+    events = list(db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "certificate", AuditEvent.target_id == str(cert.id))
+        .order_by(AuditEvent.created_at.desc())
+    ))
+    chain = list(db.session.scalars(
+        select(Certificate).where(
+            Certificate.user_id == cert.user_id, Certificate.subject_code == cert.subject_code,
+            Certificate.kind == cert.kind, Certificate.id != cert.id,
+        ).order_by(Certificate.issued_at, Certificate.id)
+    ))
+    return render_template(
+        "certificates/admin_detail.html", cert=cert, facts=status_facts(cert), events=events, related=chain,
+        revoke_form=revoke_form or RevokeForm(formdata=None), reissue_form=reissue_form,
+    ), status
+
+
+@admin_bp.route("/<int:cert_id>")
+@admin_required
+def detail(cert_id: int):
+    return _detail(_cert_or_404(cert_id))
+
+
+@admin_bp.post("/<int:cert_id>/revoke")
+@admin_required
+def revoke_view(cert_id: int):
+    cert = _cert_or_404(cert_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _detail(cert, revoke_form=form, status=400)
+    try:
+        revoke(cert, reason=form.reason.data, actor=current_user)
+    except CertificateError:
+        db.session.rollback()
+        flash(_("This certificate is already revoked."), "error")
+        return redirect(url_for(".detail", cert_id=cert.id))
+    db.session.commit()
+    flash(_("Certificate %(serial)s revoked.", serial=cert.serial), "success")
+    return redirect(url_for(".detail", cert_id=cert.id))
+
+
+@admin_bp.post("/<int:cert_id>/reissue")
+@admin_required
+def reissue_view(cert_id: int):
+    cert = _cert_or_404(cert_id)
+    form = ReissueForm()
+    form.design.choices = [(d.name, d.title) for d in DESIGNS.values()]
+    if not form.validate_on_submit():
+        return _detail(cert, reissue_form=form, status=400)
+    try:
+        new = reissue(cert, reason=form.reason.data, design=form.design.data)
+    except CertificateError:
+        db.session.rollback()
+        flash(_("Only a valid or expired certificate can be re-issued."), "error")
+        return redirect(url_for(".detail", cert_id=cert.id))
+    db.session.commit()
+    flash(_("Certificate re-issued as %(serial)s; the old one now points to it.", serial=new.serial), "success")
+    return redirect(url_for(".detail", cert_id=new.id))
+
+
+@admin_bp.route("/issue", methods=["GET", "POST"])
+@admin_required
+def bulk_issue():
+    form = BulkIssueForm()
+    courses = list(db.session.scalars(select(Course).order_by(Course.code)))
+    form.course_id.choices = [(c.id, f"{c.code} · {(c.version('en') or c.versions[0]).title}") for c in courses if c.versions]
+    missing = dict(db.session.execute(
+        select(Enrollment.course_id, func.count(Enrollment.id))
+        .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)
+        .where(Enrollment.status == EnrollmentStatus.COMPLETED, Certificate.id.is_(None))
+        .group_by(Enrollment.course_id)
+    ).all())
+    if form.validate_on_submit():
+        enrollments = list(db.session.scalars(
+            select(Enrollment)
+            .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)
+            .where(Enrollment.course_id == form.course_id.data, Enrollment.status == EnrollmentStatus.COMPLETED,
+                   Certificate.id.is_(None))
+            .order_by(Enrollment.id)
+        ))
+        issued = [issue_for_enrollment(e) for e in enrollments]
+        record("certificate.bulk_issue", "course", form.course_id.data,
+               after={"count": len(issued), "serials": [c.serial for c in issued][:200]})
+        db.session.commit()
+        flash(_("%(n)s certificates issued.", n=len(issued)), "success")
+        return redirect(url_for(".bulk_issue"))
+    return render_template("certificates/admin_issue.html", form=form, courses=courses, missing=missing)
