@@ -53,6 +53,7 @@ class Design:
     extra: dict = field(default_factory=dict)
 
 
+_KNOWN_META = {"name", "title", "description", "template", "stylesheets", "papers"}
 #: every known design by name; ``register_design`` adds one (built-ins load at import)
 DESIGNS: dict[str, Design] = {}
 
@@ -68,7 +69,7 @@ def register_design(directory: Path) -> Design:
         template=meta.get("template", "certificate.html"),
         stylesheets=tuple(meta.get("stylesheets", ["certificate.css"])),
         papers=tuple(meta.get("papers", ["a4", "letter"])),
-        extra={k: v for k, v in meta.items() if k not in {"name", "title", "description", "template", "stylesheets", "papers"}},
+        extra={k: v for k, v in meta.items() if k not in _KNOWN_META},
     )
     for fname in (design.template, *design.stylesheets):
         if not (design.directory / fname).is_file():

@@ -38,7 +38,9 @@ def user_certificates(user_id: int) -> list[Certificate]:
     """Everything issued to the user, newest first (superseded and revoked ones too)."""
     return list(
         db.session.scalars(
-            select(Certificate).where(Certificate.user_id == user_id).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+            select(Certificate)
+            .where(Certificate.user_id == user_id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
         )
     )
 

@@ -51,6 +51,11 @@ DEFAULTS = {
 }
 
 
+#: type size classes by display width (CJK counts double): long names shrink, then wrap
+NAME_SIZES = ((28, "name-xl"), (40, "name-l"), (56, "name-m"), (10**6, "name-s"))
+TITLE_SIZES = ((50, "title-l"), (90, "title-m"), (10**6, "title-s"))
+
+
 class CertificateError(ValueError):
     """The request cannot be carried out (already revoked, unknown design, …)."""
 
@@ -117,16 +122,17 @@ def certificate_context(cert: Certificate) -> dict:
             "serial_label": c_("Serial number"),
             "verify_label": c_("Verify this certificate at"),
         }
-    qr = segno.make(url, error="m")
+    # A fixed mask skips segno's search over the eight (most of its time); any mask is valid.
+    qr = segno.make(url, error="m", mask=4, micro=False)
     return {
         "lang": lang,
         "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
         "learner_name": cert.learner_name,
         "name_dir": text_dir(cert.learner_name),
-        "name_size": size_class(cert.learner_name, ((28, "name-xl"), (40, "name-l"), (56, "name-m"), (10**6, "name-s"))),
+        "name_size": size_class(cert.learner_name, NAME_SIZES),
         "title": cert.title,
         "title_dir": text_dir(cert.title),
-        "title_size": size_class(cert.title, ((50, "title-l"), (90, "title-m"), (10**6, "title-s"))),
+        "title_size": size_class(cert.title, TITLE_SIZES),
         "kind": cert.kind.value,
         "date": date,
         "serial": cert.serial,
@@ -348,7 +354,8 @@ def on_course_completed(sender, enrollment, **_extra) -> None:
 #: names and titles for sample certificates (design checks, the benchmark)
 SAMPLES = {
     "en": ("Jane Wanjiku Mwangi", "E-tutorial on Using Patent Information (DL177)"),
-    "fr": ("Hérimanana Rakotomalala-Andriamanjato", "Tutoriel en ligne sur l’utilisation de l’information en matière de brevets"),
+    "fr": ("Hérimanana Rakotomalala-Andriamanjato",
+           "Tutoriel en ligne sur l’utilisation de l’information en matière de brevets"),
     "es": ("María Fernanda Quispe Huamán", "Tutorial electrónico sobre el uso de la información de patentes"),
     "pt": ("João Carlos Albuquerque", "Tutorial eletrónico sobre a utilização da informação em matéria de patentes"),
     "ru": ("Екатерина Александровна Смирнова", "Электронное учебное пособие по использованию патентной информации"),

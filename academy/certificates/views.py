@@ -42,6 +42,7 @@ from academy.certificates.services import (
 )
 from academy.core.audit import AuditEvent, record
 from academy.core.enums import EnrollmentStatus, Role
+from academy.core.i18n import current_locale
 from academy.core.models import utcnow
 from academy.core.nav import add_nav
 from academy.courses.models import Course, Enrollment
@@ -418,7 +419,10 @@ def reissue_view(cert_id: int):
 def bulk_issue():
     form = BulkIssueForm()
     courses = list(db.session.scalars(select(Course).order_by(Course.code)))
-    form.course_id.choices = [(c.id, f"{c.code} · {(c.version('en') or c.versions[0]).title}") for c in courses if c.versions]
+    form.course_id.choices = [
+        (c.id, f"{c.code} · {(c.version(current_locale()) or c.version('en') or c.versions[0]).title}")
+        for c in courses if c.versions
+    ]
     missing = dict(db.session.execute(
         select(Enrollment.course_id, func.count(Enrollment.id))
         .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)

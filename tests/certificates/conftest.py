@@ -17,7 +17,8 @@ def complete_course(app_ctx):
         enrollment = enroll(user, course, language)
         db.session.flush()
         lessons = db.session.scalars(
-            db.select(Lesson).join(Module).where(Module.course_id == course.id).order_by(Module.position, Lesson.position)
+            db.select(Lesson).join(Module).where(Module.course_id == course.id)
+            .order_by(Module.position, Lesson.position)
         ).all()
         for lesson in lessons:
             complete_lesson(enrollment, lesson)
@@ -36,7 +37,8 @@ def issue(app_ctx):
         data = {
             "kind": "course",
             "subject_code": "DL177",
-            "titles": {"en": "E-tutorial on Using Patent Information", "fr": "Tutoriel sur l’information en matière de brevets"},
+            "titles": {"en": "E-tutorial on Using Patent Information",
+                       "fr": "Tutoriel sur l’information en matière de brevets"},
             "language": "en",
             "hours": 12,
         }

@@ -51,7 +51,8 @@ def test_admin_reissues_after_a_name_correction(client, make_user, issue, login_
     cert = issue(learner)
     learner.full_name = "Fatima Al-Qahtani"
     db.session.commit()
-    resp = client.post(f"/admin/certificates/{cert.id}/reissue", data={"reason": "Spelling of first name", "design": "classic"})
+    resp = client.post(f"/admin/certificates/{cert.id}/reissue",
+                       data={"reason": "Spelling of first name", "design": "classic"})
     assert resp.status_code == 302
     db.session.expire_all()
     new = db.session.get(Certificate, cert.superseded_by_id)

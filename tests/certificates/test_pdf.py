@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,8 +24,8 @@ def test_chinese_certificate_has_the_chinese_name_title_and_date(make_user, issu
 
 
 def test_arabic_certificate_has_the_arabic_name_and_localized_date(make_user, issue):
-    cert = issue(make_user(full_name="فاطمة القحطاني"), language="ar", titles={"ar": "استخدام المعلومات المتعلقة بالبراءات"},
-                 issued_at=NOV_22)
+    cert = issue(make_user(full_name="فاطمة القحطاني"), language="ar",
+                 titles={"ar": "استخدام المعلومات المتعلقة بالبراءات"}, issued_at=NOV_22)
     text = pdf_text(pdf_bytes(cert))
     assert "فاطمة القحطاني" in text
     assert "نوفمبر" in text and "شهادة إتمام" in text
@@ -60,8 +60,9 @@ def test_every_font_is_embedded(make_user, issue, tmp_path):
 
 
 def test_letter_paper_and_a4_landscape(app_ctx):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     a4 = PdfReader(io.BytesIO(render_certificate_pdf(sample_certificate("en")))).pages[0].mediabox
     letter = PdfReader(io.BytesIO(render_certificate_pdf(sample_certificate("en", paper="letter")))).pages[0].mediabox
@@ -77,8 +78,9 @@ def test_long_names_get_smaller_type():
 
 
 def test_a_very_long_name_stays_on_one_page(app_ctx):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     name = "Maria del Carmen de la Santísima Trinidad Fernández y Quispe Huamán Rakotomalala-Andriamanjato " * 2
     data = render_certificate_pdf(sample_certificate("es", name=name.strip()))
