@@ -1,7 +1,7 @@
 """certificates: issued PDFs, verification codes, revocation and re-issue
 
 Revision ID: 0200
-Revises: 0001
+Revises: 0500
 Create Date: 2026-11-22 14:41:49.103672
 
 """
@@ -13,7 +13,7 @@ import academy.core.models
 
 # revision identifiers, used by Alembic.
 revision = '0200'
-down_revision = '0001'
+down_revision = '0500'
 branch_labels = None
 depends_on = None
 
