@@ -46,6 +46,10 @@ test-sqlite: $(VENV)/.installed-dev compile-translations
 test-postgres: $(VENV)/.installed-dev compile-translations
 	scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
 
+# Benchmarks print their numbers; each says its targets in its docstring.
+bench: sysdeps-run $(VENV)/.installed
+	$(BIN)/python bench/certificates.py
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check academy tests bench
 

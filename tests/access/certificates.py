@@ -2,12 +2,31 @@
 
 from tests.access import Row, admin_only, everyone, logged_in
 
+_PDF = b"%PDF-1.7\n% access-table stand-in: rendering is tested in tests/certificates\n%%EOF\n"
+
 
 def extend_world(w):
-    from academy.certificates.services import issue_certificate
+    """A certificate row with a stored stand-in PDF: the access table checks who may open
+    what, so it skips the real rendering (hundreds of worlds are built)."""
+    import hashlib
 
-    w.certificate = issue_certificate(user=w.learner, kind="course", subject_code=w.course.code,
-                                      titles={"en": "Mini course"}, language="en", hours=1)
+    from academy.certificates.models import Certificate, CertificateKind
+    from academy.certificates.services import new_verification_code
+    from academy.core.models import utcnow
+    from academy.core.storage import get_storage
+    from academy.extensions import db
+
+    key = "certificates/access/MINI1-2026-000001.pdf"
+    get_storage().put(key, _PDF)
+    w.certificate = Certificate(
+        user_id=w.learner.id, kind=CertificateKind.COURSE, subject_code=w.course.code, title="Mini course",
+        titles={"en": "Mini course"}, language="en", learner_name=w.learner.full_name, hours=1,
+        issued_at=utcnow(), serial="MINI1-2026-000001", verification_code=new_verification_code(),
+        design="classic", paper="a4", revision=0, pdf_sha256=hashlib.sha256(_PDF).hexdigest(),
+        pdf_size=len(_PDF), storage_key=key,
+    )
+    db.session.add(w.certificate)
+    db.session.flush()
 
 
 ROWS = [

@@ -143,3 +143,21 @@ def test_cli_issue_revoke_verify_and_render_sample(app, make_user, mini_course, 
     from tests.certificates.conftest import pdf_text
 
     assert "شهادة إتمام" in pdf_text(out.read_bytes())
+
+
+def test_after_a_name_correction_the_admin_is_offered_the_reissue(client, make_user, issue, login_as):
+    login_as(make_user("admin"))
+    learner = make_user(full_name="Wang Xiao Ming")
+    cert = issue(learner)
+    resp = client.post(f"/admin/people/{learner.id}/name",
+                       data={"full_name": "王小明 (Wang Xiaoming)", "reason": "Name as in passport"})
+    assert resp.status_code == 302
+    page = client.get(f"/admin/people/{learner.id}/name").get_data(as_text=True)
+    assert f"/admin/certificates/{cert.id}#reissue" in page and f"Re-issue {cert.serial}" in page
+    person = client.get(f"/admin/people/{learner.id}").get_data(as_text=True)
+    assert cert.serial in person and "printed as Wang Xiao Ming" in person
+    client.post(f"/admin/certificates/{cert.id}/reissue", data={"reason": "Name as in passport", "design": "classic"})
+    db.session.expire_all()
+    assert db.session.get(Certificate, cert.superseded_by_id).learner_name == "王小明 (Wang Xiaoming)"
+    page = client.get(f"/admin/people/{learner.id}/name").get_data(as_text=True)
+    assert "Re-issue" not in page

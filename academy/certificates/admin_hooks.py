@@ -1,0 +1,42 @@
+"""What the certificates feature adds to the admin console's person pages: a section
+listing the person's certificates, and after a name correction, links to re-issue the
+certificates that still carry the old name."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from academy.certificates.models import CertificateStatus
+from academy.certificates.queries import user_certificates
+
+
+def certificates_section(user):
+    return (
+        _("Certificates"),
+        "certificates/_admin_user_section.html",
+        {"certificates": user_certificates(user.id)},
+    )
+
+
+def name_correction_follow_ups(user) -> list[Markup]:
+    """A link per valid certificate printed with another name than the current one."""
+    items = []
+    for cert in user_certificates(user.id):
+        if cert.status == CertificateStatus.VALID and cert.learner_name != user.full_name:
+            link = Markup('<a href="{}">{}</a>').format(
+                url_for("certificates_admin.detail", cert_id=cert.id, _anchor="reissue"),
+                _("Re-issue %(serial)s", serial=cert.serial),
+            )
+            items.append(Markup("{} · {} · {}").format(link, escape(cert.title), escape(cert.learner_name)))
+    return items
+
+
+def register() -> None:
+    from academy.admin import views as admin_views
+
+    if certificates_section not in admin_views.USER_SECTIONS:
+        admin_views.USER_SECTIONS.append(certificates_section)
+    if name_correction_follow_ups not in admin_views.NAME_CORRECTION_FOLLOW_UPS:
+        admin_views.NAME_CORRECTION_FOLLOW_UPS.append(name_correction_follow_ups)
