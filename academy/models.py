@@ -15,3 +15,10 @@ from academy.courses.models import (  # noqa: F401
     Module,
     ModuleText,
 )
+from academy.assessments.models import (  # noqa: F401
+    AttemptAnswer,
+    Question,
+    QuestionText,
+    Quiz,
+    QuizAttempt,
+)
