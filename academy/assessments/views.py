@@ -267,8 +267,12 @@ def save_page(attempt_id: int):
         return redirect(url_for("assessments.result", attempt_id=attempt.id))
     db.session.commit()
     if _wants_json():
+        answered = sum(1 for a in queries.answers_for(attempt.id).values() if a.response is not None)
         return jsonify(
             status="saved",
+            answered_text=_(
+                "%(answered)s of %(total)s questions answered", answered=answered, total=len(attempt.layout)
+            ),
             saved_at=format_datetime(attempt.last_saved_at, "medium"),
             seconds_left=attempt.seconds_left(),
             message=_("Saved"),

@@ -4,6 +4,8 @@
 (function () {
   var form = document.querySelector("form[data-attempt-form]");
   if (!form) { return; }
+  // Not form.action: the buttons named "action" shadow that property.
+  var url = form.getAttribute("action");
   var status = document.querySelector("[data-save-status]");
   var pending = null, inFlight = false, dirty = false, retryDelay = 2000, submitting = false;
 
@@ -15,7 +17,7 @@
     say("saving");
     var data = new FormData(form);
     data.set("action", "autosave");
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) {
         return r.json().then(function (body) { return { status: r.status, body: body }; });
       })
@@ -25,6 +27,8 @@
         if (res.status !== 200) { throw new Error(res.status); }
         retryDelay = 2000;
         say("saved");
+        var count = document.querySelector("[data-answered-count]");
+        if (count && res.body.answered_text) { count.textContent = res.body.answered_text; }
         if (dirty) { save(); }
       })
       .catch(function () {
