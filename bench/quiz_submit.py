@@ -39,7 +39,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "bench password 2026 quiz"
+PASSWORD = secrets.token_urlsafe(16)  # the learners' password, new every run
 
 QUIZ = """questions:
   - {key: q1, type: single_choice, prompt: "Who grants a patent?",
@@ -301,7 +301,7 @@ def main() -> int:
             copies = 1 + args.duplicates
             barrier = threading.Barrier(len(learners) * copies)
 
-            def submit(i: int) -> None:
+            def submit(i: int, copies: int = copies, barrier: threading.Barrier = barrier) -> None:
                 learner = learners[i // copies]
                 barrier.wait()
                 took, status, location = learner.submit()
