@@ -1,7 +1,7 @@
 """assessments: quizzes, questions, attempts, answers
 
 Revision ID: 0100
-Revises: 0500
+Revises: 0200
 Create Date: 2026-11-22 14:42:18.690081
 
 """
@@ -13,7 +13,7 @@ import academy.core.models
 
 # revision identifiers, used by Alembic.
 revision = '0100'
-down_revision = '0500'
+down_revision = '0200'
 branch_labels = None
 depends_on = None
 
