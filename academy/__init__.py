@@ -85,13 +85,16 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from academy.admin.invitations import bp as invitations_bp
     from academy.admin.views import bp as admin_bp
+    from academy.assessments import hooks as assessments_hooks
+    from academy.assessments.views import bp as assessments_bp
     from academy.auth.views import bp as auth_bp
     from academy.core.views import bp as core_bp
     from academy.core.views import register_error_handlers
     from academy.courses.views import bp as courses_bp
 
-    for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp):
+    for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp):
         app.register_blueprint(bp)
+    assessments_hooks.register()
     register_error_handlers(app)
 
     from academy import certificates

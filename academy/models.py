@@ -1,6 +1,13 @@
 """Imports every model module so metadata is complete (Alembic, create_all in tests)."""
 
 from academy.admin.models import Invitation, NameCorrection  # noqa: F401
+from academy.assessments.models import (  # noqa: F401
+    AttemptAnswer,
+    Question,
+    QuestionText,
+    Quiz,
+    QuizAttempt,
+)
 from academy.auth.models import Tisc, User, UserRole  # noqa: F401
 from academy.certificates.models import Certificate  # noqa: F401
 from academy.core.audit import AuditEvent  # noqa: F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -117,6 +118,14 @@ def lesson_titles(lesson_ids: list[int], language: str, fallback: str) -> dict[i
         if lang == language or lid not in titles:
             titles[lid] = title
     return titles
+
+
+#: Called by the course home as hook(course, enrollment, language, outline) to fill
+#: ModuleView.extras (the assessments package adds each module's quiz).
+OUTLINE_HOOKS: list[Callable] = []
+#: Called as hook(course, enrollment, language, outline) -> HTML or None: sections shown
+#: on the course home after the modules (the assessments package adds the final exam).
+HOME_SECTIONS: list[Callable] = []
 
 
 def course_outline(course: Course, enrollment: Enrollment | None, language: str) -> list[ModuleView]:

@@ -121,8 +121,11 @@ def course_home(slug: str):
     form = EnrollForm()
     form.language.choices = _version_choices(course)
     form.language.data = enrollment.language
+    for hook in queries.OUTLINE_HOOKS:
+        hook(course, enrollment, version.language, outline)
+    sections = [s for hook in queries.HOME_SECTIONS if (s := hook(course, enrollment, version.language, outline))]
     return render_template("courses/home.html", course=course, version=version, enrollment=enrollment,
-                           outline=outline, resume=resume, language_form=form)
+                           outline=outline, resume=resume, language_form=form, sections=sections)
 
 
 def _resume_target(outline, enrollment: Enrollment):

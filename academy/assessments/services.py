@@ -1,0 +1,516 @@
+"""Writes for quizzes and attempts. They add and flush; the request commits once.
+
+Every state change of an attempt is a conditional UPDATE (``... WHERE state =
+'in_progress'``): the database decides which of two racing requests wins, and the
+winner holds the row lock (SQLite: the write lock) until it commits, so the loser sees
+the finished attempt instead of grading it twice.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from academy.assessments.enums import AttemptState, QuizKind, ShowAnswers
+from academy.assessments.models import (
+    FINAL_EXAM_KEY,
+    AttemptAnswer,
+    Question,
+    QuestionText,
+    Quiz,
+    QuizAttempt,
+)
+from academy.assessments.package import QuizSpec
+from academy.assessments.questions import QUESTION_TYPES
+from academy.core.models import utcnow
+from academy.courses.models import Course, Enrollment, Module
+from academy.courses.package import CoursePackage
+from academy.extensions import db
+
+#: Answers posted this long after the deadline still count: the request was on its way.
+GRACE_SECONDS = 15
+
+
+class AttemptRefused(Exception):
+    """Starting an attempt is not allowed now; ``str(exc)`` is a translated reason."""
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+def sync_quizzes(course: Course, pkg: CoursePackage) -> None:
+    """Import hook: create or update the package's quizzes and questions, matched by key.
+
+    Quizzes and questions no longer in the package are retired, never deleted, so every
+    attempt keeps its questions and answers.
+    """
+    specs: list[QuizSpec] = pkg.extra.get("quizzes", [])
+    existing = {
+        q.key: q for q in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id))
+    }
+    modules = {
+        m.key: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))
+    }
+    seen = set()
+    for spec in specs:
+        quiz = existing.get(spec.key)
+        if quiz is None:
+            quiz = Quiz(course_id=course.id, key=spec.key)
+            db.session.add(quiz)
+        seen.add(spec.key)
+        quiz.module_id = modules[spec.module_key].id if spec.module_key else None
+        quiz.kind = QuizKind.MODULE if spec.module_key else QuizKind.FINAL_EXAM
+        s = spec.settings
+        quiz.pass_mark = s["pass_mark"]
+        quiz.max_attempts = s["max_attempts"]
+        quiz.time_limit_minutes = s["time_limit_minutes"]
+        quiz.shuffle_questions = s["shuffle_questions"]
+        quiz.shuffle_options = s["shuffle_options"]
+        quiz.draw_count = s["draw"]
+        quiz.show_answers = ShowAnswers(s["show_answers"])
+        quiz.wait_minutes = s["wait_minutes"]
+        quiz.questions_per_page = s["questions_per_page"]
+        quiz.is_retired = False
+        db.session.flush()
+        questions = {q.key: q for q in quiz.questions}
+        for pos, qspec in enumerate(spec.questions, start=1):
+            question = questions.pop(qspec.key, None)
+            if question is None:
+                question = Question(key=qspec.key, position=pos, type=qspec.type)
+                quiz.questions.append(question)
+            question.type = qspec.type
+            question.position = pos
+            question.is_retired = False
+            db.session.flush()
+            texts = {t.language: t for t in question.texts}
+            for lang, definition in qspec.texts.items():
+                if lang in texts:
+                    if texts[lang].spec != definition:
+                        texts[lang].spec = definition
+                else:
+                    question.texts.append(QuestionText(language=lang, spec=definition))
+        for leftover in questions.values():
+            leftover.is_retired = True
+    for key, quiz in existing.items():
+        if key not in seen:
+            quiz.is_retired = True
+    db.session.flush()
+
+
+# --- starting ---------------------------------------------------------------------------
+
+
+@dataclass
+class Availability:
+    """Whether a learner may start (or resume) an attempt, and if not, why."""
+
+    can_start: bool
+    reason: str | None
+    open_attempt: QuizAttempt | None
+    attempts_used: int
+    attempts_left: int | None
+    next_start_at: datetime | None = None
+
+
+def _module_is_locked(quiz: Quiz, enrollment: Enrollment) -> str | None:
+    """The reason the quiz's module (or, for the final exam, the course) is not open yet."""
+    from academy.courses.queries import course_outline
+
+    outline = course_outline(quiz.course, enrollment, enrollment.language)
+    if quiz.is_final_exam:
+        unfinished = [m for m in outline if not m.is_complete]
+        if unfinished:
+            return _(
+                "The final exam opens when you have completed every module. "
+                "Still to complete: %(titles)s.",
+                titles=", ".join(m.title for m in unfinished),
+            )
+        return None
+    view = next((m for m in outline if m.module.id == quiz.module_id), None)
+    if view is not None and view.is_locked:
+        return _("This quiz opens when you complete “%(title)s”.", title=view.locked_by)
+    return None
+
+
+def availability(quiz: Quiz, enrollment: Enrollment, now: datetime | None = None) -> Availability:
+    now = now or utcnow()
+    attempts = list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.enrollment_id == enrollment.id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+    used = len(attempts)
+    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
+    open_attempt = next((a for a in attempts if a.is_open), None)
+    if open_attempt is not None:
+        return Availability(True, None, open_attempt, used, left)
+    if quiz.is_retired or not quiz.active_questions:
+        return Availability(False, _("This quiz is not available."), None, used, left)
+    locked = _module_is_locked(quiz, enrollment)
+    if locked:
+        return Availability(False, locked, None, used, left)
+    if left == 0:
+        return Availability(
+            False,
+            _(
+                "You have used all %(count)s attempts allowed for this quiz.",
+                count=quiz.max_attempts,
+            ),
+            None,
+            used,
+            left,
+        )
+    if quiz.wait_minutes and attempts:
+        last_end = max(a.ended_at or a.started_at for a in attempts)
+        next_at = last_end + timedelta(minutes=quiz.wait_minutes)
+        if next_at > now:
+            return Availability(
+                False,
+                _(
+                    "You can start your next attempt at %(time)s.",
+                    time=format_datetime(next_at, "short"),
+                ),
+                None,
+                used,
+                left,
+                next_at,
+            )
+    return Availability(True, None, None, used, left)
+
+
+def _layout(quiz: Quiz, language: str, rng: random.Random) -> list[dict]:
+    questions = quiz.active_questions
+    if quiz.draw_count and quiz.draw_count < len(questions):
+        drawn = rng.sample(questions, quiz.draw_count)
+        if not quiz.shuffle_questions:
+            drawn.sort(key=lambda q: q.position)
+        questions = drawn
+    elif quiz.shuffle_questions:
+        questions = list(questions)
+        rng.shuffle(questions)
+    fallback = quiz.course.default_language
+    return [
+        {
+            "q": q.id,
+            "o": QUESTION_TYPES[q.type].layout(
+                q.spec(language, fallback), rng, quiz.shuffle_options
+            ),
+        }
+        for q in questions
+    ]
+
+
+def start_attempt(
+    quiz: Quiz, enrollment: Enrollment, rng: random.Random | None = None
+) -> QuizAttempt:
+    """Resume the learner's open attempt, or start a new one; raises AttemptRefused with the reason.
+
+    Two starts at once (double click, two tabs) insert the same attempt number; the
+    unique constraint lets one win and the other resumes it.
+    """
+    expire_overdue(quiz.id, enrollment.id)
+    avail = availability(quiz, enrollment)
+    if avail.open_attempt is not None:
+        return avail.open_attempt
+    if not avail.can_start:
+        raise AttemptRefused(avail.reason)
+    now = utcnow()
+    attempt = QuizAttempt(
+        quiz_id=quiz.id,
+        enrollment_id=enrollment.id,
+        user_id=enrollment.user_id,
+        number=avail.attempts_used + 1,
+        language=enrollment.language,
+        state=AttemptState.IN_PROGRESS,
+        started_at=now,
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
+        if quiz.time_limit_minutes
+        else None,
+        layout=_layout(quiz, enrollment.language, rng or random.SystemRandom()),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        other = db.session.scalar(
+            select(QuizAttempt).where(
+                QuizAttempt.quiz_id == quiz.id,
+                QuizAttempt.enrollment_id == enrollment.id,
+                QuizAttempt.state == AttemptState.IN_PROGRESS,
+            )
+        )
+        if other is None:
+            raise AttemptRefused(
+                _("Another attempt was started at the same moment. Please try again.")
+            ) from None
+        return other
+    return attempt
+
+
+# --- answering --------------------------------------------------------------------------
+
+
+def _cutoff(now: datetime) -> datetime:
+    return now - timedelta(seconds=GRACE_SECONDS)
+
+
+def lock_open_attempt(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    """Take the attempt's row lock if it is still open and in time. False if not.
+
+    A no-op-looking conditional UPDATE: on PostgreSQL it locks the row until commit, on
+    SQLite it takes the database write lock; either way a concurrent submit waits.
+    """
+    now = now or utcnow()
+    result = db.session.execute(
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == attempt.id,
+            QuizAttempt.state == AttemptState.IN_PROGRESS,
+            (QuizAttempt.deadline_at.is_(None)) | (QuizAttempt.deadline_at >= _cutoff(now)),
+        )
+        .values(last_saved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def save_answers(
+    attempt: QuizAttempt, responses: dict[int, object], now: datetime | None = None
+) -> bool:
+    """Store the learner's responses ({question_id: response}) on an open attempt.
+
+    Returns False, saving nothing, when the attempt is no longer open (submitted in
+    another tab, or time is up).
+    """
+    now = now or utcnow()
+    if not lock_open_attempt(attempt, now):
+        db.session.refresh(attempt)
+        return False
+    allowed = set(attempt.question_ids)
+    existing = {
+        a.question_id: a
+        for a in db.session.scalars(
+            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
+        )
+    }
+    for qid, response in responses.items():
+        if qid not in allowed:
+            continue
+        row = existing.get(qid)
+        if row is None:
+            db.session.add(
+                AttemptAnswer(
+                    attempt_id=attempt.id, question_id=qid, response=response, saved_at=now
+                )
+            )
+        else:
+            row.response = response
+            row.saved_at = now
+    db.session.flush()
+    db.session.refresh(attempt)
+    return True
+
+
+# --- finishing --------------------------------------------------------------------------
+
+
+def submit_attempt(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    """in_progress → submitted → graded, once. True if this call graded the attempt.
+
+    A second submit (double click, another tab, a stale form) changes nothing. A submit
+    after the time limit expires the attempt instead and grades what was saved.
+    """
+    now = now or utcnow()
+    result = db.session.execute(
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == attempt.id,
+            QuizAttempt.state == AttemptState.IN_PROGRESS,
+            (QuizAttempt.deadline_at.is_(None)) | (QuizAttempt.deadline_at >= _cutoff(now)),
+        )
+        .values(state=AttemptState.SUBMITTED, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:
+        grade_attempt(attempt, now)
+        return True
+    db.session.refresh(attempt)
+    if attempt.is_open:
+        return expire_attempt(attempt, now)
+    return False
+
+
+def expire_attempt(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    """in_progress → expired → graded once the time limit (plus grace) has passed.
+
+    True if this call did it."""
+    now = now or utcnow()
+    result = db.session.execute(
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == attempt.id,
+            QuizAttempt.state == AttemptState.IN_PROGRESS,
+            QuizAttempt.deadline_at.is_not(None),
+            QuizAttempt.deadline_at < _cutoff(now),
+        )
+        .values(state=AttemptState.EXPIRED, expired_at=QuizAttempt.deadline_at)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:
+        grade_attempt(attempt, now)
+        return True
+    db.session.refresh(attempt)
+    return False
+
+
+def expire_overdue(quiz_id: int | None = None, enrollment_id: int | None = None) -> int:
+    """Expire and grade every open attempt whose time is up (a learner who never came back)."""
+    now = utcnow()
+    query = select(QuizAttempt).where(
+        QuizAttempt.state == AttemptState.IN_PROGRESS,
+        QuizAttempt.deadline_at.is_not(None),
+        QuizAttempt.deadline_at < _cutoff(now),
+    )
+    if quiz_id is not None:
+        query = query.where(QuizAttempt.quiz_id == quiz_id)
+    if enrollment_id is not None:
+        query = query.where(QuizAttempt.enrollment_id == enrollment_id)
+    return sum(1 for attempt in db.session.scalars(query).all() if expire_attempt(attempt, now))
+
+
+def grade_attempt(attempt: QuizAttempt, now: datetime | None = None) -> None:
+    """Grade a submitted or expired attempt on its saved answers, then refresh course progress.
+
+    Called only by the request that won the state change, while it holds the row lock.
+    Unanswered questions get an answer row with no response and a score of 0, so
+    statistics count them.
+    """
+    from academy.courses.services import refresh_progress
+
+    now = now or utcnow()
+    db.session.refresh(attempt)
+    quiz = attempt.quiz
+    fallback = quiz.course.default_language
+    questions = {
+        q.id: q
+        for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))
+    }
+    answers = {
+        a.question_id: a
+        for a in db.session.scalars(
+            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
+        )
+    }
+    total = 0.0
+    for item in attempt.layout:
+        question = questions[item["q"]]
+        row = answers.get(question.id)
+        if row is None:
+            row = AttemptAnswer(attempt_id=attempt.id, question_id=question.id, response=None)
+            db.session.add(row)
+        qtype = QUESTION_TYPES[question.type]
+        score = (
+            qtype.grade(question.spec(attempt.language, fallback), row.response)
+            if row.response is not None
+            else 0.0
+        )
+        row.score = round(score, 4)
+        row.is_correct = score >= 1.0
+        total += score
+    count = len(attempt.layout)
+    percent = round(100 * total / count, 2) if count else 0.0
+    db.session.flush()
+    db.session.execute(
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == attempt.id,
+            QuizAttempt.state.in_([AttemptState.SUBMITTED, AttemptState.EXPIRED]),
+        )
+        .values(
+            state=AttemptState.GRADED,
+            score=percent,
+            is_passed=percent >= quiz.pass_mark,
+            graded_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(attempt)
+    enrollment = db.session.get(Enrollment, attempt.enrollment_id)
+    enrollment.last_activity_at = now
+    refresh_progress(enrollment)
+    if quiz.is_final_exam and enrollment.completed_at is not None:
+        # A better final exam after completion (when attempts remain) raises the final score.
+        record_final_score(enrollment)
+
+
+# --- completion rules (registered with the courses package) ---------------------------
+
+
+def _passed_quiz_ids(enrollment_id: int, quiz_ids: list[int]) -> set[int]:
+    if not quiz_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(QuizAttempt.quiz_id)
+            .where(
+                QuizAttempt.enrollment_id == enrollment_id,
+                QuizAttempt.quiz_id.in_(quiz_ids),
+                QuizAttempt.state == AttemptState.GRADED,
+                QuizAttempt.is_passed.is_(True),
+            )
+            .distinct()
+        )
+    )
+
+
+def module_quizzes_passed(enrollment: Enrollment, module_ids: list[int]) -> dict[int, bool]:
+    """MODULE_REQUIREMENTS: a module with a quiz is complete only once its quiz is passed."""
+    quizzes = dict(
+        db.session.execute(
+            select(Quiz.module_id, Quiz.id).where(
+                Quiz.course_id == enrollment.course_id,
+                Quiz.module_id.in_(module_ids),
+                ~Quiz.is_retired,
+            )
+        ).all()
+    )
+    passed = _passed_quiz_ids(enrollment.id, list(quizzes.values()))
+    return {module_id: quiz_id in passed for module_id, quiz_id in quizzes.items()}
+
+
+def _final_exam_id(course_id: int) -> int | None:
+    return db.session.scalar(
+        select(Quiz.id).where(
+            Quiz.course_id == course_id, Quiz.key == FINAL_EXAM_KEY, ~Quiz.is_retired
+        )
+    )
+
+
+def final_exam_passed(enrollment: Enrollment) -> bool:
+    """COURSE_REQUIREMENTS: a course with a final exam is complete only once it is passed."""
+    exam_id = _final_exam_id(enrollment.course_id)
+    return exam_id is None or exam_id in _passed_quiz_ids(enrollment.id, [exam_id])
+
+
+def record_final_score(enrollment: Enrollment) -> None:
+    """BEFORE_COMPLETION: the enrolment's final score is the best final exam score."""
+    exam_id = _final_exam_id(enrollment.course_id)
+    if exam_id is None:
+        return
+    best = db.session.scalar(
+        select(func.max(QuizAttempt.score)).where(
+            QuizAttempt.enrollment_id == enrollment.id,
+            QuizAttempt.quiz_id == exam_id,
+            QuizAttempt.state == AttemptState.GRADED,
+        )
+    )
+    if best is not None:
+        enrollment.final_score = float(best)
