@@ -103,6 +103,12 @@ def _helpers():
     return {"args_with": args_with}
 
 
+@bp.app_template_filter("audit_value")
+def audit_value(value) -> str:
+    """A before/after value as JSON (true, ["learner"]), strings as they are."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
