@@ -352,6 +352,10 @@ def correct_name(user_id: int):
                 ),
                 "success",
             )
+            if any(fn(user) for fn in NAME_CORRECTION_FOLLOW_UPS):
+                # Something printed with the old name (a certificate) can be redone: show it.
+                flash(_("Some documents still carry the old name; you can re-issue them below."), "info")
+                return redirect(url_for("admin.correct_name", user_id=user.id))
             return _back_to_user(user)
     follow_ups = [item for fn in NAME_CORRECTION_FOLLOW_UPS for item in fn(user)]
     status = 422 if request.method == "POST" else 200
