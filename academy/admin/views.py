@@ -103,6 +103,12 @@ def _helpers():
     return {"args_with": args_with}
 
 
+@bp.app_template_filter("audit_value")
+def audit_value(value) -> str:
+    """A before/after value as JSON (true, ["learner"]), strings as they are."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
@@ -346,6 +352,10 @@ def correct_name(user_id: int):
                 ),
                 "success",
             )
+            if any(fn(user) for fn in NAME_CORRECTION_FOLLOW_UPS):
+                # Something printed with the old name (a certificate) can be redone: show it.
+                flash(_("Some documents still carry the old name; you can re-issue them below."), "info")
+                return redirect(url_for("admin.correct_name", user_id=user.id))
             return _back_to_user(user)
     follow_ups = [item for fn in NAME_CORRECTION_FOLLOW_UPS for item in fn(user)]
     status = 422 if request.method == "POST" else 200
