@@ -1,0 +1,672 @@
+"""The statistics query layer: facts, dimensions, measures and the cross-tab query.
+
+A *fact* is what is counted (enrolments, registrations); it knows the SQL expression of
+each dimension it supports and the additive *components* it sums (enrolments,
+completions, days to complete, …). Every statistic is computed from those sums in
+Python, so any two dimensions can be crossed, totals are exact, and a dimension such as
+region can be folded from its base column (country) without a 250-way CASE in SQL.
+
+One GROUP BY per table: the query groups by the base keys of the row and column
+dimensions and returns at most a few thousand groups whatever the number of enrolments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC as _UTC
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, case, cast, extract, func, literal, select
+from sqlalchemy.sql import ColumnElement, Select
+
+from academy.auth.models import Tisc, User
+from academy.core.enums import EnrollmentStatus, Gender
+from academy.core.i18n import country_name, current_locale, language_name
+from academy.courses.models import Course, CourseVersion, Enrollment
+from academy.extensions import db
+from academy.stats import regions
+
+
+class StatsError(ValueError):
+    """A statistics request that cannot be answered (unknown or unsupported dimension)."""
+
+
+# ---------------------------------------------------------------------------- filters
+
+BASES = ("enrolment", "completion")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on what is counted. Dates are inclusive calendar days in UTC.
+
+    ``basis`` says which date the date range and the period dimensions refer to: the
+    enrolment date, or the completion date (then only completed enrolments count).
+    Registrations always use the registration date.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    basis: str = "enrolment"
+    course_ids: tuple[int, ...] = ()
+    languages: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    tisc_ids: tuple[int, ...] = ()
+    cohort_ids: tuple[int, ...] = ()
+
+    def __post_init__(self):
+        if self.basis not in BASES:
+            raise StatsError(f"unknown date basis {self.basis!r}")
+
+    def as_dict(self) -> dict:
+        """A JSON-friendly description (for the audit log and export headers)."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if value in (None, ()) or (name == "basis" and value == "enrolment"):
+                continue
+            out[name] = (
+                value.isoformat()
+                if isinstance(value, date)
+                else (list(value) if isinstance(value, tuple) else value)
+            )
+        return out
+
+    @property
+    def needs_user(self) -> bool:
+        return bool(self.genders or self.countries or self.regions or self.tisc_ids)
+
+
+def _day_start(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=_UTC)
+
+
+# ------------------------------------------------------------------------- SQL helpers
+
+
+def _dialect() -> str:
+    return db.engine.dialect.name
+
+
+def period_expr(column, grain: str) -> ColumnElement:
+    """The period key (``2024``, ``2024-Q1``, ``2024-03``) of a UTC datetime column."""
+    if _dialect() == "postgresql":
+        utc = func.timezone("UTC", column)
+        fmt = {"year": "YYYY", "quarter": 'YYYY-"Q"Q', "month": "YYYY-MM"}[grain]
+        return func.to_char(utc, fmt)
+    # SQLite keeps UTC datetimes as ISO text ("2024-03-05 10:00:00.000000"): slicing the
+    # text is both correct and much cheaper than strftime().
+    if grain == "year":
+        return func.substr(column, 1, 4)
+    if grain == "month":
+        return func.substr(column, 1, 7)
+    month = cast(func.substr(column, 6, 2), Integer)
+    return func.substr(column, 1, 4) + literal("-Q") + cast((month + 2).self_group().op("/")(3), db.String)
+
+
+def days_between(start, end) -> ColumnElement:
+    if _dialect() == "postgresql":
+        return extract("epoch", end - start) / 86400.0
+    return func.julianday(end) - func.julianday(start)
+
+
+# ------------------------------------------------------------------------- dimensions
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A way of breaking counts down. ``base`` names the SQL key the facts provide;
+    ``fold`` maps a base key to the displayed key (country → region)."""
+
+    name: str
+    label: Any
+    base: str
+    order: str = "value"  # "value" (largest first), "natural" (the dimension's own order)
+    fold: Callable[[Any], Any] | None = None
+    is_personal: bool = False
+
+    def labels(self, keys: Iterable) -> dict:
+        return LABELERS[self.name](list(keys))
+
+    def natural_key(self, key) -> Any:
+        return NATURAL_ORDER.get(self.name, lambda k: (k is None, str(k)))(key)
+
+
+def _gender_order(key):
+    members = list(Gender)
+    try:
+        return (0, members.index(Gender(key)))
+    except ValueError:
+        return (1, 0)
+
+
+def _region_order(key):
+    order = regions.region_order()
+    return (order.index(key) if key in order else len(order), key)
+
+
+NATURAL_ORDER: dict[str, Callable] = {
+    "gender": _gender_order,
+    "region": _region_order,
+    "year": lambda k: (k is None, k or ""),
+    "quarter": lambda k: (k is None, k or ""),
+    "month": lambda k: (k is None, k or ""),
+}
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in (
+        Dimension("course", _l("Course"), "course"),
+        Dimension("language", _l("Course language"), "language"),
+        Dimension("gender", _l("Gender"), "gender", order="natural"),
+        Dimension("country", _l("Country"), "country"),
+        Dimension("region", _l("Region"), "country", order="natural", fold=regions.region_of),
+        Dimension("tisc", _l("TISC"), "tisc"),
+        Dimension("year", _l("Year"), "year", order="natural"),
+        Dimension("quarter", _l("Quarter"), "quarter", order="natural"),
+        Dimension("month", _l("Month"), "month", order="natural"),
+    )
+}
+
+
+def register_dimension(
+    dimension: Dimension, labeler: Callable[[list], dict], natural_order: Callable | None = None
+) -> None:
+    """Add a dimension (features that land later: cohort, certification phase)."""
+    DIMENSIONS[dimension.name] = dimension
+    LABELERS[dimension.name] = labeler
+    if natural_order is not None:
+        NATURAL_ORDER[dimension.name] = natural_order
+
+
+def display_locale() -> str:
+    """The request's locale; English outside a request (CLI exports, the benchmark)."""
+    return current_locale() if has_request_context() else "en"
+
+
+def _none_label():
+    return str(_l("Not recorded"))
+
+
+def _course_labels(keys: list) -> dict:
+    ids = [k for k in keys if k is not None]
+    if not ids:
+        return {k: _none_label() for k in keys}
+    lang = display_locale()
+    rows = db.session.execute(
+        select(
+            Course.id,
+            Course.code,
+            Course.default_language,
+            CourseVersion.language,
+            CourseVersion.title,
+        )
+        .join(CourseVersion, CourseVersion.course_id == Course.id)
+        .where(Course.id.in_(ids))
+    ).all()
+    titles: dict[int, dict[str, str]] = {}
+    codes: dict[int, tuple[str, str]] = {}
+    for cid, code, default_lang, vlang, title in rows:
+        titles.setdefault(cid, {})[vlang] = title
+        codes[cid] = (code, default_lang)
+    out = {}
+    for k in keys:
+        if k not in codes:
+            out[k] = _none_label() if k is None else str(k)
+            continue
+        code, default_lang = codes[k]
+        t = titles.get(k, {})
+        title = t.get(lang) or t.get(default_lang) or next(iter(t.values()), "")
+        out[k] = f"{code} — {title}" if title else code
+    return out
+
+
+def _tisc_labels(keys: list) -> dict:
+    ids = [k for k in keys if k is not None]
+    names = (
+        dict(db.session.execute(select(Tisc.id, Tisc.name).where(Tisc.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    return {
+        k: names.get(k, str(_l("No TISC (other institution)")) if k is None else str(k))
+        for k in keys
+    }
+
+
+def _gender_labels(keys: list) -> dict:
+    out = {}
+    for k in keys:
+        try:
+            out[k] = Gender(k).title
+        except ValueError:
+            out[k] = _none_label()
+    return out
+
+
+LABELERS: dict[str, Callable[[list], dict]] = {
+    "course": _course_labels,
+    "language": lambda keys: {
+        k: language_name(k, display_locale()) if k else _none_label() for k in keys
+    },
+    "gender": _gender_labels,
+    "country": lambda keys: {
+        k: country_name(k, display_locale()) if k else _none_label() for k in keys
+    },
+    "region": lambda keys: {k: regions.region_title(k) for k in keys},
+    "tisc": _tisc_labels,
+    "year": lambda keys: {k: k or _none_label() for k in keys},
+    "quarter": lambda keys: {k: k or _none_label() for k in keys},
+    "month": lambda keys: {k: k or _none_label() for k in keys},
+}
+
+
+# ---------------------------------------------------------------------------- measures
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A statistic computed from a fact's summed components.
+
+    ``kind`` is "count", "percent" (0-100) or "days". ``counts`` names the components
+    whose small values make this statistic disclosive (small-cell suppression).
+    """
+
+    name: str
+    label: Any
+    kind: str
+    compute: Callable[[dict], float | int | None]
+    counts: tuple[str, ...]
+
+
+def _rate(num: str, den: str):
+    def compute(c: dict):
+        return round(100.0 * c[num] / c[den], 1) if c.get(den) else None
+
+    return compute
+
+
+def _average(total: str, n: str):
+    def compute(c: dict):
+        return round(c[total] / c[n], 1) if c.get(n) else None
+
+    return compute
+
+
+# -------------------------------------------------------------------------------- facts
+
+
+class Fact:
+    """What is counted. Subclasses provide the FROM clause, keys, components, filters."""
+
+    name: str
+    label: Any
+    measures: tuple[Measure, ...]
+
+    def dimension_names(self) -> list[str]:
+        return [d.name for d in DIMENSIONS.values() if d.base in self.base_keys()]
+
+    def base_keys(self) -> set[str]:
+        raise NotImplementedError
+
+    def key_expr(self, base: str, filters: Filters) -> tuple[ColumnElement, bool, Callable | None]:
+        """(SQL expression, needs the user join, a function adding any other join or None)."""
+        raise NotImplementedError
+
+    def components(self, filters: Filters) -> dict[str, ColumnElement]:
+        raise NotImplementedError
+
+    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+        raise NotImplementedError
+
+    def where(self, stmt: Select, filters: Filters) -> Select:
+        raise NotImplementedError
+
+    def measure(self, name: str) -> Measure:
+        for m in self.measures:
+            if m.name == name:
+                return m
+        raise StatsError(f"{self.name} has no measure {name!r}")
+
+
+def _user_filters(stmt: Select, filters: Filters) -> Select:
+    if filters.genders:
+        stmt = stmt.where(User.gender.in_([Gender(g) for g in filters.genders]))
+    countries = set(filters.countries)
+    if filters.regions:
+        in_regions = {c for r in filters.regions for c in regions.countries_in(r)}
+        countries = (countries & in_regions) if filters.countries else in_regions
+        if regions.UNKNOWN in filters.regions:
+            stmt = stmt.where(
+                User.country_code.in_(countries)
+                | User.country_code.not_in(regions.mapped_countries())
+            )
+            countries = set()
+    if countries or filters.countries:
+        stmt = stmt.where(User.country_code.in_(sorted(countries) or ["--"]))
+    if filters.tisc_ids:
+        stmt = stmt.where(User.tisc_id.in_(filters.tisc_ids))
+    return stmt
+
+
+def _date_range(stmt: Select, column, filters: Filters) -> Select:
+    if filters.date_from:
+        stmt = stmt.where(column >= _day_start(filters.date_from))
+    if filters.date_to:
+        stmt = stmt.where(column < _day_start(filters.date_to + timedelta(days=1)))
+    return stmt
+
+
+class EnrolmentFact(Fact):
+    name = "enrolment"
+    label = _l("Enrolments")
+    measures = (
+        Measure(
+            "enrolments", _l("Enrolments"), "count", lambda c: c["enrolments"], ("enrolments",)
+        ),
+        Measure(
+            "completions", _l("Completions"), "count", lambda c: c["completions"], ("completions",)
+        ),
+        Measure(
+            "completion_rate",
+            _l("Completion rate (%)"),
+            "percent",
+            _rate("completions", "enrolments"),
+            ("enrolments", "completions"),
+        ),
+        Measure(
+            "avg_days_to_complete",
+            _l("Average days to complete"),
+            "days",
+            _average("days_total", "days_n"),
+            ("completions",),
+        ),
+    )
+    # Extra WHERE hooks for filters other features own (cohort): fn(stmt, filters) -> stmt.
+    FILTER_HOOKS: list[Callable[[Select, Filters], Select]] = []
+    # Extra keys other features provide: base -> fn(filters) -> (expr, needs_user, join fn|None).
+    KEY_HOOKS: dict[str, Callable] = {}
+
+    def _date_column(self, filters: Filters):
+        return Enrollment.completed_at if filters.basis == "completion" else Enrollment.enrolled_at
+
+    def base_keys(self) -> set[str]:
+        return {
+            "course",
+            "language",
+            "gender",
+            "country",
+            "tisc",
+            "year",
+            "quarter",
+            "month",
+            *self.KEY_HOOKS,
+        }
+
+    def key_expr(self, base: str, filters: Filters):
+        if base in self.KEY_HOOKS:
+            return self.KEY_HOOKS[base](filters)
+        if base in ("year", "quarter", "month"):
+            return period_expr(self._date_column(filters), base), False, None
+        expr, needs_user = {
+            "course": (Enrollment.course_id, False),
+            "language": (Enrollment.language, False),
+            "gender": (User.gender, True),
+            "country": (User.country_code, True),
+            "tisc": (User.tisc_id, True),
+        }[base]
+        return expr, needs_user, None
+
+    def components(self, filters: Filters) -> dict[str, ColumnElement]:
+        completed = Enrollment.status == EnrollmentStatus.COMPLETED
+        return {
+            "enrolments": func.count(Enrollment.id),
+            "completions": func.coalesce(func.sum(case((completed, 1), else_=0)), 0),
+            "days_total": func.coalesce(
+                func.sum(
+                    case(
+                        (completed, days_between(Enrollment.enrolled_at, Enrollment.completed_at)),
+                        else_=None,
+                    )
+                ),
+                0,
+            ),
+            "days_n": func.count(case((completed, Enrollment.completed_at), else_=None)),
+        }
+
+    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+        stmt = stmt.select_from(Enrollment)
+        if needs_user:
+            stmt = stmt.join(User, User.id == Enrollment.user_id)
+        return stmt
+
+    def where(self, stmt: Select, filters: Filters) -> Select:
+        if filters.basis == "completion":
+            stmt = stmt.where(Enrollment.status == EnrollmentStatus.COMPLETED)
+        stmt = _date_range(stmt, self._date_column(filters), filters)
+        if filters.course_ids:
+            stmt = stmt.where(Enrollment.course_id.in_(filters.course_ids))
+        if filters.languages:
+            stmt = stmt.where(Enrollment.language.in_(filters.languages))
+        stmt = _user_filters(stmt, filters)
+        for hook in self.FILTER_HOOKS:
+            stmt = hook(stmt, filters)
+        return stmt
+
+
+class RegistrationFact(Fact):
+    """User accounts, counted by who they are and when they registered."""
+
+    name = "registration"
+    label = _l("Registrations")
+    measures = (
+        Measure(
+            "registrations",
+            _l("Registrations"),
+            "count",
+            lambda c: c["registrations"],
+            ("registrations",),
+        ),
+    )
+
+    def base_keys(self) -> set[str]:
+        return {"gender", "country", "tisc", "year", "quarter", "month"}
+
+    def key_expr(self, base: str, filters: Filters):
+        if base in ("year", "quarter", "month"):
+            return period_expr(User.created_at, base), True, None
+        return (
+            {"gender": User.gender, "country": User.country_code, "tisc": User.tisc_id}[base],
+            True,
+            None,
+        )
+
+    def components(self, filters: Filters) -> dict[str, ColumnElement]:
+        return {"registrations": func.count(User.id)}
+
+    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+        return stmt.select_from(User)
+
+    def where(self, stmt: Select, filters: Filters) -> Select:
+        if filters.course_ids or filters.languages or filters.cohort_ids:
+            # Registrations restricted to a course or cohort: the people enrolled in it.
+            sub = select(Enrollment.user_id)
+            if filters.course_ids:
+                sub = sub.where(Enrollment.course_id.in_(filters.course_ids))
+            if filters.languages:
+                sub = sub.where(Enrollment.language.in_(filters.languages))
+            for hook in EnrolmentFact.FILTER_HOOKS:
+                sub = hook(sub, filters)
+            stmt = stmt.where(User.id.in_(sub))
+        stmt = _date_range(stmt, User.created_at, filters)
+        return _user_filters(stmt, filters)
+
+
+FACTS: dict[str, Fact] = {f.name: f for f in (EnrolmentFact(), RegistrationFact())}
+
+
+def register_fact(fact: Fact) -> None:
+    FACTS[fact.name] = fact
+
+
+def measure_choices() -> list[tuple[str, str, str]]:
+    """(fact name, measure name, label) for every measure of every fact."""
+    return [(f.name, m.name, str(m.label)) for f in FACTS.values() for m in f.measures]
+
+
+def fact_for_measure(measure: str) -> Fact:
+    for fact in FACTS.values():
+        if any(m.name == measure for m in fact.measures):
+            return fact
+    raise StatsError(f"unknown measure {measure!r}")
+
+
+# ---------------------------------------------------------------------------- cross-tab
+
+
+@dataclass
+class CrossTab:
+    """Summed components per (row key, column key), with labels and order.
+
+    ``cols`` is None for a one-dimensional table; then column keys are all ``None``.
+    """
+
+    fact: Fact
+    rows: Dimension
+    cols: Dimension | None
+    filters: Filters
+    row_keys: list = field(default_factory=list)
+    col_keys: list = field(default_factory=list)
+    row_labels: dict = field(default_factory=dict)
+    col_labels: dict = field(default_factory=dict)
+    cells: dict = field(default_factory=dict)  # (row key, col key) -> components
+
+    def component_names(self) -> list[str]:
+        return list(self.fact.components(self.filters))
+
+    def _sum(self, pred) -> dict:
+        total = dict.fromkeys(self.component_names(), 0)
+        for (r, c), comps in self.cells.items():
+            if pred(r, c):
+                for k, v in comps.items():
+                    total[k] += v
+        return total
+
+    def cell(self, r, c=None) -> dict:
+        return self.cells.get((r, c)) or dict.fromkeys(self.component_names(), 0)
+
+    def row_total(self, r) -> dict:
+        return self._sum(lambda rr, _c: rr == r)
+
+    def col_total(self, c) -> dict:
+        return self._sum(lambda _r, cc: cc == c)
+
+    def grand_total(self) -> dict:
+        return self._sum(lambda _r, _c: True)
+
+    def value(self, measure: str, r, c=None) -> Any:
+        return self.fact.measure(measure).compute(self.cell(r, c))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.cells
+
+
+def crosstab(
+    rows: str, cols: str | None = None, filters: Filters | None = None, fact: str = "enrolment"
+) -> CrossTab:
+    """Count ``fact`` broken down by ``rows`` (and ``cols``) under ``filters``."""
+    filters = filters or Filters()
+    the_fact = FACTS.get(fact)
+    if the_fact is None:
+        raise StatsError(f"unknown fact {fact!r}")
+    dims = []
+    for name in (rows, cols):
+        if name is None:
+            dims.append(None)
+            continue
+        dim = DIMENSIONS.get(name)
+        if dim is None:
+            raise StatsError(f"unknown dimension {name!r}")
+        if dim.base not in the_fact.base_keys():
+            raise StatsError(f"{the_fact.name} cannot be broken down by {name}")
+        dims.append(dim)
+    row_dim, col_dim = dims
+    if col_dim is not None and col_dim.name == row_dim.name:
+        raise StatsError("choose two different dimensions")
+
+    needs_user = filters.needs_user
+    key_cols = []
+    joins = []
+    for i, dim in enumerate((row_dim, col_dim)):
+        if dim is None:
+            continue
+        expr, user, join = the_fact.key_expr(dim.base, filters)
+        if join is not None:
+            joins.append(join)
+        needs_user = needs_user or user
+        key_cols.append(expr.label(f"k{i}"))
+    comps = the_fact.components(filters)
+    stmt = select(*key_cols, *(expr.label(name) for name, expr in comps.items()))
+    stmt = the_fact.select_from(stmt, needs_user)
+    for join in joins:
+        stmt = join(stmt)
+    stmt = the_fact.where(stmt, filters)
+    if key_cols:
+        stmt = stmt.group_by(*(c.element for c in key_cols))
+
+    tab = CrossTab(fact=the_fact, rows=row_dim, cols=col_dim, filters=filters)
+    names = list(comps)
+    for row in db.session.execute(stmt):
+        rk = _key(row_dim, row[0])
+        ck = _key(col_dim, row[1]) if col_dim is not None else None
+        values = row[len(key_cols) :]
+        if all(not v for v in values):
+            continue  # an aggregate over no rows (SQL without GROUP BY) or nothing counted
+        target = tab.cells.setdefault((rk, ck), dict.fromkeys(names, 0))
+        for name, v in zip(names, values, strict=True):
+            target[name] += float(v) if name == "days_total" else int(v or 0)
+    _order(tab)
+    return tab
+
+
+def _key(dim: Dimension, raw):
+    if isinstance(raw, Gender):
+        raw = raw.value
+    return dim.fold(raw) if dim.fold else raw
+
+
+def _order(tab: CrossTab) -> None:
+    row_keys = {r for r, _c in tab.cells}
+    col_keys = {c for _r, c in tab.cells}
+    tab.row_labels = tab.rows.labels(row_keys)
+    tab.col_labels = tab.cols.labels(col_keys) if tab.cols else {None: ""}
+    primary = tab.fact.measures[0].counts[0]
+
+    def ordered(dim, keys, labels, total):
+        if dim.order == "natural":
+            return sorted(keys, key=dim.natural_key)
+        return sorted(keys, key=lambda k: (-total(k)[primary], k is None, labels[k].casefold()))
+
+    tab.row_keys = ordered(tab.rows, row_keys, tab.row_labels, tab.row_total)
+    tab.col_keys = (
+        ordered(tab.cols, col_keys, tab.col_labels, tab.col_total) if tab.cols else [None]
+    )
+
+
+def date_bounds(filters: Filters | None = None) -> tuple[date | None, date | None]:
+    """The first and last enrolment (or completion) dates under ``filters``."""
+    filters = filters or Filters()
+    fact = FACTS["enrolment"]
+    column = fact._date_column(filters)  # noqa: SLF001
+    stmt = fact.where(
+        fact.select_from(select(func.min(column), func.max(column)), filters.needs_user), filters
+    )
+    lo, hi = db.session.execute(stmt).one()
+    return (lo.date() if lo else None, hi.date() if hi else None)
