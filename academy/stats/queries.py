@@ -107,7 +107,11 @@ def period_expr(column, grain: str) -> ColumnElement:
     if grain == "month":
         return func.substr(column, 1, 7)
     month = cast(func.substr(column, 6, 2), Integer)
-    return func.substr(column, 1, 4) + literal("-Q") + cast((month + 2).self_group().op("/")(3), db.String)
+    return (
+        func.substr(column, 1, 4)
+        + literal("-Q")
+        + cast((month + 2).self_group().op("/")(3), db.String)
+    )
 
 
 def days_between(start, end) -> ColumnElement:
