@@ -19,7 +19,6 @@ from academy.stats.queries import (
     CrossTab,
     Filters,
     crosstab,
-    date_bounds,
     fact_for_measure,
 )
 from academy.stats.tables import (
@@ -78,8 +77,9 @@ def summary_figure(
     supp: Suppression,
     chart_measure: str = "enrolments",
     chart_kind: str = "bar",
+    within: tuple[str, ...] | None = None,
 ) -> Figure:
-    tab = crosstab(rows, None, filters)
+    tab = crosstab(rows, None, filters, within=within)
     table = one_way(tab, SUMMARY_MEASURES, title, supp)
     col = 1 + SUMMARY_MEASURES.index(chart_measure)
     if chart_kind == "column":
@@ -112,9 +112,10 @@ def cross_figure(
     measure: str,
     filters: Filters,
     supp: Suppression,
+    within: tuple[str, ...] | None = None,
 ) -> Figure:
     fact = fact_for_measure(measure)
-    tab: CrossTab = crosstab(rows, cols, filters, fact=fact.name)
+    tab: CrossTab = crosstab(rows, cols, filters, fact=fact.name, within=within)
     m = fact.measure(measure)
     if cols is None:
         table = one_way(tab, [measure], title, supp)
@@ -147,29 +148,41 @@ def cross_figure(
     return Figure(name, title, table, chart, {})
 
 
-def period_grain(filters: Filters) -> str:
+def period_grain(months: list[str | None]) -> str:
     """Months for up to two years of data, quarters up to eight, then years."""
-    lo, hi = filters.date_from, filters.date_to
-    if lo is None or hi is None:
-        first, last = date_bounds(filters)
-        lo, hi = lo or first, hi or last
-    if lo is None or hi is None:
+    known = sorted(m for m in months if m)
+    if not known:
         return "month"
-    months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
-    return "month" if months <= 24 else "quarter" if months <= 96 else "year"
+    (y0, m0), (y1, m1) = (map(int, known[0].split("-")), map(int, known[-1].split("-")))
+    span = (y1 - y0) * 12 + m1 - m0 + 1
+    return "month" if span <= 24 else "quarter" if span <= 96 else "year"
+
+
+# Three figures read one GROUP BY gender, language (see queries.crosstab's ``within``).
+GENDER_LANGUAGE = ("gender", "language")
 
 
 def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
     # Built per call so titles are translated in the request's language.
     return {
         "language": lambda f, s: summary_figure(
-            "language", str(_l("Registrations by language")), "language", f, s("language", None)
+            "language",
+            str(_l("Registrations by language")),
+            "language",
+            f,
+            s("language", None),
+            within=GENDER_LANGUAGE,
         ),
         "course": lambda f, s: summary_figure(
             "course", str(_l("Participation by course")), "course", f, s("course", None)
         ),
         "gender": lambda f, s: summary_figure(
-            "gender", str(_l("Participation by gender")), "gender", f, s("gender", None)
+            "gender",
+            str(_l("Participation by gender")),
+            "gender",
+            f,
+            s("gender", None),
+            within=GENDER_LANGUAGE,
         ),
         "rate-gender-language": lambda f, s: cross_figure(
             "rate-gender-language",
@@ -179,6 +192,7 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
             "completion_rate",
             f,
             s("gender", "language"),
+            within=GENDER_LANGUAGE,
         ),
         "over-time": lambda f, s: _over_time(f, s),
         "countries": lambda f, s: summary_figure(
@@ -195,7 +209,8 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
 
 
 def _over_time(filters: Filters, supp) -> Figure:
-    grain = period_grain(filters)
+    # One GROUP BY month; quarters and years fold from it (see queries.year_of).
+    grain = period_grain(crosstab("month", None, filters).row_keys)
     title = {
         "month": _l("Enrolments by month"),
         "quarter": _l("Enrolments by quarter"),
@@ -215,6 +230,7 @@ def _over_time(filters: Filters, supp) -> Figure:
         supp(grain, None),
         chart_measure="completions" if filters.basis == "completion" else "enrolments",
         chart_kind="column",
+        within=("month",),
     )
     return fig
 

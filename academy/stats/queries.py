@@ -12,15 +12,17 @@ dimensions and returns at most a few thousand groups whatever the number of enro
 
 from __future__ import annotations
 
+import threading
+import time as _time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC as _UTC
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import has_request_context
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, case, cast, extract, func, literal, select
+from sqlalchemy import case, extract, func, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from academy.auth.models import Tisc, User
@@ -94,24 +96,21 @@ def _dialect() -> str:
     return db.engine.dialect.name
 
 
-def period_expr(column, grain: str) -> ColumnElement:
-    """The period key (``2024``, ``2024-Q1``, ``2024-03``) of a UTC datetime column."""
+def month_expr(column) -> ColumnElement:
+    """The month (``2024-03``) of a UTC datetime column. Quarters and years fold from it."""
     if _dialect() == "postgresql":
-        utc = func.timezone("UTC", column)
-        fmt = {"year": "YYYY", "quarter": 'YYYY-"Q"Q', "month": "YYYY-MM"}[grain]
-        return func.to_char(utc, fmt)
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
     # SQLite keeps UTC datetimes as ISO text ("2024-03-05 10:00:00.000000"): slicing the
     # text is both correct and much cheaper than strftime().
-    if grain == "year":
-        return func.substr(column, 1, 4)
-    if grain == "month":
-        return func.substr(column, 1, 7)
-    month = cast(func.substr(column, 6, 2), Integer)
-    return (
-        func.substr(column, 1, 4)
-        + literal("-Q")
-        + cast((month + 2).self_group().op("/")(3), db.String)
-    )
+    return func.substr(column, 1, 7)
+
+
+def quarter_of(month: str | None) -> str | None:
+    return f"{month[:4]}-Q{(int(month[5:7]) + 2) // 3}" if month else None
+
+
+def year_of(month: str | None) -> str | None:
+    return month[:4] if month else None
 
 
 def days_between(start, end) -> ColumnElement:
@@ -172,8 +171,8 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("country", _l("Country"), "country"),
         Dimension("region", _l("Region"), "country", order="natural", fold=regions.region_of),
         Dimension("tisc", _l("TISC"), "tisc"),
-        Dimension("year", _l("Year"), "year", order="natural"),
-        Dimension("quarter", _l("Quarter"), "quarter", order="natural"),
+        Dimension("year", _l("Year"), "month", order="natural", fold=year_of),
+        Dimension("quarter", _l("Quarter"), "month", order="natural", fold=quarter_of),
         Dimension("month", _l("Month"), "month", order="natural"),
     )
 }
@@ -332,11 +331,23 @@ class Fact:
     def where(self, stmt: Select, filters: Filters) -> Select:
         raise NotImplementedError
 
+    def fingerprint(self) -> tuple:
+        """Cheap facts about the tables that change whenever the counts could."""
+        return _maxima(User.id, User.updated_at)
+
     def measure(self, name: str) -> Measure:
         for m in self.measures:
             if m.name == name:
                 return m
         raise StatsError(f"{self.name} has no measure {name!r}")
+
+
+def _maxima(*columns) -> tuple:
+    """max() of each column as its own scalar subquery: SQLite answers a lone max() on an
+    indexed column from one index entry, but scans the table for several in one SELECT."""
+    return tuple(
+        db.session.execute(select(*(select(func.max(c)).scalar_subquery() for c in columns))).one()
+    )
 
 
 def _user_filters(stmt: Select, filters: Filters) -> Select:
@@ -397,6 +408,12 @@ class EnrolmentFact(Fact):
     # Extra keys other features provide: base -> fn(filters) -> (expr, needs_user, join fn|None).
     KEY_HOOKS: dict[str, Callable] = {}
 
+    def fingerprint(self) -> tuple:
+        return (
+            *_maxima(Enrollment.id, Enrollment.completed_at, Enrollment.enrolled_at),
+            *super().fingerprint(),
+        )
+
     def _date_column(self, filters: Filters):
         return Enrollment.completed_at if filters.basis == "completion" else Enrollment.enrolled_at
 
@@ -407,8 +424,6 @@ class EnrolmentFact(Fact):
             "gender",
             "country",
             "tisc",
-            "year",
-            "quarter",
             "month",
             *self.KEY_HOOKS,
         }
@@ -416,8 +431,8 @@ class EnrolmentFact(Fact):
     def key_expr(self, base: str, filters: Filters):
         if base in self.KEY_HOOKS:
             return self.KEY_HOOKS[base](filters)
-        if base in ("year", "quarter", "month"):
-            return period_expr(self._date_column(filters), base), False, None
+        if base == "month":
+            return month_expr(self._date_column(filters)), False, None
         expr, needs_user = {
             "course": (Enrollment.course_id, False),
             "language": (Enrollment.language, False),
@@ -480,11 +495,11 @@ class RegistrationFact(Fact):
     )
 
     def base_keys(self) -> set[str]:
-        return {"gender", "country", "tisc", "year", "quarter", "month"}
+        return {"gender", "country", "tisc", "month"}
 
     def key_expr(self, base: str, filters: Filters):
-        if base in ("year", "quarter", "month"):
-            return period_expr(User.created_at, base), True, None
+        if base == "month":
+            return month_expr(User.created_at), True, None
         return (
             {"gender": User.gender, "country": User.country_code, "tisc": User.tisc_id}[base],
             True,
@@ -583,66 +598,147 @@ class CrossTab:
 
 
 def crosstab(
-    rows: str, cols: str | None = None, filters: Filters | None = None, fact: str = "enrolment"
+    rows: str,
+    cols: str | None = None,
+    filters: Filters | None = None,
+    fact: str = "enrolment",
+    *,
+    within: tuple[str, ...] | None = None,
 ) -> CrossTab:
-    """Count ``fact`` broken down by ``rows`` (and ``cols``) under ``filters``."""
+    """Count ``fact`` broken down by ``rows`` (and ``cols``) under ``filters``.
+
+    ``within`` names a wider set of dimensions to group by in SQL; the table is then
+    folded from those groups. Pages showing several tables over the same dimensions
+    (language, gender, gender × language) pass the same ``within`` and share one query.
+    """
     filters = filters or Filters()
     the_fact = FACTS.get(fact)
     if the_fact is None:
         raise StatsError(f"unknown fact {fact!r}")
-    dims = []
-    for name in (rows, cols):
-        if name is None:
-            dims.append(None)
-            continue
-        dim = DIMENSIONS.get(name)
-        if dim is None:
-            raise StatsError(f"unknown dimension {name!r}")
-        if dim.base not in the_fact.base_keys():
-            raise StatsError(f"{the_fact.name} cannot be broken down by {name}")
-        dims.append(dim)
-    row_dim, col_dim = dims
+    row_dim, col_dim = (_dimension(the_fact, name) if name else None for name in (rows, cols))
+    if row_dim is None:
+        raise StatsError("choose a dimension for the rows")
     if col_dim is not None and col_dim.name == row_dim.name:
         raise StatsError("choose two different dimensions")
-
-    needs_user = filters.needs_user
-    key_cols = []
-    joins = []
-    for i, dim in enumerate((row_dim, col_dim)):
-        if dim is None:
-            continue
-        expr, user, join = the_fact.key_expr(dim.base, filters)
-        if join is not None:
-            joins.append(join)
-        needs_user = needs_user or user
-        key_cols.append(expr.label(f"k{i}"))
-    comps = the_fact.components(filters)
-    stmt = select(*key_cols, *(expr.label(name) for name, expr in comps.items()))
-    stmt = the_fact.select_from(stmt, needs_user)
-    for join in joins:
-        stmt = join(stmt)
-    stmt = the_fact.where(stmt, filters)
-    if key_cols:
-        stmt = stmt.group_by(*(c.element for c in key_cols))
-
+    wanted = [row_dim.base] + ([col_dim.base] if col_dim else [])
+    bases = tuple(
+        dict.fromkeys(
+            [DIMENSIONS[d].base if d in DIMENSIONS else d for d in within] if within else wanted
+        )
+    )
+    if not set(wanted) <= set(bases):
+        raise StatsError("within must include the table's dimensions")
+    names = list(the_fact.components(filters))
+    ri = bases.index(row_dim.base)
+    ci = bases.index(col_dim.base) if col_dim else None
     tab = CrossTab(fact=the_fact, rows=row_dim, cols=col_dim, filters=filters)
-    names = list(comps)
-    for row in db.session.execute(stmt):
-        rk = _key(row_dim, row[0])
-        ck = _key(col_dim, row[1]) if col_dim is not None else None
-        values = row[len(key_cols) :]
-        if all(not v for v in values):
-            continue  # an aggregate over no rows (SQL without GROUP BY) or nothing counted
+    for keys, values in grouped(the_fact, bases, filters):
+        rk = _key(row_dim, keys[ri])
+        ck = _key(col_dim, keys[ci]) if col_dim is not None else None
         target = tab.cells.setdefault((rk, ck), dict.fromkeys(names, 0))
         for name, v in zip(names, values, strict=True):
-            target[name] += float(v) if name == "days_total" else int(v or 0)
+            target[name] += v
     _order(tab)
     return tab
 
 
+def _dimension(fact: Fact, name: str) -> Dimension:
+    dim = DIMENSIONS.get(name)
+    if dim is None:
+        raise StatsError(f"unknown dimension {name!r}")
+    if dim.base not in fact.base_keys():
+        raise StatsError(f"{fact.name} cannot be broken down by {name}")
+    return dim
+
+
+def grouped_statement(fact: Fact, bases: tuple[str, ...], filters: Filters) -> Select:
+    """The one GROUP BY behind a table: base keys, then the fact's summed components."""
+    needs_user = filters.needs_user
+    key_cols, joins = [], []
+    for i, base in enumerate(bases):
+        expr, user, join = fact.key_expr(base, filters)
+        if join is not None:
+            joins.append(join)
+        needs_user = needs_user or user
+        key_cols.append(expr.label(f"k{i}"))
+    comps = fact.components(filters)
+    stmt = select(*key_cols, *(expr.label(name) for name, expr in comps.items()))
+    stmt = fact.select_from(stmt, needs_user)
+    for join in joins:
+        stmt = join(stmt)
+    stmt = fact.where(stmt, filters)
+    if key_cols:
+        stmt = stmt.group_by(*(c.element for c in key_cols))
+    return stmt
+
+
+def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[tuple, tuple]]:
+    """[(base keys, component sums)] for ``fact`` grouped by ``bases``, cached briefly.
+
+    The cache is keyed by what was asked and checked against a fingerprint of the
+    tables (newest ids and timestamps, each read from one index entry), so a new
+    enrolment, a completion or an edited profile shows at once; the time limit bounds
+    what the fingerprint cannot see (a learner switching language version, a deletion).
+    """
+    key = (str(db.engine.url), fact.name, bases, filters)
+    memo = g.setdefault("_stats_grouped", {})  # one query per grouping within a request
+    if key in memo:
+        return memo[key]
+    ttl = _cache_seconds()
+    fingerprint = None
+    if ttl:
+        prints = g.setdefault("_stats_fingerprints", {})
+        if fact.name not in prints:
+            prints[fact.name] = fact.fingerprint()
+        fingerprint = prints[fact.name]
+    if ttl:
+        with _CACHE_LOCK:
+            hit = _CACHE.get(key)
+        if hit and hit[0] == fingerprint and _time.monotonic() - hit[1] < ttl:
+            memo[key] = hit[2]
+            return hit[2]
+    names = list(fact.components(filters))
+    n = len(bases)
+    out = []
+    for row in db.session.execute(grouped_statement(fact, bases, filters)):
+        values = row[n:]
+        if all(not v for v in values):
+            continue  # an aggregate over no rows (no GROUP BY) or nothing counted
+        keys = tuple(k.value if isinstance(k, Gender) else k for k in row[:n])
+        out.append(
+            (
+                keys,
+                tuple(
+                    float(v or 0) if name == "days_total" else int(v or 0)
+                    for name, v in zip(names, values, strict=True)
+                ),
+            )
+        )
+    if ttl:
+        with _CACHE_LOCK:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = (fingerprint, _time.monotonic(), out)
+    memo[key] = out
+    return out
+
+
+_CACHE: dict = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 128
+
+
+def _cache_seconds() -> int:
+    app = current_app._get_current_object()  # noqa: SLF001
+    return int(app.config.get("STATS_CACHE_SECONDS", 0 if app.testing else 300))
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
 def _key(dim: Dimension, raw):
-    if isinstance(raw, Gender):
-        raw = raw.value
     return dim.fold(raw) if dim.fold else raw
 
 
@@ -662,15 +758,3 @@ def _order(tab: CrossTab) -> None:
     tab.col_keys = (
         ordered(tab.cols, col_keys, tab.col_labels, tab.col_total) if tab.cols else [None]
     )
-
-
-def date_bounds(filters: Filters | None = None) -> tuple[date | None, date | None]:
-    """The first and last enrolment (or completion) dates under ``filters``."""
-    filters = filters or Filters()
-    fact = FACTS["enrolment"]
-    column = fact._date_column(filters)  # noqa: SLF001
-    stmt = fact.where(
-        fact.select_from(select(func.min(column), func.max(column)), filters.needs_user), filters
-    )
-    lo, hi = db.session.execute(stmt).one()
-    return (lo.date() if lo else None, hi.date() if hi else None)
