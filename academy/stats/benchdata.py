@@ -208,17 +208,13 @@ def _batched(rows: Iterable, size: int) -> Iterator[list]:
 
 def check_target(force: bool) -> None:
     """Refuse a database that holds real people (anyone outside the bench domain)."""
-    real = db.session.scalar(
-        select(func.count()).select_from(User).where(~User.email.like(f"%@{BENCH_DOMAIN}"))
-    )
+    real = db.session.scalar(select(func.count()).select_from(User).where(~User.email.like(f"%@{BENCH_DOMAIN}")))
     if real and not force:
         raise BenchDataError(
             f"this database has {real} real user account(s); bench data goes into a separate "
             "database (set ACADEMY_DATABASE_URL), or pass --force"
         )
-    bench = db.session.scalar(
-        select(func.count()).select_from(User).where(User.email.like(f"%@{BENCH_DOMAIN}"))
-    )
+    bench = db.session.scalar(select(func.count()).select_from(User).where(User.email.like(f"%@{BENCH_DOMAIN}")))
     if bench:
         raise BenchDataError("this database already holds a bench population; use a new database")
 
@@ -259,9 +255,7 @@ def generate(
             course_langs[cid] = langs
             topic = TOPICS[i % len(TOPICS)] + ("" if i < len(TOPICS) else " (advanced)")
             code = f"BX{100 + i}"
-            course_rows.append(
-                (cid, code, f"bench-{code.lower()}", "en", 10, True, True, w.dt(now), w.dt(now))
-            )
+            course_rows.append((cid, code, f"bench-{code.lower()}", "en", 10, True, True, w.dt(now), w.dt(now)))
             for lang in langs:
                 version_rows.append((cid, lang, f"{topic} [{lang}]", "", True))
             lessons = []
@@ -404,16 +398,11 @@ def generate(
             user_rows(),
         )
         w.write("user_role", ["user_id", "role"], ((uid0 + n, "learner") for n in range(learners)))
-        echo(
-            f"  {learners:,} learners, {courses} courses, {len(tisc_rows):,} TISCs "
-            f"({time.perf_counter() - t0:.1f}s)"
-        )
+        echo(f"  {learners:,} learners, {courses} courses, {len(tisc_rows):,} TISCs ({time.perf_counter() - t0:.1f}s)")
 
         # Enrolments: popular courses first (Zipf-like), one per learner and course.
         course_ids = list(course_langs)
-        pick_course = _weighted(
-            rng, course_ids, [1 / (i + 1) ** 0.8 for i in range(len(course_ids))]
-        )
+        pick_course = _weighted(rng, course_ids, [1 / (i + 1) ** 0.8 for i in range(len(course_ids))])
         # Some people take many courses: learners weighted by a long-tailed activity.
         activity = list(itertools.accumulate(rng.paretovariate(2.5) for _ in range(learners)))
         act_total = activity[-1]
@@ -469,9 +458,7 @@ def generate(
             gender, _country, ulang, created_offset = users[u]
             langs = course_langs[cid]
             lang = ulang if ulang in langs else "en"
-            enrolled = START + timedelta(
-                seconds=created_offset + (span - created_offset) * rng.random() ** 2
-            )
+            enrolled = START + timedelta(seconds=created_offset + (span - created_offset) * rng.random() ** 2)
             lessons = course_lessons[cid]
             r = rng.random()
             rate = base_rate[gender] - (0.05 if lang != ulang else 0)

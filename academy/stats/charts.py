@@ -97,9 +97,7 @@ def bar_chart(
         label_x = width - label_w + 8 if rtl else label_w - 8
         chart.texts.append(Text(label_x, y + bar_h * 0.7, _short(label), "start" if rtl else "end"))
         value_x = bar_x - 6 if rtl else bar_x + w + 6
-        chart.texts.append(
-            Text(value_x, y + bar_h * 0.7, text, "end" if rtl else "start", "chart-value")
-        )
+        chart.texts.append(Text(value_x, y + bar_h * 0.7, text, "end" if rtl else "start", "chart-value"))
     axis_x = width - label_w if rtl else label_w
     chart.lines.append((axis_x, top - 2, axis_x, height - top + 2))
     return chart
@@ -136,15 +134,9 @@ def grouped_bar_chart(
             w = plot_w * _num(value) / top_value if top_value else 0
             bar_x = (width - label_w - w) if rtl else label_w
             text = texts.get((gkey, skey), "")
-            chart.bars.append(
-                Bar(bar_x, y, w, bar_h, value, text, f"{glabel}, {slabel}", si, f"{gkey}|{skey}")
-            )
+            chart.bars.append(Bar(bar_x, y, w, bar_h, value, text, f"{glabel}, {slabel}", si, f"{gkey}|{skey}"))
             value_x = bar_x - 4 if rtl else bar_x + w + 4
-            chart.texts.append(
-                Text(
-                    value_x, y + bar_h * 0.78, text, "end" if rtl else "start", "chart-value small"
-                )
-            )
+            chart.texts.append(Text(value_x, y + bar_h * 0.78, text, "end" if rtl else "start", "chart-value small"))
     axis_x = width - label_w if rtl else label_w
     chart.lines.append((axis_x, top - 2, axis_x, height - top + 2))
     chart.legend = [(si, label, chart.colour(si)) for si, (_k, label) in enumerate(series)]
@@ -173,9 +165,7 @@ def column_chart(
         x = left + pos * slot + slot * 0.1
         chart.bars.append(Bar(x, top + plot_h - h, slot * 0.8, h, value, text, label, 0, str(key)))
         if i % every == 0:
-            chart.texts.append(
-                Text(x + slot * 0.4, height - bottom + 16, label, "middle", "chart-label small")
-            )
+            chart.texts.append(Text(x + slot * 0.4, height - bottom + 16, label, "middle", "chart-label small"))
     for frac in (0, 0.5, 1):
         y = top + plot_h * (1 - frac)
         chart.lines.append((left, y, width - right, y))

@@ -43,9 +43,7 @@ def _csv_list(value: str | None) -> tuple[str, ...]:
 @click.option("--language", "languages", default=None, help="Course language(s), comma-separated.")
 @click.option("--gender", "genders", default=None, help="Gender(s), comma-separated.")
 @click.option("--from", "date_from", callback=_date, default=None, help="First day (YYYY-MM-DD).")
-@click.option(
-    "--to", "date_to", callback=_date, default=None, help="Last day (YYYY-MM-DD), inclusive."
-)
+@click.option("--to", "date_to", callback=_date, default=None, help="Last day (YYYY-MM-DD), inclusive.")
 @click.option(
     "--basis",
     type=click.Choice(["enrolment", "completion"]),
@@ -58,15 +56,9 @@ def _csv_list(value: str | None) -> tuple[str, ...]:
     help="Small-cell suppression (default: on for gender by country or TISC).",
 )
 @click.option("--threshold", type=click.IntRange(2, 100), default=5, show_default=True)
-@click.option(
-    "--learners", is_flag=True, help="One row per enrolment instead of a statistics table."
-)
-@click.option(
-    "--personal", is_flag=True, help="With --learners: include names and email addresses."
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
-)
+@click.option("--learners", is_flag=True, help="One row per enrolment instead of a statistics table.")
+@click.option("--personal", is_flag=True, help="With --learners: include names and email addresses.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
 def export(
     by,
@@ -94,9 +86,7 @@ def export(
     course_ids: tuple[int, ...] = ()
     if courses:
         codes = _csv_list(courses)
-        found = dict(
-            db.session.execute(select(Course.code, Course.id).where(Course.code.in_(codes))).all()
-        )
+        found = dict(db.session.execute(select(Course.code, Course.id).where(Course.code.in_(codes))).all())
         missing = [c for c in codes if c not in found]
         if missing:
             raise click.BadParameter(f"no course {', '.join(missing)}", param_hint="--course")
@@ -168,9 +158,7 @@ def export(
     if fmt == "csv":
         exports.write_csv(table_rows, out)
     else:
-        exports.write_xlsx(
-            table_rows, out, sheet=fig.title, about=exports.about_rows(fig.table, filters)
-        )
+        exports.write_xlsx(table_rows, out, sheet=fig.title, about=exports.about_rows(fig.table, filters))
     record(
         "stats.export",
         "stats_table",
@@ -212,9 +200,7 @@ def bench_data(learners, enrolments, courses, seed, force):
     from academy.stats.benchdata import BenchDataError, check_target, generate
 
     if not os.environ.get("ACADEMY_DATABASE_URL") and not force and not current_app.testing:
-        raise click.UsageError(
-            "set ACADEMY_DATABASE_URL to a separate database for bench data (or --force)"
-        )
+        raise click.UsageError("set ACADEMY_DATABASE_URL to a separate database for bench data (or --force)")
     click.echo(f"database: {db.engine.url.render_as_string(hide_password=True)}")
     upgrade()  # a new database gets the schema; an existing one is brought up to date
     try:
@@ -222,10 +208,7 @@ def bench_data(learners, enrolments, courses, seed, force):
         counts = generate(learners, enrolments, courses=courses, seed=seed, echo=click.echo)
     except BenchDataError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(
-        ", ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "seconds")
-        + f" in {counts['seconds']}s"
-    )
+    click.echo(", ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "seconds") + f" in {counts['seconds']}s")
 
 
 def register(group: AppGroup) -> None:

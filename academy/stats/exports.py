@@ -16,13 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Numeric, String, case, cast, func, select, type_coerce
 
 from academy.auth.models import Tisc, User
+from academy.core.enums import EnrollmentStatus
 from academy.courses.models import Course, Enrollment
 from academy.extensions import db
 from academy.stats import regions
-from academy.stats.queries import FACTS, Filters
+from academy.stats.queries import FACTS, Filters, days_between
 from academy.stats.tables import Table
 
 FORMATS = ("csv", "xlsx")
@@ -161,9 +162,7 @@ def about_rows(table: Table, filters: Filters | None = None) -> list[tuple[str, 
     rows = [(str(_l("Table")), table.title)]
     if filters is not None:
         for key, value in filters.as_dict().items():
-            rows.append(
-                (key, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
-            )
+            rows.append((key, ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
     rows += [("", note) for note in table.notes]
     return rows
 
@@ -194,18 +193,40 @@ def learner_header(include_personal: bool) -> list[str]:
     return [str(label) for _key, label in cols]
 
 
-def learner_statement(filters: Filters, include_personal: bool):
+def _iso_text(column):
+    """A UTC datetime column as ISO 8601 text, formatted by the database.
+
+    The CSV export passes these strings through untouched: parsing 250,000 pairs of
+    datetimes in Python only to print them again would triple the export's time.
+    """
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    # SQLite stores "2024-01-10 09:00:00.000000" (UTC): re-cut it.
+    return func.substr(column, 1, 10).op("||")("T").op("||")(func.substr(column, 12, 8)).op("||")("Z")
+
+
+def learner_statement(filters: Filters, include_personal: bool, *, as_text: bool = True):
+    """One row per enrolment. ``as_text``: dates as ISO text and enums as their stored
+    strings, so rows go to CSV without any per-value conversion in Python."""
+    completed = Enrollment.status == EnrollmentStatus.COMPLETED
+    days = func.round(cast(days_between(Enrollment.enrolled_at, Enrollment.completed_at), Numeric), 1)
+    if as_text:
+        dates = [_iso_text(Enrollment.enrolled_at), _iso_text(Enrollment.completed_at)]
+        status, gender = type_coerce(Enrollment.status, String), type_coerce(User.gender, String)
+    else:
+        dates = [Enrollment.enrolled_at, Enrollment.completed_at]
+        status, gender = Enrollment.status, User.gender
     cols = [
         Enrollment.id,
         Enrollment.user_id,
         Course.code,
         Enrollment.language,
-        Enrollment.status,
-        Enrollment.enrolled_at,
-        Enrollment.completed_at,
+        status,
+        *dates,
+        case((completed, days), else_=None),
         Enrollment.progress_percent,
         Enrollment.final_score,
-        User.gender,
+        gender,
         User.country_code,
         Tisc.name,
     ]
@@ -222,49 +243,19 @@ def learner_statement(filters: Filters, include_personal: bool):
     return stmt.order_by(Enrollment.id)
 
 
-def _iso(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
-
-
-def learner_rows(
-    filters: Filters, include_personal: bool = False, *, for_xlsx: bool = False
-) -> Iterator[list[Any]]:
+def learner_rows(filters: Filters, include_personal: bool = False, *, for_xlsx: bool = False) -> Iterator[list[Any]]:
     """Header then one row per enrolment, read from the database in batches."""
     yield learner_header(include_personal)
-    stmt = learner_statement(filters, include_personal).execution_options(yield_per=BATCH)
+    stmt = learner_statement(filters, include_personal, as_text=not for_xlsx).execution_options(yield_per=BATCH)
     region_of = regions.region_of
     for row in db.session.execute(stmt):
-        (
-            eid,
-            uid,
-            code,
-            lang,
-            status,
-            enrolled,
-            completed,
-            progress,
-            score,
-            gender,
-            country,
-            tisc,
-            *personal,
-        ) = row
-        days = round((completed - enrolled).total_seconds() / 86400, 1) if completed else None
-        out = [
-            eid,
-            uid,
-            code,
-            lang,
-            status.value,
-            enrolled if for_xlsx else _iso(enrolled),
-            (completed if for_xlsx else _iso(completed)) if completed else None,
-            days,
-            progress,
-            score,
-            gender.value,
-            country,
-            region_of(country),
-            safe_text(tisc),
-        ]
-        out.extend(safe_text(p) for p in personal)
+        out = list(row[:13])
+        if for_xlsx:
+            out[4] = out[4].value
+            out[10] = out[10].value
+        if out[7] is not None and type(out[7]) is not float:
+            out[7] = float(out[7])  # PostgreSQL's round() gives a Decimal
+        out[12] = safe_text(out[12])
+        out.insert(12, region_of(out[11]))
+        out.extend(safe_text(p) for p in row[13:])
         yield out

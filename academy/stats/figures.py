@@ -63,10 +63,7 @@ def _rtl() -> bool:
 
 def _items(table: Table, col: int) -> list[tuple]:
     kind = table.kinds[col]
-    return [
-        (key, row[0], row[col], show(row[col], kind))
-        for key, row in zip(table.keys, table.rows, strict=True)
-    ]
+    return [(key, row[0], row[col], show(row[col], kind)) for key, row in zip(table.keys, table.rows, strict=True)]
 
 
 def summary_figure(
@@ -95,9 +92,7 @@ def summary_figure(
     return Figure(name, title, table, chart, {"figure": name})
 
 
-def registrations_figure(
-    name: str, title: str, rows: str, filters: Filters, supp: Suppression
-) -> Figure:
+def registrations_figure(name: str, title: str, rows: str, filters: Filters, supp: Suppression) -> Figure:
     tab = crosstab(rows, None, filters, fact="registration")
     table = one_way(tab, ["registrations"], title, supp)
     chart = charts.bar_chart(name, title, _items(table, 1), rtl=_rtl())
@@ -251,9 +246,7 @@ def figure_names() -> list[str]:
     return list(DASHBOARD)
 
 
-def build_figure(
-    name: str, filters: Filters, supp_for: Callable[[str, str | None], Suppression]
-) -> Figure:
+def build_figure(name: str, filters: Filters, supp_for: Callable[[str, str | None], Suppression]) -> Figure:
     builders = _figure_builders()
     if name not in builders:
         raise KeyError(name)
@@ -274,14 +267,10 @@ def crosstab_title(rows: str, cols: str | None, measure: str) -> str:
                 cols=str(DIMENSIONS[cols].label).lower(),
             )
         )
-    return str(
-        _l("%(measure)s by %(rows)s", measure=m.label, rows=str(DIMENSIONS[rows].label).lower())
-    )
+    return str(_l("%(measure)s by %(rows)s", measure=m.label, rows=str(DIMENSIONS[rows].label).lower()))
 
 
-def auto_suppression(
-    threshold: int = 5, mode: str = "auto"
-) -> Callable[[str, str | None], Suppression]:
+def auto_suppression(threshold: int = 5, mode: str = "auto") -> Callable[[str, str | None], Suppression]:
     def for_table(rows: str, cols: str | None) -> Suppression:
         enabled = default_suppression(rows, cols) if mode == "auto" else mode == "on"
         return Suppression(enabled=enabled, threshold=threshold)

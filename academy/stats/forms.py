@@ -35,9 +35,7 @@ class FilterFields:
     date_to = DateField(_l("To"), validators=[Optional()])
     basis = SelectField(
         _l("Dates refer to"),
-        choices=_choices(
-            [("enrolment", _l("Enrolment date")), ("completion", _l("Completion date"))]
-        ),
+        choices=_choices([("enrolment", _l("Enrolment date")), ("completion", _l("Completion date"))]),
         default="enrolment",
     )
     course = SelectField(_l("Course"), choices=[], default="")
@@ -56,9 +54,7 @@ class FilterFields:
         ),
         default="auto",
     )
-    threshold = IntegerField(
-        _l("Hide counts below"), default=5, validators=[Optional(), NumberRange(2, 100)]
-    )
+    threshold = IntegerField(_l("Hide counts below"), default=5, validators=[Optional(), NumberRange(2, 100)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,14 +62,12 @@ class FilterFields:
 
         self.course.choices = _choices(_course_choices())
         self.language.choices = _choices(
-            [("", str(_l("All languages")))]
-            + [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
+            [("", str(_l("All languages")))] + [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
         )
         self.gender.choices = _choices([("", str(_l("All genders")))] + Gender.choices())
         self.country.choices = _choices([("", str(_l("All countries")))] + country_choices())
         self.region.choices = _choices(
-            [("", str(_l("All regions")))]
-            + [(r, regions.region_title(r)) for r in regions.region_order()]
+            [("", str(_l("All regions")))] + [(r, regions.region_title(r)) for r in regions.region_order()]
         )
 
     def validate_date_to(self, field):
@@ -84,9 +78,7 @@ class FilterFields:
         return Filters(
             date_from=self.date_from.data,
             date_to=self.date_to.data,
-            basis=self.basis.data
-            if self.basis.data in ("enrolment", "completion")
-            else "enrolment",
+            basis=self.basis.data if self.basis.data in ("enrolment", "completion") else "enrolment",
             course_ids=(int(self.course.data),) if self.course.data else (),
             languages=(self.language.data,) if self.language.data else (),
             genders=(self.gender.data,) if self.gender.data else (),
@@ -119,9 +111,7 @@ class CrossTabForm(StatsFilterForm):
         dims = [(name, str(d.label)) for name, d in DIMENSIONS.items()]
         self.rows.choices = _choices(dims)
         self.cols.choices = _choices([("", str(_l("(none)")))] + dims)
-        self.measure.choices = _choices(
-            [(m.name, str(m.label)) for f in FACTS.values() for m in f.measures]
-        )
+        self.measure.choices = _choices([(m.name, str(m.label)) for f in FACTS.values() for m in f.measures])
 
     def validate_cols(self, field):
         if field.data and field.data == self.rows.data:
@@ -133,15 +123,11 @@ class CrossTabForm(StatsFilterForm):
         for dim in (self.rows.data, self.cols.data):
             if dim and dim not in supported:
                 labels = ", ".join(str(DIMENSIONS[d].label) for d in DIMENSIONS if d in supported)
-                raise ValidationError(
-                    _l("This measure can be broken down by: %(dims)s.", dims=labels)
-                )
+                raise ValidationError(_l("This measure can be broken down by: %(dims)s.", dims=labels))
 
 
 class LearnerExportForm(FilterFields, AcademyForm):
     """The learner-level export: POSTed with a CSRF token, since it can carry personal data."""
 
     include_personal = BooleanField(_l("Include names and email addresses"))
-    format = SelectField(
-        _l("Format"), choices=_choices([("csv", "CSV"), ("xlsx", "XLSX (Excel)")]), default="csv"
-    )
+    format = SelectField(_l("Format"), choices=_choices([("csv", "CSV"), ("xlsx", "XLSX (Excel)")]), default="csv")

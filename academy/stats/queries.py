@@ -74,9 +74,7 @@ class Filters:
             if value in (None, ()) or (name == "basis" and value == "enrolment"):
                 continue
             out[name] = (
-                value.isoformat()
-                if isinstance(value, date)
-                else (list(value) if isinstance(value, tuple) else value)
+                value.isoformat() if isinstance(value, date) else (list(value) if isinstance(value, tuple) else value)
             )
         return out
 
@@ -232,15 +230,8 @@ def _course_labels(keys: list) -> dict:
 
 def _tisc_labels(keys: list) -> dict:
     ids = [k for k in keys if k is not None]
-    names = (
-        dict(db.session.execute(select(Tisc.id, Tisc.name).where(Tisc.id.in_(ids))).all())
-        if ids
-        else {}
-    )
-    return {
-        k: names.get(k, str(_l("No TISC (other institution)")) if k is None else str(k))
-        for k in keys
-    }
+    names = dict(db.session.execute(select(Tisc.id, Tisc.name).where(Tisc.id.in_(ids))).all()) if ids else {}
+    return {k: names.get(k, str(_l("No TISC (other institution)")) if k is None else str(k)) for k in keys}
 
 
 def _gender_labels(keys: list) -> dict:
@@ -255,13 +246,9 @@ def _gender_labels(keys: list) -> dict:
 
 LABELERS: dict[str, Callable[[list], dict]] = {
     "course": _course_labels,
-    "language": lambda keys: {
-        k: language_name(k, display_locale()) if k else _none_label() for k in keys
-    },
+    "language": lambda keys: {k: language_name(k, display_locale()) if k else _none_label() for k in keys},
     "gender": _gender_labels,
-    "country": lambda keys: {
-        k: country_name(k, display_locale()) if k else _none_label() for k in keys
-    },
+    "country": lambda keys: {k: country_name(k, display_locale()) if k else _none_label() for k in keys},
     "region": lambda keys: {k: regions.region_title(k) for k in keys},
     "tisc": _tisc_labels,
     "year": lambda keys: {k: k or _none_label() for k in keys},
@@ -345,9 +332,7 @@ class Fact:
 def _maxima(*columns) -> tuple:
     """max() of each column as its own scalar subquery: SQLite answers a lone max() on an
     indexed column from one index entry, but scans the table for several in one SELECT."""
-    return tuple(
-        db.session.execute(select(*(select(func.max(c)).scalar_subquery() for c in columns))).one()
-    )
+    return tuple(db.session.execute(select(*(select(func.max(c)).scalar_subquery() for c in columns))).one())
 
 
 def _user_filters(stmt: Select, filters: Filters) -> Select:
@@ -358,10 +343,7 @@ def _user_filters(stmt: Select, filters: Filters) -> Select:
         in_regions = {c for r in filters.regions for c in regions.countries_in(r)}
         countries = (countries & in_regions) if filters.countries else in_regions
         if regions.UNKNOWN in filters.regions:
-            stmt = stmt.where(
-                User.country_code.in_(countries)
-                | User.country_code.not_in(regions.mapped_countries())
-            )
+            stmt = stmt.where(User.country_code.in_(countries) | User.country_code.not_in(regions.mapped_countries()))
             countries = set()
     if countries or filters.countries:
         stmt = stmt.where(User.country_code.in_(sorted(countries) or ["--"]))
@@ -382,12 +364,8 @@ class EnrolmentFact(Fact):
     name = "enrolment"
     label = _l("Enrolments")
     measures = (
-        Measure(
-            "enrolments", _l("Enrolments"), "count", lambda c: c["enrolments"], ("enrolments",)
-        ),
-        Measure(
-            "completions", _l("Completions"), "count", lambda c: c["completions"], ("completions",)
-        ),
+        Measure("enrolments", _l("Enrolments"), "count", lambda c: c["enrolments"], ("enrolments",)),
+        Measure("completions", _l("Completions"), "count", lambda c: c["completions"], ("completions",)),
         Measure(
             "completion_rate",
             _l("Completion rate (%)"),
@@ -621,11 +599,7 @@ def crosstab(
     if col_dim is not None and col_dim.name == row_dim.name:
         raise StatsError("choose two different dimensions")
     wanted = [row_dim.base] + ([col_dim.base] if col_dim else [])
-    bases = tuple(
-        dict.fromkeys(
-            [DIMENSIONS[d].base if d in DIMENSIONS else d for d in within] if within else wanted
-        )
-    )
+    bases = tuple(dict.fromkeys([DIMENSIONS[d].base if d in DIMENSIONS else d for d in within] if within else wanted))
     if not set(wanted) <= set(bases):
         raise StatsError("within must include the table's dimensions")
     names = list(the_fact.components(filters))
@@ -755,6 +729,4 @@ def _order(tab: CrossTab) -> None:
         return sorted(keys, key=lambda k: (-total(k)[primary], k is None, labels[k].casefold()))
 
     tab.row_keys = ordered(tab.rows, row_keys, tab.row_labels, tab.row_total)
-    tab.col_keys = (
-        ordered(tab.cols, col_keys, tab.col_labels, tab.col_total) if tab.cols else [None]
-    )
+    tab.col_keys = ordered(tab.cols, col_keys, tab.col_labels, tab.col_total) if tab.cols else [None]

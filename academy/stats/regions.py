@@ -35,9 +35,7 @@ def _load() -> tuple[tuple[str, ...], dict[str, str]]:
             if not isinstance(code, str) or len(code) != 2:
                 raise ValueError(f"{REGIONS_FILE.name}: {code!r} in {region} is not a country code")
             if code in by_country:
-                raise ValueError(
-                    f"{REGIONS_FILE.name}: {code} is in {by_country[code]} and {region}"
-                )
+                raise ValueError(f"{REGIONS_FILE.name}: {code} is in {by_country[code]} and {region}")
             by_country[code] = region
     return tuple(order), by_country
 

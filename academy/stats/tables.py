@@ -77,9 +77,7 @@ def _suppress_matrix(matrix: dict, lines: list[list], threshold: int) -> dict:
             in_line = [k for k in line if k in hidden]
             if len(in_line) != 1:
                 continue
-            candidates = sorted(
-                (matrix.get(k, 0), str(k)) for k in line if k not in hidden and matrix.get(k, 0) > 0
-            )
+            candidates = sorted((matrix.get(k, 0), str(k)) for k in line if k not in hidden and matrix.get(k, 0) > 0)
             if not candidates:
                 continue
             # The smallest other count in the line, found again by key.
@@ -94,9 +92,7 @@ def _marker(state: str, supp: Suppression) -> str:
     return supp.marker if state == SMALL else COMPLEMENTARY_MARKER
 
 
-def one_way(
-    tab: CrossTab, measures: list[str], title: str, supp: Suppression | None = None
-) -> Table:
+def one_way(tab: CrossTab, measures: list[str], title: str, supp: Suppression | None = None) -> Table:
     """Rows = the row dimension's values; columns = several measures; a total row."""
     supp = supp or Suppression()
     fact = tab.fact

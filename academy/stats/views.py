@@ -62,9 +62,7 @@ def dashboard():
         supp = figures.auto_suppression(form.threshold.data or 5, form.suppression.data or "auto")
         figs = [figures.build_figure(name, filters, supp) for name in figures.DASHBOARD]
     base_args = _query_args(form)
-    return render_template(
-        "stats/dashboard.html", form=form, figures=figs, base_args=base_args, show=figures.show
-    )
+    return render_template("stats/dashboard.html", form=form, figures=figs, base_args=base_args, show=figures.show)
 
 
 @bp.route("/crosstab")
@@ -79,9 +77,7 @@ def crosstab():
             "crosstab", title, rows, cols, measure, form.filters(), form.suppression_for(rows, cols)
         )
         fig.params = {"figure": "crosstab", "rows": rows, "cols": cols or "", "measure": measure}
-    return render_template(
-        "stats/crosstab.html", form=form, figure=fig, base_args=_query_args(form), show=figures.show
-    )
+    return render_template("stats/crosstab.html", form=form, figure=fig, base_args=_query_args(form), show=figures.show)
 
 
 def _figure_from_request():
@@ -145,9 +141,7 @@ def export_table(fmt: str):
     rows = exports.table_rows(fig.table)
     if fmt == "csv":
         return _download(exports.csv_chunks(rows), fmt, _filename(fig.name, fmt))
-    path = exports.xlsx_tempfile(
-        rows, sheet=fig.title, about=exports.about_rows(fig.table, filters)
-    )
+    path = exports.xlsx_tempfile(rows, sheet=fig.title, about=exports.about_rows(fig.table, filters))
     return _download(exports.stream_file_then_delete(path), fmt, _filename(fig.name, fmt))
 
 
