@@ -716,9 +716,31 @@ def _key(dim: Dimension, raw):
     return dim.fold(raw) if dim.fold else raw
 
 
+def period_range(dim: str, keys: set) -> set:
+    """Every period from the first to the last key, so a time axis has no silent gaps."""
+    known = sorted(k for k in keys if k)
+    if dim not in ("month", "quarter", "year") or len(known) < 2:
+        return keys
+    y, last_y = int(known[0][:4]), int(known[-1][:4])
+    out = set(keys)
+    if dim == "year":
+        out |= {str(v) for v in range(y, last_y + 1)}
+        return out
+    step_max = 12 if dim == "month" else 4
+    n = int(known[0][-2:] if dim == "month" else known[0][-1])
+    while True:
+        key = f"{y}-{n:02d}" if dim == "month" else f"{y}-Q{n}"
+        out.add(key)
+        if key == known[-1]:
+            return out
+        n += 1
+        if n > step_max:
+            y, n = y + 1, 1
+
+
 def _order(tab: CrossTab) -> None:
-    row_keys = {r for r, _c in tab.cells}
-    col_keys = {c for _r, c in tab.cells}
+    row_keys = period_range(tab.rows.name, {r for r, _c in tab.cells})
+    col_keys = period_range(tab.cols.name, {c for _r, c in tab.cells}) if tab.cols else {None}
     tab.row_labels = tab.rows.labels(row_keys)
     tab.col_labels = tab.cols.labels(col_keys) if tab.cols else {None: ""}
     primary = tab.fact.measures[0].counts[0]
