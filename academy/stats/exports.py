@@ -141,6 +141,13 @@ def xlsx_tempfile(rows: Iterable[list[Any]], **kwargs) -> str:
     return path
 
 
+def stream_file(path, size: int = CHUNK) -> Iterator[bytes]:
+    """A file's bytes in chunks; opened on the first chunk, closed after the last."""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(size):
+            yield chunk
+
+
 def stream_file_then_delete(path: str, size: int = CHUNK) -> Iterator[bytes]:
     try:
         with open(path, "rb") as fh:

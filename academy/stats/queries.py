@@ -78,6 +78,21 @@ class Filters:
             )
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Filters:
+        """The inverse of ``as_dict`` (jobs keep their filters as JSON)."""
+        kwargs: dict[str, Any] = {}
+        for name, value in data.items():
+            if name not in cls.__dataclass_fields__:
+                raise StatsError(f"unknown filter {name!r}")
+            if name in ("date_from", "date_to"):
+                kwargs[name] = date.fromisoformat(value)
+            elif isinstance(value, list):
+                kwargs[name] = tuple(value)
+            else:
+                kwargs[name] = value
+        return cls(**kwargs)
+
     @property
     def needs_user(self) -> bool:
         return bool(self.genders or self.countries or self.regions or self.tisc_ids)

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from academy.auth.access import admin_required
@@ -13,8 +25,9 @@ from academy.core.audit import record
 from academy.core.enums import Role
 from academy.core.nav import add_nav
 from academy.extensions import db
-from academy.stats import exports, figures
+from academy.stats import exports, figures, jobs
 from academy.stats.forms import CrossTabForm, LearnerExportForm, StatsFilterForm
+from academy.stats.models import ExportStatus, StatsExportJob
 
 bp = Blueprint("stats", __name__, url_prefix="/admin/stats", template_folder="templates")
 add_nav("stats.dashboard", _l("Statistics"), (Role.ADMIN,), order=80)
@@ -153,26 +166,51 @@ def learner_export():
         fmt = form.format.data
         filters = form.filters()
         personal = bool(form.include_personal.data)
+        if fmt == "xlsx":
+            # A workbook cannot be streamed while it is written, and a large one takes
+            # longer than a request may: it is built in the background.
+            job = jobs.queue_learner_export(current_user.id, filters, personal, fmt)
+            db.session.commit()
+            jobs.start(job.id)
+            flash(_("Your export is being prepared. It will be listed here when it is ready."), "info")
+            return redirect(url_for("stats.export_jobs"))
         record(
             "stats.export_enrolments",
             "enrollment",
             None,
-            after={
-                "format": fmt,
-                "filters": filters.as_dict(),
-                "personal_data": personal,
-            },
+            after={"format": fmt, "filters": filters.as_dict(), "personal_data": personal},
         )
         db.session.commit()
         name = _filename("enrolments" + ("-personal" if personal else ""), fmt)
-        if fmt == "csv":
-            rows = exports.learner_rows(filters, personal)
-            return _download(stream_with_context(exports.csv_chunks(rows)), fmt, name)
-        rows = exports.learner_rows(filters, personal, for_xlsx=True)
-        path = exports.xlsx_tempfile(rows, sheet=str(_l("Enrolments")))
-        return _download(exports.stream_file_then_delete(path), fmt, name)
+        rows = exports.learner_rows(filters, personal)
+        return _download(stream_with_context(exports.csv_chunks(rows)), fmt, name)
     status = 400 if request.method == "POST" else 200
     return render_template("stats/learner_export.html", form=form), status
+
+
+@bp.route("/exports")
+@admin_required
+def export_jobs():
+    items = jobs.jobs_for(current_user.id)
+    pending = any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in items)
+    return render_template("stats/export_jobs.html", jobs=items, pending=pending, retention=jobs.RETENTION)
+
+
+@bp.route("/exports/<int:job_id>/download")
+@admin_required
+def download_export(job_id: int):
+    job = db.session.get(StatsExportJob, job_id)
+    if job is None or job.requested_by_id != current_user.id or job.status != ExportStatus.DONE:
+        abort(404)
+    path = jobs.job_path(job)
+    if not path.exists():
+        abort(404)
+    record("stats.export_download", "stats_export_job", job.id, after={"personal_data": job.has_personal_data})
+    db.session.commit()
+    name = f"academy-enrolments-{job.created_at:%Y%m%d-%H%M}.{job.format}"
+    resp = _download(exports.stream_file(path), job.format, name)
+    resp.headers["Content-Length"] = str(path.stat().st_size)
+    return resp
 
 
 @bp.app_template_global()
