@@ -1,7 +1,7 @@
 """statistics indexes: covering indexes for the enrolment statistics (academy/stats/models.py)
 
 Revision ID: 0400
-Revises: 0500
+Revises: 0200
 Create Date: 2026-11-22 14:56:05.161017
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0400'
-down_revision = '0500'
+down_revision = '0200'
 branch_labels = None
 depends_on = None
 
