@@ -91,8 +91,9 @@ def configure_blueprints(app: Flask) -> None:
     from academy.core.views import bp as core_bp
     from academy.core.views import register_error_handlers
     from academy.courses.views import bp as courses_bp
+    from academy.stats.views import bp as stats_bp
 
-    for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp):
+    for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp):
         app.register_blueprint(bp)
     assessments_hooks.register()
     register_error_handlers(app)

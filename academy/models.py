@@ -22,3 +22,4 @@ from academy.courses.models import (  # noqa: F401
     Module,
     ModuleText,
 )
+from academy.stats import models as _stats_models  # noqa: F401  (indexes on others' tables)

@@ -11,15 +11,23 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MIN_LENGTH = 12
 _hasher = PasswordHasher()
 # A valid hash to verify against when the account does not exist, so a login for an
-# unknown email costs the same time as one for a known email.
-_DUMMY_HASH = _hasher.hash("academy-timing-equaliser")
+# unknown email costs the same time as one for a known email. Made on first use, not at
+# import: an argon2 hash takes 64 MB, which every CLI command and export would pay.
+_DUMMY_HASH: str | None = None
 
 
 def configure_hasher(fast: bool) -> None:
     """Tests use cheap argon2 parameters; everything else keeps the library's defaults."""
     global _hasher, _DUMMY_HASH
     _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
-    _DUMMY_HASH = _hasher.hash("academy-timing-equaliser")
+    _DUMMY_HASH = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("academy-timing-equaliser")
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
@@ -28,7 +36,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale as babel_get_locale
 from flask_login import current_user
 
@@ -18,6 +18,8 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
 def select_locale() -> str:
     """The user's saved choice, then the session, then Accept-Language, then the default."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background work: the default locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         if current_user.preferred_language in languages:
             return current_user.preferred_language

@@ -1,0 +1,1 @@
+"""Enrolment statistics: the query layer, dashboard, charts and CSV/XLSX exports."""

@@ -1,0 +1,133 @@
+"""Filter and cross-tab forms (GET: bookmarkable, no JavaScript needed) and the export form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import BooleanField, DateField, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from academy.core.enums import Gender
+from academy.core.forms import AcademyForm
+from academy.core.i18n import country_choices, language_name
+from academy.courses.models import Course
+from academy.extensions import db
+from academy.stats import regions
+from academy.stats.queries import DIMENSIONS, FACTS, Filters, fact_for_measure
+from academy.stats.tables import Suppression, default_suppression
+
+
+def _choices(pairs) -> list:
+    """Select options as SelectChoice objects (WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _course_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(Course.id, Course.code).order_by(Course.code)).all()
+    return [("", str(_l("All courses")))] + [(str(cid), code) for cid, code in rows]
+
+
+class FilterFields:
+    """The filters every statistics page shares (mixed into the forms below)."""
+
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    basis = SelectField(
+        _l("Dates refer to"),
+        choices=_choices([("enrolment", _l("Enrolment date")), ("completion", _l("Completion date"))]),
+        default="enrolment",
+    )
+    course = SelectField(_l("Course"), choices=[], default="")
+    language = SelectField(_l("Course language"), choices=[], default="")
+    gender = SelectField(_l("Gender"), choices=[], default="")
+    country = SelectField(_l("Country"), choices=[], default="")
+    region = SelectField(_l("Region"), choices=[], default="")
+    suppression = SelectField(
+        _l("Small-cell suppression"),
+        choices=_choices(
+            [
+                ("auto", _l("Automatic (on for gender by country or TISC)")),
+                ("on", _l("On")),
+                ("off", _l("Off")),
+            ]
+        ),
+        default="auto",
+    )
+    threshold = IntegerField(_l("Hide counts below"), default=5, validators=[Optional(), NumberRange(2, 100)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from flask import current_app
+
+        self.course.choices = _choices(_course_choices())
+        self.language.choices = _choices(
+            [("", str(_l("All languages")))] + [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
+        )
+        self.gender.choices = _choices([("", str(_l("All genders")))] + Gender.choices())
+        self.country.choices = _choices([("", str(_l("All countries")))] + country_choices())
+        self.region.choices = _choices(
+            [("", str(_l("All regions")))] + [(r, regions.region_title(r)) for r in regions.region_order()]
+        )
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+    def filters(self) -> Filters:
+        return Filters(
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            basis=self.basis.data if self.basis.data in ("enrolment", "completion") else "enrolment",
+            course_ids=(int(self.course.data),) if self.course.data else (),
+            languages=(self.language.data,) if self.language.data else (),
+            genders=(self.gender.data,) if self.gender.data else (),
+            countries=(self.country.data,) if self.country.data else (),
+            regions=(self.region.data,) if self.region.data else (),
+        )
+
+    def suppression_for(self, rows: str, cols: str | None) -> Suppression:
+        threshold = self.threshold.data or 5
+        mode = self.suppression.data
+        enabled = default_suppression(rows, cols) if mode not in ("on", "off") else mode == "on"
+        return Suppression(enabled=enabled, threshold=threshold)
+
+
+class StatsFilterForm(FilterFields, AcademyForm):
+    """Sent by GET, so it carries no CSRF token: it changes nothing, and its URL is a
+    bookmark of the view."""
+
+    class Meta:
+        csrf = False
+
+
+class CrossTabForm(StatsFilterForm):
+    rows = SelectField(_l("Rows"), choices=[], default="gender")
+    cols = SelectField(_l("Columns"), choices=[], default="language")
+    measure = SelectField(_l("Show"), choices=[], default="enrolments")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        dims = [(name, str(d.label)) for name, d in DIMENSIONS.items()]
+        self.rows.choices = _choices(dims)
+        self.cols.choices = _choices([("", str(_l("(none)")))] + dims)
+        self.measure.choices = _choices([(m.name, str(m.label)) for f in FACTS.values() for m in f.measures])
+
+    def validate_cols(self, field):
+        if field.data and field.data == self.rows.data:
+            raise ValidationError(_l("Choose two different dimensions."))
+
+    def validate_measure(self, field):
+        fact = fact_for_measure(field.data)
+        supported = set(fact.dimension_names())
+        for dim in (self.rows.data, self.cols.data):
+            if dim and dim not in supported:
+                labels = ", ".join(str(DIMENSIONS[d].label) for d in DIMENSIONS if d in supported)
+                raise ValidationError(_l("This measure can be broken down by: %(dims)s.", dims=labels))
+
+
+class LearnerExportForm(FilterFields, AcademyForm):
+    """The learner-level export: POSTed with a CSRF token, since it can carry personal data."""
+
+    include_personal = BooleanField(_l("Include names and email addresses"))
+    format = SelectField(_l("Format"), choices=_choices([("csv", "CSV"), ("xlsx", "XLSX (Excel)")]), default="csv")

@@ -1,0 +1,218 @@
+"""Admin statistics: dashboard, cross-tab builder, table exports, learner-level export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from academy.auth.access import admin_required
+from academy.core.audit import record
+from academy.core.enums import Role
+from academy.core.nav import add_nav
+from academy.extensions import db
+from academy.stats import exports, figures, jobs
+from academy.stats.forms import CrossTabForm, LearnerExportForm, StatsFilterForm
+from academy.stats.models import ExportStatus, StatsExportJob
+
+bp = Blueprint("stats", __name__, url_prefix="/admin/stats", template_folder="templates")
+add_nav("stats.dashboard", _l("Statistics"), (Role.ADMIN,), order=80)
+
+FILTER_ARGS = (
+    "date_from",
+    "date_to",
+    "basis",
+    "course",
+    "language",
+    "gender",
+    "country",
+    "region",
+    "suppression",
+    "threshold",
+)
+
+
+def _filter_form(cls=StatsFilterForm):
+    form = cls(formdata=request.args or None)
+    if request.args and not form.validate():
+        return form, False
+    return form, True
+
+
+def _query_args(form, extra: dict | None = None) -> dict:
+    """The form's current values as URL parameters (for export links)."""
+    args = {}
+    for name in FILTER_ARGS:
+        field = getattr(form, name)
+        value = field.data
+        if value not in (None, ""):
+            args[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    args.update(extra or {})
+    return args
+
+
+@bp.route("/")
+@admin_required
+def dashboard():
+    form, valid = _filter_form()
+    figs = []
+    if valid:
+        filters = form.filters()
+        supp = figures.auto_suppression(form.threshold.data or 5, form.suppression.data or "auto")
+        figs = [figures.build_figure(name, filters, supp) for name in figures.DASHBOARD]
+    base_args = _query_args(form)
+    return render_template("stats/dashboard.html", form=form, figures=figs, base_args=base_args, show=figures.show)
+
+
+@bp.route("/crosstab")
+@admin_required
+def crosstab():
+    form = CrossTabForm(formdata=request.args or None)
+    fig = None
+    if not request.args or form.validate():
+        rows, cols, measure = form.rows.data, form.cols.data or None, form.measure.data
+        title = figures.crosstab_title(rows, cols, measure)
+        fig = figures.cross_figure(
+            "crosstab", title, rows, cols, measure, form.filters(), form.suppression_for(rows, cols)
+        )
+        fig.params = {"figure": "crosstab", "rows": rows, "cols": cols or "", "measure": measure}
+    return render_template("stats/crosstab.html", form=form, figure=fig, base_args=_query_args(form), show=figures.show)
+
+
+def _figure_from_request():
+    name = request.args.get("figure", "")
+    if name == "crosstab":
+        form = CrossTabForm(formdata=request.args)
+        if not form.validate():
+            abort(400)
+        rows, cols, measure = form.rows.data, form.cols.data or None, form.measure.data
+        fig = figures.cross_figure(
+            "crosstab",
+            figures.crosstab_title(rows, cols, measure),
+            rows,
+            cols,
+            measure,
+            form.filters(),
+            form.suppression_for(rows, cols),
+        )
+        return fig, form, {"rows": rows, "cols": cols, "measure": measure}
+    if name not in figures.DASHBOARD:
+        abort(404)
+    form = StatsFilterForm(formdata=request.args)
+    if not form.validate():
+        abort(400)
+    supp = figures.auto_suppression(form.threshold.data or 5, form.suppression.data or "auto")
+    return figures.build_figure(name, form.filters(), supp), form, {}
+
+
+def _filename(stem: str, fmt: str) -> str:
+    return f"academy-{stem}-{datetime.now(UTC):%Y%m%d-%H%M}.{fmt}"
+
+
+def _download(body, fmt: str, filename: str) -> Response:
+    resp = Response(body, mimetype=exports.MIMETYPES[fmt])
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/export.<fmt>")
+@admin_required
+def export_table(fmt: str):
+    if fmt not in exports.FORMATS:
+        abort(404)
+    fig, form, spec = _figure_from_request()
+    filters = form.filters()
+    record(
+        "stats.export",
+        "stats_table",
+        fig.name,
+        after={
+            "format": fmt,
+            "figure": fig.name,
+            **spec,
+            "filters": filters.as_dict(),
+            "suppression": {"enabled": fig.table.suppressed, "threshold": form.threshold.data or 5},
+            "personal_data": False,
+        },
+    )
+    db.session.commit()
+    rows = exports.table_rows(fig.table)
+    if fmt == "csv":
+        return _download(exports.csv_chunks(rows), fmt, _filename(fig.name, fmt))
+    path = exports.xlsx_tempfile(rows, sheet=fig.title, about=exports.about_rows(fig.table, filters))
+    return _download(exports.stream_file_then_delete(path), fmt, _filename(fig.name, fmt))
+
+
+@bp.route("/enrolments", methods=["GET", "POST"])
+@admin_required
+def learner_export():
+    form = LearnerExportForm(formdata=request.form if request.method == "POST" else MultiDict())
+    if request.method == "POST" and form.validate():
+        fmt = form.format.data
+        filters = form.filters()
+        personal = bool(form.include_personal.data)
+        if fmt == "xlsx":
+            # A workbook cannot be streamed while it is written, and a large one takes
+            # longer than a request may: it is built in the background.
+            job = jobs.queue_learner_export(current_user.id, filters, personal, fmt)
+            db.session.commit()
+            jobs.start(job.id)
+            flash(_("Your export is being prepared. It will be listed here when it is ready."), "info")
+            return redirect(url_for("stats.export_jobs"))
+        record(
+            "stats.export_enrolments",
+            "enrollment",
+            None,
+            after={"format": fmt, "filters": filters.as_dict(), "personal_data": personal},
+        )
+        db.session.commit()
+        name = _filename("enrolments" + ("-personal" if personal else ""), fmt)
+        rows = exports.learner_rows(filters, personal)
+        return _download(stream_with_context(exports.csv_chunks(rows)), fmt, name)
+    status = 400 if request.method == "POST" else 200
+    return render_template("stats/learner_export.html", form=form), status
+
+
+@bp.route("/exports")
+@admin_required
+def export_jobs():
+    items = jobs.jobs_for(current_user.id)
+    pending = any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in items)
+    return render_template("stats/export_jobs.html", jobs=items, pending=pending, retention=jobs.RETENTION)
+
+
+@bp.route("/exports/<int:job_id>/download")
+@admin_required
+def download_export(job_id: int):
+    job = db.session.get(StatsExportJob, job_id)
+    if job is None or job.requested_by_id != current_user.id or job.status != ExportStatus.DONE:
+        abort(404)
+    path = jobs.job_path(job)
+    if not path.exists():
+        abort(404)
+    record("stats.export_download", "stats_export_job", job.id, after={"personal_data": job.has_personal_data})
+    db.session.commit()
+    name = f"academy-enrolments-{job.created_at:%Y%m%d-%H%M}.{job.format}"
+    resp = _download(exports.stream_file(path), job.format, name)
+    resp.headers["Content-Length"] = str(path.stat().st_size)
+    return resp
+
+
+@bp.app_template_global()
+def stats_export_url(fmt: str, base_args: dict, params: dict) -> str:
+    return url_for("stats.export_table", fmt=fmt, **{**base_args, **params})

@@ -1,0 +1,243 @@
+"""Statistics benchmark on the bench-data population.
+
+    .venv/bin/python bench/stats.py [--database URL] [--learners 110000 --enrolments 250000]
+
+Without --database (or ACADEMY_DATABASE_URL) it builds a SQLite population once with
+`flask academy bench-data` in /tmp/academy-bench-stats/ and reuses it afterwards.
+
+Measures, each as the median of --repeat runs:
+1. dashboard aggregation (every dashboard figure's cross-tab, cache off) next to the same
+   GROUP BY statements run through the bare DB-API driver: ratio, target <= 1.2;
+2. the learner-level CSV export of all enrolments in rows/s, next to the sqlite3
+   command-line tool's own CSV dump of the same query (psql's \\copy on PostgreSQL):
+   ratio, target <= 2;
+3. the peak RSS of a process doing that export, target <= 100 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.gettempdir()) / "academy-bench-stats"
+
+
+def ensure_population(url: str | None, learners: int, enrolments: int) -> str:
+    if url:
+        return url
+    WORK.mkdir(exist_ok=True)
+    db_file = WORK / f"bench-{learners}-{enrolments}.db"
+    url = f"sqlite:///{db_file}"
+    if not db_file.exists():
+        print(f"building the population in {db_file} …", flush=True)
+        env = {**os.environ, "ACADEMY_ENV": "development", "ACADEMY_INSTANCE_DIR": str(WORK),
+               "ACADEMY_DATABASE_URL": url}
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "academy", "bench-data",
+                        "--learners", str(learners), "--enrolments", str(enrolments)],
+                       cwd=ROOT, env=env, check=True)
+        print(f"population built in {time.perf_counter() - t:.1f}s", flush=True)
+    return url
+
+
+def make_app(url: str):
+    os.environ.setdefault("ACADEMY_ENV", "development")
+    os.environ.setdefault("ACADEMY_INSTANCE_DIR", str(WORK))
+    WORK.mkdir(exist_ok=True)
+    from academy import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "STATS_CACHE_SECONDS": 0, "ACADEMY_ENV": "development",
+                       "INSTANCE_DIR": str(WORK)})
+
+
+def raw_connection(url: str):
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        return sqlite3.connect(url[len("sqlite:///"):])
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+
+def bench_dashboard(app, url: str, repeat: int) -> dict:
+    from flask import g
+    from sqlalchemy import event
+
+    from academy.extensions import db
+    from academy.stats import figures
+    from academy.stats.queries import Filters
+
+    statements: list[tuple[str, object]] = []
+    agg_times, full_times = [], []
+    with app.test_request_context():
+        supp = figures.auto_suppression()
+
+        def capture(conn, cursor, statement, params, context, executemany):
+            if "GROUP BY" in statement:
+                statements.append((statement, params))
+
+        for i in range(repeat + 1):
+            g.pop("_stats_grouped", None)
+            if i == 0:
+                event.listen(db.engine, "before_cursor_execute", capture)
+            t = time.perf_counter()
+            figs = [figures.build_figure(name, Filters(), supp) for name in figures.DASHBOARD]
+            full = time.perf_counter() - t
+            if i == 0:
+                event.remove(db.engine, "before_cursor_execute", capture)
+                continue  # warm-up: the page cache, the labels' queries
+            full_times.append(full)
+            # The aggregation alone: the same GROUP BYs through the query layer.
+            g.pop("_stats_grouped", None)
+            from academy.stats.queries import FACTS, grouped
+
+            t = time.perf_counter()
+            for bases, fact in _groupings():
+                grouped(FACTS[fact], bases, Filters())
+            agg_times.append(time.perf_counter() - t)
+        assert figs
+    raw_times = []
+    conn = raw_connection(url)
+    for _ in range(repeat + 1):
+        t = time.perf_counter()
+        for statement, params in statements:
+            cur = conn.cursor()
+            cur.execute(statement, params)
+            cur.fetchall()
+            cur.close()
+        raw_times.append(time.perf_counter() - t)
+    conn.close()
+    raw = statistics.median(raw_times[1:])
+    agg = statistics.median(agg_times)
+    return {
+        "group_by_statements": len(statements),
+        "dashboard_aggregation_s": round(agg, 3),
+        "raw_sql_s": round(raw, 3),
+        "ratio": round(agg / raw, 2),
+        "whole_dashboard_build_s": round(statistics.median(full_times), 3),
+    }
+
+
+def _groupings():
+    """The GROUP BYs the dashboard runs (see figures: shared and folded ones run once)."""
+    return [(("gender", "language"), "enrolment"), (("course",), "enrolment"), (("month",), "enrolment"),
+            (("country",), "enrolment"), (("gender",), "registration")]
+
+
+EXPORT_SCRIPT = r"""
+import resource, sys, time, json
+from bench.stats import make_app
+app = make_app(sys.argv[1])
+with app.app_context():
+    from academy.stats import exports
+    from academy.stats.queries import Filters
+    t = time.perf_counter()
+    rows = -1
+    with open(sys.argv[2], "wb") as fh:
+        for chunk in exports.csv_chunks(exports.learner_rows(Filters())):
+            fh.write(chunk)
+    elapsed = time.perf_counter() - t
+with open(sys.argv[2], "rb") as fh:
+    rows = sum(1 for _ in fh) - 1
+print(json.dumps({"seconds": elapsed, "rows": rows,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def bench_export(app, url: str, repeat: int) -> dict:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from academy.stats import exports
+    from academy.stats.queries import Filters
+
+    out = WORK / "export.csv"
+    runs = []
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, "-c", EXPORT_SCRIPT, url, str(out)], cwd=ROOT, check=True,
+                              capture_output=True, text=True)
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    ours = statistics.median(r["seconds"] for r in runs)
+    rows = runs[0]["rows"]
+    peak = max(r["peak_rss_mb"] for r in runs)
+
+    with app.app_context():
+        stmt = exports.learner_statement(Filters(), False)
+        dialect = sqlite.dialect() if url.startswith("sqlite") else postgresql.dialect()
+        sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    cli_times = []
+    if url.startswith("sqlite:///"):
+        tool = ensure_sqlite3()
+        for _ in range(repeat):
+            t = time.perf_counter()
+            with open(WORK / "cli.csv", "wb") as fh:
+                subprocess.run([tool, "-csv", "-header", url[len("sqlite:///"):], sql], stdout=fh, check=True)
+            cli_times.append(time.perf_counter() - t)
+        tool_name = "sqlite3 -csv"
+    else:
+        tool = shutil.which("psql")
+        for _ in range(repeat):
+            t = time.perf_counter()
+            subprocess.run([tool, url.replace("postgresql+psycopg://", "postgresql://"), "-q", "-c",
+                            f"\\copy ({sql}) TO '{WORK / 'cli.csv'}' CSV HEADER"], check=True)
+            cli_times.append(time.perf_counter() - t)
+        tool_name = "psql \\copy"
+    cli = statistics.median(cli_times)
+    return {
+        "rows": rows,
+        "export_s": round(ours, 3),
+        "export_rows_per_s": round(rows / ours),
+        f"{tool_name}_s": round(cli, 3),
+        f"{tool_name}_rows_per_s": round(rows / cli),
+        "ratio": round(ours / cli, 2),
+        "peak_rss_mb": round(peak, 1),
+    }
+
+
+def ensure_sqlite3() -> str:
+    tool = shutil.which("sqlite3")
+    if tool:
+        return tool
+    print("installing Debian's sqlite3 …", flush=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "sqlite3"], check=True)
+    return shutil.which("sqlite3") or "sqlite3"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default=os.environ.get("ACADEMY_DATABASE_URL"))
+    parser.add_argument("--learners", type=int, default=110_000)
+    parser.add_argument("--enrolments", type=int, default=250_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    url = ensure_population(args.database, args.learners, args.enrolments)
+    app = make_app(url)
+    print(f"database: {url}", flush=True)
+    dash = bench_dashboard(app, url, args.repeat)
+    print("dashboard:", json.dumps(dash), flush=True)
+    exp = bench_export(app, url, max(1, args.repeat // 2))
+    print("export:   ", json.dumps(exp), flush=True)
+    print()
+    print(f"{'measure':44s} {'result':>12s} {'target':>10s}")
+    print(f"{'dashboard aggregation / raw SQL':44s} {dash['ratio']:>11.2f}x {'<= 1.2x':>10s}")
+    print(f"{'dashboard aggregation, seconds':44s} {dash['dashboard_aggregation_s']:>12.3f} {'< 1':>10s}")
+    print(f"{'whole dashboard build (labels, charts), s':44s} {dash['whole_dashboard_build_s']:>12.3f}")
+    print(f"{'CSV export / command-line tool':44s} {exp['ratio']:>11.2f}x {'<= 2x':>10s}")
+    print(f"{'CSV export rows/s':44s} {exp['export_rows_per_s']:>12,d}")
+    print(f"{'export peak RSS, MB':44s} {exp['peak_rss_mb']:>12.1f} {'<= 100':>10s}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
