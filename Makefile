@@ -34,7 +34,11 @@ run: sysdeps-run $(VENV)/.installed compile-translations
 	ACADEMY_ENV=development $(BIN)/flask academy seed-demo
 	ACADEMY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: sysdeps-test $(VENV)/.installed-dev compile-translations
+# Production: migrations, then gunicorn (workers from the CPU count; see gunicorn.conf.py).
+serve: sysdeps-run $(VENV)/.installed compile-translations
+	scripts/serve.sh
+
+test: sysdeps-test $(VENV)/.installed-dev compile-translations lint audit
 	@echo "== test suite on SQLite"
 	$(BIN)/pytest
 	@echo "== test suite on PostgreSQL"
@@ -51,12 +55,22 @@ bench: sysdeps-run $(VENV)/.installed
 	$(BIN)/python bench/certificates.py
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check academy tests bench
+	$(BIN)/ruff check academy tests bench gunicorn.conf.py scripts
+
+# bandit on the code, pip-audit on the installed dependencies (scripts/audit.py says when
+# the vulnerability service cannot be reached instead of reporting a false all-clear).
+audit: $(VENV)/.installed-dev
+	$(BIN)/python scripts/audit.py
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -f -d translations
+
+# On demand, never in `make test`: page throughput/latency and the soak with a killed worker,
+# on SQLite, then on a throwaway PostgreSQL (its figures go in README's production section).
+bench: $(VENV)/.installed-dev compile-translations
+	scripts/with-postgres.sh sh -c '$(BIN)/python -m bench.pages $(ARGS) && $(BIN)/python -m bench.soak'
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -23,6 +23,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     configure_blueprints(app)
     configure_templates(app)
     configure_security(app)
+    configure_serving(app)
     configure_cli(app)
     return app
 
@@ -52,7 +53,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        # The busy timeout comes from connect_args["timeout"] (SQLITE_BUSY_TIMEOUT).
         cursor.close()
 
 
@@ -115,8 +116,19 @@ def configure_templates(app: Flask) -> None:
 
 def configure_security(app: Flask) -> None:
     from academy.core.security import register_security_headers
+    from academy.core.sessions import register_session_lifetimes
 
+    register_session_lifetimes(app)
     register_security_headers(app)
+
+
+def configure_serving(app: Flask) -> None:
+    from academy.core.serving import register_request_log, register_static_and_compression, wrap_proxy
+
+    # after_request handlers run last-registered first: compression sees the final response.
+    register_static_and_compression(app)
+    register_request_log(app)
+    wrap_proxy(app)
 
 
 def configure_cli(app: Flask) -> None:

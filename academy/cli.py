@@ -56,3 +56,31 @@ def seed_demo() -> None:
     from academy.demo import seed
 
     seed(echo=click.echo)
+
+
+@academy_cli.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False))
+def backup(out: str) -> None:
+    """Write a consistent snapshot of the database and every stored file to OUT (.tar.gz)."""
+    from academy.core.backup import create_backup
+
+    click.echo(f"Backing up to {out}")
+    manifest = create_backup(out, echo=click.echo)
+    rows = sum(manifest["tables"].values())
+    click.echo(f"Done: {rows} rows in {len(manifest['tables'])} tables, {len(manifest['files'])} files, "
+               f"schema revision {manifest['revision']}.")
+
+
+@academy_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+def restore(archive: str) -> None:
+    """Restore ARCHIVE (made by `academy backup`) into this empty instance."""
+    from academy.core.backup import BackupError, restore_backup
+
+    click.echo(f"Restoring {archive}")
+    try:
+        manifest = restore_backup(archive, echo=click.echo)
+    except BackupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Done: backup of {manifest['created_at']} from {manifest['dialect']} restored.")

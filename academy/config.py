@@ -14,6 +14,7 @@ INSTANCE_DIR = Path(os.environ.get("ACADEMY_INSTANCE_DIR", Path(__file__).resolv
 MIN_SECRET_KEY_LENGTH = 32
 LANGUAGES = ["en", "fr", "es", "pt", "ru", "zh", "ar"]
 RTL_LANGUAGES = {"ar"}
+RESET_LINK_SECONDS = 3600
 
 
 class ConfigError(RuntimeError):
@@ -39,6 +40,11 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
 def load_config(override: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment and an optional override."""
     override = dict(override or {})
@@ -61,7 +67,7 @@ def load_config(override: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool("ACADEMY_RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT_IP": os.environ.get("ACADEMY_LOGIN_RATE_LIMIT_IP", "30 per 5 minutes"),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("ACADEMY_LOGIN_RATE_LIMIT_ACCOUNT", "8 per 5 minutes"),
-        "PASSWORD_RESET_MAX_AGE": 3600,
+        "PASSWORD_RESET_MAX_AGE": RESET_LINK_SECONDS,
         "MAX_CONTENT_LENGTH": int(os.environ.get("ACADEMY_MAX_UPLOAD_BYTES", str(12 * 1024 * 1024))),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
@@ -74,7 +80,15 @@ def load_config(override: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("ACADEMY_SECURE_COOKIES", env == "production"),
         "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
-        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # Absolute lifetime of a login session, and how long it may sit unused.
+        "PERMANENT_SESSION_LIFETIME": _int("ACADEMY_SESSION_HOURS", 12) * 3600,
+        "SESSION_IDLE_TIMEOUT": _int("ACADEMY_SESSION_IDLE_MINUTES", 120) * 60,
+        # Reverse proxies in front that set X-Forwarded-* (nginx: 1); 0 trusts none.
+        "PROXY_COUNT": _int("ACADEMY_PROXY_COUNT", 0),
+        "HSTS_SECONDS": _int("ACADEMY_HSTS_SECONDS", 63072000),
+        "REQUEST_LOG": _bool("ACADEMY_REQUEST_LOG", env != "testing"),
+        "COMPRESS_RESPONSES": _bool("ACADEMY_COMPRESS", True),
+        "SQLITE_BUSY_TIMEOUT": float(os.environ.get("ACADEMY_SQLITE_BUSY_TIMEOUT", "15")),
         "DEMO_PASSWORD": os.environ.get("ACADEMY_DEMO_PASSWORD"),
     }
     cfg.update(override)
@@ -88,7 +102,13 @@ def load_config(override: dict | None = None) -> dict:
             )
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing at once; connections per thread.
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"timeout": cfg["SQLITE_BUSY_TIMEOUT"]}, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]
+        }
     else:
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
+        # pre_ping: a connection dropped by a database restart is replaced, not handed out.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True, "pool_size": 5, "max_overflow": 5, "pool_recycle": 1800,
+            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
     return cfg

@@ -30,4 +30,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", headers_enabled=False)
+# Storage comes from RATELIMIT_STORAGE_URI (memory:// for one server, redis:// for several).
+limiter = Limiter(key_func=get_remote_address, headers_enabled=False)

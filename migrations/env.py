@@ -99,6 +99,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several app servers may start (and upgrade) at once: take turns. The lock
+                # is held to the end of the transaction; the next one then finds nothing to do.
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7317700177)")
             context.run_migrations()
 
 

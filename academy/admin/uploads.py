@@ -22,12 +22,16 @@ from flask import current_app
 from sqlalchemy import select
 
 from academy.admin.safezip import UnsafeArchive, ZipLimits, safe_extract
+from academy.core.storage import get_storage
 from academy.courses.models import Course, LessonText, Module
 from academy.courses.package import CoursePackage, PackageError, Problem, load_package
 from academy.extensions import db
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 MAX_AGE_SECONDS = 6 * 3600
+
+
+UPLOAD_PREFIX = "package-uploads/"
 
 
 def upload_dir() -> Path:
@@ -53,12 +57,18 @@ def _remove_stale() -> None:
 def store(data: bytes, filename: str, user_id: int) -> str:
     """Keep an uploaded ZIP until it is applied or discarded; return its token."""
     _remove_stale()
-    token = secrets.token_urlsafe(24)
-    d = upload_dir()
-    (d / f"{token}.zip").write_bytes(data)
-    (d / f"{token}.json").write_text(
-        json.dumps({"user_id": user_id, "filename": filename, "at": time.time()})
-    )
+    token = secrets.token_hex(16)  # 32 characters; a storage key part must start alphanumeric
+    # Through the storage layer: written whole or not at all (a full disk raises
+    # StorageFullError, answered with a clear 507 page). The sidecar goes last, so a
+    # half-stored upload is never "found".
+    store_ = get_storage()
+    try:
+        store_.put(f"{UPLOAD_PREFIX}{token}.zip", data)
+        store_.put(f"{UPLOAD_PREFIX}{token}.json",
+                   json.dumps({"user_id": user_id, "filename": filename, "at": time.time()}).encode())
+    except BaseException:
+        discard(token)
+        raise
     return token
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -21,8 +21,10 @@ def register_security_headers(app) -> None:
         h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.is_secure:
-            h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        # request.is_secure is true behind a TLS-terminating proxy only with PROXY_COUNT set.
+        hsts = current_app.config.get("HSTS_SECONDS", 0)
+        if request.is_secure and hsts:
+            h.setdefault("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
         if response.mimetype == "text/html":
             h.setdefault("Cache-Control", "no-store" if request.cookies else "no-cache")
             h.add("Vary", "Cookie")

@@ -3,31 +3,43 @@
 Features keep the *key* (a relative, slash-separated name such as
 ``certificates/2026/abc.pdf``) in the database and ask ``get_storage()`` for the bytes.
 Writes are atomic (temporary file in the same directory, fsync, rename), so a reader never
-sees half a file and a crash never leaves one behind under the final name.
+sees half a file and a crash never leaves one behind under the final name. A full disk
+(ENOSPC, or a quota: EDQUOT) raises ``StorageFullError`` with nothing left behind; the
+app answers it with a clear 507 page. Several app servers share one ``STORAGE_DIR`` (a
+shared mount).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from flask import current_app
 
 _KEY_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_TMP_PREFIX = ".tmp-"
+CHUNK = 1024 * 1024
 
 
 class StorageError(ValueError):
     """A bad key, or a key that does not exist."""
 
 
+class StorageFullError(OSError):
+    """The storage device is full (or over quota): nothing was written."""
+
+
 class Storage(Protocol):
-    def put(self, key: str, data: bytes) -> None: ...
+    def put(self, key: str, data: bytes | BinaryIO) -> int: ...
     def get(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> bool: ...
+    def keys(self) -> Iterator[str]: ...
 
 
 def check_key(key: str) -> list[str]:
@@ -51,21 +63,35 @@ class LocalStorage:
             raise StorageError(f"key escapes the storage root: {key!r}")
         return path
 
-    def put(self, key: str, data: bytes) -> None:
-        """Write ``data`` under ``key`` atomically, replacing any previous content."""
+    def put(self, key: str, data: bytes | BinaryIO) -> int:
+        """Write ``data`` (bytes or a readable binary stream) under ``key`` atomically,
+        replacing any previous content; returns the size written."""
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TMP_PREFIX, suffix=".part")
+        size = 0
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                if isinstance(data, (bytes, bytearray, memoryview)):
+                    fh.write(data)
+                    size = len(data)
+                else:
+                    while chunk := data.read(CHUNK):
+                        fh.write(chunk)
+                        size += len(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o640)
             os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StorageFullError(exc.errno, f"storage full while writing {key}") from exc
+            raise
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        return size
 
     def get(self, key: str) -> bytes:
         try:
@@ -83,6 +109,14 @@ class LocalStorage:
         except FileNotFoundError:
             return False
         return True
+
+    def keys(self) -> Iterator[str]:
+        """Every stored key, sorted (temporary files of unfinished writes excluded)."""
+        if not self.root.exists():
+            return
+        for p in sorted(self.root.rglob("*")):
+            if p.is_file() and not p.name.startswith(_TMP_PREFIX):
+                yield p.relative_to(self.root).as_posix()
 
 
 def get_storage() -> Storage:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from academy.courses.models import (
     Course,
@@ -21,14 +21,31 @@ from academy.extensions import db
 
 
 def published_courses() -> list[Course]:
+    """Published courses with their language versions (modules are not loaded: the
+    catalogue needs only their number, see module_counts)."""
     return list(
         db.session.scalars(
             select(Course)
             .where(Course.is_published)
-            .options(selectinload(Course.versions), selectinload(Course.modules))
+            .options(selectinload(Course.versions))
             .order_by(Course.code)
         )
     )
+
+
+def module_counts(course_ids: list[int]) -> dict[int, int]:
+    """{course_id: number of active modules}, in one query."""
+    return dict(
+        db.session.execute(
+            select(Module.course_id, func.count())
+            .where(Module.course_id.in_(course_ids), ~Module.is_retired)
+            .group_by(Module.course_id)
+        ).all()
+    )
+
+
+def enrolled_course_ids(user_id: int) -> set[int]:
+    return set(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))
 
 
 def course_by_slug(slug: str) -> Course | None:
@@ -171,6 +188,7 @@ def user_enrollments(user_id: int) -> list[tuple[Enrollment, CourseVersion | Non
             (CourseVersion.course_id == Enrollment.course_id) & (CourseVersion.language == Enrollment.language),
         )
         .where(Enrollment.user_id == user_id)
+        .options(contains_eager(Enrollment.course))  # the page links to e.course: no query per row
         .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc())
     ).all()
     return [(e, v) for e, v in rows]

@@ -38,15 +38,15 @@ def _display_version(course: Course, preferred: str):
 @bp.route("/courses/")
 def catalogue():
     courses = queries.published_courses()
-    enrolled = set()
-    if current_user.is_authenticated:
-        enrolled = {e.course_id for e, _v in queries.user_enrollments(current_user.id)}
+    enrolled = queries.enrolled_course_ids(current_user.id) if current_user.is_authenticated else set()
+    modules = queries.module_counts([c.id for c in courses])
+    locale = current_locale()
     items = [
         {
             "course": c,
-            "version": _display_version(c, current_locale()),
-            "languages": [language_name(v.language) for v in c.published_versions],
-            "module_count": sum(1 for m in c.modules if not m.is_retired),
+            "version": _display_version(c, locale),
+            "languages": [language_name(v.language, locale) for v in c.published_versions],
+            "module_count": modules.get(c.id, 0),
             "is_enrolled": c.id in enrolled,
         }
         for c in courses
@@ -96,7 +96,9 @@ def media(slug: str, name: str):
         abort(404)
     resp = Response(row.data, mimetype=row.content_type)
     resp.headers["Cache-Control"] = "public, max-age=86400"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
+    )
     resp.set_etag(row.sha256)
     return resp.make_conditional(request)
 
@@ -159,26 +161,33 @@ def lesson(slug: str, module_key: str, lesson_key: str):
     enrollment = _enrollment_or_redirect(course)
     if enrollment is None:
         return redirect(url_for("courses.course_page", slug=slug))
-    module, lesson = _lesson_context(course, module_key, lesson_key)
+    # The outline already holds every active module and lesson: find this one there
+    # rather than asking the database again.
     outline = queries.course_outline(course, enrollment, enrollment.language)
-    mview = next(m for m in outline if m.module.id == module.id)
+    mview = next((m for m in outline if m.module.key == module_key), None)
+    lesson_view = next((les for les in mview.lessons if les.lesson.key == lesson_key), None) if mview else None
+    if lesson_view is None:
+        abort(404)
     if mview.is_locked:
         flash(_("This module opens when you complete “%(title)s”.", title=mview.locked_by), "info")
         return redirect(url_for("courses.course_home", slug=slug))
-    record_visit(enrollment, lesson)
-    db.session.commit()
+    lesson = lesson_view.lesson
     text = queries.lesson_text(lesson.id, enrollment.language, course.default_language)
     flat = [(m, les) for m in outline for les in m.lessons]
     idx = next(i for i, (_m, les) in enumerate(flat) if les.lesson.id == lesson.id)
     prev_item = flat[idx - 1] if idx > 0 else None
     next_item = flat[idx + 1] if idx + 1 < len(flat) else None
-    position = next(i for i, les in enumerate(mview.lessons, start=1) if les.lesson.id == lesson.id)
-    lesson_view = mview.lessons[position - 1]
-    return render_template(
+    position = mview.lessons.index(lesson_view) + 1
+    html = render_template(
         "courses/lesson.html", course=course, enrollment=enrollment, module=mview, lesson=lesson,
         lesson_view=lesson_view, text=text, prev_item=prev_item, next_item=next_item, position=position,
         form=CompleteLessonForm(),
     )
+    # Recorded once the page is rendered: the commit expires every loaded object, and
+    # rendering after it would reload them one query at a time.
+    record_visit(enrollment, lesson)
+    db.session.commit()
+    return html
 
 
 @bp.route("/learn/<slug>/<module_key>/<lesson_key>/complete", methods=["POST"])

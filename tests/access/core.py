@@ -2,6 +2,7 @@ from tests.access import Row, everyone, logged_in
 
 ROWS = [
     Row("core.healthz", lambda w: "/healthz", everyone(200)),
+    Row("core.livez", lambda w: "/livez", everyone(200)),
     Row("auth.register", lambda w: "/register", {**everyone(302), "anon": 200}),
     Row("auth.login", lambda w: "/login", {**everyone(302), "anon": 200}),
     Row("auth.logout", lambda w: "/logout", logged_in(302), method="POST"),

@@ -1,0 +1,213 @@
+"""Shared benchmark machinery: a populated database, gunicorn, minted sessions, a
+closed-loop load generator. Everything runs on 127.0.0.1 and stops by itself."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+sys.path.insert(0, str(REPO))
+
+from tests.live import SECRET, Server, fresh_postgres_database  # noqa: E402
+
+FLASK = Path(sys.executable).parent / "flask"
+
+
+def bench_env(url: str, instance: Path) -> dict:
+    return {**os.environ, "ACADEMY_ENV": "production", "SECRET_KEY": SECRET, "ACADEMY_DATABASE_URL": url,
+            "ACADEMY_INSTANCE_DIR": str(instance), "ACADEMY_SECURE_COOKIES": "0"}
+
+
+def app_for(url: str, instance: Path):
+    from academy import create_app
+
+    return create_app({"ACADEMY_ENV": "production", "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url,
+                       "INSTANCE_DIR": str(instance), "REQUEST_LOG": False})
+
+
+def has_command(name: str) -> bool:
+    out = subprocess.run([str(FLASK), "--app", "wsgi", "academy", "--help"], capture_output=True, text=True,
+                         env=bench_env("sqlite://", OUT), cwd=REPO)
+    return f" {name} " in out.stdout
+
+
+def populate(url: str, instance: Path, scale: float) -> None:
+    """Migrate and fill an empty database: `academy bench-data` when the app has it,
+    else bench/population.py."""
+    env = bench_env(url, instance)
+    subprocess.run([str(FLASK), "--app", "wsgi", "db", "upgrade"], check=True, env=env, cwd=REPO,
+                   capture_output=True)
+    started = time.monotonic()
+    if has_command("bench-data"):
+        args = [str(FLASK), "--app", "wsgi", "academy", "bench-data"]
+        if scale != 1.0:
+            args += ["--scale", str(scale)]
+        subprocess.run(args, check=True, env=env, cwd=REPO)
+    else:
+        from bench.population import generate
+
+        app = app_for(url, instance)
+        with app.app_context():
+            generate(scale)
+            from academy.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+    print(f"population ready in {time.monotonic() - started:.0f} s")
+
+
+def sqlite_database(scale: float, fresh: bool) -> tuple[str, Path]:
+    """A populated SQLite file, kept in bench/out between runs (same scale)."""
+    instance = OUT / f"sqlite-{scale:g}"
+    db_file = instance / "academy.db"
+    url = f"sqlite:///{db_file}"
+    if fresh and instance.exists():
+        shutil.rmtree(instance)
+    if not db_file.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        print(f"building the SQLite population (scale {scale:g}) in {db_file}")
+        populate(url, instance, scale)
+    return url, instance
+
+
+def postgres_database(base_url: str, scale: float, name: str) -> tuple[str, Path]:
+    instance = OUT / f"pg-{scale:g}"
+    instance.mkdir(parents=True, exist_ok=True)
+    url = fresh_postgres_database(base_url, name)
+    print(f"building the PostgreSQL population (scale {scale:g})")
+    populate(url, instance, scale)
+    return url, instance
+
+
+def start_server(url: str, instance: Path, workers: int | None = None, **env: str) -> Server:
+    extra = {"ACADEMY_RATELIMIT_ENABLED": "0", **env}
+    server = Server(url, instance / "server", workers or (os.cpu_count() or 1) * 2 + 1, **extra)
+    server.wait_ready(180)
+    return server
+
+
+def mint_session(app, user_id: int, session_version: int = 1) -> str:
+    """A logged-in session cookie for ``user_id``, signed with the server's key.
+
+    Logging thousands of simulated learners in through argon2 would measure password
+    hashing, not the pages; the cookie is exactly what a real login leaves behind."""
+    from flask_login.utils import _create_identifier
+
+    now = int(time.time())
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        serializer = app.session_interface.get_signing_serializer(app)
+        return serializer.dumps({"_user_id": f"{user_id}:{session_version}", "_fresh": False,
+                                 "_id": _create_identifier(), "_started": now, "_seen": now})
+
+
+def sample(url: str, sql: str, **params) -> list[tuple]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+class Client:
+    """One simulated browser: its session cookie, its CSRF token; a new connection per
+    request (gunicorn's sync workers close each one)."""
+
+    def __init__(self, port: int, cookie: str) -> None:
+        self.port, self.cookies, self.csrf = port, {"session": cookie}, ""
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+                   "Accept-Encoding": "gzip"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            for header, value in resp.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name] = rest.split(";", 1)[0]
+            return resp.status, data
+        finally:
+            conn.close()
+
+    def fetch_csrf(self, path: str = "/account") -> None:
+        import gzip
+        import re
+
+        status, data = self.request("GET", path)
+        html = gzip.decompress(data).decode() if data[:2] == b"\x1f\x8b" else data.decode()
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        if status != 200 or not match:
+            raise RuntimeError(f"no CSRF token on {path} ({status})")
+        self.csrf = match.group(1)
+
+
+@dataclass
+class Result:
+    name: str
+    clients: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
+
+
+def load(name: str, clients: list[Client], paths: list[str], seconds: float) -> Result:
+    """Closed loop: every client sends its next request as soon as the last one returns."""
+    result = Result(name, len(clients), seconds)
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def run(i: int, client: Client) -> None:
+        path = paths[i % len(paths)]
+        lat, errs = [], 0
+        while time.perf_counter() < stop_at:
+            t = time.perf_counter()
+            try:
+                status, _ = client.request("GET", path)
+                ok = status == 200
+            except OSError:
+                ok = False
+            if ok:
+                lat.append(time.perf_counter() - t)
+            else:
+                errs += 1
+        with lock:
+            result.latencies += lat
+            result.errors += errs
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return result

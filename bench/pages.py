@@ -1,0 +1,148 @@
+"""Page benchmark: gunicorn on 127.0.0.1 over the bench population, logged-in clients.
+
+    .venv/bin/python -m bench.pages [--seconds 20] [--clients 10,50] [--scale 1] [--fresh]
+
+For SQLite, then PostgreSQL when ACADEMY_BENCH_DATABASE_URL (or ACADEMY_TEST_DATABASE_URL,
+as `make bench` sets through scripts/with-postgres.sh) names a server: each page is
+loaded by N closed-loop clients for S seconds, next to the bare route /livez on the same
+server in the same run. Prints requests/s, p50, p95, errors and the ratio to the bare route.
+Targets (issue #9): lesson ≥ 0.5 × bare throughput and p95 ≤ 50 ms at 50 clients on
+SQLite; no page above 150 ms p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from bench.common import (
+    Client,
+    Result,
+    app_for,
+    load,
+    mint_session,
+    postgres_database,
+    sample,
+    sqlite_database,
+    start_server,
+)
+
+
+def page_paths(url: str, app, n: int) -> dict[str, list[tuple[int, str]]]:
+    """{page: [(user_id, path)]}: which learner opens which URL."""
+    enrolled = sample(url, """
+        SELECT e.user_id, c.slug, m."key", l."key"
+        FROM enrollment e JOIN course c ON c.id = e.course_id
+        JOIN module m ON m.course_id = c.id AND m.position = (
+            SELECT MIN(m2.position) FROM module m2 WHERE m2.course_id = c.id AND m2.is_retired = false)
+        JOIN lesson l ON l.module_id = m.id AND l.position = (
+            SELECT MIN(l2.position) FROM lesson l2 WHERE l2.module_id = m.id AND l2.is_retired = false)
+        WHERE c.is_published = true
+        ORDER BY e.id LIMIT :n""", n=n)
+    admin = sample(url, """SELECT u.id FROM "user" u JOIN user_role r ON r.user_id = u.id
+                           WHERE r.role = 'admin' ORDER BY u.id LIMIT 1""")
+    endpoints = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    pages: dict[str, list[tuple[int, str]]] = {
+        "bare route (/livez)": [(uid, "/livez") for uid, *_ in enrolled],
+        "catalogue": [(uid, "/") for uid, *_ in enrolled],
+        "course home": [(uid, f"/learn/{slug}/") for uid, slug, _m, _l in enrolled],
+        "lesson": [(uid, f"/learn/{slug}/{m}/{les}") for uid, slug, m, les in enrolled],
+        "dashboard": [(uid, "/dashboard") for uid, *_ in enrolled],
+    }
+    quiz = _quiz_paths(url, enrolled, endpoints)
+    if quiz:
+        pages["quiz page"] = quiz
+    verify = _verify_paths(url, enrolled, endpoints)
+    if verify:
+        pages["verify page"] = verify
+    if admin and "admin.index" in endpoints:
+        pages["admin dashboard"] = [(admin[0][0], "/admin/")] * len(enrolled)
+    if "stats.dashboard" in endpoints and admin:
+        pages["statistics dashboard"] = [(admin[0][0], endpoints["stats.dashboard"])] * len(enrolled)
+    return pages
+
+
+def _quiz_paths(url, enrolled, endpoints):
+    """The first module's quiz of each client's course, once the assessments feature exists."""
+    rule = next((r for e, r in endpoints.items() if e.startswith("assessments.") and "quiz" in e
+                 and "<slug>" in r and "<module_key>" in r and r.count("<") == 2), None)
+    if rule is None:
+        return None
+    return [(uid, rule.replace("<slug>", slug).replace("<module_key>", m)) for uid, slug, m, _l in enrolled]
+
+
+def _verify_paths(url, enrolled, endpoints):
+    rule = next((r for e, r in endpoints.items() if e.startswith("certificates.") and "verify" in e
+                 and r.count("<") == 1), None)
+    if rule is None:
+        return None
+    try:
+        codes = [c for (c,) in sample(url, "SELECT verification_code FROM certificate LIMIT 50")]
+    except Exception:  # noqa: BLE001 - no certificate table yet
+        codes = []
+    if not codes:
+        return None
+    placeholder = rule[rule.index("<"):rule.index(">") + 1]
+    return [(uid, rule.replace(placeholder, codes[i % len(codes)])) for i, (uid, *_r) in enumerate(enrolled)]
+
+
+def run(label: str, url: str, instance, seconds: float, levels: list[int]) -> list[Result]:
+    app = app_for(url, instance)
+    pages = page_paths(url, app, max(levels))
+    server = start_server(url, instance)
+    port = int(server.base.rsplit(":", 1)[1])
+    results: list[Result] = []
+    try:
+        cookies = {uid: mint_session(app, uid) for rows in pages.values() for uid, _p in rows}
+        for rows in pages.values():  # warm every worker's caches first
+            Client(port, cookies[rows[0][0]]).request("GET", rows[0][1])
+        for clients in levels:
+            for page, rows in pages.items():
+                chosen = rows[:clients]
+                result = load(page, [Client(port, cookies[uid]) for uid, _p in chosen], [p for _u, p in chosen],
+                              seconds)
+                results.append(result)
+                print(f"  {label:<10} {clients:>3} clients  {page:<22} {result.rps:8.1f} req/s  "
+                      f"p50 {result.p50:6.1f} ms  p95 {result.pct(0.95):6.1f} ms  errors {result.errors}",
+                      flush=True)
+    finally:
+        server.stop()
+    return results
+
+
+def report(label: str, results: list[Result]) -> None:
+    print(f"\n{label}: requests/s, p50 and p95 in ms, errors, throughput relative to the bare route")
+    print("| clients | page | req/s | p50 ms | p95 ms | errors | × bare |\n|---|---|---|---|---|---|---|")
+    for clients in sorted({r.clients for r in results}):
+        level = [r for r in results if r.clients == clients]
+        bare = next(r for r in level if r.name.startswith("bare"))
+        for r in level:
+            print(f"| {clients} | {r.name} | {r.rps:.0f} | {r.p50:.1f} | {r.pct(0.95):.1f} | {r.errors} | "
+                  f"{r.rps / bare.rps:.2f} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", default="10,50")
+    parser.add_argument("--scale", type=float, default=1.0, help="population size (1.0 = 110,000 learners)")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the cached SQLite population")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    levels = [int(x) for x in args.clients.split(",")]
+    print(f"bench.pages: {os.cpu_count()} CPUs, {args.seconds:g} s per page and level, clients {levels}")
+    if args.only != "postgresql":
+        url, instance = sqlite_database(args.scale, args.fresh)
+        report("SQLite", run("sqlite", url, instance, args.seconds, levels))
+    pg = os.environ.get("ACADEMY_BENCH_DATABASE_URL") or os.environ.get("ACADEMY_TEST_DATABASE_URL")
+    if pg and args.only != "sqlite":
+        url, instance = postgres_database(pg, args.scale, "academy_bench_pages")
+        report("PostgreSQL", run("postgresql", url, instance, args.seconds, levels))
+    elif args.only != "sqlite":
+        print("\n(no PostgreSQL: set ACADEMY_BENCH_DATABASE_URL, or run `make bench`)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

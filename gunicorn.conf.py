@@ -1,0 +1,59 @@
+"""gunicorn settings for `make serve` (gunicorn -c gunicorn.conf.py wsgi:app).
+
+Every value can be changed through the environment, so one file serves a laptop, a
+single VM on SQLite and several servers behind a load balancer on PostgreSQL.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("ACADEMY_BIND", "127.0.0.1:8000")
+# Sync workers: the app is CPU-bound (templates, SQL) and short requests; 2×CPU+1 keeps
+# every core busy while some workers wait on the database.
+workers = int(os.environ.get("ACADEMY_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+threads = int(os.environ.get("ACADEMY_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("ACADEMY_WORKER_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so no slow leak grows unbounded; jitter avoids all at once.
+max_requests = int(os.environ.get("ACADEMY_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
+# Load the app once in the master (fast start, shared memory); each worker then opens its
+# own database connections (post_fork below).
+preload_app = True
+# The app writes one JSON line per request itself (academy.core.serving); gunicorn's own
+# access log would duplicate it.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("ACADEMY_LOG_LEVEL", "info")
+forwarded_allow_ips = os.environ.get("ACADEMY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "academy"
+# gunicorn's runtime control socket lives at one fixed path per user, so two instances on
+# one host would fight over it; nothing here uses it.
+control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """Connections must never cross a fork: a pooled socket or SQLite handle inherited from
+    the master would be shared by two processes. Drop the master's pool (without closing
+    the connections the master may still use) so the worker opens its own."""
+    from academy.extensions import db
+    from wsgi import app
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
+def when_ready(server):
+    """Warm the preloaded app, then freeze its objects: workers' garbage collections (and
+    their exit) skip that inherited heap instead of touching, and so copying, every page."""
+    import gc
+
+    from academy.core.serving import warm_up
+    from wsgi import app
+
+    warm_up(app)
+    gc.collect()
+    gc.freeze()

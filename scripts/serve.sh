@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make serve`: the production path. Applies migrations, then runs gunicorn (gunicorn.conf.py).
+# SECRET_KEY comes from the environment, else from ACADEMY_SECRET_KEY_FILE, else from
+# instance/secret-key (created once, mode 600). Several servers must share the same key.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+if [ -z "${SECRET_KEY:-}" ]; then
+  keyfile=${ACADEMY_SECRET_KEY_FILE:-${ACADEMY_INSTANCE_DIR:-instance}/secret-key}
+  if [ ! -s "$keyfile" ]; then
+    mkdir -p "$(dirname "$keyfile")"
+    (umask 077; "$bin/python" -c 'import secrets; print(secrets.token_urlsafe(48))' > "$keyfile")
+    echo "serve: created a secret key in $keyfile (set SECRET_KEY or share this file between servers)" >&2
+  fi
+  SECRET_KEY=$(cat "$keyfile")
+  export SECRET_KEY
+fi
+export ACADEMY_ENV=${ACADEMY_ENV:-production}
+"$bin/flask" --app wsgi db upgrade
+exec "$bin/gunicorn" -c gunicorn.conf.py wsgi:app

@@ -1,0 +1,158 @@
+"""The app under gunicorn, as `make serve` runs it: several workers, several servers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from academy.extensions import db
+from tests.conftest import FIXTURES, PG_URL, TEST_PASSWORD, make_test_app
+from tests.live import REPO, Browser, fresh_postgres_database, gunicorn, gunicorns, server_env
+
+FLASK = Path(sys.executable).parent / "flask"
+
+pytestmark = pytest.mark.servers
+
+
+def _prepare(tmp: Path, database_url: str, learners: int):
+    """Migrate an empty database, import the mini course, create learners; their emails."""
+    from flask_migrate import upgrade
+
+    from academy.auth.services import create_user
+    from academy.core.enums import Role
+    from academy.courses.package import load_package
+    from academy.courses.services import import_package
+
+    app = make_test_app(tmp / "setup", database_url)
+    emails = [f"live{i}@example.org" for i in range(learners)]
+    with app.app_context():
+        upgrade()
+        import_package(load_package(FIXTURES / "mini"))
+        for i, email in enumerate(emails):
+            create_user(email=email, full_name=f"Live Learner {i}", password=TEST_PASSWORD, gender="man",
+                        country_code="PE", institution_other="Test", preferred_language="en",
+                        roles=[Role.LEARNER])
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return app, emails
+
+
+def _progress(app, email: str):
+    from academy.auth.models import User
+    from academy.courses.models import Enrollment, LessonProgress
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == user.id))
+        done = db.session.scalar(select(func.count()).select_from(LessonProgress).where(
+            LessonProgress.enrollment_id == enrollment.id, LessonProgress.completed_at.is_not(None)))
+        result = enrollment.progress_percent, done
+        db.session.remove()
+        return result
+
+
+LESSONS = [("one", "first"), ("one", "second"), ("two", "third"), ("two", "fourth")]
+
+
+@pytest.mark.skipif(not PG_URL, reason="two servers share one PostgreSQL (the PostgreSQL leg of make test)")
+def test_progress_written_through_one_server_is_read_through_the_other(tmp_path):
+    url = fresh_postgres_database(PG_URL, "academy_two_servers")
+    # Both servers start at once on the empty database and both run the migrations
+    # (as `make serve` does): they take turns on an advisory lock, neither fails.
+    upgrades = [subprocess.Popen([str(FLASK), "--app", "wsgi", "db", "upgrade"], cwd=REPO,
+                                 env=server_env(url, tmp_path / f"migrate{i}"), stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT) for i in range(2)]
+    outputs = [p.communicate(timeout=120)[0].decode() for p in upgrades]
+    assert [p.returncode for p in upgrades] == [0, 0], outputs
+    app, (email,) = _prepare(tmp_path, url, learners=1)
+    shared_storage = str(tmp_path / "shared-storage")
+    shared = {"ACADEMY_STORAGE_DIR": shared_storage}
+    with gunicorns((url, tmp_path / "a", shared), (url, tmp_path / "b", shared)) as (a, b):
+        base_a, base_b = a.base, b.base
+        on_a = Browser(base_a)
+        on_a.login(email, TEST_PASSWORD)
+        assert on_a.post("/courses/mini/enrol", {"language": "en"})[0] == 302
+        assert on_a.post("/learn/mini/one/first/complete")[0] == 302
+
+        # The same browser (its signed session cookie) moves to the other server.
+        on_b = Browser(base_b, jar=on_a.jar)
+        status, html, _h = on_b.get("/learn/mini/")
+        assert status == 200 and "25%" in html
+        # A second session, opened on B only, sees it too, and writes back through B.
+        fresh = Browser(base_b)
+        fresh.login(email, TEST_PASSWORD)
+        assert "25%" in fresh.get("/dashboard")[1]
+        assert fresh.post("/learn/mini/one/second/complete")[0] == 302
+        assert "50%" in on_a.get("/learn/mini/")[1]
+    assert _progress(app, email) == (50, 2)
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="the SQLite deployment (the SQLite leg of make test)")
+def test_sqlite_holds_under_three_workers_and_concurrent_writes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'academy.db'}"
+    app, emails = _prepare(tmp_path, url, learners=12)
+    failures: list[str] = []
+    acknowledged: dict[str, int] = {}
+
+    def learner(base: str, email: str) -> None:
+        try:
+            b = Browser(base)
+            b.login(email, TEST_PASSWORD)
+            status = b.post("/courses/mini/enrol", {"language": "en"})[0]
+            if status != 302:
+                failures.append(f"{email} enrol: {status}")
+                return
+            acknowledged[email] = 0
+            for module_key, lesson_key in LESSONS:
+                for _visit in range(2):  # each visit writes last_visited_at too
+                    status = b.get(f"/learn/mini/{module_key}/{lesson_key}")[0]
+                    if status != 200:
+                        failures.append(f"{email} visit {lesson_key}: {status}")
+                status = b.post(f"/learn/mini/{module_key}/{lesson_key}/complete")[0]
+                if status == 302:
+                    acknowledged[email] += 1
+                else:
+                    failures.append(f"{email} complete {lesson_key}: {status}")
+        except Exception as exc:  # noqa: BLE001 - reported below with the others
+            failures.append(f"{email}: {exc!r}")
+
+    with gunicorn(url, tmp_path / "srv", workers=3) as server:
+        base = server.base
+        threads = [threading.Thread(target=learner, args=(base, e)) for e in emails]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        log = server.log
+    assert not failures, failures
+    assert "Traceback" not in log and "database is locked" not in log, log[-3000:]
+    assert acknowledged == dict.fromkeys(emails, 4)
+    for email in emails:
+        assert _progress(app, email) == (100, 4)
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="one restart is enough (the SQLite leg)")
+def test_a_restart_mid_course_keeps_the_session_the_form_token_and_the_progress(tmp_path):
+    url = f"sqlite:///{tmp_path / 'academy.db'}"
+    app, (email,) = _prepare(tmp_path, url, learners=1)
+    with gunicorn(url, tmp_path / "before") as before:
+        browser = Browser(before.base)
+        browser.login(email, TEST_PASSWORD)
+        assert browser.post("/courses/mini/enrol", {"language": "en"})[0] == 302
+        assert browser.post("/learn/mini/one/first/complete")[0] == 302
+        status, html, _h = browser.get("/learn/mini/one/second")  # the learner is reading lesson 2…
+        assert status == 200
+    # …when the server restarts (a deploy: every process replaced).
+    with gunicorn(url, tmp_path / "after") as after:
+        browser.base = after.base
+        # Same cookie, same form (its CSRF token) submitted to the new processes.
+        assert browser.post("/learn/mini/one/second/complete")[0] == 302
+        status, html, _h = browser.get("/learn/mini/")
+        assert status == 200 and "50%" in html
+    assert _progress(app, email) == (50, 2)
