@@ -248,7 +248,8 @@ def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], 
                   certification_record_id=certification_record_id, design=design, revision=0)
     if cert is None:  # another transaction issued it a moment ago
         cert = _existing_for(enrollment_id, certification_record_id)
-        assert cert is not None
+        if cert is None:  # the unique constraint fired, so the row exists (not stripped by python -O)
+            raise RuntimeError("certificate vanished after a uniqueness conflict")
         return cert
     log.info("certificate %s issued to user %s", cert.serial, user.id)
     return cert

@@ -263,7 +263,6 @@ def _reset_sequences(conn: Connection, tables) -> None:
     for table in tables:
         pk = list(table.primary_key.columns)
         if len(pk) == 1 and pk[0].autoincrement in (True, "auto") and pk[0].type.python_type is int:
-            conn.execute(text(  # nosec B608 - names come from the models, not from input
-                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "  # noqa: S608
-                f"COALESCE((SELECT MAX(\"{pk[0].name}\") FROM \"{table.name}\"), 0) + 1, false)"
-            ))
+            sequence = func.pg_get_serial_sequence(f'"{table.name}"', pk[0].name)
+            next_id = select(func.coalesce(func.max(pk[0]), 0) + 1).scalar_subquery()
+            conn.execute(select(func.setval(sequence, next_id, False)))
