@@ -34,7 +34,35 @@ def app_for(url: str, instance: Path):
     from academy import create_app
 
     return create_app({"ACADEMY_ENV": "production", "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url,
-                       "INSTANCE_DIR": str(instance), "REQUEST_LOG": False})
+                       "INSTANCE_DIR": str(instance), "STORAGE_DIR": str(instance / "server" / "storage"),
+                       "REQUEST_LOG": False})
+
+
+def ensure_certificates(app, n: int = 50) -> int:
+    """Certificates for the verify page: issued for completed enrolments if none exist yet
+    (and if the certificates feature is installed)."""
+    try:
+        from academy.certificates.models import Certificate
+        from academy.certificates.services import issue_for_enrollment
+    except ImportError:
+        return 0
+    from sqlalchemy import func, select
+
+    from academy.core.enums import EnrollmentStatus
+    from academy.courses.models import Enrollment
+    from academy.extensions import db
+
+    with app.app_context():
+        have = db.session.scalar(select(func.count()).select_from(Certificate))
+        if not have:
+            for enrollment in db.session.scalars(select(Enrollment).where(
+                    Enrollment.status == EnrollmentStatus.COMPLETED).order_by(Enrollment.id).limit(n)):
+                issue_for_enrollment(enrollment)
+            db.session.commit()
+            have = db.session.scalar(select(func.count()).select_from(Certificate))
+        db.session.remove()
+        db.engine.dispose()
+    return have
 
 
 def has_command(name: str) -> bool:
@@ -79,6 +107,9 @@ def sqlite_database(scale: float, fresh: bool) -> tuple[str, Path]:
         instance.mkdir(parents=True, exist_ok=True)
         print(f"building the SQLite population (scale {scale:g}) in {db_file}")
         populate(url, instance, scale)
+    else:  # a cached population: bring its schema up to date with the code
+        subprocess.run([str(FLASK), "--app", "wsgi", "db", "upgrade"], check=True, env=bench_env(url, instance),
+                       cwd=REPO, capture_output=True)
     return url, instance
 
 

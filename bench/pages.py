@@ -20,6 +20,7 @@ from bench.common import (
     Client,
     Result,
     app_for,
+    ensure_certificates,
     load,
     mint_session,
     postgres_database,
@@ -74,7 +75,7 @@ def _quiz_paths(url, enrolled, endpoints):
 
 def _verify_paths(url, enrolled, endpoints):
     rule = next((r for e, r in endpoints.items() if e.startswith("certificates.") and "verify" in e
-                 and r.count("<") == 1), None)
+                 and r.count("<") == 1 and r.endswith(">")), None)
     if rule is None:
         return None
     try:
@@ -89,6 +90,7 @@ def _verify_paths(url, enrolled, endpoints):
 
 def run(label: str, url: str, instance, seconds: float, levels: list[int]) -> list[Result]:
     app = app_for(url, instance)
+    ensure_certificates(app)
     pages = page_paths(url, app, max(levels))
     server = start_server(url, instance)
     port = int(server.base.rsplit(":", 1)[1])
@@ -103,7 +105,8 @@ def run(label: str, url: str, instance, seconds: float, levels: list[int]) -> li
                 result = load(page, [Client(port, cookies[uid]) for uid, _p in chosen], [p for _u, p in chosen],
                               seconds)
                 results.append(result)
-                print(f"  {label:<10} {clients:>3} clients  {page:<22} {result.rps:8.1f} req/s  "
+                print(f"  [load {os.getloadavg()[0]:4.1f}] {label:<10} {clients:>3} clients  {page:<22} "
+                      f"{result.rps:8.1f} req/s  "
                       f"p50 {result.p50:6.1f} ms  p95 {result.pct(0.95):6.1f} ms  errors {result.errors}",
                       flush=True)
     finally:
@@ -131,7 +134,8 @@ def main() -> int:
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
     levels = [int(x) for x in args.clients.split(",")]
-    print(f"bench.pages: {os.cpu_count()} CPUs, {args.seconds:g} s per page and level, clients {levels}")
+    print(f"bench.pages: {os.cpu_count()} CPUs, {args.seconds:g} s per page and level, clients {levels}; "
+          f"load average before: {os.getloadavg()[0]:.1f}")
     if args.only != "postgresql":
         url, instance = sqlite_database(args.scale, args.fresh)
         report("SQLite", run("sqlite", url, instance, args.seconds, levels))
@@ -141,6 +145,7 @@ def main() -> int:
         report("PostgreSQL", run("postgresql", url, instance, args.seconds, levels))
     elif args.only != "sqlite":
         print("\n(no PostgreSQL: set ACADEMY_BENCH_DATABASE_URL, or run `make bench`)")
+    print(f"load average after: {os.getloadavg()[0]:.1f} (other work on the machine slows every figure)")
     return 0
 
 

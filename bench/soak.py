@@ -148,7 +148,7 @@ def soak_once(label: str, url: str, instance, learners: int, seconds: float) -> 
     row = {"database": label, "learners": len(users), "seconds": round(elapsed), "requests": soak.stats["requests"],
            "errors": soak.stats["errors"], "refused": soak.stats["refused"],
            "acknowledged writes": len(soak.acknowledged), "lost writes": lost, "duplicates": duplicates,
-           "server tracebacks": tracebacks}
+           "server tracebacks": tracebacks, "load average": round(os.getloadavg()[0], 1)}
     print("  " + ", ".join(f"{k}: {v}" for k, v in row.items()), flush=True)
     return row
 
