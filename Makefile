@@ -50,10 +50,6 @@ test-sqlite: $(VENV)/.installed-dev compile-translations
 test-postgres: $(VENV)/.installed-dev compile-translations
 	scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
 
-# Benchmarks print their numbers; each says its targets in its docstring.
-bench: sysdeps-run $(VENV)/.installed
-	$(BIN)/python bench/certificates.py
-
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check academy tests bench gunicorn.conf.py scripts
 
@@ -67,9 +63,11 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -f -d translations
 
-# On demand, never in `make test`: page throughput/latency and the soak with a killed worker,
-# on SQLite, then on a throwaway PostgreSQL (its figures go in README's production section).
-bench: $(VENV)/.installed-dev compile-translations
+# Benchmarks, on demand and never in `make test`; each prints its numbers and says its
+# targets in its docstring. Pages and the soak (a worker killed mid-run) run on SQLite,
+# then on a throwaway PostgreSQL; their figures are in README's production section.
+bench: sysdeps-run $(VENV)/.installed-dev compile-translations
+	$(BIN)/python bench/certificates.py
 	scripts/with-postgres.sh sh -c '$(BIN)/python -m bench.pages $(ARGS) && $(BIN)/python -m bench.soak'
 
 clean:

@@ -90,6 +90,9 @@ def load_config(override: dict | None = None) -> dict:
         "COMPRESS_RESPONSES": _bool("ACADEMY_COMPRESS", True),
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("ACADEMY_SQLITE_BUSY_TIMEOUT", "15")),
         "DEMO_PASSWORD": os.environ.get("ACADEMY_DEMO_PASSWORD"),
+        # The certificates' Ed25519 signing key: one file every app server reads (default:
+        # instance/keys/, created on first use, so several servers must point here at one key).
+        "CREDENTIAL_SIGNING_KEY_PATH": os.environ.get("ACADEMY_CREDENTIAL_KEY_PATH") or None,
     }
     cfg.update(override)
     if cfg["ACADEMY_ENV"] == "development" and not cfg["SECRET_KEY"]:
