@@ -113,12 +113,28 @@ def sqlite_database(scale: float, fresh: bool) -> tuple[str, Path]:
     return url, instance
 
 
-def postgres_database(base_url: str, scale: float, name: str) -> tuple[str, Path]:
+def postgres_database(base_url: str, scale: float, name: str, reuse: bool = False) -> tuple[str, Path]:
+    """A populated database ``name`` next to ``base_url``'s; with ``reuse``, one left by an
+    earlier run at the same scale is kept (and upgraded) instead of rebuilt."""
+    from sqlalchemy.engine import make_url
+
     instance = OUT / f"pg-{scale:g}"
     instance.mkdir(parents=True, exist_ok=True)
+    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    marker = instance / f"{name}.populated"
+    if reuse and marker.exists():
+        try:
+            sample(url, 'SELECT 1 FROM "user" LIMIT 1')
+        except Exception:  # noqa: BLE001 - gone (a throwaway cluster): build it again
+            marker.unlink()
+        else:
+            subprocess.run([str(FLASK), "--app", "wsgi", "db", "upgrade"], check=True,
+                           env=bench_env(url, instance), cwd=REPO, capture_output=True)
+            return url, instance
     url = fresh_postgres_database(base_url, name)
     print(f"building the PostgreSQL population (scale {scale:g})")
     populate(url, instance, scale)
+    marker.touch()
     return url, instance
 
 

@@ -141,7 +141,7 @@ def main() -> int:
         report("SQLite", run("sqlite", url, instance, args.seconds, levels))
     pg = os.environ.get("ACADEMY_BENCH_DATABASE_URL") or os.environ.get("ACADEMY_TEST_DATABASE_URL")
     if pg and args.only != "sqlite":
-        url, instance = postgres_database(pg, args.scale, "academy_bench_pages")
+        url, instance = postgres_database(pg, args.scale, "academy_bench_pages", reuse=not args.fresh)
         report("PostgreSQL", run("postgresql", url, instance, args.seconds, levels))
     elif args.only != "sqlite":
         print("\n(no PostgreSQL: set ACADEMY_BENCH_DATABASE_URL, or run `make bench`)")
