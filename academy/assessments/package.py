@@ -17,7 +17,7 @@ from academy.assessments.questions import COMMON_FIELDS, QUESTION_TYPES
 from academy.courses.package import KEY_RE, CoursePackage, PackageError, line_of, parse_yaml
 
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "pass_mark": 70,
+    "pass_mark": 70,  # nosec B105 - a percentage, not a password
     "max_attempts": None,
     "time_limit_minutes": None,
     "shuffle_questions": False,

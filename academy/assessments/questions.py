@@ -91,7 +91,7 @@ class QuestionType:
 
     def render(self, **context: Any) -> Markup:
         """HTML for the question: ``mode`` is "answer" or "review"."""
-        return Markup(render_template(self.template, qtype=self, **context))  # noqa: S704 - template output
+        return Markup(render_template(self.template, qtype=self, **context))  # noqa: S704  # nosec B704
 
 
 # --- choice questions -------------------------------------------------------------------
