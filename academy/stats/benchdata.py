@@ -191,7 +191,7 @@ class Writer:
             return n
         marks = ", ".join("?" for _ in columns)
         cols = ", ".join(f'"{c}"' for c in columns)
-        sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks})'  # noqa: S608 (names are constants here)
+        sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks})'  # noqa: S608 (names are constants here)  # nosec B608
         cursor = self.conn.connection.driver_connection.cursor()
         for batch in _batched(rows, BATCH):
             cursor.executemany(sql, batch)
@@ -514,7 +514,7 @@ def generate(
             ):
                 conn.execute(
                     text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608  # nosec B608
                         f'(SELECT MAX(id) FROM "{table}"))'
                     )
                 )
@@ -529,6 +529,6 @@ def generate(
 def _next_ids(conn) -> dict[str, int]:
     out = {}
     for table in ("course", "module", "lesson", "tisc", "user", "enrollment", "lesson_progress"):
-        max_id = conn.execute(text(f'SELECT MAX(id) FROM "{table}"')).scalar()  # noqa: S608 (constant names)
+        max_id = conn.execute(text(f'SELECT MAX(id) FROM "{table}"')).scalar()  # noqa: S608 (constant names)  # nosec B608
         out[table] = (max_id or 0) + 1
     return out
