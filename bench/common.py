@@ -81,7 +81,8 @@ def populate(url: str, instance: Path, scale: float) -> None:
     if has_command("bench-data"):
         args = [str(FLASK), "--app", "wsgi", "academy", "bench-data"]
         if scale != 1.0:
-            args += ["--scale", str(scale)]
+            args += ["--learners", str(max(1, int(110_000 * scale))),
+                     "--enrolments", str(int(250_000 * scale))]
         subprocess.run(args, check=True, env=env, cwd=REPO)
     else:
         from bench.population import generate
