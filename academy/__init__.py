@@ -89,12 +89,14 @@ def configure_blueprints(app: Flask) -> None:
     from academy.assessments import hooks as assessments_hooks
     from academy.assessments.views import bp as assessments_bp
     from academy.auth.views import bp as auth_bp
+    from academy.certification.views import bp as certification_bp
     from academy.core.views import bp as core_bp
     from academy.core.views import register_error_handlers
     from academy.courses.views import bp as courses_bp
     from academy.stats.views import bp as stats_bp
 
-    for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp):
+    for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
+               certification_bp):
         app.register_blueprint(bp)
     assessments_hooks.register()
     register_error_handlers(app)

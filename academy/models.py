@@ -8,8 +8,26 @@ from academy.assessments.models import (  # noqa: F401
     Quiz,
     QuizAttempt,
 )
+from academy.assessments.rubric_models import Rubric, RubricCriterion, RubricLevel  # noqa: F401
 from academy.auth.models import Tisc, User, UserRole  # noqa: F401
 from academy.certificates.models import Certificate  # noqa: F401
+from academy.certification.models import (  # noqa: F401
+    Attendance,
+    CertificationProgramme,
+    CertificationRecord,
+    Cohort,
+    CohortInstructor,
+    DeadlineExtension,
+    InstructorAssessment,
+    Notification,
+    PracticeSubmission,
+    PracticeTask,
+    ProgrammeCourse,
+    SubmissionCriterionGrade,
+    SubmissionFile,
+    SubmissionGrade,
+    TrainingSession,
+)
 from academy.core.audit import AuditEvent  # noqa: F401
 from academy.courses.models import (  # noqa: F401
     Course,

@@ -1,0 +1,159 @@
+"""Rubric building (validated) and scoring.
+
+``build_rubric`` turns a plain description (from YAML, a form, the demo data) into rows,
+refusing rubrics that could not be graded fairly: no criteria, a criterion without
+levels, levels whose points do not rise with their order, a threshold above the maximum.
+``score`` computes the total for a set of picked levels and says whether it passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from academy.assessments.rubric_models import Rubric, RubricCriterion, RubricLevel
+from academy.extensions import db
+
+
+class RubricError(ValueError):
+    """The rubric description is not usable; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def validate_spec(spec: dict) -> list[str]:
+    """Every problem with a rubric description, as English sentences (empty: fine)."""
+    problems: list[str] = []
+    title = str(spec.get("title") or "").strip()
+    if not title:
+        problems.append("The rubric needs a title.")
+    criteria = spec.get("criteria") or []
+    if not isinstance(criteria, list) or not criteria:
+        problems.append("The rubric needs at least one criterion.")
+        return problems
+    maximum = 0
+    seen_titles: set[str] = set()
+    for ci, crit in enumerate(criteria, start=1):
+        if not isinstance(crit, dict):
+            problems.append(f"Criterion {ci} is not a mapping.")
+            continue
+        ctitle = str(crit.get("title") or "").strip()
+        if not ctitle:
+            problems.append(f"Criterion {ci} needs a title.")
+        elif ctitle.lower() in seen_titles:
+            problems.append(f"Criterion {ci} repeats the title “{ctitle}”.")
+        seen_titles.add(ctitle.lower())
+        levels = crit.get("levels") or []
+        if not isinstance(levels, list) or not levels:
+            problems.append(f"Criterion “{ctitle or ci}” has no levels.")
+            continue
+        if len(levels) < 2:
+            problems.append(f"Criterion “{ctitle or ci}” needs at least two levels.")
+        previous = None
+        level_titles: set[str] = set()
+        for li, level in enumerate(levels, start=1):
+            if not isinstance(level, dict):
+                problems.append(f"Level {li} of “{ctitle or ci}” is not a mapping.")
+                continue
+            ltitle = str(level.get("title") or "").strip()
+            if not ltitle:
+                problems.append(f"Level {li} of “{ctitle or ci}” needs a title.")
+            elif ltitle.lower() in level_titles:
+                problems.append(f"Criterion “{ctitle or ci}” repeats the level “{ltitle}”.")
+            level_titles.add(ltitle.lower())
+            points = level.get("points")
+            if not isinstance(points, int) or isinstance(points, bool) or points < 0:
+                problems.append(f"Level {li} of “{ctitle or ci}” needs whole, non-negative points.")
+                continue
+            if previous is not None and points <= previous:
+                problems.append(f"The levels of “{ctitle or ci}” must be ordered by rising points.")
+            previous = points
+        if previous is not None:
+            maximum += max(lv.get("points", 0) for lv in levels if isinstance(lv, dict)
+                           and isinstance(lv.get("points"), int))
+        min_level = crit.get("min_level")
+        if min_level is not None and not any(
+            isinstance(lv, dict) and str(lv.get("title", "")).strip().lower() == str(min_level).strip().lower()
+            for lv in levels
+        ):
+            problems.append(f"The minimum level “{min_level}” of “{ctitle or ci}” is not one of its levels.")
+    threshold = spec.get("pass_threshold")
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
+        problems.append("The pass threshold must be a whole, non-negative number of points.")
+    elif not problems and threshold > maximum:
+        problems.append(f"The pass threshold ({threshold}) is above the maximum total ({maximum}).")
+    return problems
+
+
+def build_rubric(spec: dict) -> Rubric:
+    """Create a rubric (added and flushed) from a description; raises RubricError.
+
+    ``spec``: {title, pass_threshold, criteria: [{title, description?, min_level?,
+    levels: [{title, points, descriptor?}, …] lowest first]}}.
+    """
+    problems = validate_spec(spec)
+    if problems:
+        raise RubricError(problems)
+    rubric = Rubric(title=spec["title"].strip(), pass_threshold=spec["pass_threshold"])
+    for ci, crit in enumerate(spec["criteria"], start=1):
+        criterion = RubricCriterion(position=ci, title=crit["title"].strip(),
+                                    description=str(crit.get("description") or "").strip())
+        for li, level in enumerate(crit["levels"], start=1):
+            criterion.levels.append(RubricLevel(position=li, title=level["title"].strip(), points=level["points"],
+                                                descriptor=str(level.get("descriptor") or "").strip()))
+            if crit.get("min_level") and level["title"].strip().lower() == str(crit["min_level"]).strip().lower():
+                criterion.min_level_position = li
+        rubric.criteria.append(criterion)
+    db.session.add(rubric)
+    db.session.flush()
+    return rubric
+
+
+@dataclass
+class RubricScore:
+    total: int
+    maximum: int
+    threshold: int
+    meets_threshold: bool
+    #: criteria graded below their minimum level
+    below_minimum: list[RubricCriterion] = field(default_factory=list)
+    #: criteria without a picked level
+    missing: list[RubricCriterion] = field(default_factory=list)
+
+    @property
+    def passes(self) -> bool:
+        return self.meets_threshold and not self.below_minimum and not self.missing
+
+    @property
+    def shortfalls(self) -> list[str]:
+        """Why the work does not meet the rubric, in the reader's language."""
+        out = []
+        if not self.meets_threshold:
+            out.append(str(_l("The total (%(total)s) is below the pass threshold (%(threshold)s).",
+                              total=self.total, threshold=self.threshold)))
+        for c in self.below_minimum:
+            out.append(str(_l("“%(criterion)s” is below the minimum level “%(level)s”.",
+                              criterion=c.title, level=c.min_level.title if c.min_level else "")))
+        for c in self.missing:
+            out.append(str(_l("No level chosen for “%(criterion)s”.", criterion=c.title)))
+        return out
+
+
+def score(rubric: Rubric, picked: dict[int, int | None]) -> RubricScore:
+    """Total and verdict for ``picked`` (criterion id → level id); unknown level ids count as missing."""
+    total = 0
+    below, missing = [], []
+    for criterion in rubric.criteria:
+        level_id = picked.get(criterion.id)
+        level = next((lv for lv in criterion.levels if lv.id == level_id), None)
+        if level is None:
+            missing.append(criterion)
+            continue
+        total += level.points
+        if criterion.min_level_position is not None and level.position < criterion.min_level_position:
+            below.append(criterion)
+    return RubricScore(total=total, maximum=rubric.max_points, threshold=rubric.pass_threshold,
+                       meets_threshold=total >= rubric.pass_threshold, below_minimum=below, missing=missing)

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from academy.certification.enums import (
+    AssessmentOutcome,
+    GradeDecision,
+    ModerationOutcome,
+    SessionMode,
+)
+from academy.core.forms import AcademyForm
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value=v, label=lbl) for v, lbl in pairs]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class CsrfOnlyForm(AcademyForm):
+    """Only the CSRF token: the object is in the URL."""
+
+
+class DraftForm(AcademyForm):
+    text = TextAreaField(_l("Your report"), validators=[Length(max=100_000)])
+    files = MultipleFileField(_l("Evidence files"))
+    save = SubmitField(_l("Save draft"))
+    submit_work = SubmitField(_l("Submit for grading"))
+
+
+class GradeForm(AcademyForm):
+    """The rubric levels (level-<criterion id>) and per-criterion feedback are read by the view."""
+
+    version = HiddenField(validators=[InputRequired()])
+    feedback = TextAreaField(_l("Overall feedback"), validators=[Length(max=20_000)])
+    feedback_file = FileField(_l("Feedback file (optional)"))
+    decision = RadioField(_l("Decision"), choices=options(GradeDecision.choices()), validators=[InputRequired()])
+
+
+class ModerateForm(AcademyForm):
+    version = HiddenField(validators=[InputRequired()])
+    outcome = RadioField(_l("Moderation"), choices=options(ModerationOutcome.choices()), validators=[InputRequired()])
+    decision = SelectField(_l("New decision (when overriding)"),
+                           choices=options([("", "—"), *GradeDecision.choices()]), validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
+
+
+class AssessmentForm(AcademyForm):
+    session_id = SelectField(_l("Training session"), coerce=int, validators=[InputRequired()])
+    outcome = RadioField(_l("Assessment"), choices=options(AssessmentOutcome.choices()), validators=[InputRequired()])
+    score = IntegerField(_l("Score out of 100 (optional)"), validators=[Optional(), NumberRange(0, 100)])
+    comments = TextAreaField(_l("Comments"), validators=[Length(max=10_000)])
+
+
+class CohortForm(AcademyForm):
+    programme_id = SelectField(_l("Programme"), coerce=int, validators=[InputRequired()])
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+
+
+class EnrolForm(AcademyForm):
+    email = EmailField(_l("Learner's e-mail"), filters=[_strip], validators=[DataRequired(), Email()])
+
+
+class CsvEnrolForm(AcademyForm):
+    file = FileField(_l("CSV file with an “email” column"))
+
+
+class InstructorForm(AcademyForm):
+    email = EmailField(_l("Instructor's e-mail"), filters=[_strip], validators=[DataRequired(), Email()])
+
+
+class SessionForm(AcademyForm):
+    title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired()])
+    mode = SelectField(_l("Mode"), choices=options(SessionMode.choices()))
+    place = StringField(_l("Place"), filters=[_strip], validators=[Length(max=300)])
+    link = StringField(_l("Link for online sessions"), filters=[_strip],
+                       validators=[Optional(), URL(require_tld=False), Length(max=500)])
+    language = SelectField(_l("Language"), choices=[])
+
+
+class ExtensionForm(AcademyForm):
+    task_id = SelectField(_l("Task"), coerce=int)
+    due_on = DateField(_l("New deadline"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), filters=[_strip], validators=[DataRequired(), Length(max=2000)])
+
+
+class ProgrammeForm(AcademyForm):
+    min_attendance_percent = IntegerField(_l("Minimum attendance (%)"), validators=[InputRequired(), NumberRange(0, 100)])
+    validity_months = IntegerField(_l("Validity of the certification (months)"),
+                                   validators=[InputRequired(), NumberRange(1, 240)])
+    resubmission_limit = IntegerField(_l("Resubmissions allowed per task"),
+                                      validators=[InputRequired(), NumberRange(0, 10)])
+    course_ids = SelectMultipleField(_l("Required courses (phase 1)"), coerce=int,
+                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

@@ -1,0 +1,96 @@
+"""Practice evidence uploads: type decided by the file's content, never by its name.
+
+Allowed: PDF, DOCX, XLSX, PNG, JPEG. A file whose bytes are not one of these (an HTML
+page renamed ``report.pdf``, a ZIP that is not an Office document) is refused. Accepted
+files are stored under a random key with the extension of the detected type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from academy.core.storage import get_storage, random_key
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+PDF = ("application/pdf", "pdf")
+DOCX = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
+XLSX = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+PNG = ("image/png", "png")
+JPEG = ("image/jpeg", "jpg")
+
+
+class UploadError(ValueError):
+    pass
+
+
+@dataclass
+class StoredUpload:
+    storage_key: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config.get("PRACTICE_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """(content type, extension) for an allowed file, judged by its bytes; None otherwise."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, ValueError):
+            return None
+        if "[Content_Types].xml" not in names:
+            return None
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return XLSX
+    return None
+
+
+def safe_filename(name: str, extension: str) -> str:
+    """A display name for downloads: the user's base name, cleaned, with the detected extension."""
+    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    base = base.rsplit(".", 1)[0] if "." in base else base
+    base = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]+", "", base).strip(" .") or "file"
+    return f"{base[:120]}.{extension}"
+
+
+def store_upload(file_storage, prefix: str = "practice") -> StoredUpload:
+    """Check one uploaded file and write it to storage; raises UploadError with a reason for the user."""
+    limit = max_upload_bytes()
+    data = file_storage.read(limit + 1)
+    if not data:
+        raise UploadError(_("“%(name)s” is empty.", name=file_storage.filename or "?"))
+    if len(data) > limit:
+        raise UploadError(_("“%(name)s” is larger than %(size)s MB.", name=file_storage.filename or "?",
+                            size=limit // (1024 * 1024)))
+    kind = sniff(data)
+    if kind is None:
+        raise UploadError(_("“%(name)s” is not a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG file.",
+                            name=file_storage.filename or "?"))
+    content_type, ext = kind
+    key = get_storage().put(random_key(prefix), data)
+    return StoredUpload(storage_key=key, filename=safe_filename(file_storage.filename or "", ext),
+                        content_type=content_type, size_bytes=len(data),
+                        sha256=hashlib.sha256(data).hexdigest())

@@ -1,0 +1,630 @@
+"""Certification screens: learner record and practice, instructor worklists, cohort admin.
+
+Records, submissions and files that a user may not see answer 404, so guessing IDs
+reveals nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from academy.auth.access import admin_required, instructor_required, learner_required
+from academy.auth.models import User
+from academy.certification import queries, services
+from academy.certification.enums import GradeDecision, PhaseState
+from academy.certification.forms import (
+    AssessmentForm,
+    CohortForm,
+    CsrfOnlyForm,
+    CsvEnrolForm,
+    DraftForm,
+    EnrolForm,
+    ExtensionForm,
+    GradeForm,
+    InstructorForm,
+    ModerateForm,
+    ProgrammeForm,
+    SessionForm,
+    options,
+)
+from academy.certification.models import (
+    CertificationProgramme,
+    CertificationRecord,
+    Cohort,
+    PracticeSubmission,
+    PracticeTask,
+    SubmissionFile,
+    TrainingSession,
+)
+from academy.certification.notifications import mark_all_read, recent, unread_count
+from academy.certification.uploads import UploadError, max_upload_bytes, store_upload
+from academy.core.enums import Role
+from academy.core.i18n import language_name
+from academy.core.nav import add_nav
+from academy.core.storage import get_storage
+from academy.courses.models import Course
+from academy.extensions import db
+
+bp = Blueprint("certification", __name__, template_folder="templates", url_prefix="/certification")
+
+add_nav("certification.my_records", _l("Certification"), (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN), order=30)
+add_nav("certification.instructor_dashboard", _l("Teaching"), (Role.INSTRUCTOR, Role.ADMIN), order=40)
+add_nav("certification.admin_index", _l("Programmes"), (Role.ADMIN,), order=60)
+
+
+@bp.app_context_processor
+def _notification_count():
+    def unread_notifications() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return unread_count(current_user.id)
+
+    return {"unread_notifications": unread_notifications}
+
+
+# --- lookups that enforce who sees what ----------------------------------------------
+
+
+def _record_or_404(record_id: int) -> CertificationRecord:
+    record = db.session.get(CertificationRecord, record_id)
+    if record is None or not queries.can_view_record(current_user, record):
+        abort(404)
+    return record
+
+
+def _gradable_submission_or_404(submission_id: int) -> PracticeSubmission:
+    sub = db.session.get(PracticeSubmission, submission_id)
+    if sub is None or not queries.can_grade(current_user, sub.record):
+        abort(404)
+    return sub
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        abort(404)
+    if not current_user.has_role(Role.ADMIN) and current_user.id not in cohort.instructor_ids:
+        abort(404)
+    return cohort
+
+
+def _session_or_404(session_id: int) -> TrainingSession:
+    session = db.session.get(TrainingSession, session_id)
+    if session is None:
+        abort(404)
+    _cohort_or_404(session.cohort_id)
+    return session
+
+
+def _is_staff_for(record: CertificationRecord) -> bool:
+    return queries.can_grade(current_user, record)
+
+
+# --- learner ---------------------------------------------------------------------------
+
+
+@bp.route("/")
+@learner_required
+def my_records():
+    records = queries.user_records(current_user.id)
+    rows = [{"record": r, "phases": queries.phase_views(r)} for r in records]
+    latest = {}
+    for r in records:
+        latest.setdefault(r.programme_id, r)
+    recertifiable = [r for r in latest.values() if r.awarded_at and r.is_expired]
+    return render_template("certification/my_records.html", rows=rows, recertifiable=recertifiable,
+                           form=CsrfOnlyForm())
+
+
+@bp.route("/programmes/<int:programme_id>/recertify", methods=["POST"])
+@learner_required
+def recertify(programme_id: int):
+    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        record = services.recertify(current_user, programme)
+    except services.CertificationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("certification.my_records"))
+    db.session.commit()
+    flash(_("Your recertification has started. An administrator will place you in a cohort."), "success")
+    return redirect(url_for("certification.record", record_id=record.id))
+
+
+@bp.route("/records/<int:record_id>")
+@learner_required
+def record(record_id: int):
+    record = _record_or_404(record_id)
+    phases = queries.phase_views(record)
+    staff = _is_staff_for(record)
+    ext_form = None
+    if staff and record.phase2_passed_at and not record.awarded_at:
+        ext_form = ExtensionForm()
+        ext_form.task_id.choices = options([(0, _("All practice tasks"))] + [(t.id, t.title) for t in record.programme.tasks])
+    extensions = []
+    if staff or record.user_id == current_user.id:
+        from academy.certification.models import DeadlineExtension
+
+        extensions = list(db.session.scalars(select(DeadlineExtension).where(DeadlineExtension.record_id == record.id)
+                                             .order_by(DeadlineExtension.created_at)))
+    return render_template("certification/record.html", record=record, phases=phases, staff=staff,
+                           ext_form=ext_form, extensions=extensions, PhaseState=PhaseState,
+                           is_owner=record.user_id == current_user.id)
+
+
+def _task_context(record_id: int, task_id: int):
+    record = _record_or_404(record_id)
+    task = db.session.get(PracticeTask, task_id)
+    if task is None or task.programme_id != record.programme_id:
+        abort(404)
+    return record, task
+
+
+@bp.route("/records/<int:record_id>/tasks/<int:task_id>", methods=["GET", "POST"])
+@learner_required
+def task(record_id: int, task_id: int):
+    record, task = _task_context(record_id, task_id)
+    is_owner = record.user_id == current_user.id
+    if record.phase2_passed_at is None:
+        flash(_("On-the-job practice opens when phase 2 is passed."), "info")
+        return redirect(url_for("certification.record", record_id=record.id))
+    sub = services.submission_for(record, task, create=False)
+    form = DraftForm(obj=sub) if request.method == "GET" else DraftForm()
+    if request.method == "POST":
+        if not is_owner:
+            abort(403)
+        if not form.validate_on_submit():
+            flash(_("The form expired. Please submit it again."), "error")
+            return redirect(request.url)
+        sub = services.submission_for(record, task, create=True)
+        uploads = []
+        try:
+            for fs in form.files.data or []:
+                if fs and fs.filename:
+                    uploads.append(store_upload(fs))
+            services.save_draft(sub, form.text.data or "", uploads, current_user)
+            if form.submit_work.data:
+                services.submit(sub)
+        except (UploadError, services.CertificationError) as exc:
+            db.session.rollback()
+            for up in uploads:
+                get_storage().delete(up.storage_key)
+            flash(str(exc), "error")
+            return render_template("certification/task.html", record=record, task=task,
+                                   sub=services.submission_for(record, task), form=form, is_owner=is_owner,
+                                   deadline=queries.deadline_for(record, task), delete_form=CsrfOnlyForm(),
+                                   max_mb=max_upload_bytes() // (1024 * 1024)), 400
+        db.session.commit()
+        if form.submit_work.data:
+            flash(_("Your work is submitted. Your instructor will grade it."), "success")
+        else:
+            flash(_("Your draft is saved."), "success")
+        return redirect(url_for("certification.task", record_id=record.id, task_id=task.id))
+    return render_template("certification/task.html", record=record, task=task, sub=sub, form=form,
+                           is_owner=is_owner, deadline=queries.deadline_for(record, task),
+                           delete_form=CsrfOnlyForm(), max_mb=max_upload_bytes() // (1024 * 1024))
+
+
+@bp.route("/submissions/<int:submission_id>/files/<int:file_id>/delete", methods=["POST"])
+@learner_required
+def delete_file(submission_id: int, file_id: int):
+    sub = db.session.get(PracticeSubmission, submission_id)
+    if sub is None or sub.record.user_id != current_user.id:
+        abort(404)
+    file = db.session.get(SubmissionFile, file_id)
+    if file is None or file.submission_id != sub.id:
+        abort(404)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_file(sub, file)
+    except services.CertificationError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The file was removed."), "success")
+    return redirect(url_for("certification.task", record_id=sub.record_id, task_id=sub.task_id))
+
+
+@bp.route("/files/<int:file_id>")
+@learner_required
+def file(file_id: int):
+    row = db.session.get(SubmissionFile, file_id)
+    if row is None or not queries.can_view_record(current_user, row.submission.record):
+        abort(404)
+    storage = get_storage()
+    if not storage.exists(row.storage_key):
+        current_app.logger.error("stored file missing: %s", row.storage_key)
+        abort(404)
+    resp = send_file(io.BytesIO(storage.get(row.storage_key)), mimetype=row.content_type, as_attachment=True,
+                     download_name=row.filename, max_age=0)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+@bp.route("/notifications")
+@learner_required
+def notifications():
+    return render_template("certification/notifications.html", items=recent(current_user.id), form=CsrfOnlyForm())
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@learner_required
+def notifications_read():
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    mark_all_read(current_user.id)
+    db.session.commit()
+    return redirect(url_for("certification.notifications"))
+
+
+# --- instructors ----------------------------------------------------------------------
+
+
+@bp.route("/teaching")
+@instructor_required
+def instructor_dashboard():
+    is_admin = current_user.has_role(Role.ADMIN)
+    cohort_ids = None if is_admin else queries.taught_cohort_ids(current_user)
+    ids_for_sessions = [c.id for c in queries.visible_cohorts(current_user)]
+    return render_template(
+        "certification/instructor_dashboard.html",
+        cohorts=queries.visible_cohorts(current_user),
+        sessions=queries.sessions_needing_attendance(ids_for_sessions),
+        waiting=queries.submissions_waiting(cohort_ids),
+        at_risk=queries.learners_at_risk(cohort_ids),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+@instructor_required
+def cohort(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    records = queries.cohort_records(cohort.id)
+    rows = [{"record": r, "phases": queries.phase_views(r)} for r in records]
+    is_admin = current_user.has_role(Role.ADMIN)
+    session_form = None
+    if is_admin:
+        session_form = SessionForm()
+        session_form.language.choices = options((c, language_name(c)) for c in current_app.config["LANGUAGES"])
+    return render_template("certification/cohort.html", cohort=cohort, rows=rows, is_admin=is_admin,
+                           enrol_form=EnrolForm(), csv_form=CsvEnrolForm(), instructor_form=InstructorForm(),
+                           session_form=session_form, remove_form=CsrfOnlyForm())
+
+
+@bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@instructor_required
+def attendance(session_id: int):
+    from academy.certification.enums import AttendanceStatus
+    from academy.certification.models import Attendance
+
+    session = _session_or_404(session_id)
+    records = [r for r in queries.cohort_records(session.cohort_id)]
+    form = CsrfOnlyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        marks: dict[int, dict] = {}
+        valid = {s.value for s in AttendanceStatus}
+        for r in records:
+            for day in session.days:
+                value = request.form.get(f"mark-{r.id}-{day.isoformat()}", "")
+                if value == "":
+                    continue
+                if value not in valid:
+                    abort(400)
+                marks.setdefault(r.id, {})[day] = AttendanceStatus(value)
+        try:
+            changed = services.record_attendance(session, marks, current_user)
+        except services.CertificationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(request.url)
+        db.session.commit()
+        flash(_("Attendance saved (%(count)s changes).", count=changed), "success")
+        return redirect(url_for("certification.attendance", session_id=session.id))
+    existing = {(a.record_id, a.day): a.status for a in db.session.scalars(
+        select(Attendance).where(Attendance.session_id == session.id))}
+    rows = [{"record": r, "summary": queries.attendance_summary(r, session)} for r in records]
+    return render_template("certification/attendance.html", session=session, rows=rows, existing=existing,
+                           statuses=list(AttendanceStatus), form=form,
+                           min_percent=session.cohort.programme.min_attendance_percent)
+
+
+@bp.route("/records/<int:record_id>/assessment", methods=["GET", "POST"])
+@instructor_required
+def assessment(record_id: int):
+    record = _record_or_404(record_id)
+    if not queries.can_grade(current_user, record):
+        abort(404)
+    sessions = record.cohort.sessions if record.cohort else []
+    existing = queries.assessment_for(record)
+    form = AssessmentForm(obj=existing) if request.method == "GET" else AssessmentForm()
+    form.session_id.choices = options((s.id, f"{s.title} ({s.starts_on:%Y-%m-%d})") for s in sessions)
+    if request.method == "GET":
+        current = queries.learner_session(record)
+        if current is not None:
+            form.session_id.data = current.id
+        if existing is not None:
+            form.outcome.data = existing.outcome.value
+            form.score.data = int(existing.score) if existing.score is not None else None
+    if form.validate_on_submit():
+        session = db.session.get(TrainingSession, form.session_id.data)
+        try:
+            services.assess(record, session, outcome=form.outcome.data, comments=form.comments.data or "",
+                            score_value=float(form.score.data) if form.score.data is not None else None,
+                            by=current_user)
+        except services.CertificationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("The assessment is saved."), "success")
+            return redirect(url_for("certification.record", record_id=record.id))
+    summary = queries.attendance_summary(record, queries.learner_session(record))
+    return render_template("certification/assessment.html", record=record, form=form, summary=summary,
+                           existing=existing), 400 if request.method == "POST" else 200
+
+
+@bp.route("/submissions/<int:submission_id>/grade", methods=["GET", "POST"])
+@instructor_required
+def grade(submission_id: int):
+    sub = _gradable_submission_or_404(submission_id)
+    rubric = sub.task.rubric
+    form = GradeForm()
+    moderate_form = ModerateForm()
+    picks: dict[int, int] = {}
+    crit_feedback: dict[int, str] = {}
+    status = 200
+    if request.method == "POST":
+        for c in rubric.criteria:
+            raw = request.form.get(f"level-{c.id}", "")
+            if raw.isdigit():
+                picks[c.id] = int(raw)
+            crit_feedback[c.id] = request.form.get(f"criterion-feedback-{c.id}", "")[:10_000]
+        if form.validate_on_submit():
+            feedback_file = None
+            try:
+                if form.feedback_file.data and form.feedback_file.data.filename:
+                    feedback_file = store_upload(form.feedback_file.data, prefix="feedback")
+                services.grade(sub, current_user, expected_version=int(form.version.data), picks=picks,
+                               criterion_feedback=crit_feedback, feedback=form.feedback.data or "",
+                               decision=GradeDecision(form.decision.data), feedback_file=feedback_file)
+            except (UploadError, services.CertificationError, ValueError) as exc:
+                db.session.rollback()
+                if feedback_file is not None:
+                    get_storage().delete(feedback_file.storage_key)
+                flash(str(exc), "error")
+                status = 409 if isinstance(exc, services.ConcurrentGradeError) else 400
+                sub = _gradable_submission_or_404(submission_id)
+            else:
+                db.session.commit()
+                flash(_("The grade is saved and the learner is notified."), "success")
+                return redirect(url_for("certification.grade", submission_id=sub.id))
+        else:
+            status = 400
+    form.version.data = str(sub.version)
+    moderate_form.version.data = str(sub.version)
+    last = sub.grades[-1] if sub.grades else None
+    can_moderate = (last is not None and last.kind.value == "grade" and last.grader_id != current_user.id
+                    and last.submitted_at == sub.submitted_at and sub.status.value != "submitted")
+    return render_template("certification/grade.html", sub=sub, record=sub.record, task=sub.task, rubric=rubric,
+                           form=form, moderate_form=moderate_form, picks=picks, crit_feedback=crit_feedback,
+                           can_moderate=can_moderate,
+                           deadline=queries.deadline_for(sub.record, sub.task)), status
+
+
+@bp.route("/submissions/<int:submission_id>/moderate", methods=["POST"])
+@instructor_required
+def moderate(submission_id: int):
+    sub = _gradable_submission_or_404(submission_id)
+    form = ModerateForm()
+    if not form.validate_on_submit():
+        flash(_("Choose whether you agree or override."), "error")
+        return redirect(url_for("certification.grade", submission_id=sub.id))
+    try:
+        services.moderate(sub, current_user, expected_version=int(form.version.data), outcome=form.outcome.data,
+                          note=form.note.data or "", decision=form.decision.data or None)
+    except (services.CertificationError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Your moderation is recorded."), "success")
+    return redirect(url_for("certification.grade", submission_id=sub.id))
+
+
+@bp.route("/records/<int:record_id>/extensions", methods=["POST"])
+@instructor_required
+def extend_deadline(record_id: int):
+    record = _record_or_404(record_id)
+    if not queries.can_grade(current_user, record):
+        abort(404)
+    form = ExtensionForm()
+    form.task_id.choices = options([(0, "")] + [(t.id, t.title) for t in record.programme.tasks])
+    if not form.validate_on_submit():
+        flash(_("Give a new deadline and a reason."), "error")
+        return redirect(url_for("certification.record", record_id=record.id))
+    task = db.session.get(PracticeTask, form.task_id.data) if form.task_id.data else None
+    due_at = datetime.combine(form.due_on.data, time(23, 59), tzinfo=UTC)
+    try:
+        services.extend_deadline(record, task, due_at, form.reason.data, current_user)
+    except services.CertificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The deadline is extended and the learner is notified."), "success")
+    return redirect(url_for("certification.record", record_id=record.id))
+
+
+# --- administration -------------------------------------------------------------------
+
+
+@bp.route("/admin/", methods=["GET", "POST"])
+@admin_required
+def admin_index():
+    form = CohortForm()
+    programmes = queries.programmes()
+    form.programme_id.choices = options((p.id, f"{p.code} — {p.title()}") for p in programmes)
+    if form.validate_on_submit():
+        programme = db.session.get(CertificationProgramme, form.programme_id.data) or abort(400)
+        try:
+            cohort = services.create_cohort(programme, form.name.data, form.starts_on.data, form.ends_on.data)
+        except services.CertificationError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The cohort is created. Now enrol learners and assign instructors."), "success")
+            return redirect(url_for("certification.cohort", cohort_id=cohort.id))
+    cohorts = queries.visible_cohorts(current_user)
+    counts = {c.id: len(queries.cohort_records(c.id)) for c in cohorts}
+    return render_template("certification/admin_index.html", programmes=programmes, cohorts=cohorts,
+                           counts=counts, form=form), 400 if request.method == "POST" else 200
+
+
+@bp.route("/admin/programmes/<int:programme_id>", methods=["GET", "POST"])
+@admin_required
+def programme(programme_id: int):
+    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    form = ProgrammeForm(obj=programme) if request.method == "GET" else ProgrammeForm()
+    courses = list(db.session.scalars(select(Course).order_by(Course.code)))
+    form.course_ids.choices = options((c.id, c.code) for c in courses)
+    if request.method == "GET":
+        form.course_ids.data = [pc.course_id for pc in programme.required_courses]
+    if form.validate_on_submit():
+        chosen = [c for c in courses if c.id in set(form.course_ids.data or [])]
+        services.update_programme(programme, min_attendance_percent=form.min_attendance_percent.data,
+                                  validity_months=form.validity_months.data,
+                                  resubmission_limit=form.resubmission_limit.data, courses=chosen)
+        db.session.commit()
+        flash(_("The programme is saved."), "success")
+        return redirect(url_for("certification.programme", programme_id=programme.id))
+    return render_template("certification/programme.html", programme=programme, form=form), (
+        400 if request.method == "POST" else 200)
+
+
+def _back_to_cohort(cohort: Cohort):
+    return redirect(url_for("certification.cohort", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/learners", methods=["POST"])
+@admin_required
+def cohort_enrol(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        flash(_("Enter a valid e-mail address."), "error")
+        return _back_to_cohort(cohort)
+    user = db.session.scalar(select(User).where(User.email == form.email.data.lower()))
+    if user is None:
+        flash(_("There is no account with the e-mail %(email)s.", email=form.email.data), "error")
+        return _back_to_cohort(cohort)
+    try:
+        services.enrol_learner(cohort, user)
+    except services.CertificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is enrolled.", name=user.full_name), "success")
+    return _back_to_cohort(cohort)
+
+
+@bp.route("/cohorts/<int:cohort_id>/learners/csv", methods=["POST"])
+@admin_required
+def cohort_enrol_csv(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    form = CsvEnrolForm()
+    if not form.validate_on_submit() or not form.file.data:
+        flash(_("Choose a CSV file."), "error")
+        return _back_to_cohort(cohort)
+    data = form.file.data.read(services.CSV_MAX_BYTES + 1)
+    records, errors = services.enrol_from_csv(cohort, data)
+    if errors:
+        db.session.rollback()
+        return render_template("certification/csv_errors.html", cohort=cohort, errors=errors), 400
+    db.session.commit()
+    flash(_("%(count)s learners enrolled.", count=len(records)), "success")
+    return _back_to_cohort(cohort)
+
+
+@bp.route("/cohorts/<int:cohort_id>/instructors", methods=["POST"])
+@admin_required
+def cohort_instructor(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    form = InstructorForm()
+    user = db.session.scalar(select(User).where(User.email == (form.email.data or "").lower())) \
+        if form.validate_on_submit() else None
+    if user is None:
+        flash(_("There is no instructor account with that e-mail."), "error")
+        return _back_to_cohort(cohort)
+    try:
+        services.assign_instructor(cohort, user)
+    except services.CertificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s now teaches this cohort.", name=user.full_name), "success")
+    return _back_to_cohort(cohort)
+
+
+@bp.route("/cohorts/<int:cohort_id>/instructors/<int:user_id>/remove", methods=["POST"])
+@admin_required
+def cohort_instructor_remove(cohort_id: int, user_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    user = db.session.get(User, user_id) or abort(404)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    services.remove_instructor(cohort, user)
+    db.session.commit()
+    flash(_("%(name)s no longer teaches this cohort.", name=user.full_name), "success")
+    return _back_to_cohort(cohort)
+
+
+@bp.route("/cohorts/<int:cohort_id>/sessions", methods=["POST"])
+@admin_required
+def session_new(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    form = SessionForm()
+    form.language.choices = options((c, language_name(c)) for c in current_app.config["LANGUAGES"])
+    if not form.validate_on_submit():
+        flash(_("Check the session: %(errors)s", errors="; ".join(
+            f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())), "error")
+        return _back_to_cohort(cohort)
+    try:
+        services.create_session(cohort, title=form.title.data, starts_on=form.starts_on.data,
+                                ends_on=form.ends_on.data, mode=form.mode.data, place=form.place.data or "",
+                                link=form.link.data or "", language=form.language.data)
+    except services.CertificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The session is scheduled."), "success")
+    return _back_to_cohort(cohort)
