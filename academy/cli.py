@@ -14,9 +14,11 @@ academy_cli.add_command(courses_cli)
 
 def _add_feature_commands() -> None:
     from academy.certificates.cli import certificates_cli
+    from academy.certification.cli import certification_cli
     from academy.stats.cli import register as register_stats
 
     academy_cli.add_command(certificates_cli)
+    academy_cli.add_command(certification_cli)
     register_stats(academy_cli)
 
 

@@ -166,6 +166,10 @@ def seed(echo=print) -> dict:
         g = gender if gender in {x.value for x in Gender} else "undisclosed"
         _user(f"learner{i}@example.org", name, g, country, lang, password, [Role.LEARNER],
               other="Independent inventor support office")
+    db.session.flush()
+    from academy.certification.demo import seed_certification
+
+    seed_certification(dl177, echo=echo)
     db.session.commit()
     accounts = [
         ("admin", "admin@academy.example"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from contextlib import contextmanager
+
+from flask import current_app, g, has_app_context
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,9 +35,21 @@ def notify(user, kind: NotificationKind, render, link: str = "", dedupe_key: str
             db.session.add(note)
     except IntegrityError:  # the same reminder written by a concurrent run
         return None
+    if has_app_context() and g.get("certification_mail_muted"):
+        return note
     url = current_app.config.get("BASE_URL", "").rstrip("/") + link if link else ""
     send_mail(user.email, subject, body + (f"\n\n{url}\n" if url else "\n"))
     return note
+
+
+@contextmanager
+def mail_muted():
+    """Record in-app notifications without e-mailing them (demo data, bulk imports)."""
+    g.certification_mail_muted = True
+    try:
+        yield
+    finally:
+        g.certification_mail_muted = False
 
 
 def unread_count(user_id: int) -> int:

@@ -1,0 +1,255 @@
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from academy.certification import services
+from academy.certification.enums import AssessmentOutcome, AttendanceStatus, SubmissionStatus
+from academy.certification.models import CertificationRecord, PracticeSubmission, SubmissionFile
+from academy.core.audit import AuditEvent
+from academy.core.storage import get_storage
+from academy.extensions import db
+from tests.certification.world import build, complete_course, levels
+from tests.conftest import login
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def docx_bytes() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def setup(app_ctx, make_user, mini_course):
+    instructor = make_user("instructor", full_name="Ines Instructor")
+    second = make_user("instructor", full_name="Sam Second")
+    stranger = make_user("instructor", full_name="Other Cohort Instructor")
+    learner = make_user("learner", full_name="Lea Learner")
+    other = make_user("learner", full_name="Olga Other")
+    w = build(mini_course, instructor, [learner, other])
+    services.assign_instructor(w.cohort, second)
+    other_cohort = services.create_cohort(w.programme, "Another cohort")
+    services.assign_instructor(other_cohort, stranger)
+    db.session.commit()
+    w.course, w.instructor, w.second, w.stranger = mini_course, instructor, second, stranger
+    w.learner, w.other = learner, other
+    w.record, w.other_record = w.records
+    w.other_cohort = other_cohort
+    for user, record in ((learner, w.record), (other, w.other_record)):
+        complete_course(user, mini_course)
+        services.record_attendance(w.session, {record.id: {d: AttendanceStatus.PRESENT for d in w.session.days}},
+                                   instructor)
+        services.assess(record, w.session, outcome=AssessmentOutcome.PASS, comments="", score_value=None,
+                        by=instructor)
+    db.session.commit()
+    return w
+
+
+def task_url(w, record=None):
+    record = record or w.record
+    return f"/certification/records/{record.id}/tasks/{w.tasks[0].id}"
+
+
+def upload(client, url, files, text="My report", submit=False):
+    data = {"text": text, "files": [(io.BytesIO(content), name) for name, content in files]}
+    data["submit_work" if submit else "save"] = "1"
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_learner_uploads_evidence_and_submits(setup, client):
+    w = setup
+    login(client, w.learner)
+    resp = upload(client, task_url(w), [("report.pdf", PDF), ("chart.png", PNG), ("table.docx", docx_bytes())])
+    assert resp.status_code == 302
+    sub = db.session.scalar(select(PracticeSubmission).where(PracticeSubmission.record_id == w.record.id))
+    assert sub.status == SubmissionStatus.DRAFT
+    types = sorted(f.content_type for f in sub.files)
+    assert types[0] == "application/pdf" and "image/png" in types
+    for f in sub.files:
+        assert f.filename in {"report.pdf", "chart.png", "table.docx"}
+        assert "report" not in f.storage_key and get_storage().exists(f.storage_key)
+    resp = client.get(f"/certification/files/{sub.files[0].id}")
+    assert resp.status_code == 200
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Content-Disposition"].startswith("attachment")
+    resp = upload(client, task_url(w), [], text="Final report", submit=True)
+    assert resp.status_code == 302
+    db.session.refresh(sub)
+    assert sub.status == SubmissionStatus.SUBMITTED and sub.text == "Final report"
+    # Submitted work is locked.
+    resp = upload(client, task_url(w), [], text="Sneaky edit")
+    assert resp.status_code == 400
+    db.session.refresh(sub)
+    assert sub.text == "Final report"
+
+
+def test_html_renamed_pdf_is_refused(setup, client):
+    w = setup
+    login(client, w.learner)
+    resp = upload(client, task_url(w), [("report.pdf", b"<!doctype html><script>alert(1)</script>")])
+    assert resp.status_code == 400
+    assert "is not a PDF" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(SubmissionFile.id)) is None
+
+
+def test_zip_that_is_not_office_and_oversized_files_are_refused(setup, client, app):
+    w = setup
+    login(client, w.learner)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("evil.html", "<html>")
+    assert upload(client, task_url(w), [("sheet.xlsx", buf.getvalue())]).status_code == 400
+    app.config["PRACTICE_UPLOAD_MAX_BYTES"] = 1024
+    try:
+        resp = upload(client, task_url(w), [("big.pdf", PDF + b"x" * 2048)])
+    finally:
+        app.config.pop("PRACTICE_UPLOAD_MAX_BYTES")
+    assert resp.status_code == 400 and "larger than" in resp.get_data(as_text=True)
+
+
+def test_learner_cannot_reach_another_learners_work_by_guessing_ids(setup, client):
+    w = setup
+    login(client, w.other)
+    upload(client, task_url(w, w.other_record), [("mine.pdf", PDF)])
+    client.post("/logout")
+    login(client, w.learner)
+    upload(client, task_url(w), [("report.pdf", PDF)])
+    mine = db.session.scalar(select(PracticeSubmission).where(PracticeSubmission.record_id == w.record.id))
+    theirs = db.session.scalar(select(PracticeSubmission).where(PracticeSubmission.record_id == w.other_record.id))
+    assert client.get(f"/certification/records/{w.other_record.id}").status_code == 404
+    assert client.get(task_url(w, w.other_record)).status_code == 404
+    assert client.get(f"/certification/files/{theirs.files[0].id}").status_code == 404
+    assert client.post(f"/certification/submissions/{theirs.id}/files/{theirs.files[0].id}/delete").status_code == 404
+    assert client.get(f"/certification/files/{mine.files[0].id + 1000}").status_code == 404
+    assert client.get(f"/certification/submissions/{theirs.id}/grade").status_code == 403
+
+
+def test_instructor_cannot_see_or_grade_another_cohort(setup, client):
+    w = setup
+    sub = services.submission_for(w.record, w.tasks[0], create=True)
+    services.save_draft(sub, "Report", [], w.learner)
+    services.submit(sub)
+    db.session.commit()
+    login(client, w.stranger)
+    assert client.get(f"/certification/cohorts/{w.cohort.id}").status_code == 404
+    assert client.get(f"/certification/records/{w.record.id}").status_code == 404
+    assert client.get(f"/certification/submissions/{sub.id}/grade").status_code == 404
+    assert client.get(f"/certification/sessions/{w.session.id}/attendance").status_code == 404
+    resp = client.post(f"/certification/submissions/{sub.id}/grade", data={
+        "version": sub.version, "decision": "pass", "feedback": "",
+        **{f"level-{c}": lv for c, lv in levels(w.tasks[0], "Excellent", "Actionable").items()}})
+    assert resp.status_code == 404
+    db.session.refresh(sub)
+    assert sub.status == SubmissionStatus.SUBMITTED
+    dash = client.get("/certification/teaching").get_data(as_text=True)
+    assert "Lea Learner" not in dash and "Another cohort" in dash
+
+
+def test_grading_over_http_and_concurrent_save_refused(setup, client):
+    w = setup
+    sub = services.submission_for(w.record, w.tasks[0], create=True)
+    services.save_draft(sub, "Report", [], w.learner)
+    services.submit(sub)
+    db.session.commit()
+    version = sub.version
+    picks = {f"level-{c}": lv for c, lv in levels(w.tasks[0], "Good", "Clear").items()}
+    login(client, w.instructor)
+    page = client.get("/certification/teaching").get_data(as_text=True)
+    assert "Task 1" in page  # waiting for grading
+    resp = client.post(f"/certification/submissions/{sub.id}/grade", data={
+        "version": version, "decision": "revise", "feedback": "Add the search strings you used.", **picks,
+        "feedback_file": (io.BytesIO(PDF), "notes.pdf")}, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    client.post("/logout")
+    login(client, w.second)
+    resp = client.post(f"/certification/submissions/{sub.id}/grade", data={
+        "version": version, "decision": "pass", "feedback": "", **picks})
+    assert resp.status_code == 409
+    assert "Ines Instructor changed this submission" in resp.get_data(as_text=True)
+    db.session.refresh(sub)
+    assert sub.status == SubmissionStatus.RETURNED and len(sub.grades) == 1
+    assert sub.grades[0].files[0].filename == "notes.pdf"
+    client.post("/logout")
+    login(client, w.learner)
+    page = client.get(task_url(w)).get_data(as_text=True)
+    assert "Add the search strings you used." in page and "notes.pdf" in page
+    assert client.get(f"/certification/files/{sub.grades[0].files[0].id}").status_code == 200
+    assert "Notifications" in page and 'class="badge count"' in page
+
+
+CSV_HEADER = "email,name\n"
+
+
+def post_csv(client, w, content: bytes):
+    return client.post(f"/certification/cohorts/{w.cohort.id}/learners/csv",
+                       data={"file": (io.BytesIO(content), "learners.csv")}, content_type="multipart/form-data")
+
+
+@pytest.fixture
+def admin_client(setup, client, make_user):
+    admin = make_user("admin")
+    login(client, admin)
+    return client
+
+
+def count_records():
+    return db.session.scalar(select(db.func.count()).select_from(CertificationRecord))
+
+
+def test_csv_enrolment_enrols_everyone(setup, admin_client, make_user):
+    w = setup
+    a, b = make_user("learner"), make_user("learner")
+    before = count_records()
+    resp = post_csv(admin_client, w, f"Email;Name\n{a.email.upper()};A\n\n{b.email};B\n".encode())
+    assert resp.status_code == 302
+    assert count_records() == before + 2
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certification.cohort.enrol")) is not None
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "The file is empty"),
+    (b"name,country\nAda,KE\n", "must be a header with an"),
+    (b"email\n", "no learners"),
+    (b"\xff\xfe\x00e\x00m", "not UTF-8"),
+])
+def test_csv_refused_as_a_whole(setup, admin_client, content, reason):
+    before = count_records()
+    resp = post_csv(admin_client, setup, content)
+    assert resp.status_code == 400
+    assert reason in resp.get_data(as_text=True)
+    assert count_records() == before
+
+
+def test_csv_lists_every_bad_row_and_writes_nothing(setup, admin_client, make_user):
+    w = setup
+    good = make_user("learner")
+    content = (CSV_HEADER + f"{good.email},Good\nnot-an-email,Bad\n{good.email},Again\nnobody@example.org,X\n"
+               f"{w.learner.email},Already\n").encode()
+    before = count_records()
+    resp = post_csv(admin_client, w, content)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "not a valid e-mail address" in html
+    assert "duplicate of line 2" in html
+    assert "no account with this e-mail address" in html
+    assert "already enrolled in this cohort" in html
+    assert count_records() == before
+
+
+def test_csv_of_50_mb_is_refused(setup, admin_client):
+    # A raw multipart body (the test client would spool a dict upload to a temporary file).
+    boundary = "academy-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n{CSV_HEADER}").encode() + b"x" * (50 * 1024 * 1024) + \
+        f"\r\n--{boundary}--\r\n".encode()
+    before = count_records()
+    resp = admin_client.post(f"/certification/cohorts/{setup.cohort.id}/learners/csv", data=body,
+                             content_type=f"multipart/form-data; boundary={boundary}")
+    assert resp.status_code == 413
+    assert count_records() == before
