@@ -8,7 +8,7 @@ to be graded, so grading it certifies her (in Arabic).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
@@ -56,7 +56,8 @@ TASKS = [
             "criteria": [
                 {"title": "Search strategy", "min_level": "Adequate", "levels": _levels(
                     ("Insufficient", 0, "Keywords only; no classification; strategy not documented."),
-                    ("Adequate", 2, "Keywords with synonyms and at least one relevant IPC/CPC class; strings recorded."),
+                    ("Adequate", 2,
+                     "Keywords with synonyms and at least one relevant IPC/CPC class; strings recorded."),
                     ("Good", 3, "Combines keywords, classes and operators; strategy reproducible."),
                     ("Excellent", 4, "Adds citation searching and justifies each choice; fully reproducible."),
                 )},

@@ -116,7 +116,8 @@ class ExtensionForm(AcademyForm):
 
 
 class ProgrammeForm(AcademyForm):
-    min_attendance_percent = IntegerField(_l("Minimum attendance (%)"), validators=[InputRequired(), NumberRange(0, 100)])
+    min_attendance_percent = IntegerField(_l("Minimum attendance (%)"),
+                                          validators=[InputRequired(), NumberRange(0, 100)])
     validity_months = IntegerField(_l("Validity of the certification (months)"),
                                    validators=[InputRequired(), NumberRange(1, 240)])
     resubmission_limit = IntegerField(_l("Resubmissions allowed per task"),

@@ -774,7 +774,8 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
 def _on_course_completed(sender, enrollment: Enrollment, **_kw) -> None:
     """A completed course may pass phase 1 of any open certification that requires it."""
     records = db.session.scalars(
-        select(CertificationRecord).join(ProgrammeCourse, ProgrammeCourse.programme_id == CertificationRecord.programme_id)
+        select(CertificationRecord)
+        .join(ProgrammeCourse, ProgrammeCourse.programme_id == CertificationRecord.programme_id)
         .where(CertificationRecord.user_id == enrollment.user_id, ProgrammeCourse.course_id == enrollment.course_id,
                CertificationRecord.awarded_at.is_(None), CertificationRecord.phase1_passed_at.is_(None))
     )

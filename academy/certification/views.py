@@ -158,7 +158,8 @@ def record(record_id: int):
     ext_form = None
     if staff and record.phase2_passed_at and not record.awarded_at:
         ext_form = ExtensionForm()
-        ext_form.task_id.choices = options([(0, _("All practice tasks"))] + [(t.id, t.title) for t in record.programme.tasks])
+        ext_form.task_id.choices = options([(0, _("All practice tasks"))]
+                                           + [(t.id, t.title) for t in record.programme.tasks])
     extensions = []
     if staff or record.user_id == current_user.id:
         from academy.certification.models import DeadlineExtension

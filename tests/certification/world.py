@@ -31,8 +31,8 @@ RUBRIC = {
 
 def build(course, instructor, learners, *, tasks: int = 1, resubmission_limit: int = 2) -> SimpleNamespace:
     w = SimpleNamespace()
-    w.programme = services.create_programme(code="TEST-F", titles={"en": "Test certification", "fr": "Certification test"},
-                                            resubmission_limit=resubmission_limit)
+    w.programme = services.create_programme(code="TEST-F", resubmission_limit=resubmission_limit,
+                                            titles={"en": "Test certification", "fr": "Certification test"})
     services.set_required_courses(w.programme, [course])
     w.tasks = [services.add_task(w.programme, key=f"task{i}", title=f"Task {i}", instructions="Do the work.",
                                  due_days=30, rubric=RUBRIC) for i in range(1, tasks + 1)]
