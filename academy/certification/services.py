@@ -52,7 +52,6 @@ from academy.certification.uploads import StoredUpload
 from academy.core.audit import record as audit
 from academy.core.enums import Role
 from academy.core.models import utcnow
-from academy.core.storage import get_storage
 from academy.courses.models import Course, Enrollment
 from academy.courses.signals import course_completed
 from academy.extensions import db
@@ -489,8 +488,9 @@ def save_draft(sub: PracticeSubmission, text: str, uploads: list[StoredUpload], 
     db.session.expire(sub, ["files"])
 
 
-def remove_file(sub: PracticeSubmission, file: SubmissionFile) -> None:
-    """Delete an evidence file from an editable submission (and from storage after commit)."""
+def remove_file(sub: PracticeSubmission, file: SubmissionFile) -> str:
+    """Delete an evidence file's row from an editable submission; returns its storage key,
+    which the caller deletes from storage once the transaction is committed."""
     if file.submission_id != sub.id or file.grade_id is not None:
         raise CertificationError(_("That file is not part of this submission."))
     if not sub.is_editable:
@@ -500,7 +500,7 @@ def remove_file(sub: PracticeSubmission, file: SubmissionFile) -> None:
     sub.updated_at = utcnow()
     db.session.flush()
     db.session.expire(sub, ["files"])
-    get_storage().delete(key)
+    return key
 
 
 def submit(sub: PracticeSubmission) -> None:

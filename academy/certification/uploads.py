@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 
-from academy.core.storage import get_storage, random_key
+from academy.core.storage import get_storage
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -39,6 +40,11 @@ class StoredUpload:
     content_type: str
     size_bytes: int
     sha256: str
+
+
+def random_key(prefix: str) -> str:
+    """A fresh unguessable storage key under ``prefix``; nothing of the user's file name is kept."""
+    return f"{prefix}/{secrets.token_hex(1)}/{secrets.token_hex(24)}"
 
 
 def max_upload_bytes() -> int:
@@ -90,7 +96,8 @@ def store_upload(file_storage, prefix: str = "practice") -> StoredUpload:
         raise UploadError(_("“%(name)s” is not a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG file.",
                             name=file_storage.filename or "?"))
     content_type, ext = kind
-    key = get_storage().put(random_key(prefix), data)
+    key = random_key(prefix)
+    get_storage().put(key, data)
     return StoredUpload(storage_key=key, filename=safe_filename(file_storage.filename or "", ext),
                         content_type=content_type, size_bytes=len(data),
                         sha256=hashlib.sha256(data).hexdigest())

@@ -236,11 +236,12 @@ def delete_file(submission_id: int, file_id: int):
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     try:
-        services.remove_file(sub, file)
+        key = services.remove_file(sub, file)
     except services.CertificationError as exc:
         flash(str(exc), "error")
     else:
         db.session.commit()
+        get_storage().delete(key)
         flash(_("The file was removed."), "success")
     return redirect(url_for("certification.task", record_id=sub.record_id, task_id=sub.task_id))
 

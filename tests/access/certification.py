@@ -22,7 +22,8 @@ def extend_world(w):
     sub.text = "Report"
     sub.status = SubmissionStatus.SUBMITTED
     sub.submitted_at = utcnow()
-    key = get_storage().put("practice/test/report", PDF)
+    key = "practice/test/report"
+    get_storage().put(key, PDF)
     f = SubmissionFile(submission_id=sub.id, storage_key=key, filename="report.pdf", content_type="application/pdf",
                        size_bytes=len(PDF), sha256="0" * 64)
     db.session.add(f)

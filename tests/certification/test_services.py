@@ -238,3 +238,47 @@ def test_rubric_without_levels_is_refused(app_ctx):
     with pytest.raises(RubricError, match="above the maximum"):
         build_rubric({"title": "Bad", "pass_threshold": 9, "criteria": [
             {"title": "Strategy", "levels": [{"title": "A", "points": 0}, {"title": "B", "points": 1}]}]})
+
+
+def test_instructor_worklists(setup, make_user):
+    w = setup
+    other = make_user("learner", full_name="Late Learner")
+    other_record = services.enrol_learner(w.cohort, other)
+    complete_course(w.learner, w.course)
+    complete_course(other, w.course)
+    ids = [w.cohort.id]
+    pending = queries.sessions_needing_attendance(ids)
+    assert pending and pending[0]["missing"] == 4  # two learners × two days
+    pass_phase2(w)
+    pass_phase2(w, other_record)
+    assert queries.sessions_needing_attendance(ids) == []
+    first = submit_work(w)
+    first.submitted_at = utcnow() - timedelta(days=3)
+    second = submit_work(w, record=other_record)
+    db.session.commit()
+    waiting = queries.submissions_waiting(ids)
+    assert [row["submission"].id for row in waiting] == [first.id, second.id]
+    assert waiting[0]["waiting"].days == 3
+    assert queries.submissions_waiting([]) == []
+    other_record.phase2_passed_at = utcnow() - timedelta(days=25)
+    first.status = SubmissionStatus.PASSED
+    db.session.commit()
+    second.status = SubmissionStatus.DRAFT
+    db.session.commit()
+    at_risk = queries.learners_at_risk(ids)
+    assert [row["record"].id for row in at_risk] == [other_record.id]
+    assert "due in" in at_risk[0]["reasons"][0]
+
+
+def test_remind_command_is_idempotent(setup, app):
+    w = setup
+    complete_course(w.learner, w.course)
+    pass_phase2(w)
+    w.record.phase2_passed_at = utcnow() - timedelta(days=25)  # due in five days
+    db.session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["academy", "certification", "remind"])
+    assert first.exit_code == 0 and "1 deadline reminder(s) sent" in first.output
+    second = runner.invoke(args=["academy", "certification", "remind"])
+    assert "0 deadline reminder(s) sent" in second.output
+    assert sum("is due on" in m["Subject"] for m in mail.outbox) == 1

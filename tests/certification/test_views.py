@@ -253,3 +253,16 @@ def test_csv_of_50_mb_is_refused(setup, admin_client):
                              content_type=f"multipart/form-data; boundary={boundary}")
     assert resp.status_code == 413
     assert count_records() == before
+
+
+def test_learner_removes_a_draft_file(setup, client):
+    w = setup
+    login(client, w.learner)
+    upload(client, task_url(w), [("report.pdf", PDF)])
+    sub = db.session.scalar(select(PracticeSubmission).where(PracticeSubmission.record_id == w.record.id))
+    f = sub.files[0]
+    key = f.storage_key
+    resp = client.post(f"/certification/submissions/{sub.id}/files/{f.id}/delete")
+    assert resp.status_code == 302
+    assert db.session.get(SubmissionFile, f.id) is None
+    assert not get_storage().exists(key)
