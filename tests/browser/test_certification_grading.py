@@ -32,7 +32,7 @@ def test_instructor_grades_on_the_rubric_and_learner_sees_feedback(page, mini_co
     page.click("text=Task 1")
     page.wait_for_url(f"**/certification/submissions/{sub.id}/grade")
     criteria = w.tasks[0].rubric.criteria
-    page.check(f"label:has-text('Good') >> nth=0")
+    page.check("label:has-text('Good') >> nth=0")
     page.check(f"#level-{criteria[1].id}-{criteria[1].levels[1].id}")
     # The running total (JavaScript) shows 3 + 2 of 8 points.
     assert "5 / 8" in page.locator(".rubric-total").inner_text()
