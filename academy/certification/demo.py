@@ -2,8 +2,8 @@
 attendance, the three practice tasks with rubrics, and submissions in several states.
 
 Idempotent: everything is looked up by its natural key first. One learner per pilot
-country has finished DL177; pilot.sa01 has passed two tasks and is waiting for the third
-to be graded, so grading it certifies her (in Arabic).
+country has finished DL177; pilot.ph01 is certified; pilot.sa01 has passed two tasks and is
+waiting for the third to be graded, so grading it certifies her (in Arabic).
 """
 
 from __future__ import annotations
@@ -275,6 +275,8 @@ def _seed_submissions(programme, records, instructor1, instructor2) -> None:
         "pilot.mg01@tisc.example": [(t1, "submit")],
         "pilot.ke01@tisc.example": [(t1, "pass"), (t2, "submit")],
         "pilot.pe01@tisc.example": [(t1, "draft")],
+        # Certified: all three tasks passed (her certificate is issued in English).
+        "pilot.ph01@tisc.example": [(t1, "pass"), (t2, "pass"), (t3, "pass")],
     }
     texts = {
         t1.key: "Search report for a solar crop-dryer inventor: question, strategy (F26B 3/28, keywords "

@@ -715,15 +715,27 @@ def evaluate(record: CertificationRecord) -> None:
 
 
 def award(record: CertificationRecord) -> None:
-    """Award the certification: award date, expiry from the programme's validity; notifies."""
+    """Award the certification: award date, expiry from the programme's validity, and the
+    certification certificate (in the learner's language, expiring with the award); notifies."""
+    from academy.certificates.models import CertificateKind
+    from academy.certificates.services import issue_certificate
+
     if record.awarded_at is not None:
         return
     now = utcnow()
     record.awarded_at = now
     record.expires_at = add_months(now, record.programme.validity_months)
     db.session.flush()
+    programme = record.programme
+    language = record.user.preferred_language or "en"
+    certificate = issue_certificate(user=record.user, kind=CertificateKind.CERTIFICATION,
+                                    subject_code=programme.code, titles=dict(programme.titles), language=language,
+                                    issued_at=now, expires_at=record.expires_at, certification_record_id=record.id)
+    record.certificate_id = certificate.id
+    db.session.flush()
     audit("certification.award", "certification_record", record.id,
-          after={"awarded_at": now.isoformat(), "expires_at": record.expires_at.isoformat()})
+          after={"awarded_at": now.isoformat(), "expires_at": record.expires_at.isoformat(),
+                 "certificate": certificate.serial})
     programme_title = record.programme.title(record.user.preferred_language)
     expires = record.expires_at
     notify(record.user, NotificationKind.CERTIFIED,

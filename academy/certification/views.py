@@ -166,7 +166,13 @@ def record(record_id: int):
 
         extensions = list(db.session.scalars(select(DeadlineExtension).where(DeadlineExtension.record_id == record.id)
                                              .order_by(DeadlineExtension.created_at)))
+    certificate = None
+    if record.certificate_id is not None:
+        from academy.certificates.models import Certificate
+
+        certificate = db.session.get(Certificate, record.certificate_id)
     return render_template("certification/record.html", record=record, phases=phases, staff=staff,
+                           certificate=certificate,
                            ext_form=ext_form, extensions=extensions, PhaseState=PhaseState,
                            is_owner=record.user_id == current_user.id)
 
@@ -630,3 +636,23 @@ def session_new(cohort_id: int):
         db.session.commit()
         flash(_("The session is scheduled."), "success")
     return _back_to_cohort(cohort)
+
+
+def _register_learner_groups() -> None:
+    """Offer cohorts to the certificate admin's search and ZIP download (group=cohort:<id>)."""
+    from academy.certificates.queries import LEARNER_GROUPS, LearnerGroups
+
+    def choices() -> list[tuple[str, str]]:
+        return [(str(c.id), f"{c.programme.code} — {c.name}")
+                for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
+
+    def members(key: str) -> list[int]:
+        if not key.isdigit():
+            return []
+        return list(db.session.scalars(select(CertificationRecord.user_id)
+                                       .where(CertificationRecord.cohort_id == int(key))))
+
+    LEARNER_GROUPS.setdefault("cohort", LearnerGroups(label=_l("Cohort"), choices=choices, members=members))
+
+
+_register_learner_groups()

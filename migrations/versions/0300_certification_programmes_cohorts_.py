@@ -1,7 +1,7 @@
 """certification: programmes, cohorts, sessions, practice, rubrics
 
 Revision ID: 0300
-Revises: 0500
+Revises: 0200
 Create Date: 2026-11-22 14:40:37.461635
 
 """
@@ -13,7 +13,7 @@ import academy.core.models
 
 # revision identifiers, used by Alembic.
 revision = '0300'
-down_revision = '0500'
+down_revision = '0200'
 branch_labels = None
 depends_on = None
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from academy.assessments.rubrics import RubricError, build_rubric
+from academy.certificates.models import Certificate, CertificateKind
 from academy.certification import queries, services
 from academy.certification.enums import (
     AssessmentOutcome,
@@ -70,6 +71,10 @@ def test_full_path_to_the_award(setup):
     assert w.record.awarded_at is not None
     assert w.record.expires_at.year == w.record.awarded_at.year + 3
     assert states(w.record) == [PhaseState.PASSED] * 3
+    cert = db.session.get(Certificate, w.record.certificate_id)
+    assert cert.kind == CertificateKind.CERTIFICATION and cert.subject_code == "TEST-F"
+    assert cert.certification_record_id == w.record.id and cert.expires_at == w.record.expires_at
+    assert cert.title == "Test certification"
     kinds = [n.kind.value for n in db.session.scalars(db.select(Notification).order_by(Notification.id))]
     assert kinds == ["phase_opened", "phase_opened", "phase_opened", "submission_passed", "certified"]
     assert any("certified" in m["Subject"] for m in mail.outbox)

@@ -266,3 +266,37 @@ def test_learner_removes_a_draft_file(setup, client):
     assert resp.status_code == 302
     assert db.session.get(SubmissionFile, f.id) is None
     assert not get_storage().exists(key)
+
+
+def test_award_certificate_expires_and_learner_can_recertify(setup, client):
+    from datetime import timedelta
+
+    from academy.certificates.models import Certificate
+    from academy.core.models import utcnow
+
+    w = setup
+    sub = services.submission_for(w.record, w.tasks[0], create=True)
+    services.save_draft(sub, "Report", [], w.learner)
+    services.submit(sub)
+    services.grade(sub, w.instructor, expected_version=sub.version, picks=levels(w.tasks[0], "Good", "Clear"),
+                   criterion_feedback={}, feedback="", decision="pass")
+    db.session.commit()
+    cert = db.session.get(Certificate, w.record.certificate_id)
+    login(client, w.learner)
+    page = client.get(f"/certification/records/{w.record.id}").get_data(as_text=True)
+    assert cert.serial in page and "Download the PDF" in page
+    assert client.get(f"/certificates/{cert.serial}.pdf").status_code == 200
+    assert "Enrol in recertification" not in client.get("/certification/").get_data(as_text=True)
+
+    # Three years later.
+    w.record.awarded_at = cert.issued_at = utcnow() - timedelta(days=3 * 365 + 1)
+    w.record.expires_at = cert.expires_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    assert "xpired" in client.get(f"/verify/{cert.verification_code}").get_data(as_text=True)
+    assert "Enrol in recertification" in client.get("/certification/").get_data(as_text=True)
+    resp = client.post(f"/certification/programmes/{w.programme.id}/recertify")
+    assert resp.status_code == 302
+    records = db.session.scalars(select(CertificationRecord).where(CertificationRecord.user_id == w.learner.id)
+                                 .order_by(CertificationRecord.attempt)).all()
+    assert [r.attempt for r in records] == [1, 2]
+    assert records[1].phase1_passed_at is not None  # DL177 is still completed
