@@ -1,7 +1,7 @@
 """certification: programmes, cohorts, sessions, practice, rubrics
 
 Revision ID: 0300
-Revises: 0100
+Revises: 0401
 Create Date: 2026-11-22 14:40:37.461635
 
 """
@@ -13,7 +13,7 @@ import academy.core.models
 
 # revision identifiers, used by Alembic.
 revision = '0300'
-down_revision = '0100'
+down_revision = '0401'
 branch_labels = None
 depends_on = None
 
