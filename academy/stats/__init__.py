@@ -1,1 +1,9 @@
 """Enrolment statistics: the query layer, dashboard, charts and CSV/XLSX exports."""
+
+
+def _register_outcomes() -> None:
+    # Quiz and certificate facts join the query layer's registries (see outcomes.py).
+    from academy.stats import outcomes  # noqa: F401
+
+
+_register_outcomes()

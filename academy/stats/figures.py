@@ -92,6 +92,15 @@ def summary_figure(
     return Figure(name, title, table, chart, {"figure": name})
 
 
+def fact_figure(name: str, title: str, rows: str, fact: str, measures: list[str], filters: Filters,
+                supp: Suppression) -> Figure:
+    """A one-way table of several measures of another fact (quizzes, certificates)."""
+    tab = crosstab(rows, None, filters, fact=fact)
+    table = one_way(tab, measures, title, supp)
+    chart = charts.bar_chart(name, title, _items(table, 1), rtl=_rtl())
+    return Figure(name, title, table, chart, {"figure": name})
+
+
 def registrations_figure(name: str, title: str, rows: str, filters: Filters, supp: Suppression) -> Figure:
     tab = crosstab(rows, None, filters, fact="registration")
     table = one_way(tab, ["registrations"], title, supp)
@@ -193,6 +202,13 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
         "countries": lambda f, s: summary_figure(
             "countries", str(_l("Enrolments by country")), "country", f, s("country", None)
         ),
+        "quizzes": lambda f, s: fact_figure(
+            "quizzes", str(_l("Quiz attempts and pass rates by gender")), "gender", "quiz",
+            ["quiz_attempts", "quiz_passed", "quiz_pass_rate", "quiz_first_pass_rate"], f, s("gender", None)),
+        "certificates": lambda f, s: fact_figure(
+            "certificates", str(_l("Certificates issued and revoked by language")), "language", "certificate",
+            ["certificates_issued", "certificates_reissued", "certificates_revoked", "certificates_valid"], f,
+            s("language", None)),
         "registrations-gender": lambda f, s: registrations_figure(
             "registrations-gender",
             str(_l("Registered learners by gender")),
@@ -238,6 +254,8 @@ DASHBOARD = [
     "over-time",
     "countries",
     "registrations-gender",
+    "quizzes",
+    "certificates",
 ]
 NO_CHART = {"countries"}  # a map-free country table: the table is the figure
 

@@ -12,6 +12,7 @@ dimensions and returns at most a few thousand groups whatever the number of enro
 
 from __future__ import annotations
 
+import enum
 import threading
 import time as _time
 from collections.abc import Callable, Iterable
@@ -693,7 +694,7 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
         values = row[n:]
         if all(not v for v in values):
             continue  # an aggregate over no rows (no GROUP BY) or nothing counted
-        keys = tuple(k.value if isinstance(k, Gender) else k for k in row[:n])
+        keys = tuple(k.value if isinstance(k, enum.Enum) else k for k in row[:n])
         out.append(
             (
                 keys,
