@@ -1,0 +1,217 @@
+"""WCAG 2.1 AA in a real browser: axe-core on the key pages in English and Arabic, keyboard use, RTL.
+
+axe-core is vendored (tests/browser/vendor/axe.min.js, see its README), injected into each
+page; nothing is fetched at run time. One browser context per language walks every page,
+so the whole check stays a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import browser_login
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+DL177 = Path(__file__).resolve().parent.parent.parent / "academy" / "courses" / "packages" / "dl177"
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+               "resultTypes": ["violations"]}
+BLOCKING = {"serious", "critical"}
+
+
+def axe_violations(page) -> list[dict]:
+    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"] if v["impact"] in BLOCKING
+    ]
+
+
+def _report(found: dict[str, list[dict]]) -> str:
+    return json.dumps({url: v for url, v in found.items() if v}, indent=1, ensure_ascii=False)
+
+
+@pytest.fixture
+def a11y_world(app_ctx, make_user, import_course):
+    """DL177 and a learner enrolled in each language checked, with one lesson done."""
+    from academy.courses.services import complete_lesson, enroll
+    from academy.extensions import db
+
+    course = import_course(DL177)
+    learners = {}
+    for lang in ("en", "ar"):
+        user = make_user(preferred_language=lang)
+        enrollment = enroll(user, course, lang)
+        complete_lesson(enrollment, course.modules[0].lessons[0])
+        learners[lang] = user
+    db.session.commit()
+    module = course.modules[0]
+    return {"course": course, "learners": learners, "module": module.key,
+            "lesson": module.lessons[1].key}
+
+
+def _learner_pages(world) -> list[str]:
+    slug = world["course"].slug
+    return [
+        "/courses/",
+        f"/courses/{slug}/",
+        f"/learn/{slug}/",
+        f"/learn/{slug}/{world['module']}/{world['lesson']}",
+        "/dashboard",
+        "/account",
+        "/account/password",
+    ]
+
+
+ANONYMOUS_PAGES = ["/login", "/register", "/reset-password", "/no-such-page"]
+
+
+def axe_context(browser, base_url: str, lang: str):
+    """A browser context in ``lang`` with axe-core loaded into every page (CSP bypassed for it alone)."""
+    context = browser.new_context(base_url=base_url, locale="ar-SA" if lang == "ar" else "en-GB",
+                                  extra_http_headers={"Accept-Language": lang}, bypass_csp=True)
+    context.add_init_script(path=str(AXE))
+    context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_key_pages_have_no_serious_accessibility_violations(browser, live_server, a11y_world, lang):
+    context = axe_context(browser, live_server, lang)
+    page = context.new_page()
+    found: dict[str, list[dict]] = {}
+    checked = 0
+    try:
+        for url in ANONYMOUS_PAGES:
+            page.goto(url)
+            assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+            found[url] = axe_violations(page)
+            checked += 1
+        # Forms showing their errors are pages too.
+        page.goto("/register")
+        page.click("form.stack button[type=submit]")
+        page.locator(".error-summary").wait_for()
+        found["/register (errors)"] = axe_violations(page)
+        page.goto("/login")
+        page.fill("#email", "nobody@example.org")
+        page.fill("#password", "not the password")
+        page.click("form.stack button[type=submit]")
+        page.locator(".error-summary").wait_for()
+        found["/login (errors)"] = axe_violations(page)
+        checked += 2
+        browser_login(page, a11y_world["learners"][lang].email, TEST_PASSWORD)
+        for url in _learner_pages(a11y_world):
+            response = page.goto(url)
+            assert response.status == 200, url
+            assert page.locator("html").get_attribute("lang") == lang
+            found[url] = axe_violations(page)
+            checked += 1
+        if lang == "ar":
+            assert_mirrored(page, a11y_world)
+    finally:
+        context.close()
+    assert checked >= 13
+    assert not any(found.values()), _report(found)
+
+
+def test_axe_reports_what_it_should(browser, live_server):
+    """The harness itself: a page with a missing label and poor contrast fails."""
+    context = axe_context(browser, live_server, "en")
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.evaluate("""() => {
+            document.querySelector('label[for=email]').remove();
+            document.querySelector('h1').style.color = '#bbbbbb';
+        }""")
+        ids = {v["id"] for v in axe_violations(page)}
+    finally:
+        context.close()
+    assert {"label", "color-contrast"} <= ids
+
+
+def test_keyboard_alone_logs_in_and_reaches_a_lesson(page, mini_course, make_user, app_ctx):
+    """Tab order reaches every control, focus is visible, and Enter activates."""
+    from academy.courses.services import enroll
+    from academy.extensions import db
+
+    learner = make_user()
+    enroll(learner, mini_course, "en")
+    db.session.commit()
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#content"
+    page.focus("#email")
+    page.keyboard.type(learner.email)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "focus must be visible"
+    page.keyboard.type(TEST_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/dashboard*")
+    # From the dashboard to the course and into a lesson, by keyboard only.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('table.data') !== null"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/learn/mini/*")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('primary')"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/learn/mini/one/first*")
+    assert page.locator("article.lesson h1").is_visible()
+
+
+def test_error_summary_takes_focus_and_links_to_each_field(page, live_server):
+    page.goto("/register")
+    page.click("form.stack button[type=submit]")
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    first_link = summary.locator("a").first
+    target = first_link.get_attribute("href")
+    first_link.click()
+    assert page.evaluate("document.activeElement.id") == target.lstrip("#")
+    described = page.locator(target).get_attribute("aria-describedby")
+    assert described and page.locator(f"#{described.split()[0]}").inner_text().strip()
+    assert page.locator(target).get_attribute("aria-invalid") == "true"
+
+
+def assert_mirrored(page, world) -> None:
+    """In Arabic the layout runs right to left: header, tables, progress bars, lesson text, pager."""
+    page.goto("/dashboard")
+    width = page.evaluate("document.documentElement.clientWidth")
+    brand = page.locator(".brand").bounding_box()
+    switcher = page.locator(".lang-switcher").bounding_box()
+    assert brand["x"] > width / 2, "the brand starts on the right"
+    assert switcher["x"] < brand["x"], "the language switcher sits at the line's end, on the left"
+    first_cell = page.locator("table.data th").first.bounding_box()
+    last_cell = page.locator("table.data th").last.bounding_box()
+    assert first_cell["x"] > last_cell["x"], "the first column is on the right"
+    assert page.evaluate("getComputedStyle(document.querySelector('table.data th')).textAlign") in {"start", "right"}
+
+    slug = world["course"].slug
+    page.goto(f"/learn/{slug}/{world['module']}/{world['lesson']}")
+    assert page.locator("article.lesson").get_attribute("dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.querySelector('article.lesson')).direction") == "rtl"
+    bar = page.locator(".lesson-actions progress").bounding_box()
+    text = page.locator(".lesson-actions .progress-text").bounding_box()
+    assert text["x"] < bar["x"], "the percentage follows the bar, to its left"
+    prev_link = page.locator(".pager a[rel=prev]").bounding_box()
+    next_link = page.locator(".pager a[rel=next]").bounding_box()
+    assert prev_link["x"] > next_link["x"], "previous on the right, next on the left"
+    page.screenshot(path=str(Path(os.environ.get("ACADEMY_SCREENSHOTS", "/tmp")) / "academy-lesson-ar.png"),
+                    full_page=False)
