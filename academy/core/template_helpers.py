@@ -56,5 +56,5 @@ def register(app) -> None:
     app.jinja_env.filters["percent"] = lambda v: format_percent((v or 0) / 100)
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
     # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
-    app.jinja_env.filters["list"] = lambda items, style="standard": format_list(
+    app.jinja_env.filters["listing"] = lambda items, style="standard": format_list(
         [str(i) for i in items], style=style, locale=current_locale())
