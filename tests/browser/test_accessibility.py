@@ -51,9 +51,10 @@ def a11y_world(app_ctx, make_user, import_course):
         enrollment = enroll(user, course, lang)
         complete_lesson(enrollment, course.modules[0].lessons[0])
         learners[lang] = user
+    admins = {lang: make_user("admin", preferred_language=lang) for lang in ("en", "ar")}
     db.session.commit()
     module = course.modules[0]
-    return {"course": course, "learners": learners, "module": module.key,
+    return {"course": course, "learners": learners, "admins": admins, "module": module.key,
             "lesson": module.lessons[1].key}
 
 
@@ -67,6 +68,23 @@ def _learner_pages(world) -> list[str]:
         "/dashboard",
         "/account",
         "/account/password",
+    ]
+
+
+def _admin_pages(world) -> list[str]:
+    course_id, learner_id = world["course"].id, world["learners"]["en"].id
+    return [
+        "/admin/",
+        "/admin/people",
+        f"/admin/people/{learner_id}",
+        f"/admin/people/{learner_id}/name",
+        "/admin/people/invite",
+        "/admin/courses",
+        f"/admin/courses/{course_id}",
+        "/admin/courses/upload",
+        "/admin/tiscs",
+        "/admin/tiscs/new",
+        "/admin/audit",
     ]
 
 
@@ -115,9 +133,18 @@ def test_key_pages_have_no_serious_accessibility_violations(browser, live_server
             checked += 1
         if lang == "ar":
             assert_mirrored(page, a11y_world)
+        page.click(".site-header button.link")  # log out
+        page.wait_for_url("**/courses/")
+        browser_login(page, a11y_world["admins"][lang].email, TEST_PASSWORD)
+        for url in _admin_pages(a11y_world):
+            response = page.goto(url)
+            assert response.status == 200, url
+            assert page.locator("html").get_attribute("lang") == lang
+            found[url] = axe_violations(page)
+            checked += 1
     finally:
         context.close()
-    assert checked >= 13
+    assert checked >= 24
     assert not any(found.values()), _report(found)
 
 
