@@ -261,3 +261,43 @@ def test_a_new_account_defaults_to_the_language_the_page_is_shown_in(client, app
         "institution_other": "INPI", "preferred_language": "pt"})
     assert resp.status_code == 302
     assert db.session.scalar(db.select(User.preferred_language).where(User.email == "ana@example.org")) == "pt"
+
+
+def test_mail_sent_by_an_administrator_is_in_the_recipients_language(client, app_ctx, make_user):
+    import io
+
+    admin = make_user("admin", preferred_language="en")
+    learner = make_user(preferred_language="ar")
+    login(client, admin)
+    csv = "name,email,gender,country,tisc,language,role\n李娜,li.na@example.org,woman,CN,,zh,learner\n"
+    resp = client.post("/admin/people/invite", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(csv.encode()), "people.csv"), "mode": "all"})
+    assert resp.status_code == 200
+    invitation = next(m for m in mail.outbox if m["To"] == "li.na@example.org")
+    assert invitation["Subject"] == "邀请您加入 Academy"
+    assert "李娜，您好" in invitation.get_content()
+    client.post(f"/admin/people/{learner.id}/password-reset")
+    reset = next(m for m in mail.outbox if m["To"] == learner.email)
+    assert reset["Subject"] == "إعادة تعيين كلمة المرور في Academy"
+    # The administrator's own page stays in English.
+    assert '<html lang="en"' in client.get("/admin/people").get_data(as_text=True)
+
+
+def _other_catalogues() -> list[Path]:
+    """Catalogues of their own domain beside a feature (the certificate wording, for one)."""
+    root = Path(__file__).resolve().parent.parent / "academy"
+    return sorted(p for p in root.glob("*/translations/*/LC_MESSAGES/*.po"))
+
+
+def test_feature_catalogues_are_complete_in_every_language():
+    found = _other_catalogues()
+    for path in found:
+        lang = path.parent.parent.name
+        report = catalogues.check_catalogue(lang, path=path)
+        assert not report.problems, "\n".join(report.problems)
+    by_domain: dict[str, set[str]] = {}
+    for path in found:
+        feature = path.parents[3].name
+        by_domain.setdefault(f"{feature}/{path.stem}", set()).add(path.parent.parent.name)
+    for domain, langs in by_domain.items():
+        assert langs == set(LANGUAGES), (domain, sorted(set(LANGUAGES) - langs))

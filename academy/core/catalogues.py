@@ -163,7 +163,8 @@ def check_catalogue(lang: str, template_ids: set | None = None, path: Path | Non
                 missing = wanted - found
                 if index < len(strings) - 1:
                     # "one lesson" may spell the count out; the last, general form must carry it.
-                    missing -= PLURAL_VARIABLES
+                    # The count is a usual name, or the message's only value.
+                    missing -= PLURAL_VARIABLES | (wanted if len(wanted) == 1 else set())
                 if missing:
                     report.add(message.id, f"form {index} drops placeholders {sorted(missing)}")
         else:
