@@ -49,7 +49,8 @@ def a11y_world(app_ctx, make_user, import_course):
     for lang in ("en", "ar"):
         user = make_user(preferred_language=lang)
         enrollment = enroll(user, course, lang)
-        complete_lesson(enrollment, course.modules[0].lessons[0])
+        for lesson in course.modules[0].lessons:  # module 1 done: its quiz is open
+            complete_lesson(enrollment, lesson)
         learners[lang] = user
     admins = {lang: make_user("admin", preferred_language=lang) for lang in ("en", "ar")}
     # A finished short course gives each learner a certificate (issued on completion).
@@ -63,8 +64,11 @@ def a11y_world(app_ctx, make_user, import_course):
     certificate = db.session.scalars(db.select(Certificate).order_by(Certificate.id)).first()
     assert certificate is not None, "completing a course issues a certificate"
     module = course.modules[0]
+    from academy.assessments.models import Quiz
+
+    quiz_id = db.session.scalar(db.select(Quiz.id).where(Quiz.course_id == course.id, Quiz.key == module.key))
     return {"course": course, "learners": learners, "admins": admins, "module": module.key,
-            "lesson": module.lessons[1].key, "certificate": certificate}
+            "lesson": module.lessons[1].key, "certificate": certificate, "quiz_id": quiz_id}
 
 
 def _learner_pages(world) -> list[str]:
@@ -98,6 +102,8 @@ def _admin_pages(world) -> list[str]:
         "/admin/certificates/",
         f"/admin/certificates/{world['certificate'].id}",
         "/admin/certificates/issue",
+        "/quizzes/",
+        f"/quizzes/{world['quiz_id']}/stats",
     ]
 
 
@@ -144,6 +150,19 @@ def test_key_pages_have_no_serious_accessibility_violations(browser, live_server
             assert page.locator("html").get_attribute("lang") == lang
             found[url] = axe_violations(page)
             checked += 1
+        # The module quiz: its page, an attempt, and the result with its review.
+        slug = a11y_world["course"].slug
+        page.goto(f"/learn/{slug}/quiz/{a11y_world['module']}")
+        found["quiz"] = axe_violations(page)
+        page.click("main form button.primary")
+        page.wait_for_url("**/attempts/*")
+        found["quiz attempt"] = axe_violations(page)
+        page.click("button[data-submit]")
+        page.wait_for_url("**/result")
+        found["quiz result"] = axe_violations(page)
+        page.goto("/attempts/")
+        found["my quiz attempts"] = axe_violations(page)
+        checked += 4
         if lang == "ar":
             assert_mirrored(page, a11y_world)
         page.click(".site-header button.link")  # log out
@@ -157,7 +176,7 @@ def test_key_pages_have_no_serious_accessibility_violations(browser, live_server
             checked += 1
     finally:
         context.close()
-    assert checked >= 30
+    assert checked >= 36
     assert not any(found.values()), _report(found)
 
 
