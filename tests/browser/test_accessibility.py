@@ -178,6 +178,8 @@ def test_key_pages_have_no_serious_accessibility_violations(browser, live_server
             assert page.locator("html").get_attribute("lang") == lang
             found[url] = axe_violations(page)
             checked += 1
+        if lang == "ar":
+            assert_chart_mirrored(page)
     finally:
         context.close()
     assert checked >= 40
@@ -278,3 +280,14 @@ def assert_mirrored(page, world) -> None:
     assert prev_link["x"] > next_link["x"], "previous on the right, next on the left"
     page.screenshot(path=str(Path(os.environ.get("ACADEMY_SCREENSHOTS", "/tmp")) / "academy-lesson-ar.png"),
                     full_page=False)
+
+
+def assert_chart_mirrored(page) -> None:
+    """Arabic charts: category labels right of the axis, bars growing leftwards, values at their ends."""
+    page.goto("/admin/stats/")
+    chart = page.locator("svg.chart").first
+    label = chart.locator("text.chart-label").first.bounding_box()
+    bar = chart.locator("rect.bar").first.bounding_box()
+    value = chart.locator("text.chart-value").first.bounding_box()
+    assert label["x"] >= bar["x"] + bar["width"] - 1, "the label sits right of its bar"
+    assert value["x"] + value["width"] <= bar["x"] + 1, "the value sits at the bar's left end"
