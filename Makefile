@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: compile-translations run test test-sqlite test-postgres lint translations serve bench audit clean sysdeps-run sysdeps-test
+.PHONY: compile-translations run test test-sqlite test-postgres lint translations translations-check serve bench audit clean sysdeps-run sysdeps-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,9 @@ sysdeps-run:
 sysdeps-test:
 	@scripts/sysdeps.sh test
 
+# Compiled .mo files are build output (git ignores them); every run/test target builds them.
 compile-translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -f -d translations > /dev/null
+	@$(BIN)/python -m academy.core.catalogues compile
 
 run: sysdeps-run $(VENV)/.installed compile-translations
 	ACADEMY_ENV=development $(BIN)/flask db upgrade
@@ -58,10 +59,12 @@ lint: $(VENV)/.installed-dev
 audit: $(VENV)/.installed-dev
 	$(BIN)/python scripts/audit.py
 
+# Extract → update → compile; leaves no diff when nothing changed. `check` lists what is missing.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -f -d translations
+	$(BIN)/python -m academy.core.catalogues update
+
+translations-check: $(VENV)/.installed
+	$(BIN)/python -m academy.core.catalogues check
 
 # Benchmarks, on demand and never in `make test`; each prints its numbers and says its
 # targets in its docstring. Pages and the soak (a worker killed mid-run) run on SQLite,

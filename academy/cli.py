@@ -1,4 +1,4 @@
-"""`flask --app wsgi academy …` commands: course import, demo data."""
+"""`flask --app wsgi academy …` commands: course import, demo data, translations."""
 
 from __future__ import annotations
 
@@ -86,3 +86,23 @@ def restore(archive: str) -> None:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
     click.echo(f"Done: backup of {manifest['created_at']} from {manifest['dialect']} restored.")
+
+
+translations_cli = AppGroup("translations", help="Message catalogues (see academy/core/catalogues.py).")
+academy_cli.add_command(translations_cli)
+
+
+@translations_cli.command("update")
+def translations_update() -> None:
+    """Extract messages, merge them into every catalogue, compile."""
+    from academy.core import catalogues
+
+    raise SystemExit(catalogues.main(["update"]))
+
+
+@translations_cli.command("check")
+def translations_check() -> None:
+    """List untranslated, fuzzy or broken entries; exit 1 if there are any."""
+    from academy.core import catalogues
+
+    raise SystemExit(catalogues.main(["check"]))

@@ -23,6 +23,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -277,34 +278,32 @@ def send_password_reset(user_id: int):
         return _back_to_user(user)
     db.session.commit()
     link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
-    send_mail(
-        user.email,
-        _("Reset your Academy password"),
-        _(
+    with force_locale(user.preferred_language):  # the reader's language, not the administrator's
+        subject = _("Reset your Academy password")
+        body = _(
             "An Academy administrator sent you this link to choose a new password. "
             "Open it within one hour:\n\n%(link)s\n\n"
             "If you did not expect this, ignore this message.",
             link=link,
-        ),
-    )
+        )
+    send_mail(user.email, subject, body)
     flash(_("A password reset link has been sent to %(email)s.", email=user.email), "success")
     return _back_to_user(user)
 
 
 def _send_invitation(user: User) -> None:
     link = url_for("invitations.accept", token=services.make_invitation_token(user), _external=True)
-    send_mail(
-        user.email,
-        _("You are invited to Academy"),
-        _(
+    with force_locale(user.preferred_language):  # the invitee's language (from the CSV), not the admin's
+        subject = _("You are invited to Academy")
+        body = _(
             "Hello %(name)s,\n\nAn administrator has created an Academy account for you: "
             "training and certification for TISC staff. "
             "Choose your password within 14 days to start:\n\n%(link)s\n\n"
             "Your login is this email address.",
             name=user.full_name,
             link=link,
-        ),
-    )
+        )
+    send_mail(user.email, subject, body)
 
 
 @bp.route("/people/<int:user_id>/resend-invitation", methods=["POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -203,12 +204,11 @@ def reset_request():
         user = find_user_by_email(form.email.data)
         if user is not None and user.is_active:
             link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
-            send_mail(
-                user.email,
-                _("Reset your Academy password"),
-                _("Open this link within one hour to choose a new password:\n\n%(link)s\n\n"
-                  "If you did not ask for this, ignore this message.", link=link),
-            )
+            with force_locale(user.preferred_language):  # the reader's language, not the requester's
+                subject = _("Reset your Academy password")
+                body = _("Open this link within one hour to choose a new password:\n\n%(link)s\n\n"
+                         "If you did not ask for this, ignore this message.", link=link)
+            send_mail(user.email, subject, body)
         # Same answer whether or not the account exists.
         flash(_("If an account exists for that email, we have sent a link to reset the password."), "info")
         return redirect(url_for("auth.login"))

@@ -6,6 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from babel.lists import format_list
 from flask import current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
@@ -18,14 +19,18 @@ def _static_hash(path: str, mtime: float) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def static_url(filename: str) -> str:
-    """A fingerprinted static URL (safe to cache for a year)."""
+def static_version(filename: str) -> str:
+    """The first 12 hex digits of the file's SHA-256 ("0" if it does not exist)."""
     path = Path(current_app.static_folder) / filename
     try:
-        version = _static_hash(str(path), path.stat().st_mtime)
+        return _static_hash(str(path), path.stat().st_mtime)
     except OSError:
-        version = "0"
-    return url_for("static", filename=filename, v=version)
+        return "0"
+
+
+def static_url(filename: str) -> str:
+    """A fingerprinted static URL (served with a one-year, immutable cache lifetime)."""
+    return url_for("static", filename=filename, v=static_version(filename))
 
 
 def register(app) -> None:
@@ -37,6 +42,7 @@ def register(app) -> None:
         return {
             "current_locale": lang,
             "text_direction": text_direction(lang),
+            "direction": text_direction,  # direction("ar") == "rtl": for content in another language
             "switcher_languages": [(code, autonym(code)) for code in app.config["LANGUAGES"]],
             "static_url": static_url,
             "language_name": language_name,
@@ -49,3 +55,6 @@ def register(app) -> None:
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["percent"] = lambda v: format_percent((v or 0) / 100)
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
+    # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
+    app.jinja_env.filters["listing"] = lambda items, style="standard": format_list(
+        [str(i) for i in items], style=style, locale=current_locale())

@@ -204,6 +204,8 @@ def split_front_matter(text: str, filename: str) -> tuple[dict, str, int]:
 
 
 _IMG_RE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+_IMG_ALT_RE = re.compile(r"!\[([^\]]*)\]\(")
+_HTML_IMG_RE = re.compile(r"<img\b[^>]*>")
 
 
 def render_markdown(body: str, media_url_prefix: str) -> str:
@@ -372,12 +374,27 @@ def load_package(path: str | Path) -> CoursePackage:
                     for src in _IMG_RE.findall(line):
                         if src.startswith("media/") and src[6:] not in pkg.media:
                             c.add(rel, i, f"image {src!r} not found in media/")
-                        elif not src.startswith(("media/", "https://")):
+                        elif not src.startswith("media/"):
+                            # Pages fetch nothing from other hosts: slow links, offline copies, CSP.
                             c.add(rel, i, f"image {src!r}: use media/<file> from the package")
+                    for alt in _IMG_ALT_RE.findall(line):
+                        if not alt.strip():
+                            c.add(rel, i, "image without alt text: describe what it shows in ![…](media/…)")
                 if meta.get("video") and not str(meta["video"]).startswith("https://"):
                     c.add(rel, line_of(meta, "video"), "video must be an https:// link")
                     continue
                 html = render_markdown(body, media_prefix)
+                # Raw <img> tags in the Markdown: the same rules (Markdown images were checked above).
+                from_markdown = {src.replace("media/", media_prefix, 1) for src in _IMG_RE.findall(body)}
+                from_markdown |= set(_IMG_RE.findall(body))
+                for tag in _HTML_IMG_RE.findall(html):
+                    src = re.search(r'src="([^"]*)"', tag)
+                    if src is not None and src.group(1) in from_markdown:
+                        continue
+                    if src is None or not src.group(1).startswith(media_prefix):
+                        c.add(rel, None, f"image {src.group(1) if src else tag!r}: use media/<file> from the package")
+                    elif not re.search(r'alt="[^"]*\S[^"]*"', tag):
+                        c.add(rel, None, f"image {src.group(1)!r} without alt text: describe what it shows")
                 pkg.lessons[(lang, mod.key, les.key)] = LessonSource(
                     title=meta["title"].strip(), html=html,
                     sha256=hashlib.sha256(text.encode()).hexdigest(),
