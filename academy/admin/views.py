@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import smtplib
 from dataclasses import dataclass
 
 from flask import (
@@ -25,6 +26,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -395,9 +397,19 @@ def invite():
                 ), 422
             created = services.invite_users(good, actor=current_user)
             db.session.commit()
+            unsent = []
             for user in created:
-                _send_invitation(user)
-            flash(_("%(n)s invitations sent.", n=len(created)), "success")
+                try:
+                    _send_invitation(user)
+                except (OSError, smtplib.SMTPException):
+                    # The accounts exist; "send the invitation again" on each page retries.
+                    current_app.logger.exception("invitation mail to %s failed", user.email)
+                    unsent.append(user.email)
+            flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.", len(created) - len(unsent)),
+                  "success")
+            if unsent:
+                flash(_("The mail server refused the invitations to: %(emails)s. The accounts exist; "
+                        "send their invitations again from each person's page.", emails=", ".join(unsent)), "error")
             return render_template(
                 "admin/invite.html",
                 form=InviteForm(formdata=None),
