@@ -616,8 +616,8 @@ def upload_apply(token: str):
     uploads.discard(token)
     flash(
         _(
-            "The course package has been imported: %(added)s lessons added, "
-            "%(updated)s updated, %(retired)s retired.",
+            "The course package has been imported. Lessons added: %(added)s; "
+            "updated: %(updated)s; retired: %(retired)s.",
             added=summary["lessons_added"],
             updated=summary["lessons_updated"],
             retired=summary["lessons_retired"],
@@ -780,7 +780,7 @@ def tisc_merge(tisc_id: int):
             db.session.commit()
             flash(
                 _(
-                    "“%(old)s” has been merged into “%(new)s”; %(n)s learners moved.",
+                    "“%(old)s” has been merged into “%(new)s”. Learners moved: %(n)s.",
                     old=tisc.name,
                     new=survivor.name,
                     n=moved,
