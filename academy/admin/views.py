@@ -30,7 +30,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from academy.admin import queries, services, uploads
+from academy.admin import queries, quizzes, services, uploads
 from academy.admin.csvfiles import CsvFileError, decode_upload, parse_invites, parse_tiscs
 from academy.admin.forms import (
     ActionForm,
@@ -190,9 +190,10 @@ def user_detail(user_id: int):
     )
 
 
-#: Callables user -> (title, template name, context dict) adding a section to the user page;
-#: features landing later (quiz attempts, certification, certificates) register here.
-USER_SECTIONS: list = []
+#: Callables user -> (title, template name, context) adding a section to the user page
+#: (quiz attempts, certification records, certificates); the template sees ``section``.
+USER_SECTIONS: list = [quizzes.attempts_section]
+uploads.PREVIEW_HOOKS.append(quizzes.question_changes)
 
 
 def _back_to_user(user: User):
@@ -446,8 +447,10 @@ def course_detail(course_id: int):
     course = _course_or_404(course_id)
     outline = course_queries.course_outline(course, None, course.default_language)
     row = next(r for r in queries.course_rows() if r.course.id == course.id)
+    module_quizzes, final_exam = quizzes.course_quizzes(course)
     return render_template(
-        "admin/course.html", course=course, outline=outline, row=row, action_form=ActionForm()
+        "admin/course.html", course=course, outline=outline, row=row, action_form=ActionForm(),
+        module_quizzes=module_quizzes, final_exam=final_exam,
     )
 
 
@@ -671,6 +674,22 @@ def preview_lesson(course_id: int, lang: str, module_key: str, lesson_key: str):
         prev_item=prev_item,
         next_item=next_item,
         module_title=module.title(lang, course.default_language),
+    )
+
+
+@bp.route("/courses/<int:course_id>/preview/<lang>/quiz/<quiz_key>")
+@admin_required
+def preview_quiz(course_id: int, lang: str, quiz_key: str):
+    from academy.assessments import queries as quiz_queries
+
+    course = _course_or_404(course_id)
+    quiz = quiz_queries.quiz_by_key(course.id, quiz_key)
+    if course.version(lang) is None or quiz is None:
+        abort(404)
+    reveal = request.args.get("answers") == "1"
+    return render_template(
+        "admin/quiz_preview.html", course=course, lang=lang, quiz=quiz, reveal=reveal,
+        title=quizzes.quiz_title(quiz, lang), questions=quizzes.preview_questions(quiz, lang, reveal=reveal),
     )
 
 
