@@ -30,7 +30,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from academy.admin import queries, quizzes, services, uploads
+from academy.admin import certification, queries, quizzes, services, uploads
 from academy.admin.csvfiles import CsvFileError, decode_upload, parse_invites, parse_tiscs
 from academy.admin.forms import (
     ActionForm,
@@ -192,7 +192,7 @@ def user_detail(user_id: int):
 
 #: Callables user -> (title, template name, context) adding a section to the user page
 #: (quiz attempts, certification records, certificates); the template sees ``section``.
-USER_SECTIONS: list = [quizzes.attempts_section]
+USER_SECTIONS: list = [quizzes.attempts_section, certification.records_section]
 uploads.PREVIEW_HOOKS.append(quizzes.question_changes)
 
 
