@@ -432,3 +432,26 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, make_user):
     assert sorted(results.values()) == ["demoted", "refused"]
     db.session.expire_all()
     assert sum(db.session.get(User, u.id).has_role(Role.ADMIN) for u in (a, b)) == 1
+
+
+def test_invitations_the_mail_server_refuses_are_reported_and_can_be_resent(app, as_admin, monkeypatch):
+    import smtplib
+
+    from academy.admin import views
+
+    sent = []
+
+    def flaky(to, subject, body):
+        if to == "amina@example.org":
+            raise smtplib.SMTPRecipientsRefused({to: (550, b"no")})
+        sent.append(to)
+
+    monkeypatch.setattr(views, "send_mail", flaky)
+    text = "name,email,gender,country\nAmina,amina@example.org,woman,KE\nLi Na,li.na@example.org,woman,CN\n"
+    page = _post_csv(as_admin, text).get_data(as_text=True)
+    assert "1 invitation sent." in page and "refused the invitations to: amina@example.org" in page
+    assert sent == ["li.na@example.org"]
+    amina = db.session.scalars(select(User).where(User.email == "amina@example.org")).one()
+    monkeypatch.setattr(views, "send_mail", lambda to, subject, body: sent.append(to))
+    as_admin.post(f"/admin/people/{amina.id}/resend-invitation")
+    assert sent[-1] == "amina@example.org"

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import smtplib
 from dataclasses import dataclass
 
 from flask import (
@@ -26,10 +27,11 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from academy.admin import queries, services, uploads
+from academy.admin import certification, queries, quizzes, services, uploads
 from academy.admin.csvfiles import CsvFileError, decode_upload, parse_invites, parse_tiscs
 from academy.admin.forms import (
     ActionForm,
@@ -189,9 +191,10 @@ def user_detail(user_id: int):
     )
 
 
-#: Callables user -> (title, template name, context dict) adding a section to the user page;
-#: features landing later (quiz attempts, certification, certificates) register here.
-USER_SECTIONS: list = []
+#: Callables user -> (title, template name, context) adding a section to the user page
+#: (quiz attempts, certification records, certificates); the template sees ``section``.
+USER_SECTIONS: list = [quizzes.attempts_section, certification.records_section]
+uploads.PREVIEW_HOOKS.append(quizzes.question_changes)
 
 
 def _back_to_user(user: User):
@@ -394,9 +397,19 @@ def invite():
                 ), 422
             created = services.invite_users(good, actor=current_user)
             db.session.commit()
+            unsent = []
             for user in created:
-                _send_invitation(user)
-            flash(_("%(n)s invitations sent.", n=len(created)), "success")
+                try:
+                    _send_invitation(user)
+                except (OSError, smtplib.SMTPException):
+                    # The accounts exist; "send the invitation again" on each page retries.
+                    current_app.logger.exception("invitation mail to %s failed", user.email)
+                    unsent.append(user.email)
+            flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.", len(created) - len(unsent)),
+                  "success")
+            if unsent:
+                flash(_("The mail server refused the invitations to: %(emails)s. The accounts exist; "
+                        "send their invitations again from each person's page.", emails=", ".join(unsent)), "error")
             return render_template(
                 "admin/invite.html",
                 form=InviteForm(formdata=None),
@@ -433,8 +446,10 @@ def course_detail(course_id: int):
     course = _course_or_404(course_id)
     outline = course_queries.course_outline(course, None, course.default_language)
     row = next(r for r in queries.course_rows() if r.course.id == course.id)
+    module_quizzes, final_exam = quizzes.course_quizzes(course)
     return render_template(
-        "admin/course.html", course=course, outline=outline, row=row, action_form=ActionForm()
+        "admin/course.html", course=course, outline=outline, row=row, action_form=ActionForm(),
+        module_quizzes=module_quizzes, final_exam=final_exam,
     )
 
 
@@ -603,8 +618,8 @@ def upload_apply(token: str):
     uploads.discard(token)
     flash(
         _(
-            "The course package has been imported: %(added)s lessons added, "
-            "%(updated)s updated, %(retired)s retired.",
+            "The course package has been imported. Lessons added: %(added)s; "
+            "updated: %(updated)s; retired: %(retired)s.",
             added=summary["lessons_added"],
             updated=summary["lessons_updated"],
             retired=summary["lessons_retired"],
@@ -658,6 +673,22 @@ def preview_lesson(course_id: int, lang: str, module_key: str, lesson_key: str):
         prev_item=prev_item,
         next_item=next_item,
         module_title=module.title(lang, course.default_language),
+    )
+
+
+@bp.route("/courses/<int:course_id>/preview/<lang>/quiz/<quiz_key>")
+@admin_required
+def preview_quiz(course_id: int, lang: str, quiz_key: str):
+    from academy.assessments import queries as quiz_queries
+
+    course = _course_or_404(course_id)
+    quiz = quiz_queries.quiz_by_key(course.id, quiz_key)
+    if course.version(lang) is None or quiz is None:
+        abort(404)
+    reveal = request.args.get("answers") == "1"
+    return render_template(
+        "admin/quiz_preview.html", course=course, lang=lang, quiz=quiz, reveal=reveal,
+        title=quizzes.quiz_title(quiz, lang), questions=quizzes.preview_questions(quiz, lang, reveal=reveal),
     )
 
 
@@ -767,7 +798,7 @@ def tisc_merge(tisc_id: int):
             db.session.commit()
             flash(
                 _(
-                    "“%(old)s” has been merged into “%(new)s”; %(n)s learners moved.",
+                    "“%(old)s” has been merged into “%(new)s”. Learners moved: %(n)s.",
                     old=tisc.name,
                     new=survivor.name,
                     n=moved,

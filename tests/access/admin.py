@@ -110,6 +110,8 @@ ROWS = [
         lambda w: f"/admin/courses/{w.course.id}/preview/fr/one/first",
         admin_only(200),
     ),
+    # w.quiz_course comes from the assessments access module's extend_world.
+    Row("admin.preview_quiz", lambda w: f"/admin/courses/{w.quiz_course.id}/preview/fr/quiz/one", admin_only(200)),
     Row("admin.tiscs", lambda w: "/admin/tiscs?country=KE", admin_only(200)),
     Row("admin.tisc_new", lambda w: "/admin/tiscs/new", admin_only(200)),
     Row("admin.tisc_edit", lambda w: f"/admin/tiscs/{w.tisc.id}/edit", admin_only(200)),
