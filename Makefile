@@ -71,6 +71,7 @@ translations-check: $(VENV)/.installed
 # then on a throwaway PostgreSQL; their figures are in README's production section.
 bench: sysdeps-run $(VENV)/.installed-dev compile-translations
 	$(BIN)/python bench/certificates.py
+	$(BIN)/python bench/quiz_submit.py
 	$(BIN)/python bench/stats.py
 	scripts/with-postgres.sh sh -c '$(BIN)/python -m bench.pages $(ARGS) && $(BIN)/python -m bench.soak'
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from academy.assessments.demo import take_demo_quizzes
 from academy.auth.models import Tisc, User
 from academy.auth.services import create_user
 from academy.core.enums import EnrollmentStatus, Gender, Role
@@ -161,6 +162,7 @@ def seed(echo=print) -> dict:
             _set_progress(enrollment, lessons, count, enrolled_at, rng)
             db.session.flush()
             refresh_progress(enrollment)
+            take_demo_quizzes(enrollment, rng)
             created += 1
     for i, (name, gender, country, lang) in enumerate(INDEPENDENT, start=1):
         g = gender if gender in {x.value for x in Gender} else "undisclosed"

@@ -8,7 +8,7 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from academy.assessments.enums import AttemptState, ShowAnswers
-from academy.assessments.models import AttemptAnswer, Question, Quiz, QuizAttempt
+from academy.assessments.models import AttemptAnswer, Question, QuestionText, Quiz, QuizAttempt
 from academy.courses.models import Course, CourseVersion
 from academy.extensions import db
 
@@ -101,12 +101,43 @@ def answers_for(attempt_id: int) -> dict[int, AttemptAnswer]:
 def questions_for(attempt: QuizAttempt) -> dict[int, Question]:
     return {
         q.id: q
-        for q in db.session.scalars(
-            select(Question)
-            .where(Question.id.in_(attempt.question_ids))
-            .options(selectinload(Question.texts))
-        )
+        for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))
     }
+
+
+def recent_attempts(quiz_id: int, language: str | None, limit: int = 50) -> list[QuizAttempt]:
+    """The latest graded attempts of a quiz with their learners (for admins)."""
+    query = (
+        select(QuizAttempt)
+        .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.state == AttemptState.GRADED)
+        .options(selectinload(QuizAttempt.user))
+        .order_by(QuizAttempt.graded_at.desc())
+        .limit(limit)
+    )
+    if language:
+        query = query.where(QuizAttempt.language == language)
+    return list(db.session.scalars(query))
+
+
+def specs_for(question_ids: list[int], language: str, fallback: str) -> dict[int, dict]:
+    """{question_id: definition} in ``language`` (else the course's default), one query."""
+    query = select(QuestionText.question_id, QuestionText.language, QuestionText.spec)
+    rows = db.session.execute(
+        query.where(
+            QuestionText.question_id.in_(question_ids), QuestionText.language.in_({language, fallback})
+        )
+    ).all()
+    found = {row[0] for row in rows}
+    if len(found) < len(set(question_ids)):  # neither language: any text will do
+        missing = set(question_ids) - found
+        rows += db.session.execute(query.where(QuestionText.question_id.in_(missing))).all()
+    specs: dict[int, dict] = {}
+    rank: dict[int, int] = {}
+    for qid, lang, spec in rows:
+        r = 0 if lang == language else 1 if lang == fallback else 2
+        if r < rank.get(qid, 3):
+            specs[qid], rank[qid] = spec, r
+    return specs
 
 
 def user_attempts(user_id: int) -> list[tuple[QuizAttempt, Quiz, Course]]:

@@ -86,8 +86,9 @@ class QuestionType:
     def grade(self, spec: dict, response: Any) -> float:
         raise NotImplementedError
 
-    def is_answered(self, response: Any) -> bool:
-        return response is not None
+    def right_response(self, spec: dict) -> Any:
+        """A response that earns full marks (demo data, tests, the benchmark)."""
+        raise NotImplementedError
 
     def render(self, **context: Any) -> Markup:
         """HTML for the question: ``mode`` is "answer" or "review"."""
@@ -183,6 +184,9 @@ class SingleChoice(_ChoiceType):
     def grade(self, spec: dict, response: Any) -> float:
         return 1.0 if isinstance(response, str) and response in self.correct_keys(spec) else 0.0
 
+    def right_response(self, spec: dict) -> Any:
+        return sorted(self.correct_keys(spec))[0]
+
 
 @register
 class MultipleChoice(_ChoiceType):
@@ -229,6 +233,9 @@ class MultipleChoice(_ChoiceType):
             return max(0.0, (right - wrong) / len(correct))
         return 1.0 if chosen == correct else 0.0
 
+    def right_response(self, spec: dict) -> Any:
+        return sorted(self.correct_keys(spec))
+
 
 @register
 class TrueFalse(QuestionType):
@@ -252,6 +259,9 @@ class TrueFalse(QuestionType):
 
     def grade(self, spec: dict, response: Any) -> float:
         return 1.0 if response is spec["answer"] else 0.0
+
+    def right_response(self, spec: dict) -> Any:
+        return spec["answer"]
 
 
 def normalise_text(value: str, *, case_sensitive: bool, ignore_accents: bool) -> str:
@@ -309,6 +319,9 @@ class ShortAnswer(QuestionType):
         }
         given = normalise_text(response, **opts)
         return 1.0 if any(given == normalise_text(a, **opts) for a in spec["accepted"]) else 0.0
+
+    def right_response(self, spec: dict) -> Any:
+        return spec["accepted"][0]
 
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -374,6 +387,9 @@ class Numeric(QuestionType):
         tolerance = Decimal(str(spec.get("tolerance", 0)))
         return 1.0 if abs(number - answer) <= tolerance else 0.0
 
+    def right_response(self, spec: dict) -> Any:
+        return str(spec["answer"])
+
     def is_valid_response(self, spec: dict, response: Any) -> bool:
         return isinstance(response, str) and parse_number(response, spec.get("unit")) is not None
 
@@ -398,6 +414,9 @@ class _IndexedType(QuestionType):
 
     def expected(self, spec: dict) -> list[int]:
         raise NotImplementedError
+
+    def right_response(self, spec: dict) -> Any:
+        return self.expected(spec)
 
     def grade(self, spec: dict, response: Any) -> float:
         expected = self.expected(spec)

@@ -120,21 +120,29 @@ class Availability:
 
 def _module_is_locked(quiz: Quiz, enrollment: Enrollment) -> str | None:
     """The reason the quiz's module (or, for the final exam, the course) is not open yet."""
-    from academy.courses.queries import course_outline
+    from academy.courses.queries import active_modules, module_completion
 
-    outline = course_outline(quiz.course, enrollment, enrollment.language)
+    modules = active_modules(quiz.course_id)
+    complete = module_completion(enrollment, modules)
+    language, fallback = enrollment.language, quiz.course.default_language
     if quiz.is_final_exam:
-        unfinished = [m for m in outline if not m.is_complete]
+        unfinished = [m for m in modules if not complete.get(m.id)]
         if unfinished:
             return _(
                 "The final exam opens when you have completed every module. "
                 "Still to complete: %(titles)s.",
-                titles=", ".join(m.title for m in unfinished),
+                titles=", ".join(m.title(language, fallback) for m in unfinished),
             )
         return None
-    view = next((m for m in outline if m.module.id == quiz.module_id), None)
-    if view is not None and view.is_locked:
-        return _("This quiz opens when you complete “%(title)s”.", title=view.locked_by)
+    if not quiz.course.has_sequential_release:
+        return None
+    # Sequential release: every earlier module must be complete (as on the course home).
+    for module in modules:
+        if module.id == quiz.module_id:
+            return None
+        if not complete.get(module.id):
+            return _("This quiz opens when you complete “%(title)s”.",
+                     title=module.title(language, fallback))
     return None
 
 
@@ -196,14 +204,11 @@ def _layout(quiz: Quiz, language: str, rng: random.Random) -> list[dict]:
     elif quiz.shuffle_questions:
         questions = list(questions)
         rng.shuffle(questions)
-    fallback = quiz.course.default_language
+    from academy.assessments.queries import specs_for
+
+    specs = specs_for([q.id for q in questions], language, quiz.course.default_language)
     return [
-        {
-            "q": q.id,
-            "o": QUESTION_TYPES[q.type].layout(
-                q.spec(language, fallback), rng, quiz.shuffle_options
-            ),
-        }
+        {"q": q.id, "o": QUESTION_TYPES[q.type].layout(specs[q.id], rng, quiz.shuffle_options)}
         for q in questions
     ]
 
@@ -398,11 +403,14 @@ def grade_attempt(attempt: QuizAttempt, now: datetime | None = None) -> None:
     now = now or utcnow()
     db.session.refresh(attempt)
     quiz = attempt.quiz
-    fallback = quiz.course.default_language
-    questions = {
-        q.id: q
-        for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))
-    }
+    from academy.assessments.queries import specs_for
+
+    types = dict(
+        db.session.execute(
+            select(Question.id, Question.type).where(Question.id.in_(attempt.question_ids))
+        ).all()
+    )
+    specs = specs_for(attempt.question_ids, attempt.language, quiz.course.default_language)
     answers = {
         a.question_id: a
         for a in db.session.scalars(
@@ -411,17 +419,13 @@ def grade_attempt(attempt: QuizAttempt, now: datetime | None = None) -> None:
     }
     total = 0.0
     for item in attempt.layout:
-        question = questions[item["q"]]
-        row = answers.get(question.id)
+        qid = item["q"]
+        row = answers.get(qid)
         if row is None:
-            row = AttemptAnswer(attempt_id=attempt.id, question_id=question.id, response=None)
+            row = AttemptAnswer(attempt_id=attempt.id, question_id=qid, response=None)
             db.session.add(row)
-        qtype = QUESTION_TYPES[question.type]
-        score = (
-            qtype.grade(question.spec(attempt.language, fallback), row.response)
-            if row.response is not None
-            else 0.0
-        )
+        qtype = QUESTION_TYPES[types[qid]]
+        score = qtype.grade(specs[qid], row.response) if row.response is not None else 0.0
         row.score = round(score, 4)
         row.is_correct = score >= 1.0
         total += score

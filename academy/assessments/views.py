@@ -134,13 +134,14 @@ def _question_views(
     start_number: int = 1,
 ) -> list[dict]:
     questions = queries.questions_for(attempt)
-    fallback = attempt.quiz.course.default_language
+    specs = queries.specs_for([item["q"] for item in items], attempt.language,
+                              attempt.quiz.course.default_language)
     views = []
     for n, item in enumerate(items, start=start_number):
         question = questions[item["q"]]
         qtype = QUESTION_TYPES[question.type]
         answer = answers.get(question.id)
-        spec = question.spec(attempt.language, fallback)
+        spec = specs[question.id]
         views.append(
             {
                 "number": n,
@@ -229,14 +230,14 @@ def save_page(attempt_id: int):
     pages = _pages(attempt)
     page = min(max(request.form.get("page", 1, type=int), 1), len(pages))
     questions = queries.questions_for(attempt)
-    fallback = attempt.quiz.course.default_language
+    on_page = pages[page - 1]
+    specs = queries.specs_for([item["q"] for item in on_page], attempt.language,
+                              attempt.quiz.course.default_language)
     responses = {}
-    for item in pages[page - 1]:
+    for item in on_page:
         question = questions[item["q"]]
         qtype = QUESTION_TYPES[question.type]
-        responses[question.id] = qtype.parse(
-            question.spec(attempt.language, fallback), item["o"], request.form, f"q{question.id}"
-        )
+        responses[question.id] = qtype.parse(specs[question.id], item["o"], request.form, f"q{question.id}")
     saved = save_answers(attempt, responses)
     if not saved:
         # Submitted in another tab, a stale form, or time is up: show what happened.
@@ -392,12 +393,16 @@ def quiz_stats(quiz_id: int):
     course: Course = quiz.course
     if language and language not in {v.language for v in course.versions}:
         abort(404)
+    from academy.assessments.services import expire_overdue
+
+    if expire_overdue(quiz_id=quiz.id):  # abandoned timed attempts count as what they are
+        db.session.commit()
     stats = queries.quiz_stats(quiz, language)
     lang = language or _current_language()
-    prompts = {
-        q.question.id: q.question.spec(lang, course.default_language).get("prompt", q.question.key)
-        for q in stats.questions
-    }
+    specs = queries.specs_for([q.question.id for q in stats.questions], lang, course.default_language)
+    prompts = {q.question.id: specs.get(q.question.id, {}).get("prompt", q.question.key) for q in stats.questions}
+    # Names are personal data: the per-attempt list is for admins, the figures for instructors too.
+    recent = queries.recent_attempts(quiz.id, language) if current_user.has_role(Role.ADMIN) else None
     title = queries.course_titles([course.id], lang).get(course.id, course.code)
     return render_template(
         "assessments/stats.html",
@@ -409,6 +414,7 @@ def quiz_stats(quiz_id: int):
         title=quiz_title(quiz, lang),
         course_title=title,
         qtypes=QUESTION_TYPES,
+        recent=recent,
         languages=[(v.language, language_name(v.language)) for v in course.versions],
     )
 

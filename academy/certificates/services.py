@@ -54,6 +54,7 @@ DEFAULTS = {
 #: type size classes by display width (CJK counts double): long names shrink, then wrap
 NAME_SIZES = ((28, "name-xl"), (40, "name-l"), (56, "name-m"), (10**6, "name-s"))
 TITLE_SIZES = ((50, "title-l"), (90, "title-m"), (10**6, "title-s"))
+HEADING_SIZES = ((34, "heading-l"), (10**6, "heading-m"))
 
 
 class CertificateError(ValueError):
@@ -133,6 +134,7 @@ def certificate_context(cert: Certificate) -> dict:
         "title": cert.title,
         "title_dir": text_dir(cert.title),
         "title_size": size_class(cert.title, TITLE_SIZES),
+        "heading_size": size_class(text["heading"], HEADING_SIZES),
         "kind": cert.kind.value,
         "date": date,
         "serial": cert.serial,

@@ -1,0 +1,88 @@
+"""Demo quiz attempts for the seeded pilot learners, so completion and statistics have data.
+
+Each learner attempts the quiz of every module whose lessons they finished, in order:
+some fail first and retake, as real learners do. Those who finish every module sit the
+final exam. Attempt times are set in the past, after the learner's last lesson.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from academy.assessments import queries
+from academy.assessments.models import QuizAttempt
+from academy.assessments.questions import QUESTION_TYPES
+from academy.assessments.services import AttemptRefused, save_answers, start_attempt, submit_attempt
+from academy.courses.models import Enrollment
+from academy.courses.queries import active_modules, completed_lesson_ids
+from academy.extensions import db
+
+
+def _attempt(quiz, enrollment: Enrollment, rng: random.Random, skill: float, when: datetime) -> QuizAttempt:
+    attempt = start_attempt(quiz, enrollment, rng=rng)
+    db.session.flush()
+    questions = queries.questions_for(attempt)
+    specs = queries.specs_for(attempt.question_ids, attempt.language, quiz.course.default_language)
+    responses = {}
+    for qid in attempt.question_ids:
+        if rng.random() < skill:
+            responses[qid] = QUESTION_TYPES[questions[qid].type].right_response(specs[qid])
+    save_answers(attempt, responses)
+    submit_attempt(attempt)
+    took = timedelta(minutes=rng.randint(4, 25))
+    deadline = when + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id)
+        .values(started_at=when, deadline_at=deadline, last_saved_at=when + took, submitted_at=when + took,
+                graded_at=when + took)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(attempt)
+    return attempt
+
+
+def _until_passed(quiz, enrollment, rng, when: datetime) -> tuple[QuizAttempt | None, datetime]:
+    """Up to three attempts; returns the passing attempt (or None) and when the learner goes on."""
+    skill = rng.uniform(0.55, 0.97)
+    for _try in range(3):
+        try:
+            attempt = _attempt(quiz, enrollment, rng, skill, when)
+        except AttemptRefused:
+            return None, when
+        when = attempt.submitted_at + timedelta(hours=rng.randint(1, 72))
+        if attempt.is_passed:
+            return attempt, when
+        skill = min(0.99, skill + 0.15)  # they went back to the lessons
+    return None, when
+
+
+def take_demo_quizzes(enrollment: Enrollment, rng: random.Random) -> None:
+    """Attempt the quizzes this learner's finished lessons lead to; may complete the course."""
+    when = (enrollment.last_activity_at or enrollment.enrolled_at) + timedelta(hours=1)
+    quizzes = {q.module_id: q for q in queries.course_quizzes(enrollment.course_id) if not q.is_final_exam}
+    final = next((q for q in queries.course_quizzes(enrollment.course_id) if q.is_final_exam), None)
+    done = completed_lesson_ids(enrollment.id)
+    last = when
+    for module in active_modules(enrollment.course_id):
+        if not all(les.id in done for les in module.lessons if not les.is_retired):
+            return
+        quiz = quizzes.get(module.id)
+        if quiz is not None:
+            passed, when = _until_passed(quiz, enrollment, rng, when)
+            if passed is None:
+                return
+            last = passed.submitted_at
+    if final is not None:
+        passed, when = _until_passed(final, enrollment, rng, when)
+        if passed is None:
+            return
+        last = passed.submitted_at
+    db.session.refresh(enrollment)
+    enrollment.last_activity_at = last
+    if enrollment.completed_at is not None:
+        # Completion happened "now" in this script; the story says it happened then.
+        enrollment.completed_at = last
