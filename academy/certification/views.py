@@ -265,7 +265,7 @@ def file(file_id: int):
     resp = send_file(io.BytesIO(storage.get(row.storage_key)), mimetype=row.content_type, as_attachment=True,
                      download_name=row.filename, max_age=0)
     resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
 
