@@ -22,7 +22,6 @@ def create_app(config_override: dict | None = None) -> Flask:
     configure_i18n(app)
     configure_blueprints(app)
     configure_templates(app)
-    configure_delivery(app)
     configure_security(app)
     configure_serving(app)
     configure_cli(app)
@@ -115,12 +114,6 @@ def configure_templates(app: Flask) -> None:
     from academy.core import template_helpers
 
     template_helpers.register(app)
-
-
-def configure_delivery(app: Flask) -> None:
-    from academy.core.delivery import register_delivery
-
-    register_delivery(app)
 
 
 def configure_security(app: Flask) -> None:
