@@ -174,6 +174,10 @@ def check_catalogue(lang: str, template_ids: set | None = None, path: Path | Non
             wanted, found = placeholders(message.id), placeholders(message.string)
             if wanted != found:
                 report.add(message.id, f"placeholders {sorted(found)} differ from {sorted(wanted)}")
+    # Babel's own checks: python-format conversions that do not match ("% of" vs "% des").
+    for message, errors in catalog.check():
+        for error in errors:
+            report.add(message.id, f"format: {error}")
     if template_ids is not None:
         for missing in sorted(template_ids - ids, key=str):
             report.add(missing, "in messages.pot but not in the catalogue (run make translations)")

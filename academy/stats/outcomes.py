@@ -44,7 +44,8 @@ class CertificateFact(Fact):
         Measure("certificates_valid", _l("Certificates valid"), "count", lambda c: c["valid"], ("valid",)),
         Measure("certificates_reissued", _l("Certificates re-issued"), "count", lambda c: c["reissued"], ("reissued",)),
         Measure(
-            "revocation_rate", _l("Revoked (% of issued)"), "percent", _rate("revoked", "issued"), ("revoked", "issued")
+            "revocation_rate", _l("Revoked as a share of issued (%)"), "percent", _rate("revoked", "issued"),
+            ("revoked", "issued"),
         ),
     )
 
