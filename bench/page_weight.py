@@ -74,7 +74,7 @@ def pages(slug: str, module: str, lesson: str) -> list[tuple[str, str, bool]]:
         ("my learning", "/dashboard", True),
         ("course home", f"/learn/{slug}/", True),
         ("lesson", f"/learn/{slug}/{module}/{lesson}", True),
-        ("quiz", f"/learn/{slug}/{module}/quiz", True),
+        ("quiz", f"/learn/{slug}/quiz/{module}", True),
         ("my certificates", "/certificates/", True),
         ("account", "/account", True),
     ]
