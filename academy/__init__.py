@@ -57,6 +57,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_begin_before_savepoint(conn, name):
+    # pysqlite sends BEGIN only before INSERT/UPDATE/DELETE, never before SAVEPOINT. A
+    # savepoint opened as a transaction's first write would start a transaction of its own
+    # and RELEASE would commit it, out of reach of the request's rollback. Open the outer
+    # transaction first (deferred, as pysqlite would), so it stays one unit of work.
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
+
+
 def configure_extensions(app: Flask) -> None:
     import academy.models  # noqa: F401  (every model registered before migrations look)
 
