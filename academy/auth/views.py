@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from academy.auth.access import learner_required
 from academy.auth.forms import (
@@ -41,7 +42,8 @@ def load_user(user_id: str) -> User | None:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except ValueError:
         return None
-    user = db.session.get(User, uid)
+    # Roles joined in: one query per request for who is asking, not two.
+    user = db.session.get(User, uid, options=[joinedload(User.role_rows)])
     if user is None or user.session_version != version:
         return None
     return user

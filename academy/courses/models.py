@@ -6,6 +6,7 @@ per-language rows. Progress is kept per lesson key, so switching language keeps 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Optional
 
@@ -39,6 +40,9 @@ class Course(TimestampMixin, db.Model):
     is_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     has_sequential_release: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     package_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    # Changes with every change to the course's modules, lessons or their texts; the
+    # per-process structure cache (academy.courses.structure) is keyed by it.
+    content_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="0")
 
     versions: Mapped[list[CourseVersion]] = relationship(
         back_populates="course", cascade="all, delete-orphan", order_by="CourseVersion.language"

@@ -6,17 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.courses.models import (
     Course,
     CourseVersion,
     Enrollment,
-    Lesson,
     LessonProgress,
     LessonText,
     Module,
 )
+from academy.courses.structure import LessonNode, ModuleNode, structure
 from academy.extensions import db
 
 
@@ -49,9 +49,10 @@ def enrolled_course_ids(user_id: int) -> set[int]:
 
 
 def course_by_slug(slug: str) -> Course | None:
-    return db.session.scalar(
-        select(Course).where(Course.slug == slug).options(selectinload(Course.versions))
-    )
+    # One query with its (few) language versions joined in.
+    return db.session.scalars(
+        select(Course).where(Course.slug == slug).options(joinedload(Course.versions))
+    ).unique().one_or_none()
 
 
 def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
@@ -100,14 +101,14 @@ def module_completion(enrollment: Enrollment, modules: list[Module] | None = Non
 
 @dataclass
 class LessonView:
-    lesson: Lesson
+    lesson: LessonNode
     title: str
     is_complete: bool
 
 
 @dataclass
 class ModuleView:
-    module: Module
+    module: ModuleNode
     title: str
     lessons: list[LessonView]
     is_complete: bool
@@ -124,19 +125,6 @@ class ModuleView:
         return int(100 * self.done_count / len(self.lessons)) if self.lessons else 0
 
 
-def lesson_titles(lesson_ids: list[int], language: str, fallback: str) -> dict[int, str]:
-    rows = db.session.execute(
-        select(LessonText.lesson_id, LessonText.language, LessonText.title).where(
-            LessonText.lesson_id.in_(lesson_ids), LessonText.language.in_({language, fallback})
-        )
-    ).all()
-    titles: dict[int, str] = {}
-    for lid, lang, title in rows:
-        if lang == language or lid not in titles:
-            titles[lid] = title
-    return titles
-
-
 #: Called by the course home as hook(course, enrollment, language, outline) to fill
 #: ModuleView.extras (the assessments package adds each module's quiz).
 OUTLINE_HOOKS: list[Callable] = []
@@ -146,24 +134,24 @@ HOME_SECTIONS: list[Callable] = []
 
 
 def course_outline(course: Course, enrollment: Enrollment | None, language: str) -> list[ModuleView]:
-    """Modules with lessons, titles in ``language``, completion and lock state."""
-    modules = active_modules(course.id)
+    """Modules with lessons, titles in ``language``, completion and lock state.
+
+    The modules and lessons come from the process's structure cache (plain frozen
+    objects with the ORM's attribute names); only progress is read per request."""
+    modules = structure(course).modules
     done = completed_lesson_ids(enrollment.id) if enrollment else set()
     complete = module_completion(enrollment, modules, done) if enrollment else {m.id: False for m in modules}
-    titles = lesson_titles([les.id for m in modules for les in m.lessons], language, course.default_language)
+    fallback = course.default_language
     views: list[ModuleView] = []
     previous: ModuleView | None = None
     for m in modules:
-        lessons = [
-            LessonView(les, titles.get(les.id, les.key), les.id in done) for les in m.lessons if not les.is_retired
-        ]
+        lessons = [LessonView(les, les.title(language, fallback), les.id in done) for les in m.lessons]
         locked = False
         locked_by = None
         if course.has_sequential_release and previous is not None and (previous.is_locked or not previous.is_complete):
             locked = True
             locked_by = previous.title
-        view = ModuleView(m, m.title(language, course.default_language), lessons, complete.get(m.id, False),
-                          locked, locked_by)
+        view = ModuleView(m, m.title(language, fallback), lessons, complete.get(m.id, False), locked, locked_by)
         views.append(view)
         previous = view
     return views

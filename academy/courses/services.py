@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -192,9 +193,20 @@ def _progress_row(enrollment: Enrollment, lesson: Lesson) -> LessonProgress:
     return row
 
 
-def record_visit(enrollment: Enrollment, lesson: Lesson) -> LessonProgress:
-    """Note that the learner opened ``lesson`` now; it becomes the resume point."""
+#: Visits to the same lesson closer together than this are recorded once.
+VISIT_RESOLUTION = timedelta(minutes=1)
+
+
+def record_visit(enrollment: Enrollment, lesson: Lesson) -> LessonProgress | None:
+    """Note that the learner opened ``lesson`` now; it becomes the resume point.
+
+    A reload of the lesson just visited (within VISIT_RESOLUTION) changes nothing a learner
+    or a report can see, so it writes nothing: no write lock taken for a page view."""
     now = utcnow()
+    last = enrollment.last_activity_at
+    if (enrollment.last_lesson_id == lesson.id and last is not None and enrollment.status != EnrollmentStatus.ENROLLED
+            and timedelta(0) <= now - last < VISIT_RESOLUTION):
+        return None
     row = _progress_row(enrollment, lesson)
     row.last_visited_at = now
     enrollment.last_lesson_id = lesson.id

@@ -14,6 +14,7 @@ from academy.courses import queries
 from academy.courses.forms import CompleteLessonForm, EnrollForm
 from academy.courses.models import Course, CourseMedia, Enrollment, Lesson, Module
 from academy.courses.services import EnrollmentError, complete_lesson, enroll, record_visit
+from academy.courses.structure import lesson_body
 from academy.extensions import db
 
 bp = Blueprint("courses", __name__, template_folder="templates")
@@ -172,7 +173,7 @@ def lesson(slug: str, module_key: str, lesson_key: str):
         flash(_("This module opens when you complete “%(title)s”.", title=mview.locked_by), "info")
         return redirect(url_for("courses.course_home", slug=slug))
     lesson = lesson_view.lesson
-    text = queries.lesson_text(lesson.id, enrollment.language, course.default_language)
+    text = lesson_body(course, lesson.id, enrollment.language)
     flat = [(m, les) for m in outline for les in m.lessons]
     idx = next(i for i, (_m, les) in enumerate(flat) if les.lesson.id == lesson.id)
     prev_item = flat[idx - 1] if idx > 0 else None
