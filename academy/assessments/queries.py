@@ -50,19 +50,30 @@ class QuizResult:
     open_attempt_id: int | None = None
 
 
+def _add(r: QuizResult, a: QuizAttempt) -> None:
+    r.attempts += 1
+    if a.is_open:
+        r.open_attempt_id = a.id
+    if a.is_graded:
+        r.best_score = a.score if r.best_score is None else max(r.best_score, a.score)
+        r.is_passed = r.is_passed or bool(a.is_passed)
+
+
 def results_by_quiz(enrollment_id: int) -> dict[int, QuizResult]:
     results: dict[int, QuizResult] = {}
     for a in db.session.scalars(
         select(QuizAttempt).where(QuizAttempt.enrollment_id == enrollment_id)
     ):
-        r = results.setdefault(a.quiz_id, QuizResult())
-        r.attempts += 1
-        if a.is_open:
-            r.open_attempt_id = a.id
-        if a.is_graded:
-            r.best_score = a.score if r.best_score is None else max(r.best_score, a.score)
-            r.is_passed = r.is_passed or bool(a.is_passed)
+        _add(results.setdefault(a.quiz_id, QuizResult()), a)
     return results
+
+
+def summarise(attempts: list[QuizAttempt]) -> QuizResult:
+    """The standing on one quiz from its attempts already loaded (see results_by_quiz)."""
+    result = QuizResult()
+    for a in attempts:
+        _add(result, a)
+    return result
 
 
 def may_see_answers(attempt: QuizAttempt, viewer, result: QuizResult | None = None) -> bool:

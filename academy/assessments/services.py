@@ -120,9 +120,10 @@ class Availability:
 
 def _module_is_locked(quiz: Quiz, enrollment: Enrollment) -> str | None:
     """The reason the quiz's module (or, for the final exam, the course) is not open yet."""
-    from academy.courses.queries import active_modules, module_completion
+    from academy.courses.queries import module_completion
+    from academy.courses.structure import structure
 
-    modules = active_modules(quiz.course_id)
+    modules = structure(quiz.course).modules
     complete = module_completion(enrollment, modules)
     language, fallback = enrollment.language, quiz.course.default_language
     if quiz.is_final_exam:

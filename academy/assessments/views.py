@@ -38,7 +38,13 @@ add_nav("assessments.quiz_list", _l("Quiz statistics"), (Role.INSTRUCTOR, Role.A
 def quiz_title(quiz, language: str) -> str:
     if quiz.is_final_exam:
         return _("Final exam")
-    return _("Quiz: %(module)s", module=quiz.module.title(language, quiz.course.default_language))
+    from academy.courses.structure import structure
+
+    # The module's title from the course structure cache (no query); a retired module,
+    # which the cache leaves out, is read from the database.
+    node = next((m for m in structure(quiz.course).modules if m.id == quiz.module_id), None)
+    module = node if node is not None else quiz.module
+    return _("Quiz: %(module)s", module=module.title(language, quiz.course.default_language))
 
 
 def _course_and_enrollment(slug: str):
@@ -79,7 +85,7 @@ def quiz(slug: str, quiz_key: str):
         db.session.commit()
     avail = availability(quiz, enrollment)
     history = queries.attempt_history(quiz.id, enrollment.id)
-    result = queries.results_by_quiz(enrollment.id).get(quiz.id, queries.QuizResult())
+    result = queries.summarise(history)
     return render_template(
         "assessments/quiz.html",
         course=course,
