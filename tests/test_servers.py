@@ -156,3 +156,64 @@ def test_a_restart_mid_course_keeps_the_session_the_form_token_and_the_progress(
         status, html, _h = browser.get("/learn/mini/")
         assert status == 200 and "50%" in html
     assert _progress(app, email) == (50, 2)
+
+
+def _prepare_quiz(tmp: Path, database_url: str):
+    """The quizzed course with its first lesson done by one learner, so quiz one is open."""
+    from academy.auth.models import User
+    from academy.courses.models import Course
+    from academy.courses.package import load_package
+    from academy.courses.services import complete_lesson, enroll, import_package
+
+    app, (email,) = _prepare(tmp, database_url, learners=1)
+    with app.app_context():
+        course, _summary = import_package(load_package(FIXTURES / "quizzed"))
+        db.session.commit()
+        course = db.session.scalar(select(Course).where(Course.code == "QUIZ1"))
+        learner = db.session.scalar(select(User).where(User.email == email))
+        enrollment = enroll(learner, course, "en")
+        complete_lesson(enrollment, course.modules[0].lessons[0])
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return app, email
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="one restart is enough (the SQLite leg)")
+def test_a_restart_mid_quiz_keeps_the_attempt_its_saved_answers_and_grades_it_once(tmp_path):
+    import re
+
+    from academy.assessments.models import AttemptAnswer, QuizAttempt
+
+    url = f"sqlite:///{tmp_path / 'academy.db'}"
+    app, email = _prepare_quiz(tmp_path, url)
+    with gunicorn(url, tmp_path / "before") as before:
+        browser = Browser(before.base)
+        browser.login(email, TEST_PASSWORD)
+        status, _html, headers = browser.post("/learn/quizzed/quiz/one/start")
+        assert status == 302, _html[:500]
+        attempt_path = headers["Location"].replace(before.base, "")
+        status, html, _h = browser.get(attempt_path)
+        assert status == 200
+        name, value = re.search(r'type="radio" id="[^"]+" name="(q\d+)" value="([^"]+)"', html).groups()
+        # The learner answers the first question and saves; then reads on…
+        assert browser.post(attempt_path, {name: value, "page": "1", "action": "save"})[0] == 302
+    # …when every server process is replaced (a deploy).
+    with gunicorn(url, tmp_path / "after") as after:
+        browser.base = after.base
+        status, html, _h = browser.get(attempt_path)
+        assert status == 200
+        assert re.search(rf'name="{name}" value="{value}"\s*checked', html), "the saved answer is gone"
+        # The form rendered before the restart (its CSRF token) submits; a double click re-sends it.
+        first = browser.post(attempt_path, {name: value, "page": "1", "action": "submit"})
+        again = browser.post(attempt_path, {name: value, "page": "1", "action": "submit"})
+        assert first[0] == again[0] == 302
+        assert first[2]["Location"].endswith("/result") and again[2]["Location"].endswith("/result")
+        log = after.log
+    assert "Traceback" not in log, log[-3000:]
+    with app.app_context():
+        attempts = db.session.scalars(select(QuizAttempt)).all()
+        assert len(attempts) == 1 and attempts[0].is_graded
+        saved = db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempts[0].id)).all()
+        assert [a.response for a in saved if a.response is not None] == [value]
+        db.session.remove()
