@@ -65,6 +65,36 @@ def ensure_certificates(app, n: int = 50) -> int:
     return have
 
 
+def ensure_quiz_course(app, user_ids: list[int] | None = None) -> str | None:
+    """DL177 (the course with quizzes; the synthetic population has none) imported, and the
+    given learners enrolled in it. Returns its slug, or None without the assessments feature."""
+    try:
+        from academy.assessments.models import Quiz  # noqa: F401  (the feature is installed)
+    except ImportError:
+        return None
+    from sqlalchemy import select
+
+    from academy.auth.models import User
+    from academy.courses.models import Course
+    from academy.courses.package import load_package
+    from academy.courses.services import enroll, import_package
+    from academy.demo import PACKAGES_DIR
+    from academy.extensions import db
+
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.code == "DL177"))
+        if course is None:
+            course, _summary = import_package(load_package(PACKAGES_DIR / "dl177"))
+            db.session.commit()
+        for user in db.session.scalars(select(User).where(User.id.in_(user_ids or []))):
+            enroll(user, course, "en")
+        db.session.commit()
+        slug = course.slug
+        db.session.remove()
+        db.engine.dispose()
+    return slug
+
+
 def has_command(name: str) -> bool:
     out = subprocess.run([str(FLASK), "--app", "wsgi", "academy", "--help"], capture_output=True, text=True,
                          env=bench_env("sqlite://", OUT), cwd=REPO)
@@ -175,6 +205,7 @@ class Client:
 
     def __init__(self, port: int, cookie: str) -> None:
         self.port, self.cookies, self.csrf = port, {"session": cookie}, ""
+        self.location = ""  # the last response's Location header
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -186,6 +217,7 @@ class Client:
             conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
+            self.location = resp.getheader("Location", "")
             for header, value in resp.getheaders():
                 if header.lower() == "set-cookie":
                     name, _, rest = value.partition("=")
@@ -194,12 +226,16 @@ class Client:
         finally:
             conn.close()
 
-    def fetch_csrf(self, path: str = "/account") -> None:
+    def html(self, path: str) -> tuple[int, str]:
         import gzip
-        import re
 
         status, data = self.request("GET", path)
-        html = gzip.decompress(data).decode() if data[:2] == b"\x1f\x8b" else data.decode()
+        return status, gzip.decompress(data).decode() if data[:2] == b"\x1f\x8b" else data.decode()
+
+    def fetch_csrf(self, path: str = "/account") -> None:
+        import re
+
+        status, html = self.html(path)
         match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
         if status != 200 or not match:
             raise RuntimeError(f"no CSRF token on {path} ({status})")

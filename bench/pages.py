@@ -21,6 +21,7 @@ from bench.common import (
     Result,
     app_for,
     ensure_certificates,
+    ensure_quiz_course,
     load,
     mint_session,
     postgres_database,
@@ -30,9 +31,9 @@ from bench.common import (
 )
 
 
-def page_paths(url: str, app, n: int) -> dict[str, list[tuple[int, str]]]:
-    """{page: [(user_id, path)]}: which learner opens which URL."""
-    enrolled = sample(url, """
+def enrolled_sample(url: str, n: int) -> list[tuple]:
+    """(user_id, course slug, first module key, first lesson key) for n enrolments."""
+    return sample(url, """
         SELECT e.user_id, c.slug, m."key", l."key"
         FROM enrollment e JOIN course c ON c.id = e.course_id
         JOIN module m ON m.course_id = c.id AND m.position = (
@@ -41,6 +42,11 @@ def page_paths(url: str, app, n: int) -> dict[str, list[tuple[int, str]]]:
             SELECT MIN(l2.position) FROM lesson l2 WHERE l2.module_id = m.id AND l2.is_retired = false)
         WHERE c.is_published = true
         ORDER BY e.id LIMIT :n""", n=n)
+
+
+def page_paths(url: str, app, n: int) -> dict[str, list[tuple[int, str]]]:
+    """{page: [(user_id, path)]}: which learner opens which URL."""
+    enrolled = enrolled_sample(url, n)
     admin = sample(url, """SELECT u.id FROM "user" u JOIN user_role r ON r.user_id = u.id
                            WHERE r.role = 'admin' ORDER BY u.id LIMIT 1""")
     endpoints = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
@@ -65,12 +71,18 @@ def page_paths(url: str, app, n: int) -> dict[str, list[tuple[int, str]]]:
 
 
 def _quiz_paths(url, enrolled, endpoints):
-    """The first module's quiz of each client's course, once the assessments feature exists."""
-    rule = next((r for e, r in endpoints.items() if e.startswith("assessments.") and "quiz" in e
-                 and "<slug>" in r and "<module_key>" in r and r.count("<") == 2), None)
-    if rule is None:
+    """The first module's quiz page of DL177 (the population's courses have no quizzes):
+    the sampled learners are enrolled in DL177 too (see ensure_quiz_course)."""
+    if "assessments.quiz" not in endpoints:
         return None
-    return [(uid, rule.replace("<slug>", slug).replace("<module_key>", m)) for uid, slug, m, _l in enrolled]
+    rows = sample(url, """SELECT c.slug, q."key" FROM quiz q JOIN course c ON c.id = q.course_id
+                          JOIN module m ON m.id = q.module_id
+                          WHERE c.code = 'DL177' AND q.is_retired = false ORDER BY m.position LIMIT 1""")
+    if not rows:
+        return None
+    slug, key = rows[0]
+    path = endpoints["assessments.quiz"].replace("<slug>", slug).replace("<quiz_key>", key)
+    return [(uid, path) for uid, *_r in enrolled]
 
 
 def _verify_paths(url, enrolled, endpoints):
@@ -91,6 +103,7 @@ def _verify_paths(url, enrolled, endpoints):
 def run(label: str, url: str, instance, seconds: float, levels: list[int]) -> list[Result]:
     app = app_for(url, instance)
     ensure_certificates(app)
+    ensure_quiz_course(app, [uid for uid, *_r in enrolled_sample(url, max(levels))])
     pages = page_paths(url, app, max(levels))
     server = start_server(url, instance)
     port = int(server.base.rsplit(":", 1)[1])

@@ -2,9 +2,10 @@
 
     .venv/bin/python -m bench.soak [--learners 200] [--seconds 60] [--only sqlite|postgresql]
 
-Each learner enrols, then works through lessons (open the lesson, mark it complete) and,
-where the assessments feature exists, answers and submits its module quizzes, with a
-short think time. Halfway through, one gunicorn worker gets SIGKILL (gunicorn starts a
+Each learner enrols, then works through lessons (open the lesson, mark it complete) with a
+short think time; half of them take DL177 (imported into the population: it has quizzes)
+and, at the end of each module, start its quiz, answer it and submit (one in five submits
+is sent twice, like a double click). Halfway through, one gunicorn worker gets SIGKILL (gunicorn starts a
 new one). Afterwards every write the server acknowledged (a 302 or 200 to a POST) is
 looked up in the database, and duplicates are counted. Prints requests, errors (5xx and
 dropped connections: the killed worker's requests), refusals (4xx), lost writes (must
@@ -26,7 +27,17 @@ import time
 from collections import Counter
 from urllib.parse import urlencode
 
-from bench.common import OUT, Client, app_for, mint_session, postgres_database, sample, sqlite_database, start_server
+from bench.common import (
+    OUT,
+    Client,
+    app_for,
+    ensure_quiz_course,
+    mint_session,
+    postgres_database,
+    sample,
+    sqlite_database,
+    start_server,
+)
 
 SOAK_SCALE = 0.01  # the soak measures writes, not data size: a small population is enough
 
@@ -45,13 +56,27 @@ def learners_and_lessons(url: str, n: int) -> tuple[list[int], dict[str, list[tu
     return users, lessons
 
 
+def module_quizzes(url: str, slug: str | None) -> dict[str, str]:
+    """{module key: quiz key} for the course with quizzes."""
+    if slug is None:
+        return {}
+    return dict(sample(url, """SELECT m."key", q."key" FROM quiz q JOIN module m ON m.id = q.module_id
+                               JOIN course c ON c.id = q.course_id
+                               WHERE c.slug = :slug AND q.is_retired = false""", slug=slug))
+
+
+_CHOICE = re.compile(r'type="(?:radio|checkbox)" id="[^"]+" name="(q\d+)" value="([^"]+)"')
+
+
 class Soak:
     def __init__(self, port: int, seconds: float) -> None:
         self.port, self.seconds = port, seconds
         self.lock = threading.Lock()
         self.stats = Counter()
         self.acknowledged: list[tuple[int, str, str, str]] = []  # (user, slug, module, lesson)
-        self.quiz_acks: list[tuple[int, str, str]] = []
+        self.quiz_acks: list[int] = []  # attempt ids whose submit the server acknowledged
+        self.quizzes: dict[str, str] = {}  # {module key: quiz key} of the quiz course
+        self.quiz_slug: str | None = None
 
     def count(self, key: str, n: int = 1) -> None:
         with self.lock:
@@ -93,15 +118,49 @@ class Soak:
                 with self.lock:
                     self.acknowledged.append((uid, slug, module_key, lesson_key))
             i += 1
+            last_of_module = i % len(lessons) == 0 or lessons[i % len(lessons)][0] != module_key
+            if slug == self.quiz_slug and last_of_module and module_key in self.quizzes:
+                self.take_quiz(client, slug, self.quizzes[module_key], rng)
             time.sleep(rng.uniform(0.05, 0.5))  # think time
+
+    def take_quiz(self, client: Client, slug: str, quiz_key: str, rng: random.Random) -> None:
+        """Start (or resume) the module quiz, answer the first page, submit: sometimes twice,
+        as a double click does. An acknowledged submit must leave exactly one graded attempt."""
+        if self.call(client, "POST", f"/learn/{slug}/quiz/{quiz_key}/start") != 302:
+            return
+        match = re.search(r"/attempts/(\d+)$", client.location)
+        if not match:  # refused (e.g. the module is not complete yet): back to the quiz page
+            return
+        attempt_id = int(match.group(1))
+        try:
+            status, html = client.html(f"/attempts/{attempt_id}")
+        except OSError:
+            self.count("requests")
+            self.count("errors")
+            return
+        self.count("requests")
+        if status != 200:
+            return
+        answers: dict[str, str] = {}
+        for name, value in _CHOICE.findall(html):
+            if name not in answers or rng.random() < 0.3:
+                answers[name] = value
+        time.sleep(rng.uniform(0.05, 0.3))
+        clicks = 2 if rng.random() < 0.2 else 1
+        for _click in range(clicks):
+            status = self.call(client, "POST", f"/attempts/{attempt_id}", {**answers, "page": "1", "action": "submit"})
+            if status == 302 and client.location.endswith("/result"):
+                with self.lock:
+                    self.quiz_acks.append(attempt_id)
 
     def run(self, app, users: list[int], lessons: dict, server) -> None:
         rng = random.Random(9)
-        slugs = sorted(lessons)
+        slugs = sorted(k for k in lessons if k != self.quiz_slug)
         stop_at = time.monotonic() + self.seconds
         threads = []
-        for uid in users:
-            slug = rng.choice(slugs)
+        for n, uid in enumerate(users):
+            # Half the learners take the course with quizzes, the others the synthetic courses.
+            slug = self.quiz_slug if self.quiz_slug and n % 2 == 0 else rng.choice(slugs)
             t = threading.Thread(target=self.learner, args=(uid, mint_session(app, uid), slug, lessons[slug],
                                                              stop_at, random.Random(uid)))
             threads.append(t)
@@ -128,15 +187,26 @@ def verify(url: str, soak: Soak) -> tuple[int, int]:
         SELECT COUNT(*) FROM lesson_progress GROUP BY enrollment_id, lesson_id HAVING COUNT(*) > 1"""))
     duplicates += sum(n - 1 for (n,) in sample(url, """
         SELECT COUNT(*) FROM enrollment GROUP BY user_id, course_id HAVING COUNT(*) > 1"""))
+    if soak.quiz_acks:
+        graded = {aid for (aid,) in sample(url, "SELECT id FROM quiz_attempt WHERE state = 'graded'")}
+        lost += sum(1 for aid in set(soak.quiz_acks) if aid not in graded)
+        # Two attempts open at once for one learner and quiz, or one attempt number twice.
+        duplicates += sum(n - 1 for (n,) in sample(url, """
+            SELECT COUNT(*) FROM quiz_attempt WHERE state = 'in_progress'
+            GROUP BY quiz_id, enrollment_id HAVING COUNT(*) > 1"""))
+        duplicates += sum(n - 1 for (n,) in sample(url, """
+            SELECT COUNT(*) FROM quiz_attempt GROUP BY quiz_id, enrollment_id, number HAVING COUNT(*) > 1"""))
     return lost, duplicates
 
 
 def soak_once(label: str, url: str, instance, learners: int, seconds: float) -> dict:
     app = app_for(url, instance)
+    quiz_slug = ensure_quiz_course(app)
     users, lessons = learners_and_lessons(url, learners)
     server = start_server(url, instance)
     try:
         soak = Soak(int(server.base.rsplit(":", 1)[1]), seconds)
+        soak.quiz_slug, soak.quizzes = quiz_slug, module_quizzes(url, quiz_slug)
         started = time.monotonic()
         soak.run(app, users, lessons, server)
         elapsed = time.monotonic() - started
@@ -147,7 +217,8 @@ def soak_once(label: str, url: str, instance, learners: int, seconds: float) -> 
     tracebacks = len(re.findall(r"Traceback", log))
     row = {"database": label, "learners": len(users), "seconds": round(elapsed), "requests": soak.stats["requests"],
            "errors": soak.stats["errors"], "refused": soak.stats["refused"],
-           "acknowledged writes": len(soak.acknowledged), "lost writes": lost, "duplicates": duplicates,
+           "acknowledged writes": len(soak.acknowledged), "quiz submits": len(set(soak.quiz_acks)),
+           "lost writes": lost, "duplicates": duplicates,
            "server tracebacks": tracebacks, "load average": round(os.getloadavg()[0], 1)}
     print("  " + ", ".join(f"{k}: {v}" for k, v in row.items()), flush=True)
     return row
