@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -54,7 +55,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class QuestionType:
+class QuestionType(ABC):
+    """A question type; ``@register`` instantiates it, so a subclass that leaves an abstract
+    method out fails at import, not in front of a learner."""
+
     name: ClassVar[str]
     label: ClassVar[Any]
     #: Fields this type accepts besides key, type, prompt and explanation.
@@ -63,7 +67,7 @@ class QuestionType:
 
     # --- authoring --------------------------------------------------------------------
 
-    def validate(self, spec: dict, report: Report) -> None:
+    def validate(self, spec: dict, report: Report) -> None:  # noqa: B027  (optional: most types add checks)
         """Report every problem in an authored definition (the loader checks common fields)."""
 
     def structure(self, spec: dict) -> Any:
@@ -79,16 +83,17 @@ class QuestionType:
         """The presentation order for one attempt (option keys or indexes)."""
         return []
 
+    @abstractmethod
     def parse(self, spec: dict, layout: list, form, name: str) -> Any:
         """The response from a submitted form, or None when the question was left blank."""
-        raise NotImplementedError
 
+    @abstractmethod
     def grade(self, spec: dict, response: Any) -> float:
-        raise NotImplementedError
+        """The score of ``response``, from 0 (wrong or blank) to 1 (right)."""
 
+    @abstractmethod
     def right_response(self, spec: dict) -> Any:
         """A response that earns full marks (demo data, tests, the benchmark)."""
-        raise NotImplementedError
 
     def render(self, **context: Any) -> Markup:
         """HTML for the question: ``mode`` is "answer" or "review"."""
@@ -98,7 +103,7 @@ class QuestionType:
 # --- choice questions -------------------------------------------------------------------
 
 
-class _ChoiceType(QuestionType):
+class _ChoiceType(QuestionType, ABC):
     fields = {"options"}
 
     def validate(self, spec: dict, report: Report) -> None:
@@ -130,8 +135,9 @@ class _ChoiceType(QuestionType):
         correct = [o for o in options if isinstance(o, dict) and o.get("correct") is True]
         self.validate_correct(spec, correct, report)
 
+    @abstractmethod
     def validate_correct(self, spec: dict, correct: list, report: Report) -> None:
-        raise NotImplementedError
+        """Report a wrong number of correct options for this kind of choice."""
 
     def normalise(self, spec: dict) -> dict:
         spec = _plain(spec)
@@ -394,7 +400,7 @@ class Numeric(QuestionType):
         return isinstance(response, str) and parse_number(response, spec.get("unit")) is not None
 
 
-class _IndexedType(QuestionType):
+class _IndexedType(QuestionType, ABC):
     """Matching and ordering: a response is one choice per row (None where left blank)."""
 
     SCORINGS = ("all_or_nothing", "partial")
@@ -409,11 +415,13 @@ class _IndexedType(QuestionType):
         spec.setdefault("scoring", self.default_scoring)
         return spec
 
+    @abstractmethod
     def rows(self, spec: dict) -> int:
-        raise NotImplementedError
+        """How many items the learner places (pairs to match, items to order)."""
 
+    @abstractmethod
     def expected(self, spec: dict) -> list[int]:
-        raise NotImplementedError
+        """The right placement, one index per item."""
 
     def right_response(self, spec: dict) -> Any:
         return self.expected(spec)
