@@ -19,13 +19,29 @@ def _static_hash(path: str, mtime: float) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+@lru_cache(maxsize=4096)
+def _listing(items: tuple[str, ...], style: str, locale: str) -> str:
+    # The catalogue lists the same few language sets for every course: format each once.
+    return format_list(list(items), style=style, locale=locale)
+
+
+_versions: dict[str, str] = {}
+
+
 def static_version(filename: str) -> str:
-    """The first 12 hex digits of the file's SHA-256 ("0" if it does not exist)."""
+    """The first 12 hex digits of the file's SHA-256 ("0" if it does not exist).
+
+    Outside debug mode static files change only with a deploy (a new process), so each
+    process hashes a file once; in debug mode the file's mtime is checked on every call."""
+    if not current_app.debug and filename in _versions:
+        return _versions[filename]
     path = Path(current_app.static_folder) / filename
     try:
-        return _static_hash(str(path), path.stat().st_mtime)
+        version = _static_hash(str(path), path.stat().st_mtime)
     except OSError:
         return "0"
+    _versions[filename] = version
+    return version
 
 
 def static_url(filename: str) -> str:
@@ -56,5 +72,5 @@ def register(app) -> None:
     app.jinja_env.filters["percent"] = lambda v: format_percent((v or 0) / 100)
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
     # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
-    app.jinja_env.filters["listing"] = lambda items, style="standard": format_list(
-        [str(i) for i in items], style=style, locale=current_locale())
+    app.jinja_env.filters["listing"] = lambda items, style="standard": _listing(
+        tuple(str(i) for i in items), style, current_locale())
