@@ -120,6 +120,7 @@ def certificate_context(cert: Certificate) -> dict:
             "date_line": date_line,
             "hours_line": hours_line,
             "expires_line": expires_line,
+            "details_line": " · ".join(part for part in (date_line, hours_line, expires_line) if part),
             "serial_label": c_("Serial number"),
             "verify_label": c_("Verify this certificate at"),
         }
@@ -139,7 +140,8 @@ def certificate_context(cert: Certificate) -> dict:
         "date": date,
         "serial": cert.serial,
         "verify_url": url,
-        "qr_svg_uri": qr.svg_data_uri(border=0, dark="#1b1f24", xmldecl=False, svgns=True),
+        # the modules only: the renderer draws them as vector rectangles in the element id="qr"
+        "qr": {"matrix": [list(row) for row in qr.matrix]},
         "issuer_name": cfg["CERTIFICATE_ISSUER_NAME"],
         "signatory_name": cfg["CERTIFICATE_SIGNATORY_NAME"],
         "signatory_title": cfg["CERTIFICATE_SIGNATORY_TITLE"],
