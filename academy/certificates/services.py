@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from academy.certificates.i18n import gettext as c_
 from academy.certificates.i18n import ngettext as c_n
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
-from academy.certificates.pdf import get_design, render_pdf, size_class, text_dir
+from academy.certificates.pdf import DesignError, get_design, render_pdf, size_class, text_dir
 from academy.config import RTL_LANGUAGES
 from academy.core.audit import record
 from academy.core.models import utcnow
@@ -44,6 +44,9 @@ DEFAULTS = {
     "CERTIFICATE_ISSUER_URL": None,  # defaults to BASE_URL
     "CERTIFICATE_SIGNATORY_NAME": "Director of Training",
     "CERTIFICATE_SIGNATORY_TITLE": "Academy",
+    # Per certificate language: {"fr": {"issuer_name": …, "signatory_name": …, "signatory_title": …}};
+    # a language or a key not listed falls back to the three settings above.
+    "CERTIFICATE_ISSUER_BY_LANGUAGE": {},
     "CERTIFICATE_PAPER": "a4",
     "CERTIFICATE_DESIGN": "classic",
     "CERTIFICATE_VERIFY_RATE_LIMIT": "60 per minute",
@@ -82,16 +85,52 @@ def _check_language(language: str) -> str:
     return language
 
 
+def _check_design(design: str, paper: str) -> str:
+    """``paper`` if the design exists and has a layout for it."""
+    try:
+        papers = get_design(design).papers
+    except DesignError as exc:
+        raise CertificateError(str(exc)) from None
+    if paper not in papers:
+        raise CertificateError(f"design {design} has no {paper} layout")
+    return paper
+
+
 def _pick_title(titles: dict[str, str], language: str) -> str:
     if not titles:
         raise CertificateError("a certificate needs a title")
     return titles.get(language) or titles.get("en") or next(iter(titles.values()))
 
 
+ISSUER_KEYS = ("issuer_name", "signatory_name", "signatory_title")
+
+
+def issuer_block(language: str) -> dict[str, str]:
+    """Issuer name, signatory name and title as printed on a certificate in ``language``:
+    the language's entry in CERTIFICATE_ISSUER_BY_LANGUAGE, key by key, else the defaults
+    (CERTIFICATE_ISSUER_NAME, CERTIFICATE_SIGNATORY_NAME, CERTIFICATE_SIGNATORY_TITLE)."""
+    cfg = current_app.config
+    by_language = cfg.get("CERTIFICATE_ISSUER_BY_LANGUAGE") or {}
+    entry = by_language.get(language) or by_language.get(language.split("_")[0]) or {}
+    defaults = {
+        "issuer_name": cfg["CERTIFICATE_ISSUER_NAME"],
+        "signatory_name": cfg["CERTIFICATE_SIGNATORY_NAME"],
+        "signatory_title": cfg["CERTIFICATE_SIGNATORY_TITLE"],
+    }
+    return {key: (entry.get(key) or defaults[key]) for key in ISSUER_KEYS}
+
+
+def default_design() -> str:
+    return current_app.config.get("CERTIFICATE_DESIGN") or "classic"
+
+
+def default_paper() -> str:
+    return current_app.config.get("CERTIFICATE_PAPER") or "a4"
+
+
 def certificate_context(cert: Certificate) -> dict:
     """The plain dict a design renders: every string already in the certificate's language."""
     lang = cert.language
-    cfg = current_app.config
     url = verify_url(cert.verification_code)
     with force_locale(lang):
         date = format_date(cert.issued_at.date(), "long", locale=lang)
@@ -142,9 +181,7 @@ def certificate_context(cert: Certificate) -> dict:
         "verify_url": url,
         # the modules only: the renderer draws them as vector rectangles in the element id="qr"
         "qr": {"matrix": [list(row) for row in qr.matrix]},
-        "issuer_name": cfg["CERTIFICATE_ISSUER_NAME"],
-        "signatory_name": cfg["CERTIFICATE_SIGNATORY_NAME"],
-        "signatory_title": cfg["CERTIFICATE_SIGNATORY_TITLE"],
+        **issuer_block(lang),
         "text": text,
     }
 
@@ -194,7 +231,7 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
     and a short savepoint around the INSERT is all that a conflict rolls back.
     """
     kind = CertificateKind(kind)
-    get_design(design)
+    paper = _check_design(design, paper or default_paper())
     language = _check_language(language)
     issued_at = issued_at or utcnow()
     if expires_at is not None and expires_at <= issued_at:
@@ -215,7 +252,7 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
             verification_code=new_verification_code(),
             status=CertificateStatus.VALID,
             design=design,
-            paper=paper or current_app.config.get("CERTIFICATE_PAPER", "a4"),
+            paper=paper,
             enrollment_id=enrollment_id,
             certification_record_id=certification_record_id,
             revision=revision,
@@ -237,19 +274,21 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
 def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], language: str,
                       hours=None, issued_at: datetime | None = None, expires_at: datetime | None = None,
                       enrollment_id: int | None = None, certification_record_id: int | None = None,
-                      design: str = "classic") -> Certificate:
+                      design: str | None = None, paper: str | None = None) -> Certificate:
     """Issue a certificate and store its PDF; idempotent per enrolment / certification record.
 
     With ``enrollment_id`` or ``certification_record_id``, an existing certificate for it
     (the latest revision, whatever its status) is returned instead of a second one; the
-    database's unique key settles a race between two workers.
+    database's unique key settles a race between two workers. ``design`` and ``paper``
+    default to CERTIFICATE_DESIGN and CERTIFICATE_PAPER.
     """
     existing = _existing_for(enrollment_id, certification_record_id)
     if existing is not None:
         return existing
     cert = _issue(user=user, kind=kind, subject_code=subject_code, titles=titles, language=language,
                   hours=hours, issued_at=issued_at, expires_at=expires_at, enrollment_id=enrollment_id,
-                  certification_record_id=certification_record_id, design=design, revision=0)
+                  certification_record_id=certification_record_id, design=design or default_design(),
+                  revision=0, paper=paper)
     if cert is None:  # another transaction issued it a moment ago
         cert = _existing_for(enrollment_id, certification_record_id)
         if cert is None:  # the unique constraint fired, so the row exists (not stripped by python -O)
@@ -259,8 +298,9 @@ def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], 
     return cert
 
 
-def issue_for_enrollment(enrollment) -> Certificate:
-    """The course-completion certificate for a completed enrolment (idempotent)."""
+def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | None = None) -> Certificate:
+    """The course-completion certificate for a completed enrolment (idempotent); design and
+    paper default to the configured ones."""
     course = enrollment.course
     if enrollment.completed_at is None:
         raise CertificateError("the enrolment is not completed")
@@ -273,7 +313,8 @@ def issue_for_enrollment(enrollment) -> Certificate:
         hours=course.estimated_hours or None,
         issued_at=enrollment.completed_at,
         enrollment_id=enrollment.id,
-        design=current_app.config.get("CERTIFICATE_DESIGN", "classic"),
+        design=design,
+        paper=paper,
     )
 
 
@@ -295,14 +336,15 @@ def _claim(certificate: Certificate, allowed: tuple[CertificateStatus, ...], **v
 
 
 def reissue(certificate: Certificate, *, reason: str, design: str | None = None,
-            language: str | None = None) -> Certificate:
+            language: str | None = None, paper: str | None = None) -> Certificate:
     """Issue a new certificate (current name, same achievement and dates) that supersedes
-    ``certificate``; the old verification page then links the new one."""
+    ``certificate``; the old verification page then links the new one. Design and paper
+    stay those of ``certificate`` unless given."""
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError("a reason is required")
-    if design is not None:
-        get_design(design)
+    design = design or certificate.design
+    paper = _check_design(design, paper or certificate.paper)
     before = _snapshot(certificate)
     now = utcnow()
     if not _claim(certificate, (CertificateStatus.VALID,), status=CertificateStatus.SUPERSEDED,
@@ -313,8 +355,7 @@ def reissue(certificate: Certificate, *, reason: str, design: str | None = None,
         titles=certificate.titles, language=language or certificate.language, hours=certificate.hours,
         issued_at=certificate.issued_at, expires_at=certificate.expires_at,
         enrollment_id=certificate.enrollment_id, certification_record_id=certificate.certification_record_id,
-        design=design or current_app.config.get("CERTIFICATE_DESIGN", certificate.design),
-        revision=certificate.revision + 1, paper=certificate.paper,
+        design=design, revision=certificate.revision + 1, paper=paper,
     )
     if new is None:
         raise CertificateError("this certificate was re-issued a moment ago")
@@ -370,7 +411,7 @@ SAMPLES = {
 
 
 def sample_certificate(language: str = "en", *, name: str | None = None, kind: str = "course",
-                       design: str = "classic", paper: str = "a4", expires_at: datetime | None = None) -> Certificate:
+                       design: str | None = None, paper: str | None = None, expires_at: datetime | None = None) -> Certificate:
     """A certificate that is not saved, for looking at a design in a language."""
     sample_name, title = SAMPLES.get(language, SAMPLES["en"])
     code = new_verification_code()
@@ -379,7 +420,8 @@ def sample_certificate(language: str = "en", *, name: str | None = None, kind: s
         kind=CertificateKind(kind), subject_code="DL177", title=title, titles={language: title},
         language=_check_language(language), learner_name=name or sample_name, hours=12,
         issued_at=issued_at, expires_at=expires_at, serial=make_serial("DL177", issued_at, 123),
-        verification_code=code, status=CertificateStatus.VALID, design=design, paper=paper, revision=0,
+        verification_code=code, status=CertificateStatus.VALID, design=design or default_design(),
+        paper=paper or default_paper(), revision=0,
     )
 
 
