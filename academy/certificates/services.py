@@ -18,12 +18,10 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, npgettext, pgettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from academy.certificates.i18n import gettext as c_
-from academy.certificates.i18n import ngettext as c_n
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
 from academy.certificates.pdf import DesignError, get_design, render_pdf, size_class, text_dir
 from academy.config import RTL_LANGUAGES
@@ -33,6 +31,7 @@ from academy.core.storage import get_storage
 from academy.extensions import db
 
 log = logging.getLogger(__name__)
+
 
 #: 32 URL-safe characters from 24 random bytes: 192 bits from the OS CSPRNG
 VERIFICATION_CODE_BYTES = 24
@@ -132,36 +131,39 @@ def certificate_context(cert: Certificate) -> dict:
     """The plain dict a design renders: every string already in the certificate's language."""
     lang = cert.language
     url = verify_url(cert.verification_code)
+    # The PDF's wording is in the main catalogues under the message context "certificate": a
+    # certificate's formal phrasing may differ from the same English on a screen.
     with force_locale(lang):
         date = format_date(cert.issued_at.date(), "long", locale=lang)
         if cert.kind == CertificateKind.CERTIFICATION:
-            heading = c_("Certificate of Certification")
-            achievement = c_("has been awarded the professional certification")
-            date_line = c_("Awarded on %(date)s", date=date)
+            heading = pgettext("certificate", "Certificate of Certification")
+            achievement = pgettext("certificate", "has been awarded the professional certification")
+            date_line = pgettext("certificate", "Awarded on %(date)s", date=date)
         else:
-            heading = c_("Certificate of Completion")
-            achievement = c_("has successfully completed the course")
-            date_line = c_("Completed on %(date)s", date=date)
+            heading = pgettext("certificate", "Certificate of Completion")
+            achievement = pgettext("certificate", "has successfully completed the course")
+            date_line = pgettext("certificate", "Completed on %(date)s", date=date)
         hours_line = ""
         if cert.hours:
             hours = float(cert.hours)
             # the plural form follows the number; a fraction takes the "other" form
             plural_n = int(hours) if hours.is_integer() else 2
-            hours_line = c_n("%(hours)s hour of study", "%(hours)s hours of study", plural_n,
+            hours_line = npgettext("certificate", "%(hours)s hour of study", "%(hours)s hours of study", plural_n,
                              hours=format_decimal(hours, locale=lang))
         expires_line = ""
         if cert.expires_at is not None:
-            expires_line = c_("Valid until %(date)s", date=format_date(cert.expires_at.date(), "long", locale=lang))
+            expires_line = pgettext("certificate", "Valid until %(date)s",
+                                    date=format_date(cert.expires_at.date(), "long", locale=lang))
         text = {
             "heading": heading,
-            "certify": c_("This is to certify that"),
+            "certify": pgettext("certificate", "This is to certify that"),
             "achievement": achievement,
             "date_line": date_line,
             "hours_line": hours_line,
             "expires_line": expires_line,
             "details_line": " · ".join(part for part in (date_line, hours_line, expires_line) if part),
-            "serial_label": c_("Serial number"),
-            "verify_label": c_("Verify this certificate at"),
+            "serial_label": pgettext("certificate", "Serial number"),
+            "verify_label": pgettext("certificate", "Verify this certificate at"),
         }
     # A fixed mask skips segno's search over the eight (most of its time); any mask is valid.
     qr = segno.make(url, error="m", mask=4, micro=False)
