@@ -413,7 +413,8 @@ SAMPLES = {
 
 
 def sample_certificate(language: str = "en", *, name: str | None = None, kind: str = "course",
-                       design: str | None = None, paper: str | None = None, expires_at: datetime | None = None) -> Certificate:
+                       design: str | None = None, paper: str | None = None,
+                       expires_at: datetime | None = None) -> Certificate:
     """A certificate that is not saved, for looking at a design in a language."""
     sample_name, title = SAMPLES.get(language, SAMPLES["en"])
     code = new_verification_code()
