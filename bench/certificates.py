@@ -1,6 +1,6 @@
 """Certificate rendering benchmark: 200 PDFs in mixed languages in one process.
 
-    .venv/bin/python bench/certificates.py [--count 200] [--out DIR]
+    .venv/bin/python bench/certificates.py [--count 200] [--out DIR] [--design NAME]
 
 Times are CPU seconds of this process (one core), so other load on the machine does not
 inflate them; wall-clock throughput is printed too. Prints PDFs/s and the median ms per
@@ -68,6 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--out", type=Path, help="keep the PDFs in this directory")
+    parser.add_argument("--design", help="certificate design (default: the configured one, classic)")
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="academy-bench-"))
@@ -90,7 +91,7 @@ def main() -> None:
     rss_samples: list[float] = []
     total_bytes = 0
     with app.app_context():
-        certs = [sample_certificate(lang, name=name) for lang, name in CASES]
+        certs = [sample_certificate(lang, name=name, design=args.design) for lang, name in CASES]
         # Warm-up: fonts loaded, stylesheets parsed (a long-lived worker pays this once).
         for cert in certs * 2:
             render_certificate_pdf(cert)
@@ -115,6 +116,7 @@ def main() -> None:
 
     n = len(times["latin"]) + len(times["cjk_arabic"])
     median_all = statistics.median(times["latin"] + times["cjk_arabic"])
+    print(f"design {certs[0].design}, paper {certs[0].paper}")
     print(f"certificates: {n} PDFs in {elapsed:.2f} s CPU = {n / elapsed:.1f} PDFs/s "
           f"({n / wall:.1f} PDFs/s wall clock); median {median_all * 1000:.1f} ms; "
           f"mean size {total_bytes / n / 1024:.0f} KiB")
