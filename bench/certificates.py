@@ -1,6 +1,6 @@
 """Certificate rendering benchmark: 200 PDFs in mixed languages in one process.
 
-    .venv/bin/python bench/certificates.py [--count 200] [--out DIR]
+    .venv/bin/python bench/certificates.py [--count 200] [--out DIR] [--design NAME]
 
 Times are CPU seconds of this process (one core), so other load on the machine does not
 inflate them; wall-clock throughput is printed too. Prints PDFs/s and the median ms per
@@ -8,6 +8,15 @@ PDF for Latin-script certificates and for Chinese or Arabic ones, RSS after the 
 and every 50 PDFs (flat = no leak), and the floor: WeasyPrint's time in the same process,
 with the same font configuration, for a one-line HTML page set in the same fonts.
 Targets on one core: >= 10 PDFs/s Latin, >= 4 PDFs/s Chinese or Arabic, <= 2x the floor.
+
+Where the time goes (cProfile, WeasyPrint 70, 2026-11-22): with the QR code drawn as
+rectangles (it was a third of the render as an SVG) and one face per script, what is
+left is WeasyPrint styling, laying out and drawing each text box, roughly 0.7-1 ms per
+line in Python, against a floor that has one line. The classic certificate has about a
+dozen lines, hence ~3.2x the floor for Latin (Chinese and Arabic, whose floor already
+pays for a large font, are ~1.6x). Caching a laid-out page of the fixed wording and
+laying out only the name, title, date and serial measured 2.4x in a prototype: no
+layout with a dozen pieces of text reaches 2x of a one-line page with this engine.
 """
 
 from __future__ import annotations
@@ -68,6 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--out", type=Path, help="keep the PDFs in this directory")
+    parser.add_argument("--design", help="certificate design (default: the configured one, classic)")
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="academy-bench-"))
@@ -90,7 +100,7 @@ def main() -> None:
     rss_samples: list[float] = []
     total_bytes = 0
     with app.app_context():
-        certs = [sample_certificate(lang, name=name) for lang, name in CASES]
+        certs = [sample_certificate(lang, name=name, design=args.design) for lang, name in CASES]
         # Warm-up: fonts loaded, stylesheets parsed (a long-lived worker pays this once).
         for cert in certs * 2:
             render_certificate_pdf(cert)
@@ -115,6 +125,7 @@ def main() -> None:
 
     n = len(times["latin"]) + len(times["cjk_arabic"])
     median_all = statistics.median(times["latin"] + times["cjk_arabic"])
+    print(f"design {certs[0].design}, paper {certs[0].paper}")
     print(f"certificates: {n} PDFs in {elapsed:.2f} s CPU = {n / elapsed:.1f} PDFs/s "
           f"({n / wall:.1f} PDFs/s wall clock); median {median_all * 1000:.1f} ms; "
           f"mean size {total_bytes / n / 1024:.0f} KiB")

@@ -14,8 +14,33 @@ def init_app(app) -> None:
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    _config_from_environment(app)
     # blinker keeps one connection per receiver, so several apps in one process are fine
     course_completed.connect(on_course_completed)
     admin_hooks.register()
     # WeasyPrint logs every rendering step at INFO; keep its warnings and errors only.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def _config_from_environment(app) -> None:
+    """ACADEMY_CERTIFICATE_DESIGN / _PAPER pick the defaults for new certificates, and
+    ACADEMY_CERTIFICATE_ISSUER_BY_LANGUAGE (JSON) the printed issuer and signatory per
+    language; a design or paper that does not exist stops the app at start-up."""
+    import json
+    import os
+
+    from academy.certificates.pdf import PAPERS, get_design
+
+    for key in ("CERTIFICATE_DESIGN", "CERTIFICATE_PAPER"):
+        value = os.environ.get(f"ACADEMY_{key}")
+        if value:
+            app.config[key] = value.strip().lower()
+    raw = os.environ.get("ACADEMY_CERTIFICATE_ISSUER_BY_LANGUAGE")
+    if raw:
+        mapping = json.loads(raw)
+        if not isinstance(mapping, dict) or not all(isinstance(v, dict) for v in mapping.values()):
+            raise ValueError("ACADEMY_CERTIFICATE_ISSUER_BY_LANGUAGE must map languages to objects")
+        app.config["CERTIFICATE_ISSUER_BY_LANGUAGE"] = mapping
+    design = get_design(app.config["CERTIFICATE_DESIGN"])
+    if app.config["CERTIFICATE_PAPER"] not in PAPERS or app.config["CERTIFICATE_PAPER"] not in design.papers:
+        raise ValueError(f"CERTIFICATE_PAPER {app.config['CERTIFICATE_PAPER']!r}: not a paper of design {design.name}")

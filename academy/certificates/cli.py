@@ -15,7 +15,10 @@ certificates_cli = AppGroup("certificates", help="Certificates: issue, revoke, v
 
 @certificates_cli.command("issue")
 @click.option("--enrollment", "enrollment_id", type=int, required=True, help="Id of a completed enrolment.")
-def issue_command(enrollment_id: int) -> None:
+@click.option("--design", default=None, help="Certificate design (default: CERTIFICATE_DESIGN).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
+              help="Paper size (default: CERTIFICATE_PAPER).")
+def issue_command(enrollment_id: int, design: str | None, paper: str | None) -> None:
     """Issue the completion certificate of an enrolment (prints the existing one if issued)."""
     from academy.certificates.services import CertificateError, issue_for_enrollment, verify_url
     from academy.courses.models import Enrollment
@@ -24,7 +27,7 @@ def issue_command(enrollment_id: int) -> None:
     if enrollment is None:
         raise click.ClickException(f"no enrolment {enrollment_id}")
     try:
-        cert = issue_for_enrollment(enrollment)
+        cert = issue_for_enrollment(enrollment, design=design, paper=paper)
     except CertificateError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
@@ -75,9 +78,11 @@ def verify_command(code: str) -> None:
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--name", default=None, help="Learner name to print (default: a sample in the language).")
 @click.option("--kind", type=click.Choice(["course", "certification"]), default="course", show_default=True)
-@click.option("--design", default="classic", show_default=True)
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-def render_sample_command(lang: str, out: str, name: str | None, kind: str, design: str, paper: str) -> None:
+@click.option("--design", default=None, help="Certificate design (default: CERTIFICATE_DESIGN).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
+              help="Paper size (default: CERTIFICATE_PAPER).")
+def render_sample_command(lang: str, out: str, name: str | None, kind: str, design: str | None,
+                          paper: str | None) -> None:
     """Render a sample certificate (nothing is stored) to check a design in a language."""
     from academy.certificates.pdf import DesignError
     from academy.certificates.services import CertificateError, render_certificate_pdf, sample_certificate

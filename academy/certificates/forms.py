@@ -19,10 +19,45 @@ class RevokeForm(AcademyForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
 
 
-class ReissueForm(AcademyForm):
-    reason = TextAreaField(_l("Reason for the re-issue"), validators=[DataRequired(), Length(max=1000)])
+#: titles of the built-in designs in the interface language (a design added later shows
+#: the title from its design.yaml)
+DESIGN_TITLES = {
+    # i18n: a certificate design: framed, serif type, centred
+    "classic": _l("Classic"),
+    # i18n: a certificate design: sans-serif type, a colour band, aligned to one side
+    "modern": _l("Modern"),
+}
+PAPER_TITLES = {"a4": _l("A4 landscape"), "letter": _l("Letter landscape")}
+
+
+def design_choices() -> list[tuple[str, str]]:
+    from academy.certificates.pdf import DESIGNS
+
+    return [(d.name, str(DESIGN_TITLES.get(d.name, d.title))) for d in DESIGNS.values()]
+
+
+def paper_choices() -> list[tuple[str, str]]:
+    return [(key, str(title)) for key, title in PAPER_TITLES.items()]
+
+
+class DesignMixin:
+    """Design and paper selects; the view sets their choices and defaults."""
+
     design = SelectField(_l("Design"), choices=[])
+    paper = SelectField(_l("Paper size"), choices=[])
+
+    def set_design_choices(self, design: str, paper: str) -> None:
+        self.design.choices = design_choices()
+        self.paper.choices = paper_choices()
+        if not self.design.data:
+            self.design.data = design
+        if not self.paper.data:
+            self.paper.data = paper
 
 
-class BulkIssueForm(AcademyForm):
+class ReissueForm(DesignMixin, AcademyForm):
+    reason = TextAreaField(_l("Reason for the re-issue"), validators=[DataRequired(), Length(max=1000)])
+
+
+class BulkIssueForm(DesignMixin, AcademyForm):
     course_id = SelectField(_l("Course"), coerce=int, choices=[])

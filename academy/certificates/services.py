@@ -18,14 +18,12 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, npgettext, pgettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from academy.certificates.i18n import gettext as c_
-from academy.certificates.i18n import ngettext as c_n
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
-from academy.certificates.pdf import get_design, render_pdf, size_class, text_dir
+from academy.certificates.pdf import DesignError, get_design, render_pdf, size_class, text_dir
 from academy.config import RTL_LANGUAGES
 from academy.core.audit import record
 from academy.core.models import utcnow
@@ -33,6 +31,7 @@ from academy.core.storage import get_storage
 from academy.extensions import db
 
 log = logging.getLogger(__name__)
+
 
 #: 32 URL-safe characters from 24 random bytes: 192 bits from the OS CSPRNG
 VERIFICATION_CODE_BYTES = 24
@@ -44,6 +43,9 @@ DEFAULTS = {
     "CERTIFICATE_ISSUER_URL": None,  # defaults to BASE_URL
     "CERTIFICATE_SIGNATORY_NAME": "Director of Training",
     "CERTIFICATE_SIGNATORY_TITLE": "Academy",
+    # Per certificate language: {"fr": {"issuer_name": …, "signatory_name": …, "signatory_title": …}};
+    # a language or a key not listed falls back to the three settings above.
+    "CERTIFICATE_ISSUER_BY_LANGUAGE": {},
     "CERTIFICATE_PAPER": "a4",
     "CERTIFICATE_DESIGN": "classic",
     "CERTIFICATE_VERIFY_RATE_LIMIT": "60 per minute",
@@ -82,46 +84,86 @@ def _check_language(language: str) -> str:
     return language
 
 
+def _check_design(design: str, paper: str) -> str:
+    """``paper`` if the design exists and has a layout for it."""
+    try:
+        papers = get_design(design).papers
+    except DesignError as exc:
+        raise CertificateError(str(exc)) from None
+    if paper not in papers:
+        raise CertificateError(f"design {design} has no {paper} layout")
+    return paper
+
+
 def _pick_title(titles: dict[str, str], language: str) -> str:
     if not titles:
         raise CertificateError("a certificate needs a title")
     return titles.get(language) or titles.get("en") or next(iter(titles.values()))
 
 
+ISSUER_KEYS = ("issuer_name", "signatory_name", "signatory_title")
+
+
+def issuer_block(language: str) -> dict[str, str]:
+    """Issuer name, signatory name and title as printed on a certificate in ``language``:
+    the language's entry in CERTIFICATE_ISSUER_BY_LANGUAGE, key by key, else the defaults
+    (CERTIFICATE_ISSUER_NAME, CERTIFICATE_SIGNATORY_NAME, CERTIFICATE_SIGNATORY_TITLE)."""
+    cfg = current_app.config
+    by_language = cfg.get("CERTIFICATE_ISSUER_BY_LANGUAGE") or {}
+    entry = by_language.get(language) or by_language.get(language.split("_")[0]) or {}
+    defaults = {
+        "issuer_name": cfg["CERTIFICATE_ISSUER_NAME"],
+        "signatory_name": cfg["CERTIFICATE_SIGNATORY_NAME"],
+        "signatory_title": cfg["CERTIFICATE_SIGNATORY_TITLE"],
+    }
+    return {key: (entry.get(key) or defaults[key]) for key in ISSUER_KEYS}
+
+
+def default_design() -> str:
+    return current_app.config.get("CERTIFICATE_DESIGN") or "classic"
+
+
+def default_paper() -> str:
+    return current_app.config.get("CERTIFICATE_PAPER") or "a4"
+
+
 def certificate_context(cert: Certificate) -> dict:
     """The plain dict a design renders: every string already in the certificate's language."""
     lang = cert.language
-    cfg = current_app.config
     url = verify_url(cert.verification_code)
+    # The PDF's wording is in the main catalogues under the message context "certificate": a
+    # certificate's formal phrasing may differ from the same English on a screen.
     with force_locale(lang):
         date = format_date(cert.issued_at.date(), "long", locale=lang)
         if cert.kind == CertificateKind.CERTIFICATION:
-            heading = c_("Certificate of Certification")
-            achievement = c_("has been awarded the professional certification")
-            date_line = c_("Awarded on %(date)s", date=date)
+            heading = pgettext("certificate", "Certificate of Certification")
+            achievement = pgettext("certificate", "has been awarded the professional certification")
+            date_line = pgettext("certificate", "Awarded on %(date)s", date=date)
         else:
-            heading = c_("Certificate of Completion")
-            achievement = c_("has successfully completed the course")
-            date_line = c_("Completed on %(date)s", date=date)
+            heading = pgettext("certificate", "Certificate of Completion")
+            achievement = pgettext("certificate", "has successfully completed the course")
+            date_line = pgettext("certificate", "Completed on %(date)s", date=date)
         hours_line = ""
         if cert.hours:
             hours = float(cert.hours)
             # the plural form follows the number; a fraction takes the "other" form
             plural_n = int(hours) if hours.is_integer() else 2
-            hours_line = c_n("%(hours)s hour of study", "%(hours)s hours of study", plural_n,
+            hours_line = npgettext("certificate", "%(hours)s hour of study", "%(hours)s hours of study", plural_n,
                              hours=format_decimal(hours, locale=lang))
         expires_line = ""
         if cert.expires_at is not None:
-            expires_line = c_("Valid until %(date)s", date=format_date(cert.expires_at.date(), "long", locale=lang))
+            expires_line = pgettext("certificate", "Valid until %(date)s",
+                                    date=format_date(cert.expires_at.date(), "long", locale=lang))
         text = {
             "heading": heading,
-            "certify": c_("This is to certify that"),
+            "certify": pgettext("certificate", "This is to certify that"),
             "achievement": achievement,
             "date_line": date_line,
             "hours_line": hours_line,
             "expires_line": expires_line,
-            "serial_label": c_("Serial number"),
-            "verify_label": c_("Verify this certificate at"),
+            "details_line": " · ".join(part for part in (date_line, hours_line, expires_line) if part),
+            "serial_label": pgettext("certificate", "Serial number"),
+            "verify_label": pgettext("certificate", "Verify this certificate at"),
         }
     # A fixed mask skips segno's search over the eight (most of its time); any mask is valid.
     qr = segno.make(url, error="m", mask=4, micro=False)
@@ -139,10 +181,9 @@ def certificate_context(cert: Certificate) -> dict:
         "date": date,
         "serial": cert.serial,
         "verify_url": url,
-        "qr_svg_uri": qr.svg_data_uri(border=0, dark="#1b1f24", xmldecl=False, svgns=True),
-        "issuer_name": cfg["CERTIFICATE_ISSUER_NAME"],
-        "signatory_name": cfg["CERTIFICATE_SIGNATORY_NAME"],
-        "signatory_title": cfg["CERTIFICATE_SIGNATORY_TITLE"],
+        # the modules only: the renderer draws them as vector rectangles in the element id="qr"
+        "qr": {"matrix": [list(row) for row in qr.matrix]},
+        **issuer_block(lang),
         "text": text,
     }
 
@@ -192,7 +233,7 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
     and a short savepoint around the INSERT is all that a conflict rolls back.
     """
     kind = CertificateKind(kind)
-    get_design(design)
+    paper = _check_design(design, paper or default_paper())
     language = _check_language(language)
     issued_at = issued_at or utcnow()
     if expires_at is not None and expires_at <= issued_at:
@@ -213,7 +254,7 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
             verification_code=new_verification_code(),
             status=CertificateStatus.VALID,
             design=design,
-            paper=paper or current_app.config.get("CERTIFICATE_PAPER", "a4"),
+            paper=paper,
             enrollment_id=enrollment_id,
             certification_record_id=certification_record_id,
             revision=revision,
@@ -235,19 +276,21 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
 def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], language: str,
                       hours=None, issued_at: datetime | None = None, expires_at: datetime | None = None,
                       enrollment_id: int | None = None, certification_record_id: int | None = None,
-                      design: str = "classic") -> Certificate:
+                      design: str | None = None, paper: str | None = None) -> Certificate:
     """Issue a certificate and store its PDF; idempotent per enrolment / certification record.
 
     With ``enrollment_id`` or ``certification_record_id``, an existing certificate for it
     (the latest revision, whatever its status) is returned instead of a second one; the
-    database's unique key settles a race between two workers.
+    database's unique key settles a race between two workers. ``design`` and ``paper``
+    default to CERTIFICATE_DESIGN and CERTIFICATE_PAPER.
     """
     existing = _existing_for(enrollment_id, certification_record_id)
     if existing is not None:
         return existing
     cert = _issue(user=user, kind=kind, subject_code=subject_code, titles=titles, language=language,
                   hours=hours, issued_at=issued_at, expires_at=expires_at, enrollment_id=enrollment_id,
-                  certification_record_id=certification_record_id, design=design, revision=0)
+                  certification_record_id=certification_record_id, design=design or default_design(),
+                  revision=0, paper=paper)
     if cert is None:  # another transaction issued it a moment ago
         cert = _existing_for(enrollment_id, certification_record_id)
         if cert is None:  # the unique constraint fired, so the row exists (not stripped by python -O)
@@ -257,8 +300,9 @@ def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], 
     return cert
 
 
-def issue_for_enrollment(enrollment) -> Certificate:
-    """The course-completion certificate for a completed enrolment (idempotent)."""
+def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | None = None) -> Certificate:
+    """The course-completion certificate for a completed enrolment (idempotent); design and
+    paper default to the configured ones."""
     course = enrollment.course
     if enrollment.completed_at is None:
         raise CertificateError("the enrolment is not completed")
@@ -271,7 +315,8 @@ def issue_for_enrollment(enrollment) -> Certificate:
         hours=course.estimated_hours or None,
         issued_at=enrollment.completed_at,
         enrollment_id=enrollment.id,
-        design=current_app.config.get("CERTIFICATE_DESIGN", "classic"),
+        design=design,
+        paper=paper,
     )
 
 
@@ -293,14 +338,15 @@ def _claim(certificate: Certificate, allowed: tuple[CertificateStatus, ...], **v
 
 
 def reissue(certificate: Certificate, *, reason: str, design: str | None = None,
-            language: str | None = None) -> Certificate:
+            language: str | None = None, paper: str | None = None) -> Certificate:
     """Issue a new certificate (current name, same achievement and dates) that supersedes
-    ``certificate``; the old verification page then links the new one."""
+    ``certificate``; the old verification page then links the new one. Design and paper
+    stay those of ``certificate`` unless given."""
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError("a reason is required")
-    if design is not None:
-        get_design(design)
+    design = design or certificate.design
+    paper = _check_design(design, paper or certificate.paper)
     before = _snapshot(certificate)
     now = utcnow()
     if not _claim(certificate, (CertificateStatus.VALID,), status=CertificateStatus.SUPERSEDED,
@@ -311,8 +357,7 @@ def reissue(certificate: Certificate, *, reason: str, design: str | None = None,
         titles=certificate.titles, language=language or certificate.language, hours=certificate.hours,
         issued_at=certificate.issued_at, expires_at=certificate.expires_at,
         enrollment_id=certificate.enrollment_id, certification_record_id=certificate.certification_record_id,
-        design=design or current_app.config.get("CERTIFICATE_DESIGN", certificate.design),
-        revision=certificate.revision + 1, paper=certificate.paper,
+        design=design, revision=certificate.revision + 1, paper=paper,
     )
     if new is None:
         raise CertificateError("this certificate was re-issued a moment ago")
@@ -368,7 +413,8 @@ SAMPLES = {
 
 
 def sample_certificate(language: str = "en", *, name: str | None = None, kind: str = "course",
-                       design: str = "classic", paper: str = "a4", expires_at: datetime | None = None) -> Certificate:
+                       design: str | None = None, paper: str | None = None,
+                       expires_at: datetime | None = None) -> Certificate:
     """A certificate that is not saved, for looking at a design in a language."""
     sample_name, title = SAMPLES.get(language, SAMPLES["en"])
     code = new_verification_code()
@@ -377,7 +423,8 @@ def sample_certificate(language: str = "en", *, name: str | None = None, kind: s
         kind=CertificateKind(kind), subject_code="DL177", title=title, titles={language: title},
         language=_check_language(language), learner_name=name or sample_name, hours=12,
         issued_at=issued_at, expires_at=expires_at, serial=make_serial("DL177", issued_at, 123),
-        verification_code=code, status=CertificateStatus.VALID, design=design, paper=paper, revision=0,
+        verification_code=code, status=CertificateStatus.VALID, design=design or default_design(),
+        paper=paper or default_paper(), revision=0,
     )
 
 

@@ -29,11 +29,20 @@ from sqlalchemy import func, select
 
 from academy.auth.access import admin_required, learner_required
 from academy.certificates import credentials, queries
-from academy.certificates.forms import BulkIssueForm, ReissueForm, RevokeForm, VerifyUploadForm
+from academy.certificates.forms import (
+    BulkIssueForm,
+    ReissueForm,
+    RevokeForm,
+    VerifyUploadForm,
+    design_choices,
+    paper_choices,
+)
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
 from academy.certificates.pdf import DESIGNS
 from academy.certificates.services import (
     CertificateError,
+    default_design,
+    default_paper,
     issue_for_enrollment,
     pdf_bytes,
     reissue,
@@ -319,7 +328,12 @@ def index():
 @admin_bp.route("/export.zip")
 @admin_required
 def export_zip():
+    """The stored PDFs (byte for byte) of the certificates the search finds, with a CSV
+    index. Without a status filter only the valid ones: what a cohort's or a course's
+    learners hold today, not the revoked and superseded PDFs."""
     filters, args = _filters_from_args()
+    if not filters.status:
+        filters.status = CertificateStatus.VALID.value
     certs = list(db.session.scalars(queries.search(filters).limit(ZIP_LIMIT + 1)))
     if len(certs) > ZIP_LIMIT:
         flash(_("Narrow the search: a download holds at most %(n)s certificates.", n=ZIP_LIMIT), "error")
@@ -351,9 +365,7 @@ def _cert_or_404(cert_id: int) -> Certificate:
 
 def _detail(cert: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
     reissue_form = reissue_form or ReissueForm(formdata=None)
-    reissue_form.design.choices = [(d.name, d.title) for d in DESIGNS.values()]
-    if not reissue_form.design.data:
-        reissue_form.design.data = current_app.config.get("CERTIFICATE_DESIGN", cert.design)
+    reissue_form.set_design_choices(cert.design, cert.paper)
     events = list(db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.target_type == "certificate", AuditEvent.target_id == str(cert.id))
@@ -367,6 +379,8 @@ def _detail(cert: Certificate, revoke_form=None, reissue_form=None, status: int 
     ))
     return render_template(
         "certificates/admin_detail.html", cert=cert, facts=status_facts(cert), events=events, related=chain,
+        design_title=dict(design_choices()).get(cert.design, cert.design),
+        paper_title=dict(paper_choices()).get(cert.paper, cert.paper),
         revoke_form=revoke_form or RevokeForm(formdata=None), reissue_form=reissue_form,
     ), status
 
@@ -400,11 +414,14 @@ def revoke_view(cert_id: int):
 def reissue_view(cert_id: int):
     cert = _cert_or_404(cert_id)
     form = ReissueForm()
-    form.design.choices = [(d.name, d.title) for d in DESIGNS.values()]
+    form.set_design_choices(cert.design, cert.paper)
     if not form.validate_on_submit():
         return _detail(cert, reissue_form=form, status=400)
+    if form.paper.data not in DESIGNS[form.design.data].papers:
+        form.paper.errors.append(_("This design has no layout for that paper size."))
+        return _detail(cert, reissue_form=form, status=400)
     try:
-        new = reissue(cert, reason=form.reason.data, design=form.design.data)
+        new = reissue(cert, reason=form.reason.data, design=form.design.data, paper=form.paper.data)
     except CertificateError:
         db.session.rollback()
         flash(_("Only a valid or expired certificate can be re-issued."), "error")
@@ -418,6 +435,7 @@ def reissue_view(cert_id: int):
 @admin_required
 def bulk_issue():
     form = BulkIssueForm()
+    form.set_design_choices(default_design(), default_paper())
     courses = list(db.session.scalars(select(Course).order_by(Course.code)))
     form.course_id.choices = [
         (c.id, f"{c.code} · {(c.version(current_locale()) or c.version('en') or c.versions[0]).title}")
@@ -429,7 +447,11 @@ def bulk_issue():
         .where(Enrollment.status == EnrollmentStatus.COMPLETED, Certificate.id.is_(None))
         .group_by(Enrollment.course_id)
     ).all())
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.paper.data not in DESIGNS[form.design.data].papers:
+        form.paper.errors.append(_("This design has no layout for that paper size."))
+        valid = False
+    if valid:
         enrollments = list(db.session.scalars(
             select(Enrollment)
             .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)
@@ -437,9 +459,10 @@ def bulk_issue():
                    Certificate.id.is_(None))
             .order_by(Enrollment.id)
         ))
-        issued = [issue_for_enrollment(e) for e in enrollments]
+        issued = [issue_for_enrollment(e, design=form.design.data, paper=form.paper.data) for e in enrollments]
         record("certificate.bulk_issue", "course", form.course_id.data,
-               after={"count": len(issued), "serials": [c.serial for c in issued][:200]})
+               after={"count": len(issued), "design": form.design.data, "paper": form.paper.data,
+                      "serials": [c.serial for c in issued][:200]})
         db.session.commit()
         flash(_("%(n)s certificates issued.", n=len(issued)), "success")
         return redirect(url_for(".bulk_issue"))

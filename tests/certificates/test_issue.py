@@ -166,13 +166,13 @@ def test_certification_records_are_idempotent_too(make_user, issue):
     assert a.id == b.id and a.serial.startswith("TISCF-")
 
 
-def test_unknown_language_and_design_are_refused(make_user, issue):
-    from academy.certificates.pdf import DesignError
-
+def test_unknown_language_design_and_paper_are_refused(make_user, issue):
     with pytest.raises(CertificateError):
         issue(make_user(), language="xx-notalanguage")
-    with pytest.raises(DesignError):
+    with pytest.raises(CertificateError, match="unknown certificate design"):
         issue(make_user(), design="nope")
+    with pytest.raises(CertificateError, match="no legal layout"):
+        issue(make_user(), paper="legal")
 
 
 def test_completion_is_kept_when_rendering_fails(make_user, mini_course, complete_course, monkeypatch, caplog):
