@@ -253,7 +253,7 @@ def _seed(dl177: Course) -> None:
 
 def _grade(sub, grader, decision, position, feedback):
     """Grade every criterion at the level in ``position`` (1 = lowest)."""
-    picks = {c.id: c.levels[min(position, len(c.levels)) - 1].id for c in sub.task.rubric.criteria}
+    picks = {c.id: c.levels[min(position, len(c.levels)) - 1].id for c in sub.rubric.criteria}
     services.grade(sub, grader, expected_version=sub.version, picks=picks, criterion_feedback={},
                    feedback=feedback, decision=decision)
 

@@ -115,7 +115,7 @@ def learner_session(record: CertificationRecord) -> TrainingSession | None:
         select(TrainingSession).where(TrainingSession.cohort_id == record.cohort_id)
         .order_by(TrainingSession.starts_on)
     ))
-    today = date.today()
+    today = utcnow().date()
     upcoming = [s for s in sessions if s.ends_on >= today]
     return upcoming[0] if upcoming else (sessions[-1] if sessions else None)
 
@@ -339,7 +339,7 @@ def programmes() -> list[CertificationProgramme]:
 
 def sessions_needing_attendance(cohort_ids: list[int], today: date | None = None) -> list[dict]:
     """Sessions that have started where some learner of the cohort has a day without attendance."""
-    today = today or date.today()
+    today = today or utcnow().date()
     if not cohort_ids:
         return []
     out = []
