@@ -7,7 +7,6 @@ certification when all three are passed. Every write that could change a phase c
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import re
@@ -51,12 +50,13 @@ from academy.certification.models import (
     TrainingSession,
 )
 from academy.certification.notifications import notify
+from academy.certification.queries import add_months
 from academy.certification.uploads import StoredUpload
 from academy.core.audit import record as audit
 from academy.core.enums import Role
 from academy.core.models import utcnow
 from academy.courses.models import Course, Enrollment
-from academy.courses.signals import course_completed
+from academy.courses.signals import course_completed, final_assessment_passed
 from academy.extensions import db
 
 CSV_MAX_BYTES = 1024 * 1024
@@ -78,13 +78,6 @@ def record_path(record: CertificationRecord) -> str:
 
 def task_path(record: CertificationRecord, task: PracticeTask) -> str:
     return f"/certification/records/{record.id}/tasks/{task.id}"
-
-
-def add_months(when: datetime, months: int) -> datetime:
-    month0 = when.month - 1 + months
-    year, month = when.year + month0 // 12, month0 % 12 + 1
-    day = min(when.day, calendar.monthrange(year, month)[1])
-    return when.replace(year=year, month=month, day=day)
 
 
 # --- programmes -----------------------------------------------------------------------
@@ -360,7 +353,8 @@ def enrol_learner(cohort: Cohort, user: User) -> CertificationRecord:
         record.cohort_id = cohort.id  # a recertification record waiting for a cohort
     else:
         record = CertificationRecord(user_id=user.id, programme_id=cohort.programme_id, cohort_id=cohort.id,
-                                     attempt=(record.attempt + 1) if record else 1)
+                                     attempt=(record.attempt + 1) if record else 1,
+                                     previous_record_id=record.id if record and record.awarded_at else None)
         db.session.add(record)
     db.session.flush()
     audit("certification.cohort.enrol", "certification_record", record.id,
@@ -821,7 +815,9 @@ def evaluate(record: CertificationRecord) -> None:
         db.session.flush()
         _notify_phase_opened(record, 2)
     if record.phase2_passed_at is None:
-        met, _failed, _missing, _detail = queries.phase2_verdict(record)
+        # A recertification does not repeat the instructor-led training: the previous award
+        # credits it. Currency comes from the refresher (phase 1), skill from new practice.
+        met = record.is_recertification or queries.phase2_verdict(record)[0]
         if not met:
             return
         record.phase2_passed_at = now
@@ -855,6 +851,7 @@ def award(record: CertificationRecord) -> None:
                                     issued_at=now, expires_at=record.expires_at, certification_record_id=record.id)
     record.certificate_id = certificate.id
     db.session.flush()
+    _link_renewed_certificate(record, certificate)
     audit("certification.award", "certification_record", record.id,
           after={"awarded_at": now.isoformat(), "expires_at": record.expires_at.isoformat(),
                  "certificate": certificate.serial})
@@ -865,6 +862,26 @@ def award(record: CertificationRecord) -> None:
                     _("Congratulations! You passed all three phases of %(programme)s. Your certification is "
                       "valid until %(date)s.", programme=programme_title, date=expires.strftime("%Y-%m-%d"))),
            link=record_path(record), dedupe_key=f"record:{record.id}:certified")
+
+
+def _link_renewed_certificate(record: CertificationRecord, certificate) -> None:
+    """Point the expired certificate a recertification renews at the new one.
+
+    Its status stays as stored, so its verification page still says "expired" (with the
+    date) and links to the new certificate; nothing about the old award is rewritten.
+    """
+    from academy.certificates.models import Certificate
+
+    previous = record.previous_record
+    if previous is None or previous.certificate_id is None:
+        return
+    old = db.session.get(Certificate, previous.certificate_id)
+    if old is None or old.superseded_by_id is not None:
+        return
+    old.superseded_by_id = certificate.id
+    old.superseded_at = certificate.issued_at
+    old.supersede_reason = "recertification"
+    db.session.flush()
 
 
 def can_recertify(user: User, programme: CertificationProgramme) -> bool:
@@ -878,10 +895,11 @@ def recertify(user: User, programme: CertificationProgramme) -> CertificationRec
         raise CertificationError(_("Recertification opens when your certification has expired."))
     latest = queries.latest_record(user.id, programme.id)
     record = CertificationRecord(user_id=user.id, programme_id=programme.id, cohort_id=None,
-                                 attempt=latest.attempt + 1)
+                                 attempt=latest.attempt + 1, previous_record_id=latest.id)
     db.session.add(record)
     db.session.flush()
-    audit("certification.recertify", "certification_record", record.id, after={"attempt": record.attempt})
+    audit("certification.recertify", "certification_record", record.id,
+          after={"attempt": record.attempt, "renews": latest.id})
     _notify_phase_opened(record, 1)
     evaluate(record)
     return record
@@ -902,6 +920,20 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
                       link=task_path(record, task), dedupe_key=f"deadline:{record.id}:{task.id}:{deadline:%Y%m%d%H%M}")
         sent += note is not None
     return sent
+
+
+@final_assessment_passed.connect
+def _on_final_assessment_passed(sender, enrollment: Enrollment, **_kw) -> None:
+    """Passing a course's final assessment again is the refresher a recertification needs."""
+    records = db.session.scalars(
+        select(CertificationRecord)
+        .join(ProgrammeCourse, ProgrammeCourse.programme_id == CertificationRecord.programme_id)
+        .where(CertificationRecord.user_id == enrollment.user_id, ProgrammeCourse.course_id == enrollment.course_id,
+               CertificationRecord.awarded_at.is_(None), CertificationRecord.phase1_passed_at.is_(None),
+               CertificationRecord.previous_record_id.is_not(None))
+    )
+    for record in list(records):
+        evaluate(record)
 
 
 @course_completed.connect
