@@ -160,7 +160,7 @@ class TaskForm(AcademyForm):
     position = IntegerField(_l("Order"), validators=[InputRequired(), NumberRange(1, 100)])
     rubric_title = StringField(_l("Rubric title"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
     rubric_text = TextAreaField(_l("Criteria and levels"), validators=[DataRequired(), Length(max=20_000)],
-                                render_kw={"rows": 16, "spellcheck": "false"})
+                                render_kw={"rows": 16, "spellcheck": "false", "class": "rubric-source"})
     pass_threshold = IntegerField(_l("Pass threshold (points)"), validators=[InputRequired(), NumberRange(0, 10_000)])
 
     def validate_rubric_text(self, field):

@@ -405,18 +405,21 @@ def sessions_needing_attendance(cohort_ids: list[int], today: date | None = None
         .order_by(TrainingSession.starts_on)
     )
     for s in sessions:
-        # Attendance is expected from learners whose phase 2 is open (or already passed).
+        # Attendance is expected from learners whose phase 2 is open (or already passed), not
+        # from recertifications (their training is credited from the earlier award).
         learners = db.session.scalar(
             select(func.count()).select_from(CertificationRecord)
             .where(CertificationRecord.cohort_id == s.cohort_id, CertificationRecord.awarded_at.is_(None),
-                   CertificationRecord.phase1_passed_at.is_not(None))
+                   CertificationRecord.phase1_passed_at.is_not(None),
+                   CertificationRecord.previous_record_id.is_(None))
         ) or 0
         days_so_far = [d for d in s.days if d <= today]
         recorded = db.session.scalar(
             select(func.count()).select_from(Attendance)
             .join(CertificationRecord, CertificationRecord.id == Attendance.record_id)
             .where(Attendance.session_id == s.id, Attendance.day <= today,
-                   CertificationRecord.awarded_at.is_(None), CertificationRecord.phase1_passed_at.is_not(None))
+                   CertificationRecord.awarded_at.is_(None), CertificationRecord.phase1_passed_at.is_not(None),
+                   CertificationRecord.previous_record_id.is_(None))
         ) or 0
         expected = learners * len(days_so_far)
         if expected > recorded:
