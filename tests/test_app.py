@@ -95,6 +95,37 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx):
     statuses = {e.status.value for e in db.session.scalars(select(Enrollment))}
     assert {"enrolled", "in_progress"} <= statuses
     assert db.session.scalar(select(func.count()).select_from(Tisc).where(Tisc.country_code == "MG")) >= 1
+    _pilot_ran_in_2023_24()
+
+
+def _pilot_ran_in_2023_24():
+    """The demo pilot carries the dates of a real programme, not the day it was seeded."""
+    from datetime import UTC, datetime
+
+    from academy.certificates.models import Certificate
+    from academy.certification.models import CertificationRecord, PracticeSubmission, TrainingSession
+    from academy.core.models import utcnow
+
+    start, end = datetime(2023, 9, 1, tzinfo=UTC), datetime(2024, 8, 31, tzinfo=UTC)
+    records = db.session.scalars(select(CertificationRecord)).all()
+    assert len(records) == 48
+    assert all(start <= r.started_at <= end for r in records)
+    for stamp in ("phase1_passed_at", "phase2_passed_at", "awarded_at"):
+        dates = [getattr(r, stamp) for r in records if getattr(r, stamp)]
+        assert dates and all(start <= d <= end for d in dates), stamp
+    awarded = [r for r in records if r.awarded_at]
+    assert 25 <= len(awarded) < 48  # most, not all, were certified
+    assert all(r.phase1_passed_at < r.phase2_passed_at < r.phase3_passed_at <= r.awarded_at for r in awarded)
+    assert {r.expires_at.year for r in awarded} == {2027}
+    certs = db.session.scalars(select(Certificate)).all()
+    assert certs and all(c.issued_at <= end for c in certs)
+    session = db.session.scalar(select(TrainingSession))
+    assert (session.starts_on.year, session.starts_on.month) == (2024, 3)
+    graded = db.session.scalars(select(PracticeSubmission).where(PracticeSubmission.graded_at.is_not(None))).all()
+    assert all(s.submitted_at < s.graded_at for s in graded)
+    # The learners still at work after an extension give the instructor something to grade today.
+    waiting = db.session.scalars(select(PracticeSubmission).where(PracticeSubmission.status == "submitted")).all()
+    assert waiting and all((utcnow() - s.submitted_at).days < 30 for s in waiting)
 
 
 # --- migrations ---------------------------------------------------------------------------

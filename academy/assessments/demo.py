@@ -16,23 +16,28 @@ from academy.assessments import queries
 from academy.assessments.models import QuizAttempt
 from academy.assessments.questions import QUESTION_TYPES
 from academy.assessments.services import AttemptRefused, save_answers, start_attempt, submit_attempt
+from academy.core.models import frozen_clock
 from academy.courses.models import Enrollment
 from academy.courses.queries import active_modules, completed_lesson_ids
 from academy.extensions import db
 
 
 def _attempt(quiz, enrollment: Enrollment, rng: random.Random, skill: float, when: datetime) -> QuizAttempt:
-    attempt = start_attempt(quiz, enrollment, rng=rng)
-    db.session.flush()
-    questions = queries.questions_for(attempt)
-    specs = queries.specs_for(attempt.question_ids, attempt.language, quiz.course.default_language)
-    responses = {}
-    for qid in attempt.question_ids:
-        if rng.random() < skill:
-            responses[qid] = QUESTION_TYPES[questions[qid].type].right_response(specs[qid])
-    save_answers(attempt, responses)
-    submit_attempt(attempt)
+    # On a clock frozen at the attempt's own time, so a completion it causes (and the course
+    # certificate issued for it) is dated then, not when the demo was seeded.
+    with frozen_clock(when):
+        attempt = start_attempt(quiz, enrollment, rng=rng)
+        db.session.flush()
+        questions = queries.questions_for(attempt)
+        specs = queries.specs_for(attempt.question_ids, attempt.language, quiz.course.default_language)
+        responses = {}
+        for qid in attempt.question_ids:
+            if rng.random() < skill:
+                responses[qid] = QUESTION_TYPES[questions[qid].type].right_response(specs[qid])
+        save_answers(attempt, responses)
     took = timedelta(minutes=rng.randint(4, 25))
+    with frozen_clock(when + took):
+        submit_attempt(attempt)
     deadline = when + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
     db.session.execute(
         update(QuizAttempt)

@@ -4,6 +4,11 @@ A rubric grades one piece of work: the grader picks one level per criterion, the
 is the sum of the picked levels' points, and the work meets the rubric when the total
 reaches ``pass_threshold`` and every criterion with a ``min_level_position`` is graded at
 that level or above.
+
+A rubric that has graded work is never changed: editing it makes a new version
+(``previous_id`` points back, ``version`` counts up) that the task uses from then on,
+while the work already submitted keeps being graded, and shown, on the version it was
+submitted against.
 """
 
 from __future__ import annotations
@@ -20,11 +25,17 @@ from academy.extensions import db
 
 class Rubric(db.Model):
     __tablename__ = "rubric"
-    __table_args__ = (CheckConstraint("pass_threshold >= 0", name="pass_threshold_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("pass_threshold >= 0", name="pass_threshold_not_negative"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     pass_threshold: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: the version this one replaced (None for the first)
+    previous_id: Mapped[Optional[int]] = mapped_column(ForeignKey("rubric.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     criteria: Mapped[list[RubricCriterion]] = relationship(

@@ -157,3 +157,94 @@ def score(rubric: Rubric, picked: dict[int, int | None]) -> RubricScore:
             below.append(criterion)
     return RubricScore(total=total, maximum=rubric.max_points, threshold=rubric.pass_threshold,
                        meets_threshold=total >= rubric.pass_threshold, below_minimum=below, missing=missing)
+
+
+# --- the rubric as text, for the authoring form -----------------------------------------
+#
+# One criterion per line, its levels below it, lowest first, each starting with "-":
+#
+#     Search strategy | Adequate            <- criterion | optional minimum level
+#     - Insufficient | 0 | No documented strategy.
+#     - Adequate | 2 | Keywords and one classification.
+#
+# A textarea works without JavaScript, keeps everything the admin typed when the form is
+# refused, and lets each problem be reported with the line it is on.
+
+
+@dataclass
+class ParsedRubric:
+    criteria: list[dict]
+    #: (line number, message in the reader's language)
+    errors: list[tuple[int, str]]
+
+    @property
+    def max_points(self) -> int:
+        return sum(max((lv["points"] for lv in c["levels"]), default=0) for c in self.criteria)
+
+
+def rubric_to_text(rubric: Rubric) -> str:
+    """The rubric in the authoring format (what ``parse_rubric_text`` reads back)."""
+    lines = []
+    for c in rubric.criteria:
+        lines.append(f"{c.title} | {c.min_level.title}" if c.min_level else c.title)
+        for lv in c.levels:
+            parts = [lv.title, str(lv.points)] + ([lv.descriptor] if lv.descriptor else [])
+            lines.append("- " + " | ".join(parts))
+        lines.append("")
+    return "\n".join(lines).strip() + "\n"
+
+
+def parse_rubric_text(text: str) -> ParsedRubric:
+    """Criteria and levels from the authoring format, with every problem and its line number."""
+    from flask_babel import gettext as _
+
+    criteria: list[dict] = []
+    errors: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("-"):
+            if not criteria:
+                errors.append((number, _("A level must come after the criterion it belongs to.")))
+                continue
+            crit = criteria[-1]
+            parts = [p.strip() for p in line[1:].split("|", 2)]
+            if len(parts) < 2 or not parts[0]:
+                errors.append((number, _("Write a level as “- title | points | descriptor”.")))
+                continue
+            title, points_text = parts[0], parts[1]
+            if not points_text.isdigit():
+                errors.append((number, _("The points must be a whole number of 0 or more.")))
+                continue
+            points = int(points_text)
+            if len(title) > 100:
+                errors.append((number, _("The level title is too long (at most %(max)s characters).", max=100)))
+            if title.lower() in {lv["title"].lower() for lv in crit["levels"]}:
+                errors.append((number, _("“%(criterion)s” already has a level “%(level)s”.",
+                                         criterion=crit["title"], level=title)))
+            if crit["levels"] and points <= crit["levels"][-1]["points"]:
+                errors.append((number, _("The points must rise from one level to the next: %(points)s is not "
+                                         "above %(previous)s.", points=points,
+                                         previous=crit["levels"][-1]["points"])))
+            crit["levels"].append({"title": title, "points": points,
+                                   "descriptor": parts[2] if len(parts) > 2 else ""})
+            continue
+        title, _sep, minimum = (p.strip() for p in line.partition("|"))
+        if not title:
+            errors.append((number, _("Write a criterion as “title” or “title | minimum level”.")))
+            continue
+        if len(title) > 200:
+            errors.append((number, _("The criterion title is too long (at most %(max)s characters).", max=200)))
+        if title.lower() in {c["title"].lower() for c in criteria}:
+            errors.append((number, _("The criterion “%(criterion)s” appears twice.", criterion=title)))
+        criteria.append({"title": title, "min_level": minimum or None, "levels": [], "line": number})
+    for crit in criteria:
+        if len(crit["levels"]) < 2:
+            errors.append((crit["line"], _("“%(criterion)s” needs at least two levels, each on a line starting "
+                                           "with “-”.", criterion=crit["title"])))
+        if crit["min_level"] and crit["min_level"].lower() not in {lv["title"].lower() for lv in crit["levels"]}:
+            errors.append((crit["line"], _("The minimum level “%(level)s” is not one of the levels of "
+                                           "“%(criterion)s”.", level=crit["min_level"], criterion=crit["title"])))
+    errors.sort(key=lambda e: e[0])
+    return ParsedRubric(criteria=[{k: v for k, v in c.items() if k != "line"} for c in criteria], errors=errors)

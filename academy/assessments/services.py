@@ -454,6 +454,10 @@ def grade_attempt(attempt: QuizAttempt, now: datetime | None = None) -> None:
     if quiz.is_final_exam and enrollment.completed_at is not None:
         # A better final exam after completion (when attempts remain) raises the final score.
         record_final_score(enrollment)
+    if quiz.is_final_exam and attempt.is_passed and enrollment.completed_at is not None:
+        from academy.courses.signals import final_assessment_passed
+
+        final_assessment_passed.send(enrollment, enrollment=enrollment)
 
 
 # --- completion rules (registered with the courses package) ---------------------------

@@ -1,23 +1,41 @@
-"""Demo data for the certification: TISC-F, the 2023–24 pilot cohort, a workshop with
-attendance, the three practice tasks with rubrics, and submissions in several states.
+"""Demo data for the certification: TISC-F and its 2023–24 pilot cohort, run as it happened.
 
-Idempotent: everything is looked up by its natural key first. One learner per pilot
-country has finished DL177; pilot.ph01 is certified; pilot.sa01 has passed two tasks and is
-waiting for the third to be graded, so grading it certifies her (in Arabic).
+Every step goes through the services on a frozen clock set to when it took place, so
+dates, notifications, audit entries and certificates are those of a real programme:
+enrolment in September 2023, DL177 finished between October and early March, the
+Geneva workshop of 11–13 March 2024 (attendance, assessments), practice work submitted
+and graded from April to July 2024 (some returned for revision first), awards from May
+2024. A few learners never finished DL177; one missed most of the workshop; one failed
+a task after its revision.
+
+A few learners were given more time after the pilot (a recorded extension) and are
+still at work today, so the demo has something to do: pilot.sa01 has passed two tasks
+and submitted the third a few days ago (grading it certifies her, in Arabic); pilot.cn01
+has a task returned for revision; pilot.mg01 and pilot.ke01 are waiting for grading.
+
+Idempotent: everything is looked up by its natural key first and skipped if present.
+Deterministic: one seeded random generator.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from academy.auth.models import User
 from academy.certification import queries, services
 from academy.certification.enums import AssessmentOutcome, AttendanceStatus, GradeDecision, SessionMode
-from academy.certification.models import CertificationProgramme, Cohort, TrainingSession
+from academy.certification.models import (
+    CertificationProgramme,
+    CertificationRecord,
+    Cohort,
+    DeadlineExtension,
+)
 from academy.certification.notifications import mail_muted
 from academy.core.enums import EnrollmentStatus
+from academy.core.models import frozen_clock, utcnow
 from academy.courses.models import Course, Enrollment, Lesson, Module
 from academy.extensions import db
 
@@ -150,9 +168,51 @@ TASKS = [
 
 COHORT_NAME = "2023–24 pilot"
 SESSION_TITLE = "Foundation workshop"
-# One learner per pilot country has finished DL177 and moves through the phases.
-FRONT_RUNNERS = ["pilot.sa01", "pilot.cn01", "pilot.mg01", "pilot.ke01", "pilot.pe01", "pilot.ph01",
-                 "pilot.ke02", "pilot.ph02"]
+PROGRAMME_CREATED = datetime(2023, 6, 1, 9, 0, tzinfo=UTC)
+ENROLLED = datetime(2023, 9, 4, 9, 0, tzinfo=UTC)
+WORKSHOP = (date(2024, 3, 11), date(2024, 3, 13))
+#: finished DL177 too late for the workshop, or never: they stay in phase 1
+NOT_FINISHED = {"pilot.cn08", "pilot.ke08", "pilot.mg07", "pilot.mg08", "pilot.pe08", "pilot.sa08"}
+#: attendance other than three days present
+ATTENDANCE = {
+    "pilot.ph02": ("present", "absent", "absent"),  # 33 %: phase 2 not passed
+    "pilot.ke02": ("present", "excused", "present"),  # an excused day does not count against her
+    "pilot.pe05": ("present", "present", "excused"),
+}
+#: still at work today after an extension: (task number, what happened, days ago)
+STILL_AT_WORK = {
+    "pilot.sa01": [(1, "pass", None), (2, "pass", None), (3, "submit", 3)],
+    "pilot.cn01": [(1, "revise", 9), (2, "draft", 2)],
+    "pilot.mg01": [(1, "submit", 5)],
+    "pilot.ke01": [(1, "pass", None), (2, "submit", 12)],
+    "pilot.pe01": [(1, "draft", 4)],
+}
+#: graded as not passed after its revisions: phase 3 failed
+FAILED_TASK = {"pilot.pe06": 2}
+#: phase 3 never started and no extension asked for
+STALLED = {"pilot.mg06"}
+
+TEXTS = {
+    "prior-art-search": "Search report for a local inventor's solar crop dryer: the question, the strategy (F26B 3/28, "
+                        "keywords dryer/drier/dehydrat* and solar), PATENTSCOPE and Espacenet strings with their "
+                        "dates, eight relevant documents with a note on each, and a conclusion for the client.",
+    "landscape-snapshot": "Landscape snapshot on mobile payments: 240 families after de-duplication; filings by year "
+                          "and office, top applicants, main CPC classes; the limits of the 18-month publication "
+                          "delay.",
+    "awareness-session": "Awareness session for 25 researchers at the university: agenda, slides, a live PATENTSCOPE "
+                         "search, feedback forms (average 4.6 of 5) and a reflection.",
+}
+FEEDBACK_PASS = [
+    "A solid piece of work: clear, reproducible and useful to the client.",
+    "Well documented. Next time, add citation searching to the strategy.",
+    "Good work. The conclusion is clear and honest about the limits of free databases.",
+]
+FEEDBACK_REVISE = ("Good start. Record the exact search strings and dates, and end with a plain-language conclusion "
+                   "the inventor can act on.")
+
+
+def _at(day: date, hour: int, rng: random.Random) -> datetime:
+    return datetime.combine(day, time(hour, rng.randint(0, 59)), tzinfo=UTC)
 
 
 def _finish_dl177(user: User, dl177: Course) -> None:
@@ -176,17 +236,19 @@ def _finish_dl177(user: User, dl177: Course) -> None:
 
 def _programme(dl177: Course) -> CertificationProgramme:
     programme = db.session.scalar(select(CertificationProgramme).where(CertificationProgramme.code == "TISC-F"))
-    if programme is None:
-        programme = services.create_programme(
-            code="TISC-F", titles=TITLES, validity_months=36, min_attendance_percent=80, resubmission_limit=2,
-            description="Course-based professional certification for TISC staff in three phases: distance "
-                        "learning, instructor-led training, and on-the-job practice providing TISC services.")
-        services.set_required_courses(programme, [dl177])
-    have = {t.key for t in programme.tasks}
-    for spec in TASKS:
-        if spec["key"] not in have:
-            services.add_task(programme, key=spec["key"], title=spec["title"], instructions=spec["instructions"],
-                              due_days=spec["due_days"], rubric=spec["rubric"])
+    with frozen_clock(PROGRAMME_CREATED):
+        if programme is None:
+            programme = services.create_programme(
+                code="TISC-F", titles=TITLES, validity_months=36, min_attendance_percent=80, resubmission_limit=2,
+                description="Course-based professional certification for TISC staff in three phases: distance "
+                            "learning, instructor-led training, and on-the-job practice providing TISC services.")
+            services.set_required_courses(programme, [dl177])
+        have = {t.key for t in programme.tasks}
+        for spec in TASKS:
+            if spec["key"] not in have:
+                services.add_task(programme, key=spec["key"], title=spec["title"],
+                                  instructions=spec["instructions"], due_days=spec["due_days"],
+                                  rubric=spec["rubric"])
     db.session.expire(programme, ["tasks"])
     return programme
 
@@ -199,111 +261,157 @@ def seed_certification(dl177: Course, echo=print) -> None:
 
 
 def _seed(dl177: Course) -> None:
+    rng = random.Random(2324)
+    now = utcnow()
     programme = _programme(dl177)
     instructor1 = db.session.scalar(select(User).where(User.email == "instructor1@academy.example"))
     instructor2 = db.session.scalar(select(User).where(User.email == "instructor2@academy.example"))
     cohort = db.session.scalar(select(Cohort).where(Cohort.programme_id == programme.id, Cohort.name == COHORT_NAME))
-    if cohort is None:
+    if cohort is not None:
+        return  # the pilot is seeded as a whole, once
+    with frozen_clock(ENROLLED - timedelta(days=10)):
         cohort = services.create_cohort(programme, COHORT_NAME, date(2023, 9, 1), date(2024, 8, 31))
-    for instructor in (instructor1, instructor2):
-        services.assign_instructor(cohort, instructor)
+        for instructor in (instructor1, instructor2):
+            services.assign_instructor(cohort, instructor)
+        session = services.create_session(cohort, title=SESSION_TITLE, starts_on=WORKSHOP[0], ends_on=WORKSHOP[1],
+                                          mode=SessionMode.IN_PERSON, place="WIPO, Geneva", language="en")
 
     pilots = list(db.session.scalars(select(User).where(User.email.like("pilot.%@tisc.example")).order_by(User.email)))
-    front = {f"{p}@tisc.example" for p in FRONT_RUNNERS}
+    records: dict[str, CertificationRecord] = {}
     for user in pilots:
-        if user.email in front:
-            _finish_dl177(user, dl177)
-    db.session.flush()
-    records = {}
-    for user in pilots:
-        record = queries.latest_record(user.id, programme.id)
-        if record is None:
-            record = services.enrol_learner(cohort, user)
-        records[user.email] = record
+        with frozen_clock(ENROLLED + timedelta(minutes=len(records))):
+            records[user.email.split("@")[0]] = services.enrol_learner(cohort, user)
 
-    session = db.session.scalar(select(TrainingSession).where(TrainingSession.cohort_id == cohort.id,
-                                                              TrainingSession.title == SESSION_TITLE))
-    if session is None:
-        session = services.create_session(cohort, title=SESSION_TITLE, starts_on=date(2024, 3, 11),
-                                          ends_on=date(2024, 3, 13), mode=SessionMode.IN_PERSON,
-                                          place="WIPO, Geneva", language="en")
-    days = session.days
+    # Phase 1: DL177, finished by early March 2024 (the seeded course history is kept).
+    for key, record in records.items():
+        enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == record.user_id,
+                                                                Enrollment.course_id == dl177.id))
+        if key in NOT_FINISHED:
+            continue
+        if enrollment is None or enrollment.status != EnrollmentStatus.COMPLETED:
+            last = max((d for d in (enrollment.last_activity_at if enrollment else None, ENROLLED) if d),
+                       default=ENROLLED)
+            day = min(last.date() + timedelta(days=rng.randint(6, 40)), date(2024, 3, 1))
+            with frozen_clock(_at(day, rng.randint(8, 20), rng)):
+                _finish_dl177(record.user, dl177)
+        else:
+            # Completed before the cohort was formed: phase 1 passed when they joined.
+            if record.phase1_passed_at is None:
+                with frozen_clock(max(enrollment.completed_at, ENROLLED)):
+                    services.evaluate(record)
+        done = db.session.scalar(select(Enrollment.completed_at).where(Enrollment.user_id == record.user_id,
+                                                                       Enrollment.course_id == dl177.id))
+        if record.phase1_passed_at is not None and done is not None and done > record.phase1_passed_at:
+            record.phase1_passed_at = done  # joined before finishing: passed when they finished
+    db.session.flush()
+
+    # Phase 2: the Geneva workshop; attendance on the last day, assessments the day after.
+    in_workshop = {k: r for k, r in records.items() if r.phase1_passed_at is not None
+                   and r.phase1_passed_at.date() < WORKSHOP[0]}
     marks = {}
-    for email in sorted(front):
-        record = records[email]
-        if record.phase1_passed_at is None:
-            continue
-        statuses = [AttendanceStatus.PRESENT] * len(days)
-        if email == "pilot.ph02@tisc.example":  # missed two of three days: phase 2 fails
-            statuses = [AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.ABSENT]
-        if email == "pilot.ke02@tisc.example":  # an excused day does not count against her
-            statuses = [AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.PRESENT]
-        marks[record.id] = dict(zip(days, statuses, strict=True))
-    services.record_attendance(session, marks, instructor1)
-    for email in sorted(front):
-        record = records[email]
-        if record.phase1_passed_at is None or queries.assessment_for(record) is not None:
-            continue
-        services.assess(record, session, outcome=AssessmentOutcome.PASS,
-                        comments="Took an active part in the search exercises and the group report.",
-                        score_value=85, by=instructor1)
+    for key, record in in_workshop.items():
+        statuses = ATTENDANCE.get(key, ("present",) * len(session.days))
+        marks[record.id] = {d: AttendanceStatus(s) for d, s in zip(session.days, statuses, strict=True)}
+    with frozen_clock(_at(WORKSHOP[1], 17, rng)):
+        services.record_attendance(session, marks, instructor1)
+    comments = ["Took an active part in the search exercises and the group report.",
+                "Strong on classification searching; presented the group's landscape exercise.",
+                "Asked good questions about legal status; needs practice with Boolean operators."]
+    for key, record in in_workshop.items():
+        failed = key in ATTENDANCE and ATTENDANCE[key].count("absent") * 3 > len(session.days)
+        with frozen_clock(_at(WORKSHOP[1] + timedelta(days=1), rng.randint(9, 16), rng)):
+            services.assess(record, session,
+                            outcome=AssessmentOutcome.FAIL if failed else AssessmentOutcome.PASS,
+                            comments="Missed two of the three days." if failed else rng.choice(comments),
+                            score_value=None if failed else rng.randint(68, 96), by=instructor1)
     db.session.flush()
-    _seed_submissions(programme, records, instructor1, instructor2)
+
+    # Phase 3: practice work from April to July 2024.
+    for key, record in records.items():
+        if record.phase2_passed_at is None or key in STALLED:
+            continue
+        if key in STILL_AT_WORK:
+            _still_at_work(programme, record, STILL_AT_WORK[key], instructor1, instructor2, now, rng)
+        else:
+            _historic_practice(programme, record, instructor1, instructor2, rng, fail_task=FAILED_TASK.get(key))
 
 
-def _grade(sub, grader, decision, position, feedback):
-    """Grade every criterion at the level in ``position`` (1 = lowest)."""
-    picks = {c.id: c.levels[min(position, len(c.levels)) - 1].id for c in sub.task.rubric.criteria}
-    services.grade(sub, grader, expected_version=sub.version, picks=picks, criterion_feedback={},
-                   feedback=feedback, decision=decision)
-
-
-def _submit(record, task, text):
-    sub = services.submission_for(record, task, create=True)
-    services.save_draft(sub, text, [], record.user)
-    services.submit(sub)
+def _submit(record, task, text, when):
+    with frozen_clock(when):
+        sub = services.submission_for(record, task, create=True)
+        services.save_draft(sub, text, [], record.user)
+        services.submit(sub)
     return sub
 
 
-def _seed_submissions(programme, records, instructor1, instructor2) -> None:
-    t1, t2, t3 = programme.tasks[:3]
-    plan = {
-        # Two tasks passed, the third waiting: grading it certifies her.
-        "pilot.sa01@tisc.example": [(t1, "pass"), (t2, "pass"), (t3, "submit")],
-        # Returned for revision with feedback, then a draft.
-        "pilot.cn01@tisc.example": [(t1, "revise"), (t2, "draft")],
-        "pilot.mg01@tisc.example": [(t1, "submit")],
-        "pilot.ke01@tisc.example": [(t1, "pass"), (t2, "submit")],
-        "pilot.pe01@tisc.example": [(t1, "draft")],
-        # Certified: all three tasks passed (her certificate is issued in English).
-        "pilot.ph01@tisc.example": [(t1, "pass"), (t2, "pass"), (t3, "pass")],
-    }
-    texts = {
-        t1.key: "Search report for a solar crop-dryer inventor: question, strategy (F26B 3/28, keywords "
-                "dryer/drier/dehydrat*, solar), PATENTSCOPE and Espacenet strings with dates, eight relevant "
-                "documents with notes, and a conclusion for the client.",
-        t2.key: "Landscape snapshot on mobile payments: 240 families after de-duplication; filings by year and "
-                "office, top applicants, main CPC classes; limits of an 18-month publication delay.",
-        t3.key: "Awareness session for 25 researchers at the university: agenda, slides, a live PATENTSCOPE "
-                "search, feedback forms (average 4.6/5) and a reflection.",
-    }
-    for email, steps in plan.items():
-        record = records.get(email)
-        if record is None or record.phase2_passed_at is None:
+def _grade(sub, grader, decision, position, feedback, when, rng=None):
+    """Grade every criterion at the level in ``position`` (1 = lowest); with ``rng``, a passing
+    grade varies by criterion (at least each criterion's minimum, the threshold met)."""
+    from academy.assessments.rubrics import score
+
+    criteria = sub.rubric.criteria
+    picks = {c.id: c.levels[min(position, len(c.levels)) - 1].id for c in criteria}
+    if rng is not None:
+        varied = {c.id: rng.choice(c.levels[max(1, c.min_level_position or 2) - 1:]).id for c in criteria}
+        if score(sub.rubric, varied).passes:
+            picks = varied
+    with frozen_clock(when):
+        services.grade(sub, grader, expected_version=sub.version, picks=picks, criterion_feedback={},
+                       feedback=feedback, decision=decision)
+
+
+def _historic_practice(programme, record, instructor1, instructor2, rng, fail_task=None) -> None:
+    opened = record.phase2_passed_at
+    for number, task in enumerate(programme.tasks[:3], start=1):
+        grader = instructor1 if rng.random() < 0.6 else instructor2
+        when = opened + timedelta(days=rng.randint(14, task.due_days - 10), hours=rng.randint(0, 8))
+        sub = _submit(record, task, TEXTS[task.key], when)
+        when += timedelta(days=rng.randint(2, 9), hours=rng.randint(1, 6))
+        if fail_task == number or rng.random() < 0.2:
+            _grade(sub, grader, GradeDecision.REVISE, 2, FEEDBACK_REVISE, when)
+            deadline = queries.deadline_for(record, task)
+            when = min(when + timedelta(days=rng.randint(4, 12)), deadline - timedelta(hours=rng.randint(6, 30)))
+            with frozen_clock(when):
+                services.save_draft(sub, TEXTS[task.key] + " Revised: search strings and dates added.", [],
+                                    record.user)
+                services.submit(sub)
+            when += timedelta(days=rng.randint(2, 7), hours=rng.randint(1, 6))
+        if fail_task == number:
+            _grade(sub, grader, GradeDecision.FAIL, 1, "The revised report still has no documented strategy and "
+                   "no conclusion for the client.", when)
+            return
+        _grade(sub, grader, GradeDecision.PASS, 4, rng.choice(FEEDBACK_PASS), when, rng)
+    db.session.flush()
+
+
+def _still_at_work(programme, record, steps, instructor1, instructor2, now, rng) -> None:
+    """Tasks passed during the pilot, then an extension and work still in progress today."""
+    tasks = programme.tasks[:3]
+    opened = record.phase2_passed_at
+    for number, action, _days_ago in steps:
+        if action == "pass":
+            task = tasks[number - 1]
+            when = opened + timedelta(days=rng.randint(15, task.due_days - 8))
+            sub = _submit(record, task, TEXTS[task.key], when)
+            _grade(sub, instructor1, GradeDecision.PASS, 4, rng.choice(FEEDBACK_PASS), when + timedelta(days=4),
+                   rng)
+    if not db.session.scalar(select(DeadlineExtension.id).where(DeadlineExtension.record_id == record.id)):
+        with frozen_clock(now - timedelta(days=30)):
+            services.extend_deadline(record, None, datetime.combine((now + timedelta(days=60)).date(), time(23, 59),
+                                                                    tzinfo=UTC),
+                                     "The TISC closed for several months during a move; the learner asked for "
+                                     "more time to finish the practice tasks.", instructor1)
+    for number, action, days_ago in steps:
+        task = tasks[number - 1]
+        if action == "pass":
             continue
-        for task, action in steps:
-            if services.submission_for(record, task) is not None:
-                continue
-            if action == "draft":
+        when = now - timedelta(days=days_ago, hours=rng.randint(1, 8))
+        if action == "draft":
+            with frozen_clock(when):
                 sub = services.submission_for(record, task, create=True)
-                services.save_draft(sub, texts[task.key][:80] + " …", [], record.user)
-                continue
-            sub = _submit(record, task, texts[task.key])
-            if action == "pass":
-                _grade(sub, instructor1, GradeDecision.PASS, 3,
-                       "A solid piece of work: clear, reproducible and useful to the client.")
-            elif action == "revise":
-                _grade(sub, instructor2, GradeDecision.REVISE, 2,
-                       "Good start. Record the exact search strings and dates, and end with a plain-language "
-                       "conclusion the inventor can act on.")
-            db.session.flush()
+                services.save_draft(sub, TEXTS[task.key][:80] + " …", [], record.user)
+            continue
+        sub = _submit(record, task, TEXTS[task.key], when)
+        if action == "revise":
+            _grade(sub, instructor2, GradeDecision.REVISE, 2, FEEDBACK_REVISE, when + timedelta(days=3))
+    db.session.flush()

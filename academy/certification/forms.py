@@ -23,6 +23,9 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -116,6 +119,13 @@ class ExtensionForm(AcademyForm):
 
 
 class ProgrammeForm(AcademyForm):
+    """Settings of a programme; ``programme_form(languages)`` adds a title field per language."""
+
+    code = StringField(_l("Code"), filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
+                       validators=[DataRequired(), Length(max=32),
+                                   Regexp(r"^[A-Z0-9][A-Z0-9-]*$", message=_l(
+                                       "Use capital letters, digits and hyphens, for example TISC-F."))],
+                       description=_l("Starts the serial number of the certificates."))
     min_attendance_percent = IntegerField(_l("Minimum attendance (%)"),
                                           validators=[InputRequired(), NumberRange(0, 100)])
     validity_months = IntegerField(_l("Validity of the certification (months)"),
@@ -124,3 +134,56 @@ class ProgrammeForm(AcademyForm):
                                       validators=[InputRequired(), NumberRange(0, 10)])
     course_ids = SelectMultipleField(_l("Required courses (phase 1)"), coerce=int,
                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+def programme_form(languages: list[str], language_name) -> type[ProgrammeForm]:
+    """ProgrammeForm with a title per language: English required, the others optional."""
+
+    class Form(ProgrammeForm):
+        pass
+
+    for lang in ["en", *[lg for lg in languages if lg != "en"]]:
+        validators = [DataRequired() if lang == "en" else Optional(), Length(max=200)]
+        setattr(Form, f"title_{lang}", StringField(_l("Title in %(language)s", language=language_name(lang)),
+                                                   filters=[_strip], validators=validators))
+    return Form
+
+
+class TaskForm(AcademyForm):
+    """A practice task and its rubric; the rubric is written as text (see assessments.rubrics)."""
+
+    title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    instructions = TextAreaField(_l("Instructions"), filters=[_strip],
+                                 validators=[DataRequired(), Length(max=20_000)], render_kw={"rows": 8})
+    due_days = IntegerField(_l("Deadline (days after phase 3 opens)"),
+                            validators=[InputRequired(), NumberRange(1, 730)])
+    position = IntegerField(_l("Order"), validators=[InputRequired(), NumberRange(1, 100)])
+    rubric_title = StringField(_l("Rubric title"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    rubric_text = TextAreaField(_l("Criteria and levels"), validators=[DataRequired(), Length(max=20_000)],
+                                render_kw={"rows": 16, "spellcheck": "false", "class": "rubric-source"})
+    pass_threshold = IntegerField(_l("Pass threshold (points)"), validators=[InputRequired(), NumberRange(0, 10_000)])
+
+    def validate_rubric_text(self, field):
+        from academy.assessments.rubrics import parse_rubric_text
+
+        self.parsed = parse_rubric_text(field.data or "")
+        if not self.parsed.criteria and not self.parsed.errors:
+            raise ValidationError(_l("Add at least one criterion."))
+        for number, message in self.parsed.errors:
+            field.errors.append(_l("Line %(line)s: %(problem)s", line=number, problem=message))
+        if self.parsed.errors:
+            raise StopValidation()
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        parsed = getattr(self, "parsed", None)
+        if ok and parsed is not None and self.pass_threshold.data > parsed.max_points:
+            self.pass_threshold.errors.append(_l(
+                "The pass threshold (%(threshold)s) is above the highest possible total (%(max)s).",
+                threshold=self.pass_threshold.data, max=parsed.max_points))
+            ok = False
+        return ok
+
+    def rubric_spec(self) -> dict:
+        return {"title": self.rubric_title.data, "pass_threshold": self.pass_threshold.data,
+                "criteria": self.parsed.criteria}

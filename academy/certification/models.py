@@ -3,7 +3,8 @@
 A learner's way through a programme is one ``CertificationRecord``: it ties them to a
 cohort and keeps the date each phase was passed (phases open in order, so the date a
 phase was passed is the date the next one opened), the award and its expiry.
-Recertification after expiry is a new record with the next ``attempt`` number.
+Recertification after expiry is a new record with the next ``attempt`` number, linked to
+the expired one by ``previous_record_id`` (see ``queries.phase1_met`` for its rules).
 """
 
 from __future__ import annotations
@@ -184,6 +185,9 @@ class CertificationRecord(TimestampMixin, db.Model):
                                               index=True)
     cohort_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cohort.id", ondelete="SET NULL"), index=True)
     attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: for a recertification: the record whose (expired) award it renews
+    previous_record_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("certification_record.id", ondelete="SET NULL"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     phase1_passed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     phase2_passed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
@@ -195,6 +199,11 @@ class CertificationRecord(TimestampMixin, db.Model):
     user = relationship("User", lazy="joined")
     programme: Mapped[CertificationProgramme] = relationship(lazy="joined")
     cohort: Mapped[Optional[Cohort]] = relationship()
+    previous_record: Mapped[Optional[CertificationRecord]] = relationship(remote_side=[id])
+
+    @property
+    def is_recertification(self) -> bool:
+        return self.previous_record_id is not None
 
     @property
     def is_expired(self) -> bool:
@@ -270,6 +279,8 @@ class PracticeSubmission(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("certification_record.id", ondelete="CASCADE"), index=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("practice_task.id", ondelete="CASCADE"), index=True)
+    #: the rubric version the work is graded on, fixed when it is first submitted
+    rubric_id: Mapped[Optional[int]] = mapped_column(ForeignKey("rubric.id", ondelete="RESTRICT"), index=True)
     status: Mapped[SubmissionStatus] = mapped_column(
         enum_column(SubmissionStatus, "submission_status"), default=SubmissionStatus.DRAFT
     )
@@ -282,6 +293,7 @@ class PracticeSubmission(TimestampMixin, db.Model):
 
     record: Mapped[CertificationRecord] = relationship(lazy="joined")
     task: Mapped[PracticeTask] = relationship(lazy="joined")
+    pinned_rubric = relationship("Rubric")
     files: Mapped[list[SubmissionFile]] = relationship(
         order_by="SubmissionFile.id",
         primaryjoin="and_(SubmissionFile.submission_id == PracticeSubmission.id, SubmissionFile.grade_id.is_(None))",
@@ -296,6 +308,11 @@ class PracticeSubmission(TimestampMixin, db.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+
+    @property
+    def rubric(self):
+        """The rubric this work is graded on: its own version once submitted, else the task's."""
+        return self.pinned_rubric if self.rubric_id is not None else self.task.rubric
 
 
 class SubmissionFile(db.Model):

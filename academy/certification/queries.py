@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -86,8 +88,51 @@ def course_states(record: CertificationRecord) -> list[tuple]:
     return [(c, enrollments.get(c.id)) for c in courses]
 
 
+def add_months(when: datetime, months: int) -> datetime:
+    """``when`` moved by whole calendar months (negative: back), on the last day if the month is shorter."""
+    month0 = when.month - 1 + months
+    year, month = when.year + month0 // 12, month0 % 12 + 1
+    day = min(when.day, calendar.monthrange(year, month)[1])
+    return when.replace(year=year, month=month, day=day)
+
+
+def refresher_window_start(record: CertificationRecord) -> datetime | None:
+    """For a recertification: the earliest date a course's completion or refresher counts from
+    (the programme's validity before the recertification started). None for a first certification."""
+    if record.previous_record_id is None:
+        return None
+    return add_months(record.started_at, -record.programme.validity_months)
+
+
+def last_studied_at(enrollment: Enrollment | None) -> datetime | None:
+    """When the learner last proved the course: its completion or a later passed final assessment."""
+    if enrollment is None or enrollment.status != EnrollmentStatus.COMPLETED:
+        return None
+    from academy.assessments.enums import AttemptState, QuizKind
+    from academy.assessments.models import Quiz, QuizAttempt
+
+    refreshed = db.session.scalar(
+        select(func.max(QuizAttempt.graded_at)).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(QuizAttempt.enrollment_id == enrollment.id, Quiz.kind == QuizKind.FINAL_EXAM,
+               QuizAttempt.state == AttemptState.GRADED, QuizAttempt.is_passed.is_(True))
+    )
+    dates = [d for d in (enrollment.completed_at, refreshed) if d is not None]
+    return max(dates) if dates else None
+
+
+def course_counts(record: CertificationRecord, enrollment: Enrollment | None) -> bool:
+    """Whether one required course is done for this record (recent enough for a recertification)."""
+    if enrollment is None or enrollment.status != EnrollmentStatus.COMPLETED:
+        return False
+    window = refresher_window_start(record)
+    if window is None:
+        return True
+    studied = last_studied_at(enrollment)
+    return studied is not None and studied >= window
+
+
 def phase1_met(record: CertificationRecord) -> bool:
-    return all(e is not None and e.status == EnrollmentStatus.COMPLETED for _c, e in course_states(record))
+    return all(course_counts(record, e) for _c, e in course_states(record))
 
 
 # --- phase 2 --------------------------------------------------------------------------
@@ -115,7 +160,7 @@ def learner_session(record: CertificationRecord) -> TrainingSession | None:
         select(TrainingSession).where(TrainingSession.cohort_id == record.cohort_id)
         .order_by(TrainingSession.starts_on)
     ))
-    today = date.today()
+    today = utcnow().date()
     upcoming = [s for s in sessions if s.ends_on >= today]
     return upcoming[0] if upcoming else (sessions[-1] if sessions else None)
 
@@ -228,17 +273,29 @@ def phase_views(record: CertificationRecord) -> list[PhaseView]:
     p1 = PhaseView(1, PhaseState.PASSED if record.phase1_passed_at else PhaseState.IN_PROGRESS,
                    opened_at=record.started_at, passed_at=record.phase1_passed_at, detail={"courses": courses})
     if not record.phase1_passed_at:
+        window = refresher_window_start(record)
         for course, enrollment in courses:
+            title = _course_title(course, record.user.preferred_language)
             if enrollment is None or enrollment.status != EnrollmentStatus.COMPLETED:
-                title = _course_title(course, record.user.preferred_language)
                 p1.missing.append(_("Complete the course “%(course)s” (%(percent)s%% done).", course=title,
                                     percent=enrollment.progress_percent if enrollment else 0))
+            elif not course_counts(record, enrollment):
+                p1.missing.append(_("Refresh the course “%(course)s”: you last completed it on %(date)s, more "
+                                    "than %(months)s months before this recertification. Pass its final "
+                                    "assessment again.", course=title,
+                                    date=format_date(last_studied_at(enrollment)),
+                                    months=record.programme.validity_months))
+        p1.detail["window_start"] = window
     views.append(p1)
     # Phase 2
     if record.phase1_passed_at is None:
         views.append(PhaseView(2, PhaseState.LOCKED, missing=[_("Opens when phase 1 is passed.")]))
     else:
-        met, failed, missing, detail = phase2_verdict(record)
+        if record.is_recertification:
+            detail = {"credited_from": record.previous_record}
+            missing, failed = [], False
+        else:
+            met, failed, missing, detail = phase2_verdict(record)
         state = (PhaseState.PASSED if record.phase2_passed_at else
                  PhaseState.FAILED if failed else PhaseState.IN_PROGRESS)
         views.append(PhaseView(2, state, opened_at=record.phase1_passed_at, passed_at=record.phase2_passed_at,
@@ -339,7 +396,7 @@ def programmes() -> list[CertificationProgramme]:
 
 def sessions_needing_attendance(cohort_ids: list[int], today: date | None = None) -> list[dict]:
     """Sessions that have started where some learner of the cohort has a day without attendance."""
-    today = today or date.today()
+    today = today or utcnow().date()
     if not cohort_ids:
         return []
     out = []
@@ -348,18 +405,21 @@ def sessions_needing_attendance(cohort_ids: list[int], today: date | None = None
         .order_by(TrainingSession.starts_on)
     )
     for s in sessions:
-        # Attendance is expected from learners whose phase 2 is open (or already passed).
+        # Attendance is expected from learners whose phase 2 is open (or already passed), not
+        # from recertifications (their training is credited from the earlier award).
         learners = db.session.scalar(
             select(func.count()).select_from(CertificationRecord)
             .where(CertificationRecord.cohort_id == s.cohort_id, CertificationRecord.awarded_at.is_(None),
-                   CertificationRecord.phase1_passed_at.is_not(None))
+                   CertificationRecord.phase1_passed_at.is_not(None),
+                   CertificationRecord.previous_record_id.is_(None))
         ) or 0
         days_so_far = [d for d in s.days if d <= today]
         recorded = db.session.scalar(
             select(func.count()).select_from(Attendance)
             .join(CertificationRecord, CertificationRecord.id == Attendance.record_id)
             .where(Attendance.session_id == s.id, Attendance.day <= today,
-                   CertificationRecord.awarded_at.is_(None), CertificationRecord.phase1_passed_at.is_not(None))
+                   CertificationRecord.awarded_at.is_(None), CertificationRecord.phase1_passed_at.is_not(None),
+                   CertificationRecord.previous_record_id.is_(None))
         ) or 0
         expected = learners * len(days_so_far)
         if expected > recorded:

@@ -7,17 +7,19 @@ certification when all three are passed. Every write that could change a phase c
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
+import re
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from academy.assessments.rubric_models import Rubric
 from academy.assessments.rubrics import build_rubric, score
 from academy.auth.models import User
 from academy.certification import queries
@@ -48,12 +50,13 @@ from academy.certification.models import (
     TrainingSession,
 )
 from academy.certification.notifications import notify
+from academy.certification.queries import add_months
 from academy.certification.uploads import StoredUpload
 from academy.core.audit import record as audit
 from academy.core.enums import Role
 from academy.core.models import utcnow
 from academy.courses.models import Course, Enrollment
-from academy.courses.signals import course_completed
+from academy.courses.signals import course_completed, final_assessment_passed
 from academy.extensions import db
 
 CSV_MAX_BYTES = 1024 * 1024
@@ -77,13 +80,6 @@ def task_path(record: CertificationRecord, task: PracticeTask) -> str:
     return f"/certification/records/{record.id}/tasks/{task.id}"
 
 
-def add_months(when: datetime, months: int) -> datetime:
-    month0 = when.month - 1 + months
-    year, month = when.year + month0 // 12, month0 % 12 + 1
-    day = min(when.day, calendar.monthrange(year, month)[1])
-    return when.replace(year=year, month=month, day=day)
-
-
 # --- programmes -----------------------------------------------------------------------
 
 
@@ -99,9 +95,18 @@ def create_programme(*, code: str, titles: dict, description: str = "", min_atte
 
 
 def update_programme(programme: CertificationProgramme, *, min_attendance_percent: int, validity_months: int,
-                     resubmission_limit: int, courses: list[Course]) -> None:
-    """Change a programme's settings and required courses (audited); re-evaluates open records."""
+                     resubmission_limit: int, courses: list[Course], code: str | None = None,
+                     titles: dict | None = None) -> None:
+    """Change a programme's settings and required courses (audited); re-evaluates open records.
+
+    A new code only changes the serial prefix of certificates issued from now on.
+    """
     before = _programme_snapshot(programme)
+    if code is not None and code.strip() != programme.code:
+        _check_code_free(code, programme.id)
+        programme.code = code.strip()
+    if titles is not None:
+        programme.titles = {lang: t.strip() for lang, t in titles.items() if t and t.strip()}
     programme.min_attendance_percent = min_attendance_percent
     programme.validity_months = validity_months
     programme.resubmission_limit = resubmission_limit
@@ -116,8 +121,28 @@ def update_programme(programme: CertificationProgramme, *, min_attendance_percen
         evaluate(record)
 
 
+def _check_code_free(code: str, programme_id: int | None) -> None:
+    taken = db.session.scalar(select(CertificationProgramme.id).where(CertificationProgramme.code == code.strip()))
+    if taken is not None and taken != programme_id:
+        raise CertificationError(_("Another programme already has the code %(code)s.", code=code.strip()))
+
+
+def author_programme(*, code: str, titles: dict, min_attendance_percent: int, validity_months: int,
+                     resubmission_limit: int, courses: list[Course]) -> CertificationProgramme:
+    """Create a programme from the admin form (audited); raises CertificationError for a taken code."""
+    _check_code_free(code, None)
+    programme = create_programme(code=code, titles={k: v.strip() for k, v in titles.items() if v and v.strip()},
+                                 min_attendance_percent=min_attendance_percent, validity_months=validity_months,
+                                 resubmission_limit=resubmission_limit)
+    set_required_courses(programme, courses)
+    audit("certification.programme.create", "certification_programme", programme.id,
+          after=_programme_snapshot(programme))
+    return programme
+
+
 def _programme_snapshot(p: CertificationProgramme) -> dict:
-    return {"min_attendance_percent": p.min_attendance_percent, "validity_months": p.validity_months,
+    return {"code": p.code, "titles": dict(p.titles), "min_attendance_percent": p.min_attendance_percent,
+            "validity_months": p.validity_months,
             "resubmission_limit": p.resubmission_limit,
             "courses": [pc.course.code for pc in p.required_courses]}
 
@@ -151,6 +176,93 @@ def add_task(programme: CertificationProgramme, *, key: str, title: str, instruc
     db.session.flush()
     db.session.expire(programme, ["tasks"])
     return task
+
+
+def _task_key(programme: CertificationProgramme, title: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", title).encode("ascii", "ignore")
+                  .decode().lower()).strip("-")[:50] or "task"
+    taken = {t.key for t in programme.tasks}
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def _move_task(programme: CertificationProgramme, task: PracticeTask, position: int) -> None:
+    """Put ``task`` at ``position`` (1 = first) and number the others around it."""
+    others = [t for t in sorted(programme.tasks, key=lambda t: (t.position, t.id)) if t.id != task.id]
+    position = max(1, min(position, len(others) + 1))
+    others.insert(position - 1, task)
+    for i, t in enumerate(others, start=1):
+        t.position = i
+
+
+def _task_snapshot(task: PracticeTask) -> dict:
+    return {"title": task.title, "due_days": task.due_days, "position": task.position,
+            "rubric_id": task.rubric_id, "instructions_chars": len(task.instructions)}
+
+
+def author_task(programme: CertificationProgramme, *, title: str, instructions: str, due_days: int,
+                position: int, rubric: dict) -> PracticeTask:
+    """Add a practice task and its rubric from the admin form (audited); raises RubricError."""
+    task = add_task(programme, key=_task_key(programme, title), title=title.strip(),
+                    instructions=instructions.strip(), due_days=due_days, rubric=rubric)
+    db.session.refresh(programme, ["tasks"])
+    _move_task(programme, task, position)
+    db.session.flush()
+    audit("certification.task.create", "practice_task", task.id, after=_task_snapshot(task))
+    return task
+
+
+def rubric_in_use(rubric: Rubric) -> int:
+    """How many submissions were submitted against ``rubric`` (they are graded on it)."""
+    return db.session.scalar(select(func.count()).select_from(PracticeSubmission)
+                             .where(PracticeSubmission.rubric_id == rubric.id)) or 0
+
+
+def _same_rubric(rubric: Rubric, spec: dict) -> bool:
+    def shape(criteria):
+        return [(c["title"], (c.get("min_level") or "").lower(),
+                 [(lv["title"], lv["points"], lv.get("descriptor") or "") for lv in c["levels"]]) for c in criteria]
+
+    current = [{"title": c.title, "min_level": c.min_level.title if c.min_level else None,
+                "levels": [{"title": lv.title, "points": lv.points, "descriptor": lv.descriptor}
+                           for lv in c.levels]} for c in rubric.criteria]
+    return (rubric.title == spec["title"].strip() and rubric.pass_threshold == spec["pass_threshold"]
+            and shape(current) == shape(spec["criteria"]))
+
+
+def update_task(task: PracticeTask, *, title: str, instructions: str, due_days: int, position: int,
+                rubric: dict) -> bool:
+    """Change a practice task and its rubric (audited); returns True when the rubric got a new version.
+
+    A rubric nobody has submitted against is replaced. One that has submitted or graded
+    work is kept as it is: the new rubric becomes its next version, used for work submitted
+    from now on, so no past grade changes. Raises RubricError for an unusable rubric.
+    """
+    before = _task_snapshot(task)
+    old = task.rubric
+    versioned = False
+    if not _same_rubric(old, rubric):
+        new = build_rubric(rubric)
+        if rubric_in_use(old):
+            new.version, new.previous_id = old.version + 1, old.id
+            versioned = True
+        else:
+            new.version, new.previous_id = old.version, old.previous_id
+        task.rubric_id = new.id
+        db.session.flush()
+        db.session.expire(task, ["rubric"])
+        if not versioned:
+            db.session.delete(old)
+    task.title = title.strip()
+    task.instructions = instructions.strip()
+    task.due_days = due_days
+    _move_task(task.programme, task, position)
+    db.session.flush()
+    audit("certification.task.update", "practice_task", task.id, before=before,
+          after={**_task_snapshot(task), "rubric_version": task.rubric.version, "rubric_versioned": versioned})
+    return versioned
 
 
 # --- cohorts --------------------------------------------------------------------------
@@ -241,7 +353,8 @@ def enrol_learner(cohort: Cohort, user: User) -> CertificationRecord:
         record.cohort_id = cohort.id  # a recertification record waiting for a cohort
     else:
         record = CertificationRecord(user_id=user.id, programme_id=cohort.programme_id, cohort_id=cohort.id,
-                                     attempt=(record.attempt + 1) if record else 1)
+                                     attempt=(record.attempt + 1) if record else 1,
+                                     previous_record_id=record.id if record and record.awarded_at else None)
         db.session.add(record)
     db.session.flush()
     audit("certification.cohort.enrol", "certification_record", record.id,
@@ -515,6 +628,9 @@ def submit(sub: PracticeSubmission) -> None:
         raise CertificationError(_("Write your report or attach at least one file before submitting."))
     sub.status = SubmissionStatus.SUBMITTED
     sub.submitted_at = utcnow()
+    if sub.rubric_id is None:
+        # Graded on the rubric it was written for, even if an admin edits the task's later.
+        sub.rubric_id = sub.task.rubric_id
     db.session.flush()
     audit("certification.submission.submit", "practice_submission", sub.id,
           after={"task": sub.task.key, "files": len(sub.files)})
@@ -553,7 +669,7 @@ def grade(sub: PracticeSubmission, grader: User, *, expected_version: int, picks
         raise CertificationError(_("Only submitted work can be graded."))
     if not queries.can_grade(grader, sub.record):
         raise CertificationError(_("You do not teach this learner's cohort."))
-    rubric = sub.task.rubric
+    rubric = sub.rubric
     result = score(rubric, picks)
     if result.missing:
         raise CertificationError(_("Choose a level for every criterion."))
@@ -622,7 +738,7 @@ def moderate(sub: PracticeSubmission, moderator: User, *, expected_version: int,
         decision = GradeDecision(decision)
         if decision == GradeDecision.PASS:
             levels = {c.criterion_id: c.level_id for c in last.criteria}
-            if not score(sub.task.rubric, levels).passes:
+            if not score(sub.rubric, levels).passes:
                 raise CertificationError(_("The grade's rubric total does not meet the pass threshold."))
         # Undo the grader's decision before applying the moderator's.
         if last.decision == GradeDecision.REVISE:
@@ -699,7 +815,9 @@ def evaluate(record: CertificationRecord) -> None:
         db.session.flush()
         _notify_phase_opened(record, 2)
     if record.phase2_passed_at is None:
-        met, _failed, _missing, _detail = queries.phase2_verdict(record)
+        # A recertification does not repeat the instructor-led training: the previous award
+        # credits it. Currency comes from the refresher (phase 1), skill from new practice.
+        met = record.is_recertification or queries.phase2_verdict(record)[0]
         if not met:
             return
         record.phase2_passed_at = now
@@ -733,6 +851,7 @@ def award(record: CertificationRecord) -> None:
                                     issued_at=now, expires_at=record.expires_at, certification_record_id=record.id)
     record.certificate_id = certificate.id
     db.session.flush()
+    _link_renewed_certificate(record, certificate)
     audit("certification.award", "certification_record", record.id,
           after={"awarded_at": now.isoformat(), "expires_at": record.expires_at.isoformat(),
                  "certificate": certificate.serial})
@@ -743,6 +862,26 @@ def award(record: CertificationRecord) -> None:
                     _("Congratulations! You passed all three phases of %(programme)s. Your certification is "
                       "valid until %(date)s.", programme=programme_title, date=expires.strftime("%Y-%m-%d"))),
            link=record_path(record), dedupe_key=f"record:{record.id}:certified")
+
+
+def _link_renewed_certificate(record: CertificationRecord, certificate) -> None:
+    """Point the expired certificate a recertification renews at the new one.
+
+    Its status stays as stored, so its verification page still says "expired" (with the
+    date) and links to the new certificate; nothing about the old award is rewritten.
+    """
+    from academy.certificates.models import Certificate
+
+    previous = record.previous_record
+    if previous is None or previous.certificate_id is None:
+        return
+    old = db.session.get(Certificate, previous.certificate_id)
+    if old is None or old.superseded_by_id is not None:
+        return
+    old.superseded_by_id = certificate.id
+    old.superseded_at = certificate.issued_at
+    old.supersede_reason = "recertification"
+    db.session.flush()
 
 
 def can_recertify(user: User, programme: CertificationProgramme) -> bool:
@@ -756,10 +895,11 @@ def recertify(user: User, programme: CertificationProgramme) -> CertificationRec
         raise CertificationError(_("Recertification opens when your certification has expired."))
     latest = queries.latest_record(user.id, programme.id)
     record = CertificationRecord(user_id=user.id, programme_id=programme.id, cohort_id=None,
-                                 attempt=latest.attempt + 1)
+                                 attempt=latest.attempt + 1, previous_record_id=latest.id)
     db.session.add(record)
     db.session.flush()
-    audit("certification.recertify", "certification_record", record.id, after={"attempt": record.attempt})
+    audit("certification.recertify", "certification_record", record.id,
+          after={"attempt": record.attempt, "renews": latest.id})
     _notify_phase_opened(record, 1)
     evaluate(record)
     return record
@@ -780,6 +920,20 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
                       link=task_path(record, task), dedupe_key=f"deadline:{record.id}:{task.id}:{deadline:%Y%m%d%H%M}")
         sent += note is not None
     return sent
+
+
+@final_assessment_passed.connect
+def _on_final_assessment_passed(sender, enrollment: Enrollment, **_kw) -> None:
+    """Passing a course's final assessment again is the refresher a recertification needs."""
+    records = db.session.scalars(
+        select(CertificationRecord)
+        .join(ProgrammeCourse, ProgrammeCourse.programme_id == CertificationRecord.programme_id)
+        .where(CertificationRecord.user_id == enrollment.user_id, ProgrammeCourse.course_id == enrollment.course_id,
+               CertificationRecord.awarded_at.is_(None), CertificationRecord.phase1_passed_at.is_(None),
+               CertificationRecord.previous_record_id.is_not(None))
+    )
+    for record in list(records):
+        evaluate(record)
 
 
 @course_completed.connect

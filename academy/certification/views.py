@@ -20,11 +20,14 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from academy.assessments.rubric_models import Rubric
+from academy.assessments.rubrics import RubricError, rubric_to_text
 from academy.auth.access import admin_required, instructor_required, learner_required
 from academy.auth.models import User
 from academy.certification import queries, services
@@ -40,9 +43,10 @@ from academy.certification.forms import (
     GradeForm,
     InstructorForm,
     ModerateForm,
-    ProgrammeForm,
     SessionForm,
+    TaskForm,
     options,
+    programme_form,
 )
 from academy.certification.models import (
     CertificationProgramme,
@@ -401,7 +405,7 @@ def assessment(record_id: int):
 @instructor_required
 def grade(submission_id: int):
     sub = _gradable_submission_or_404(submission_id)
-    rubric = sub.task.rubric
+    rubric = sub.rubric
     form = GradeForm()
     moderate_form = ModerateForm()
     picks: dict[int, int] = {}
@@ -515,25 +519,138 @@ def admin_index():
                            counts=counts, form=form), 400 if request.method == "POST" else 200
 
 
+def _programme_form(programme: CertificationProgramme | None):
+    Form = programme_form(current_app.config["LANGUAGES"], language_name)
+    if request.method == "GET":
+        form = Form(obj=programme) if programme else Form(min_attendance_percent=80, validity_months=36,
+                                                          resubmission_limit=2)
+        for lang in current_app.config["LANGUAGES"]:
+            if programme and f"title_{lang}" in form:
+                form[f"title_{lang}"].data = programme.titles.get(lang, "")
+    else:
+        form = Form()
+    courses = list(db.session.scalars(select(Course).order_by(Course.code)))
+    form.course_ids.choices = options((c.id, f"{c.code} — {_course_label(c)}") for c in courses)
+    if request.method == "GET":
+        form.course_ids.data = [pc.course_id for pc in programme.required_courses] if programme else [
+            c.id for c in courses if c.code == "DL177"]
+    return form, courses
+
+
+def _course_label(course: Course) -> str:
+    version = course.version(str(get_locale())) or course.version(course.default_language)
+    return version.title if version else course.code
+
+
+def _programme_values(form, courses) -> dict:
+    wanted = form.course_ids.data or []
+    by_id = {c.id: c for c in courses}
+    return {
+        "min_attendance_percent": form.min_attendance_percent.data, "validity_months": form.validity_months.data,
+        "resubmission_limit": form.resubmission_limit.data, "code": form.code.data,
+        "courses": [by_id[i] for i in wanted if i in by_id],
+        "titles": {lang: form[f"title_{lang}"].data or "" for lang in current_app.config["LANGUAGES"]
+                   if f"title_{lang}" in form},
+    }
+
+
+@bp.route("/admin/programmes/new", methods=["GET", "POST"])
+@admin_required
+def programme_new():
+    form, courses = _programme_form(None)
+    if form.validate_on_submit():
+        try:
+            programme = services.author_programme(**_programme_values(form, courses))
+        except services.CertificationError as exc:
+            db.session.rollback()
+            form.code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The programme is created. Now add its practice tasks."), "success")
+            return redirect(url_for("certification.programme", programme_id=programme.id))
+    return render_template("certification/programme.html", programme=None, form=form,
+                           languages=current_app.config["LANGUAGES"]), 400 if request.method == "POST" else 200
+
+
 @bp.route("/admin/programmes/<int:programme_id>", methods=["GET", "POST"])
 @admin_required
 def programme(programme_id: int):
     programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
-    form = ProgrammeForm(obj=programme) if request.method == "GET" else ProgrammeForm()
-    courses = list(db.session.scalars(select(Course).order_by(Course.code)))
-    form.course_ids.choices = options((c.id, c.code) for c in courses)
-    if request.method == "GET":
-        form.course_ids.data = [pc.course_id for pc in programme.required_courses]
+    form, courses = _programme_form(programme)
     if form.validate_on_submit():
-        chosen = [c for c in courses if c.id in set(form.course_ids.data or [])]
-        services.update_programme(programme, min_attendance_percent=form.min_attendance_percent.data,
-                                  validity_months=form.validity_months.data,
-                                  resubmission_limit=form.resubmission_limit.data, courses=chosen)
-        db.session.commit()
-        flash(_("The programme is saved."), "success")
-        return redirect(url_for("certification.programme", programme_id=programme.id))
-    return render_template("certification/programme.html", programme=programme, form=form), (
-        400 if request.method == "POST" else 200)
+        try:
+            services.update_programme(programme, **_programme_values(form, courses))
+        except services.CertificationError as exc:
+            db.session.rollback()
+            form.code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The programme is saved."), "success")
+            return redirect(url_for("certification.programme", programme_id=programme.id))
+    in_use = {t.id: services.rubric_in_use(t.rubric) for t in programme.tasks}
+    return render_template("certification/programme.html", programme=programme, form=form, in_use=in_use,
+                           languages=current_app.config["LANGUAGES"]), (400 if request.method == "POST" else 200)
+
+
+def _task_page(programme: CertificationProgramme, task: PracticeTask | None, form, status: int = 200):
+    versions = []
+    if task is not None:
+        rubric = task.rubric
+        while rubric is not None:
+            versions.append((rubric, services.rubric_in_use(rubric)))
+            rubric = db.session.get(Rubric, rubric.previous_id) if rubric.previous_id else None
+    return render_template("certification/task_form.html", programme=programme, task=task, form=form,
+                           versions=versions), status
+
+
+@bp.route("/admin/programmes/<int:programme_id>/tasks/new", methods=["GET", "POST"])
+@admin_required
+def task_new(programme_id: int):
+    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    form = TaskForm() if request.method == "POST" else TaskForm(position=len(programme.tasks) + 1, due_days=60)
+    if form.validate_on_submit():
+        try:
+            task = services.author_task(programme, title=form.title.data, instructions=form.instructions.data,
+                                        due_days=form.due_days.data, position=form.position.data,
+                                        rubric=form.rubric_spec())
+        except RubricError as exc:
+            db.session.rollback()
+            form.rubric_text.errors.extend(exc.problems)
+        else:
+            db.session.commit()
+            flash(_("The practice task is added."), "success")
+            return redirect(url_for("certification.task_edit", task_id=task.id))
+    return _task_page(programme, None, form, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/admin/tasks/<int:task_id>", methods=["GET", "POST"])
+@admin_required
+def task_edit(task_id: int):
+    task = db.session.get(PracticeTask, task_id) or abort(404)
+    programme = task.programme
+    if request.method == "POST":
+        form = TaskForm()
+    else:
+        form = TaskForm(obj=task, rubric_title=task.rubric.title, pass_threshold=task.rubric.pass_threshold,
+                        rubric_text=rubric_to_text(task.rubric))
+    if form.validate_on_submit():
+        try:
+            versioned = services.update_task(task, title=form.title.data, instructions=form.instructions.data,
+                                             due_days=form.due_days.data, position=form.position.data,
+                                             rubric=form.rubric_spec())
+        except RubricError as exc:
+            db.session.rollback()
+            form.rubric_text.errors.extend(exc.problems)
+        else:
+            db.session.commit()
+            if versioned:
+                flash(_("Work has already been submitted against this rubric, so your changes are saved as version "
+                        "%(version)s. Work submitted from now on is graded on it; earlier work keeps its version "
+                        "and its grades.", version=task.rubric.version), "success")
+            else:
+                flash(_("The practice task is saved."), "success")
+            return redirect(url_for("certification.task_edit", task_id=task.id))
+    return _task_page(programme, task, form, 400 if request.method == "POST" else 200)
 
 
 def _back_to_cohort(cohort: Cohort):

@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The time every model default and service reads. Tests (expiry years later) and the demo
+# seeder (a pilot run in 2023–24) move it with ``frozen_clock``; nothing else sets it.
+_clock: Callable[[], datetime] | None = None
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _clock() if _clock is not None else datetime.now(UTC)
+
+
+@contextmanager
+def frozen_clock(when: datetime) -> Iterator[None]:
+    """Make ``utcnow()`` return ``when`` (timezone-aware) inside the block; blocks nest."""
+    global _clock
+    if when.tzinfo is None:
+        raise ValueError("frozen_clock needs a timezone-aware datetime")
+    previous = _clock
+    _clock = lambda: when  # noqa: E731
+    try:
+        yield
+    finally:
+        _clock = previous
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,4 +1,4 @@
-"""Events other features hook into (certificates listen to course completion)."""
+"""Events other features hook into (certificates and certification listen)."""
 
 from blinker import Namespace
 
@@ -6,3 +6,7 @@ _signals = Namespace()
 
 #: sent with ``enrollment=`` once, when an enrolment becomes completed
 course_completed = _signals.signal("course-completed")
+
+#: sent with ``enrollment=`` whenever a course's final assessment is passed, including
+#: again after completion (a recertification counts that as the course's refresher)
+final_assessment_passed = _signals.signal("final-assessment-passed")

@@ -1,7 +1,7 @@
 """course.content_token: the key of each process's cache of a course's structure
 
 Revision ID: 0600
-Revises: 0300
+Revises: 0310
 Create Date: 2026-11-22 18:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0600'
-down_revision = '0300'
+down_revision = '0310'
 branch_labels = None
 depends_on = None
 

@@ -43,7 +43,9 @@ def test_certification_pages_have_no_serious_accessibility_violations(browser, l
         instructor: ["/certification/teaching", f"/certification/cohorts/{w.cohort.id}",
                      f"/certification/sessions/{w.session.id}/attendance",
                      f"/certification/records/{record.id}/assessment", f"/certification/submissions/{sub.id}/grade"],
-        admin: ["/certification/admin/", f"/certification/admin/programmes/{w.programme.id}"],
+        admin: ["/certification/admin/", f"/certification/admin/programmes/{w.programme.id}",
+                "/certification/admin/programmes/new", f"/certification/admin/programmes/{w.programme.id}/tasks/new",
+                f"/certification/admin/tasks/{w.tasks[0].id}"],
     }
     context = axe_context(browser, live_server, lang)
     page = context.new_page()
@@ -59,5 +61,5 @@ def test_certification_pages_have_no_serious_accessibility_violations(browser, l
                 found[url] = axe_violations(page)
     finally:
         context.close()
-    assert sum(len(urls) for urls in pages.values()) == 11
+    assert sum(len(urls) for urls in pages.values()) == 14
     assert not any(found.values()), _report(found)

@@ -1,5 +1,9 @@
 """An instructor grades a practice submission on its rubric; the learner reads the feedback."""
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -56,3 +60,6 @@ def test_instructor_grades_on_the_rubric_and_learner_sees_feedback(page, mini_co
     assert "5 of 8 points" in feedback.inner_text()
     page.goto(f"/certification/records/{record.id}")
     assert page.locator(".award").count() == 1
+    shots = Path(os.environ.get("ACADEMY_SCREENSHOTS", Path(tempfile.gettempdir()) / "academy-screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "learner-certification-record.png"), full_page=True)
