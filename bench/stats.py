@@ -32,20 +32,40 @@ sys.path.insert(0, str(ROOT))
 WORK = Path(tempfile.gettempdir()) / "academy-bench-stats"
 
 
+def population_tag() -> str:
+    """The schema head and the generator's source: a population built from either an
+    older schema or an older generator is not the one to measure."""
+    import hashlib
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    heads = "+".join(sorted(ScriptDirectory.from_config(cfg).get_heads()))
+    source = (ROOT / "academy" / "stats" / "benchdata.py").read_bytes()
+    return f"{heads}-{hashlib.sha256(source).hexdigest()[:8]}"
+
+
 def ensure_population(url: str | None, learners: int, enrolments: int) -> str:
     if url:
         return url
     WORK.mkdir(exist_ok=True)
-    db_file = WORK / f"bench-{learners}-{enrolments}.db"
+    db_file = WORK / f"bench-{learners}-{enrolments}-{population_tag()}.db"
     url = f"sqlite:///{db_file}"
     if not db_file.exists():
+        # Built under a temporary name and renamed when complete, so an interrupted
+        # build is never mistaken for a population.
+        partial = db_file.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
         print(f"building the population in {db_file} …", flush=True)
         env = {**os.environ, "ACADEMY_ENV": "development", "ACADEMY_INSTANCE_DIR": str(WORK),
-               "ACADEMY_DATABASE_URL": url}
+               "ACADEMY_DATABASE_URL": f"sqlite:///{partial}"}
         t = time.perf_counter()
         subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "academy", "bench-data",
                         "--learners", str(learners), "--enrolments", str(enrolments)],
                        cwd=ROOT, env=env, check=True)
+        partial.rename(db_file)
         print(f"population built in {time.perf_counter() - t:.1f}s", flush=True)
     return url
 
