@@ -93,9 +93,9 @@ def summary_figure(
 
 
 def fact_figure(name: str, title: str, rows: str, fact: str, measures: list[str], filters: Filters,
-                supp: Suppression) -> Figure:
-    """A one-way table of several measures of another fact (quizzes, certificates)."""
-    tab = crosstab(rows, None, filters, fact=fact)
+                supp: Suppression, within: tuple[str, ...] | None = None) -> Figure:
+    """A one-way table of several measures of another fact (quizzes, certificates, certification)."""
+    tab = crosstab(rows, None, filters, fact=fact, within=within)
     table = one_way(tab, measures, title, supp)
     chart = charts.bar_chart(name, title, _items(table, 1), rtl=_rtl())
     return Figure(name, title, table, chart, {"figure": name})
@@ -164,6 +164,18 @@ def period_grain(months: list[str | None]) -> str:
 
 # Three figures read one GROUP BY gender, language (see queries.crosstab's ``within``).
 GENDER_LANGUAGE = ("gender", "language")
+# The two certification figures read one GROUP BY cohort, phase.
+COHORT_PHASE = ("cohort", "certification_phase")
+CERTIFICATION_MEASURES = [
+    "cert_candidates",
+    "cert_phase1",
+    "cert_phase2",
+    "cert_phase3",
+    "cert_awarded",
+    "cert_award_rate",
+    "cert_certificates_issued",
+    "cert_certificates_revoked",
+]
 
 
 def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
@@ -209,6 +221,12 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
             "certificates", str(_l("Certificates issued and revoked by language")), "language", "certificate",
             ["certificates_issued", "certificates_reissued", "certificates_revoked", "certificates_valid"], f,
             s("language", None)),
+        "certification-phase": lambda f, s: fact_figure(
+            "certification-phase", str(_l("Certification candidates by phase")), "certification_phase",
+            "certification", ["cert_candidates"], f, s("certification_phase", None), within=COHORT_PHASE),
+        "certification-cohort": lambda f, s: fact_figure(
+            "certification-cohort", str(_l("Certification progress and awards by cohort")), "cohort",
+            "certification", CERTIFICATION_MEASURES, f, s("cohort", None), within=COHORT_PHASE),
         "registrations-gender": lambda f, s: registrations_figure(
             "registrations-gender",
             str(_l("Registered learners by gender")),
@@ -256,6 +274,8 @@ DASHBOARD = [
     "registrations-gender",
     "quizzes",
     "certificates",
+    "certification-phase",
+    "certification-cohort",
 ]
 NO_CHART = {"countries"}  # a map-free country table: the table is the figure
 

@@ -26,6 +26,7 @@ from academy.stats.queries import (
     _maxima,
     _rate,
     _user_filters,
+    _user_subset,
     month_expr,
     register_dimension,
     register_fact,
@@ -90,6 +91,7 @@ class CertificateFact(Fact):
             )
         if filters.languages:
             stmt = stmt.where(Certificate.language.in_(filters.languages))
+        stmt = _user_subset(stmt, Certificate.user_id, filters)
         return _user_filters(stmt, filters)
 
     def fingerprint(self) -> tuple:
@@ -155,6 +157,7 @@ class QuizFact(Fact):
             stmt = stmt.where(QuizAttempt.quiz_id.in_(db.select(Quiz.id).where(Quiz.course_id.in_(filters.course_ids))))
         if filters.languages:
             stmt = stmt.where(QuizAttempt.language.in_(filters.languages))
+        stmt = _user_subset(stmt, QuizAttempt.user_id, filters)
         return _user_filters(stmt, filters)
 
     def fingerprint(self) -> tuple:

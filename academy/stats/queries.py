@@ -368,6 +368,20 @@ def _user_filters(stmt: Select, filters: Filters) -> Select:
     return stmt
 
 
+# Restrictions to a set of learners that other features own (cohort members):
+# fn(filters) -> a SELECT of user ids, or None when the filters do not restrict.
+USER_SUBSET_HOOKS: list[Callable[[Filters], Select | None]] = []
+
+
+def _user_subset(stmt: Select, user_id, filters: Filters) -> Select:
+    """Keep the rows whose learner (``user_id`` column) is in every subset the filters ask for."""
+    for hook in USER_SUBSET_HOOKS:
+        sub = hook(filters)
+        if sub is not None:
+            stmt = stmt.where(user_id.in_(sub))
+    return stmt
+
+
 def _date_range(stmt: Select, column, filters: Filters) -> Select:
     if filters.date_from:
         stmt = stmt.where(column >= _day_start(filters.date_from))
@@ -468,6 +482,7 @@ class EnrolmentFact(Fact):
         if filters.languages:
             stmt = stmt.where(Enrollment.language.in_(filters.languages))
         stmt = _user_filters(stmt, filters)
+        stmt = _user_subset(stmt, Enrollment.user_id, filters)
         for hook in self.FILTER_HOOKS:
             stmt = hook(stmt, filters)
         return stmt
@@ -507,17 +522,16 @@ class RegistrationFact(Fact):
         return stmt.select_from(User)
 
     def where(self, stmt: Select, filters: Filters) -> Select:
-        if filters.course_ids or filters.languages or filters.cohort_ids:
-            # Registrations restricted to a course or cohort: the people enrolled in it.
+        if filters.course_ids or filters.languages:
+            # Registrations restricted to a course: the people enrolled in it.
             sub = select(Enrollment.user_id)
             if filters.course_ids:
                 sub = sub.where(Enrollment.course_id.in_(filters.course_ids))
             if filters.languages:
                 sub = sub.where(Enrollment.language.in_(filters.languages))
-            for hook in EnrolmentFact.FILTER_HOOKS:
-                sub = hook(sub, filters)
             stmt = stmt.where(User.id.in_(sub))
         stmt = _date_range(stmt, User.created_at, filters)
+        stmt = _user_subset(stmt, User.id, filters)
         return _user_filters(stmt, filters)
 
 
