@@ -91,15 +91,20 @@ def raw_connection(url: str):
 
 
 def bench_dashboard(app, url: str, repeat: int) -> dict:
+    """Times, each the median of ``repeat`` runs after a warm-up, of: the whole dashboard
+    build (every figure: queries, labels, tables, charts), its aggregation alone (the
+    query layer's ``grouped`` calls the figures make), and the same GROUP BY statements
+    through the bare DB-API driver. CPU time is reported too: the machine is shared."""
     from flask import g
     from sqlalchemy import event
 
     from academy.extensions import db
-    from academy.stats import figures
+    from academy.stats import figures, queries
     from academy.stats.queries import Filters
 
     statements: list[tuple[str, object]] = []
-    agg_times, full_times = [], []
+    groupings: list[tuple] = []
+    agg_times, agg_cpu, full_times, full_cpu = [], [], [], []
     with app.test_request_context():
         supp = figures.auto_suppression()
 
@@ -107,52 +112,58 @@ def bench_dashboard(app, url: str, repeat: int) -> dict:
             if "GROUP BY" in statement:
                 statements.append((statement, params))
 
+        real_grouped = queries.grouped
+
+        def recording(fact, bases, filters):
+            groupings.append((fact, bases, filters))
+            return real_grouped(fact, bases, filters)
+
         for i in range(repeat + 1):
             g.pop("_stats_grouped", None)
             if i == 0:
                 event.listen(db.engine, "before_cursor_execute", capture)
-            t = time.perf_counter()
+                queries.grouped = recording
+            t, c = time.perf_counter(), time.process_time()
             figs = [figures.build_figure(name, Filters(), supp) for name in figures.DASHBOARD]
-            full = time.perf_counter() - t
+            full, full_c = time.perf_counter() - t, time.process_time() - c
             if i == 0:
                 event.remove(db.engine, "before_cursor_execute", capture)
+                queries.grouped = real_grouped
                 continue  # warm-up: the page cache, the labels' queries
             full_times.append(full)
+            full_cpu.append(full_c)
             # The aggregation alone: the same GROUP BYs through the query layer.
             g.pop("_stats_grouped", None)
-            from academy.stats.queries import FACTS, grouped
-
-            t = time.perf_counter()
-            for bases, fact in _groupings():
-                grouped(FACTS[fact], bases, Filters())
+            t, c = time.perf_counter(), time.process_time()
+            for fact, bases, filters in dict.fromkeys(groupings):
+                real_grouped(fact, bases, filters)
             agg_times.append(time.perf_counter() - t)
+            agg_cpu.append(time.process_time() - c)
         assert figs
-    raw_times = []
+    raw_times, raw_cpu = [], []
     conn = raw_connection(url)
     for _ in range(repeat + 1):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for statement, params in statements:
             cur = conn.cursor()
             cur.execute(statement, params)
             cur.fetchall()
             cur.close()
         raw_times.append(time.perf_counter() - t)
+        raw_cpu.append(time.process_time() - c)
     conn.close()
     raw = statistics.median(raw_times[1:])
     agg = statistics.median(agg_times)
     return {
         "group_by_statements": len(statements),
         "dashboard_aggregation_s": round(agg, 3),
+        "dashboard_aggregation_cpu_s": round(statistics.median(agg_cpu), 3),
         "raw_sql_s": round(raw, 3),
+        "raw_sql_cpu_s": round(statistics.median(raw_cpu[1:]), 3),
         "ratio": round(agg / raw, 2),
         "whole_dashboard_build_s": round(statistics.median(full_times), 3),
+        "whole_dashboard_build_cpu_s": round(statistics.median(full_cpu), 3),
     }
-
-
-def _groupings():
-    """The GROUP BYs the dashboard runs (see figures: shared and folded ones run once)."""
-    return [(("gender", "language"), "enrolment"), (("course",), "enrolment"), (("month",), "enrolment"),
-            (("country",), "enrolment"), (("gender",), "registration")]
 
 
 EXPORT_SCRIPT = r"""
@@ -252,7 +263,9 @@ def main() -> int:
     print(f"{'measure':44s} {'result':>12s} {'target':>10s}")
     print(f"{'dashboard aggregation / raw SQL':44s} {dash['ratio']:>11.2f}x {'<= 1.2x':>10s}")
     print(f"{'dashboard aggregation, seconds':44s} {dash['dashboard_aggregation_s']:>12.3f} {'< 1':>10s}")
-    print(f"{'whole dashboard build (labels, charts), s':44s} {dash['whole_dashboard_build_s']:>12.3f}")
+    print(f"{'dashboard aggregation, CPU seconds':44s} {dash['dashboard_aggregation_cpu_s']:>12.3f}")
+    print(f"{'whole dashboard build (labels, charts), s':44s} {dash['whole_dashboard_build_s']:>12.3f} {'< 1':>10s}")
+    print(f"{'whole dashboard build, CPU seconds':44s} {dash['whole_dashboard_build_cpu_s']:>12.3f}")
     print(f"{'CSV export / command-line tool':44s} {exp['ratio']:>11.2f}x {'<= 2x':>10s}")
     print(f"{'CSV export rows/s':44s} {exp['export_rows_per_s']:>12,d}")
     print(f"{'export peak RSS, MB':44s} {exp['peak_rss_mb']:>12.1f} {'<= 100':>10s}")

@@ -211,7 +211,7 @@ class CertificationFact(Fact):
             "revoked": func.coalesce(func.sum(certs.c.revoked), 0),
         }
 
-    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+    def select_from(self, stmt: Select, needs_user: bool, filters: Filters | None = None) -> Select:
         stmt = stmt.select_from(R).outerjoin(self._certs, self._certs.c.record_id == R.id)
         if needs_user:
             stmt = stmt.join(User, User.id == R.user_id)

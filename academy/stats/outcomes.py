@@ -75,7 +75,7 @@ class CertificateFact(Fact):
             "valid": func.coalesce(func.sum(case((Certificate.status == CertificateStatus.VALID, 1), else_=0)), 0),
         }
 
-    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+    def select_from(self, stmt: Select, needs_user: bool, filters: Filters | None = None) -> Select:
         stmt = stmt.select_from(Certificate)
         if needs_user:
             stmt = stmt.join(User, User.id == Certificate.user_id)
@@ -144,7 +144,7 @@ class QuizFact(Fact):
             "first_passed": func.coalesce(func.sum(case((first & passed, 1), else_=0)), 0),
         }
 
-    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+    def select_from(self, stmt: Select, needs_user: bool, filters: Filters | None = None) -> Select:
         stmt = stmt.select_from(QuizAttempt)
         if needs_user:
             stmt = stmt.join(User, User.id == QuizAttempt.user_id)
