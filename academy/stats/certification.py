@@ -157,14 +157,14 @@ class CertificationFact(Fact):
         ),
         Measure(
             "cert_certificates_issued",
-            _l("Certification certificates issued"),
+            _l("Certificates issued"),
             "count",
             lambda c: c["certificates"],
             ("certificates",),
         ),
         Measure(
             "cert_certificates_revoked",
-            _l("Certification certificates revoked"),
+            _l("Certificates revoked"),
             "count",
             lambda c: c["revoked"],
             ("revoked",),
