@@ -81,13 +81,13 @@ def build_population(make_user, import_course) -> SimpleNamespace:
 def add_certification(p: SimpleNamespace) -> SimpleNamespace:
     """Certification records of the population above, in two cohorts of programme TISC-F:
 
-      record  learner  gender       cohort   attempt  started     phase 1     phase 2     phase 3 + award  certificate
+      record  learner  gender       cohort   attempt  started     phase 1     phase 2     phase 3, award  certificate
       r1      u1       woman        Pilot    1        2024-01-05  2024-02-01  2024-03-01  2024-04-01       valid
       r2      u2       woman        Pilot    1        2024-01-05  2024-02-10  -           -                -
       r3      u3       man          Pilot    1        2024-01-05  2024-02-15  2024-03-15  -                -
       r4      u4       man          Second   1        2025-01-10  -           -           -                -
       r5      u5       woman        Second   1        2025-01-10  2025-02-01  2025-03-01  2025-05-01       revoked
-      r6      u6       undisclosed  Pilot    1        2023-03-01  2023-04-01  2023-05-01  2023-06-01       superseded + re-issue
+      r6      u6       undisclosed  Pilot    1        2023-03-01  2023-04-01  2023-05-01  2023-06-01       re-issued
       r7      u6       undisclosed  Second   2        2025-02-01  -           -           -                -
       (u7 has no record.)
 
