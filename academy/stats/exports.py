@@ -281,7 +281,9 @@ def _stream(stmt, *, raw: bool) -> Iterator[Any]:
         finally:
             result.close()
         return
-    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
+    # Options on this statement only (Connection.execution_options would keep them for
+    # every later statement on the connection, such as the audit log's INSERT).
+    result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": BATCH})
     try:
         for part in result.partitions():
             yield from part

@@ -111,9 +111,13 @@ def _dialect() -> str:
 
 
 def month_expr(column) -> ColumnElement:
-    """The month (``2024-03``) of a UTC datetime column. Quarters and years fold from it."""
+    """The month of a UTC datetime column, as ``grouped`` returns it: ``2024-03``.
+    Quarters and years fold from it."""
     if _dialect() == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+        # The first instant of the month, made text in Python (``_plain_key``): grouping
+        # by to_char() formats every row and, with no estimate of how few months there
+        # are, makes PostgreSQL sort instead of hash (4x slower at 250,000 enrolments).
+        return func.date_trunc("month", func.timezone("UTC", column))
     # SQLite keeps UTC datetimes as ISO text ("2024-03-05 10:00:00.000000"): slicing the
     # text is both correct and much cheaper than strftime().
     return func.substr(column, 1, 7)
@@ -730,7 +734,7 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
         values = row[n:]
         if all(not v for v in values):
             continue  # an aggregate over no rows (no GROUP BY) or nothing counted
-        keys = tuple(k.value if isinstance(k, enum.Enum) else k for k in row[:n])
+        keys = tuple(_plain_key(k) for k in row[:n])
         out.append(
             (
                 keys,
@@ -747,6 +751,15 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
             _CACHE[key] = (fingerprint, _time.monotonic(), out)
     memo[key] = out
     return out
+
+
+def _plain_key(key):
+    """A group key as the dimensions know it: an enum's value, a month as ``2024-03``."""
+    if isinstance(key, enum.Enum):
+        return key.value
+    if isinstance(key, datetime):
+        return f"{key.year:04d}-{key.month:02d}"
+    return key
 
 
 _CACHE: dict = {}
