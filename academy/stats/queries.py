@@ -24,7 +24,9 @@ from typing import Any
 from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, extract, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from academy.auth.models import Tisc, User
 from academy.core.enums import EnrollmentStatus, Gender
@@ -121,6 +123,33 @@ def month_expr(column) -> ColumnElement:
     # SQLite keeps UTC datetimes as ISO text ("2024-03-05 10:00:00.000000"): slicing the
     # text is both correct and much cheaper than strftime().
     return func.substr(column, 1, 7)
+
+
+class NoIndex(ColumnElement):
+    """A column SQLite must not search an index on: ``+column`` there, the column as
+    it is elsewhere.
+
+    SQLite's planner prefers an index on the filtered column (``enrolled_at``) even when
+    the range holds a large share of the rows; it then reads the table row by row, which
+    at 250,000 enrolments is three times slower than scanning a covering index in full.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(NoIndex)
+def _no_index(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(NoIndex, "sqlite")
+def _no_index_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)
 
 
 def quarter_of(month: str | None) -> str | None:
@@ -475,20 +504,19 @@ class EnrolmentFact(Fact):
         stmt = stmt.select_from(Enrollment)
         if needs_user:
             user_id = Enrollment.user_id
-            if _dialect() == "sqlite" and not (filters and filters.needs_user):
-                # Every enrolment is counted: read them in index order and look each
-                # learner up by primary key. "+ 0" keeps SQLite from choosing the other
-                # order (every learner, then an index search for their enrolments), which
-                # its statistics favour but which is 1.5-2x slower here. With a filter on
-                # the learners (a country, a gender) the other order is the right one.
-                user_id = user_id + 0
+            if not (filters and filters.needs_user):
+                # Every enrolment is counted: read them in the order of a covering index
+                # and look each learner up by primary key. SQLite's statistics favour the
+                # other order (learners, then an index search for their enrolments),
+                # 1.5-2x slower here; with a filter on the learners it is the right one.
+                user_id = NoIndex(user_id)
             stmt = stmt.join(User, User.id == user_id)
         return stmt
 
     def where(self, stmt: Select, filters: Filters) -> Select:
         if filters.basis == "completion":
             stmt = stmt.where(Enrollment.status == EnrollmentStatus.COMPLETED)
-        stmt = _date_range(stmt, self._date_column(filters), filters)
+        stmt = _date_range(stmt, NoIndex(self._date_column(filters)), filters)
         if filters.course_ids:
             stmt = stmt.where(Enrollment.course_id.in_(filters.course_ids))
         if filters.languages:
