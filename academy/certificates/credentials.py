@@ -20,13 +20,17 @@ import os
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 
 from academy.certificates.models import Certificate, CertificateKind
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+# ``cryptography`` is imported where a key is used, not with the app: it adds about 7 MB
+# to every process (CLI commands and exports included) that never signs anything.
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -92,6 +96,9 @@ def key_path() -> Path:
 
 def signing_key() -> Ed25519PrivateKey:
     """The platform's Ed25519 key, created on first use (safe when workers race)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     path = key_path()
     cached = _keys.get(str(path))
     if cached is not None:
@@ -122,6 +129,8 @@ def signing_key() -> Ed25519PrivateKey:
 
 
 def public_key_bytes(key: Ed25519PrivateKey | None = None) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return (key or signing_key()).public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
@@ -172,6 +181,9 @@ def sign(document: dict, *, created: str) -> dict:
 
 def verify(signed: dict, public_key_raw: bytes) -> bool:
     """True if the proof is an intact Ed25519 signature of the document by this key."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     doc = dict(signed)
     proof = dict(doc.pop("proof", None) or {})
     value = proof.pop("proofValue", "")

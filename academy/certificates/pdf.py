@@ -32,9 +32,10 @@ import yaml
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape  # noqa: E402
-from weasyprint import CSS, HTML, URLFetcher  # noqa: E402
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcherResponse  # noqa: E402
+
+# WeasyPrint is imported when the first PDF is rendered, not with the app: it costs about
+# a second and 25 MB of memory, which every CLI command, export and test process would
+# otherwise pay without rendering anything.
 
 DESIGNS_DIR = Path(__file__).parent / "designs"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -99,52 +100,76 @@ for _dir in sorted(DESIGNS_DIR.iterdir()):
         register_design(_dir)
 
 
-class AppFileFetcher(URLFetcher):
-    """Serves ``https://academy.invalid/design/<name>/…`` and ``…/static/…`` from disk, and
-    ``data:`` URIs. Everything else (network, ``file:``, paths escaping a root) is refused."""
+def _fetcher_class() -> type:
+    """AppFileFetcher, defined on first use (it subclasses WeasyPrint's URLFetcher)."""
+    global _FETCHER_CLASS
+    if _FETCHER_CLASS is not None:
+        return _FETCHER_CLASS
+    from weasyprint import URLFetcher
+    from weasyprint.urls import URLFetcherResponse
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"data", "https"}, allow_redirects=False, timeout=1)
+    class AppFileFetcher(URLFetcher):
+        """Serves ``https://academy.invalid/design/<name>/…`` and ``…/static/…`` from disk, and
+        ``data:`` URIs. Everything else (network, ``file:``, paths escaping a root) is refused."""
 
-    def _root(self, kind: str, rest: list[str]) -> tuple[Path, list[str]]:
-        if kind == "static":
-            return STATIC_DIR, rest
-        if kind == "design" and rest and rest[0] in DESIGNS:
-            return DESIGNS[rest[0]].directory, rest[1:]
-        raise ValueError("not an application resource")
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data", "https"}, allow_redirects=False, timeout=1)
 
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if not url.startswith(APP_ORIGIN):
-            raise ValueError(f"certificate renderer refuses {url[:80]!r}")
-        parts = [unquote(p) for p in urlsplit(url).path.split("/") if p]
-        if not parts:
-            raise ValueError("empty resource path")
-        root, rest = self._root(parts[0], parts[1:])
-        path = root.joinpath(*rest).resolve()
-        if not rest or not path.is_relative_to(root) or not path.is_file():
-            raise ValueError(f"certificate renderer refuses {url[:80]!r}")
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+        def _root(self, kind: str, rest: list[str]) -> tuple[Path, list[str]]:
+            if kind == "static":
+                return STATIC_DIR, rest
+            if kind == "design" and rest and rest[0] in DESIGNS:
+                return DESIGNS[rest[0]].directory, rest[1:]
+            raise ValueError("not an application resource")
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if not url.startswith(APP_ORIGIN):
+                raise ValueError(f"certificate renderer refuses {url[:80]!r}")
+            parts = [unquote(p) for p in urlsplit(url).path.split("/") if p]
+            if not parts:
+                raise ValueError("empty resource path")
+            root, rest = self._root(parts[0], parts[1:])
+            path = root.joinpath(*rest).resolve()
+            if not rest or not path.is_relative_to(root) or not path.is_file():
+                raise ValueError(f"certificate renderer refuses {url[:80]!r}")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+
+    _FETCHER_CLASS = AppFileFetcher
+    return AppFileFetcher
+
+
+_FETCHER_CLASS: type | None = None
+
+
+def __getattr__(name: str):
+    if name == "AppFileFetcher":
+        return _fetcher_class()
+    raise AttributeError(name)
 
 
 class Renderer:
     """Renders designs to PDF bytes with a shared font configuration (thread-safe)."""
 
     def __init__(self) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
         self.font_config = FontConfiguration()
-        self.fetcher = AppFileFetcher()
+        self.fetcher = _fetcher_class()()
         self.env = Environment(
             loader=FileSystemLoader(str(DESIGNS_DIR)),
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,
             auto_reload=False,
         )
-        self._css: dict[tuple[str, str], list[CSS]] = {}
+        self._css: dict[tuple[str, str], list] = {}
         self._lock = threading.Lock()
 
-    def _stylesheets(self, design: Design, paper: str) -> list[CSS]:
+    def _stylesheets(self, design: Design, paper: str) -> list:
+        from weasyprint import CSS
+
         key = (design.name, paper)
         if key not in self._css:
             base = f"{APP_ORIGIN}design/{design.name}/"
@@ -170,6 +195,8 @@ class Renderer:
         d = get_design(design)
         if paper not in d.papers:
             raise DesignError(f"design {d.name} has no {paper} layout")
+        from weasyprint import HTML
+
         html = self.render_html(context, design, paper)
         qr = context.get("qr")
         with self._lock:

@@ -3,7 +3,8 @@
 
 def _register_outcomes() -> None:
     # Quiz and certificate facts join the query layer's registries (see outcomes.py).
-    from academy.stats import outcomes  # noqa: F401
+    # Cohorts and the certification fact likewise (see certification.py).
+    from academy.stats import certification, outcomes  # noqa: F401
 
 
 _register_outcomes()

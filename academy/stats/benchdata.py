@@ -179,6 +179,9 @@ class Writer:
         # SQLAlchemy's SQLite storage format for DateTime, so the ORM reads these back.
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
+    def day(self, value):
+        return value if self.dialect == "postgresql" else value.isoformat()
+
     def write(self, table: str, columns: list[str], rows: Iterable[tuple]) -> int:
         n = 0
         if self.dialect == "postgresql":
@@ -502,8 +505,12 @@ def generate(
         counts["enrollment"], counts["lesson_progress"] = n_enrol, n_progress
         elapsed = time.perf_counter() - t0
         echo(f"  {n_enrol:,} enrolments, {n_progress:,} lesson-progress rows ({elapsed:.1f}s)")
+        counts.update(_certification(w, ids, rng, learners, uid0, [u[3] for u in users], now))
         if w.dialect == "postgresql":
             for table in (
+                "certification_programme",
+                "cohort",
+                "certification_record",
                 "course",
                 "module",
                 "lesson",
@@ -528,7 +535,58 @@ def generate(
 
 def _next_ids(conn) -> dict[str, int]:
     out = {}
-    for table in ("course", "module", "lesson", "tisc", "user", "enrollment", "lesson_progress"):
+    for table in ("course", "module", "lesson", "tisc", "user", "enrollment", "lesson_progress",
+                  "certification_programme", "cohort", "certification_record"):
         max_id = conn.execute(text(f'SELECT MAX(id) FROM "{table}"')).scalar()  # noqa: S608 (constant names)  # nosec B608
         out[table] = (max_id or 0) + 1
     return out
+
+
+def _certification(w: Writer, ids: dict, rng: random.Random, learners: int, uid0: int,
+                   created_offsets: list[float], now: datetime) -> dict[str, int]:
+    """One certification programme with cohorts of about a hundred candidates each, and
+    their records at every stage: phases pass in order, an award follows phase 3."""
+    pid = ids["certification_programme"]
+    w.write(
+        "certification_programme",
+        ["id", "code", "titles", "description", "min_attendance_percent", "validity_months",
+         "resubmission_limit", "is_active", "created_at", "updated_at"],
+        [(pid, "BENCH-TISC", '{"en": "TISC staff certification (bench)"}', "", 80, 36, 2, True,
+          w.dt(START), w.dt(START))],
+    )
+    n_cohorts = max(1, min(60, learners // 2000))
+    span_days = (END - START).days
+    cohort_rows, cohort_start = [], {}
+    for k in range(n_cohorts):
+        cid = ids["cohort"] + k
+        start = START + timedelta(days=span_days * k / n_cohorts)
+        cohort_start[cid] = start
+        cohort_rows.append((cid, pid, f"Cohort {k + 1:02d}", w.day(start.date()),
+                            w.day((start + timedelta(days=180)).date()),
+                            w.dt(start), w.dt(start)))
+    counts = {"cohort": w.write("cohort", ["id", "programme_id", "name", "starts_on", "ends_on", "created_at",
+                                           "updated_at"], cohort_rows)}
+    members = rng.sample(range(learners), min(learners, n_cohorts * 100))
+    record_rows = []
+    for n, u in enumerate(members):
+        cid = ids["cohort"] + n % n_cohorts
+        started = max(cohort_start[cid], START + timedelta(seconds=created_offsets[u]))
+        dates: list[datetime | None] = []
+        t = started
+        for p_pass in (0.75, 0.8, 0.7):
+            if dates and dates[-1] is None or rng.random() >= p_pass:
+                dates.append(None)
+                continue
+            t = t + timedelta(days=rng.uniform(20, 90))
+            dates.append(t if t < END else None)
+        awarded = dates[2]
+        record_rows.append((ids["certification_record"] + n, uid0 + u, pid, cid, 1, w.dt(started),
+                            *(w.dt(d) for d in dates), w.dt(awarded),
+                            w.dt(awarded + timedelta(days=3 * 365)) if awarded else None, w.dt(started), w.dt(now)))
+    counts["certification_record"] = w.write(
+        "certification_record",
+        ["id", "user_id", "programme_id", "cohort_id", "attempt", "started_at", "phase1_passed_at",
+         "phase2_passed_at", "phase3_passed_at", "awarded_at", "expires_at", "created_at", "updated_at"],
+        record_rows,
+    )
+    return counts

@@ -42,6 +42,7 @@ def _csv_list(value: str | None) -> tuple[str, ...]:
 @click.option("--region", "regions_", default=None, help="Region key(s), comma-separated.")
 @click.option("--language", "languages", default=None, help="Course language(s), comma-separated.")
 @click.option("--gender", "genders", default=None, help="Gender(s), comma-separated.")
+@click.option("--cohort", "cohorts", default=None, help="Cohort name(s) or id(s), comma-separated.")
 @click.option("--from", "date_from", callback=_date, default=None, help="First day (YYYY-MM-DD).")
 @click.option("--to", "date_to", callback=_date, default=None, help="Last day (YYYY-MM-DD), inclusive.")
 @click.option(
@@ -53,7 +54,7 @@ def _csv_list(value: str | None) -> tuple[str, ...]:
 @click.option(
     "--suppress/--no-suppress",
     default=None,
-    help="Small-cell suppression (default: on for gender by country or TISC).",
+    help="Small-cell suppression (default: on for gender by country, TISC or cohort).",
 )
 @click.option("--threshold", type=click.IntRange(2, 100), default=5, show_default=True)
 @click.option("--learners", is_flag=True, help="One row per enrolment instead of a statistics table.")
@@ -68,6 +69,7 @@ def export(
     regions_,
     languages,
     genders,
+    cohorts,
     date_from,
     date_to,
     basis,
@@ -91,6 +93,7 @@ def export(
         if missing:
             raise click.BadParameter(f"no course {', '.join(missing)}", param_hint="--course")
         course_ids = tuple(found[c] for c in codes)
+    cohort_ids = _cohort_ids(_csv_list(cohorts)) if cohorts else ()
     try:
         filters = Filters(
             date_from=date_from,
@@ -101,6 +104,7 @@ def export(
             regions=_csv_list(regions_),
             languages=_csv_list(languages),
             genders=_csv_list(genders),
+            cohort_ids=cohort_ids,
         )
     except StatsError as exc:
         raise click.UsageError(str(exc)) from None
@@ -176,6 +180,23 @@ def export(
     )
     db.session.commit()
     click.echo(f"wrote {out} ({len(fig.table.rows)} rows)")
+
+
+def _cohort_ids(values: tuple[str, ...]) -> tuple[int, ...]:
+    """Cohorts by id or by name; a name shared by cohorts of several programmes is refused."""
+    from academy.certification.models import Cohort
+
+    out = []
+    for value in values:
+        if value.isdigit() and db.session.get(Cohort, int(value)) is not None:
+            out.append(int(value))
+            continue
+        ids = db.session.scalars(select(Cohort.id).where(Cohort.name == value)).all()
+        if len(ids) != 1:
+            problem = "no cohort" if not ids else "several cohorts are called"
+            raise click.BadParameter(f"{problem} {value!r}", param_hint="--cohort")
+        out.append(ids[0])
+    return tuple(out)
 
 
 def _write(rows, fmt: str, out: str, sheet: str) -> None:

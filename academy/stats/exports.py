@@ -9,6 +9,8 @@ openpyxl in write-only mode to a temporary file and then streamed in chunks.
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -57,38 +59,25 @@ def table_rows(table: Table) -> Iterator[list[Any]]:
 # ------------------------------------------------------------------------------- CSV
 
 
-class _Line:
-    """A file-like buffer csv.writer writes one line into."""
-
-    def __init__(self):
-        self.value = ""
-
-    def write(self, s: str) -> None:
-        self.value = s
-
-
-def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
-    """Each row as one CSV line (RFC 4180, CRLF), with a BOM first so Excel reads UTF-8."""
-    buf = _Line()
-    writer = csv.writer(buf)
-    yield "\ufeff"
-    for row in rows:
-        writer.writerow(["" if c is None else c for c in row])
-        yield buf.value
-
-
 def csv_chunks(rows: Iterable[list[Any]], size: int = CHUNK) -> Iterator[bytes]:
-    """CSV bytes in chunks of about ``size`` (fewer, larger writes than one per line)."""
-    parts: list[str] = []
-    length = 0
-    for line in csv_lines(rows):
-        parts.append(line)
-        length += len(line)
-        if length >= size:
-            yield "".join(parts).encode("utf-8")
-            parts, length = [], 0
-    if parts:
-        yield "".join(parts).encode("utf-8")
+    """CSV bytes (RFC 4180, CRLF, a BOM first so Excel reads UTF-8) in chunks of about
+    ``size``: rows are written by the csv module in C, a few hundred at a time, into one
+    buffer that is handed out and emptied whenever it is full."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    buf.write("\ufeff")
+    it = iter(rows)
+    while True:
+        before = buf.tell()
+        writer.writerows(itertools.islice(it, 256))  # None is written as an empty field
+        if buf.tell() == before:
+            break
+        if buf.tell() >= size:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8")
 
 
 def write_csv(rows: Iterable[list[Any]], path: str) -> int:
@@ -251,18 +240,52 @@ def learner_statement(filters: Filters, include_personal: bool, *, as_text: bool
 
 
 def learner_rows(filters: Filters, include_personal: bool = False, *, for_xlsx: bool = False) -> Iterator[list[Any]]:
-    """Header then one row per enrolment, read from the database in batches."""
+    """Header then one row per enrolment, streamed from the database in batches."""
     yield learner_header(include_personal)
-    stmt = learner_statement(filters, include_personal, as_text=not for_xlsx).execution_options(yield_per=BATCH)
-    region_of = regions.region_of
-    for row in db.session.execute(stmt):
-        out = list(row[:13])
+    stmt = learner_statement(filters, include_personal, as_text=not for_xlsx)
+    region = regions.region_map()
+    unknown = regions.UNKNOWN
+    for row in _stream(stmt, raw=not for_xlsx):
+        out = list(row)
         if for_xlsx:
             out[4] = out[4].value
             out[10] = out[10].value
-        if out[7] is not None and type(out[7]) is not float:
-            out[7] = float(out[7])  # PostgreSQL's round() gives a Decimal
-        out[12] = safe_text(out[12])
-        out.insert(12, region_of(out[11]))
-        out.extend(safe_text(p) for p in row[13:])
+        days = out[7]
+        if days is not None and type(days) is not float:
+            out[7] = float(days)  # PostgreSQL's round() gives a Decimal
+        tisc = out[12]
+        if tisc and tisc[0] in _FORMULA_START:
+            out[12] = "'" + tisc
+        out.insert(12, region.get(out[11] or "", unknown))
+        if include_personal:
+            out[14], out[15] = safe_text(out[14]), safe_text(out[15])
         yield out
+
+
+def _stream(stmt, *, raw: bool) -> Iterator[Any]:
+    """The statement's rows, read in batches without holding the result in memory.
+
+    SQLite has no server-side cursors and needs none: its cursor computes rows as they
+    are fetched. With ``raw`` (every column is already text or a number: see
+    ``learner_statement``'s ``as_text``) the driver's cursor is read directly, without a
+    Row object and type conversions per row. PostgreSQL gets a server-side cursor
+    (``stream_results``) read ``BATCH`` rows at a time.
+    """
+    conn = db.session.connection()
+    if raw and conn.dialect.name == "sqlite":
+        result = conn.execute(stmt)
+        cursor = result.cursor
+        try:
+            while batch := cursor.fetchmany(BATCH):
+                yield from batch
+        finally:
+            result.close()
+        return
+    # Options on this statement only (Connection.execution_options would keep them for
+    # every later statement on the connection, such as the audit log's INSERT).
+    result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": BATCH})
+    try:
+        for part in result.partitions():
+            yield from part
+    finally:
+        result.close()

@@ -93,9 +93,9 @@ def summary_figure(
 
 
 def fact_figure(name: str, title: str, rows: str, fact: str, measures: list[str], filters: Filters,
-                supp: Suppression) -> Figure:
-    """A one-way table of several measures of another fact (quizzes, certificates)."""
-    tab = crosstab(rows, None, filters, fact=fact)
+                supp: Suppression, within: tuple[str, ...] | None = None) -> Figure:
+    """A one-way table of several measures of another fact (quizzes, certificates, certification)."""
+    tab = crosstab(rows, None, filters, fact=fact, within=within)
     table = one_way(tab, measures, title, supp)
     chart = charts.bar_chart(name, title, _items(table, 1), rtl=_rtl())
     return Figure(name, title, table, chart, {"figure": name})
@@ -162,8 +162,24 @@ def period_grain(months: list[str | None]) -> str:
     return "month" if span <= 24 else "quarter" if span <= 96 else "year"
 
 
-# Three figures read one GROUP BY gender, language (see queries.crosstab's ``within``).
-GENDER_LANGUAGE = ("gender", "language")
+# One GROUP BY per fact and side: the figures by language, gender, gender × language and
+# country read one GROUP BY gender, language, country (a few hundred groups: languages
+# follow countries); those by course and over time read one GROUP BY course, month of
+# the enrolments alone (see queries.crosstab's ``within``).
+LEARNER_SIDE = ("gender", "language", "country")
+ENROLMENT_SIDE = ("course", "month")
+# The two certification figures read one GROUP BY cohort, phase.
+COHORT_PHASE = ("cohort", "certification_phase")
+CERTIFICATION_MEASURES = [
+    "cert_candidates",
+    "cert_phase1",
+    "cert_phase2",
+    "cert_phase3",
+    "cert_awarded",
+    "cert_award_rate",
+    "cert_certificates_issued",
+    "cert_certificates_revoked",
+]
 
 
 def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
@@ -175,10 +191,10 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
             "language",
             f,
             s("language", None),
-            within=GENDER_LANGUAGE,
+            within=LEARNER_SIDE,
         ),
         "course": lambda f, s: summary_figure(
-            "course", str(_l("Participation by course")), "course", f, s("course", None)
+            "course", str(_l("Participation by course")), "course", f, s("course", None), within=ENROLMENT_SIDE
         ),
         "gender": lambda f, s: summary_figure(
             "gender",
@@ -186,7 +202,7 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
             "gender",
             f,
             s("gender", None),
-            within=GENDER_LANGUAGE,
+            within=LEARNER_SIDE,
         ),
         "rate-gender-language": lambda f, s: cross_figure(
             "rate-gender-language",
@@ -196,11 +212,11 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
             "completion_rate",
             f,
             s("gender", "language"),
-            within=GENDER_LANGUAGE,
+            within=LEARNER_SIDE,
         ),
         "over-time": lambda f, s: _over_time(f, s),
         "countries": lambda f, s: summary_figure(
-            "countries", str(_l("Enrolments by country")), "country", f, s("country", None)
+            "countries", str(_l("Enrolments by country")), "country", f, s("country", None), within=LEARNER_SIDE
         ),
         "quizzes": lambda f, s: fact_figure(
             "quizzes", str(_l("Quiz attempts and pass rates by gender")), "gender", "quiz",
@@ -209,6 +225,12 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
             "certificates", str(_l("Certificates issued and revoked by language")), "language", "certificate",
             ["certificates_issued", "certificates_reissued", "certificates_revoked", "certificates_valid"], f,
             s("language", None)),
+        "certification-phase": lambda f, s: fact_figure(
+            "certification-phase", str(_l("Certification candidates by phase")), "certification_phase",
+            "certification", ["cert_candidates"], f, s("certification_phase", None), within=COHORT_PHASE),
+        "certification-cohort": lambda f, s: fact_figure(
+            "certification-cohort", str(_l("Certification progress and awards by cohort")), "cohort",
+            "certification", CERTIFICATION_MEASURES, f, s("cohort", None), within=COHORT_PHASE),
         "registrations-gender": lambda f, s: registrations_figure(
             "registrations-gender",
             str(_l("Registered learners by gender")),
@@ -220,8 +242,8 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
 
 
 def _over_time(filters: Filters, supp) -> Figure:
-    # One GROUP BY month; quarters and years fold from it (see queries.year_of).
-    grain = period_grain(crosstab("month", None, filters).row_keys)
+    # Months from the course × month grouping; quarters and years fold from them.
+    grain = period_grain(crosstab("month", None, filters, within=ENROLMENT_SIDE).row_keys)
     title = {
         "month": _l("Enrolments by month"),
         "quarter": _l("Enrolments by quarter"),
@@ -241,7 +263,7 @@ def _over_time(filters: Filters, supp) -> Figure:
         supp(grain, None),
         chart_measure="completions" if filters.basis == "completion" else "enrolments",
         chart_kind="column",
-        within=("month",),
+        within=ENROLMENT_SIDE,
     )
     return fig
 
@@ -256,6 +278,8 @@ DASHBOARD = [
     "registrations-gender",
     "quizzes",
     "certificates",
+    "certification-phase",
+    "certification-cohort",
 ]
 NO_CHART = {"countries"}  # a map-free country table: the table is the figure
 

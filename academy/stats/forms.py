@@ -23,6 +23,17 @@ def _choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def _cohort_choices() -> list[tuple[str, str]]:
+    from academy.certification.models import CertificationProgramme, Cohort
+
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.name, CertificationProgramme.code)
+        .join(CertificationProgramme, CertificationProgramme.id == Cohort.programme_id)
+        .order_by(CertificationProgramme.code, Cohort.starts_on, Cohort.name)
+    ).all()
+    return [("", str(_l("All cohorts")))] + [(str(cid), f"{code} — {name}") for cid, name, code in rows]
+
+
 def _course_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(select(Course.id, Course.code).order_by(Course.code)).all()
     return [("", str(_l("All courses")))] + [(str(cid), code) for cid, code in rows]
@@ -43,11 +54,12 @@ class FilterFields:
     gender = SelectField(_l("Gender"), choices=[], default="")
     country = SelectField(_l("Country"), choices=[], default="")
     region = SelectField(_l("Region"), choices=[], default="")
+    cohort = SelectField(_l("Cohort"), choices=[], default="")
     suppression = SelectField(
         _l("Small-cell suppression"),
         choices=_choices(
             [
-                ("auto", _l("Automatic (on for gender by country or TISC)")),
+                ("auto", _l("Automatic (on for gender by country, TISC or cohort)")),
                 ("on", _l("On")),
                 ("off", _l("Off")),
             ]
@@ -69,6 +81,7 @@ class FilterFields:
         self.region.choices = _choices(
             [("", str(_l("All regions")))] + [(r, regions.region_title(r)) for r in regions.region_order()]
         )
+        self.cohort.choices = _choices(_cohort_choices())
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -84,6 +97,7 @@ class FilterFields:
             genders=(self.gender.data,) if self.gender.data else (),
             countries=(self.country.data,) if self.country.data else (),
             regions=(self.region.data,) if self.region.data else (),
+            cohort_ids=(int(self.cohort.data),) if self.cohort.data else (),
         )
 
     def suppression_for(self, rows: str, cols: str | None) -> Suppression:

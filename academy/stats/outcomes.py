@@ -26,6 +26,7 @@ from academy.stats.queries import (
     _maxima,
     _rate,
     _user_filters,
+    _user_subset,
     month_expr,
     register_dimension,
     register_fact,
@@ -74,7 +75,7 @@ class CertificateFact(Fact):
             "valid": func.coalesce(func.sum(case((Certificate.status == CertificateStatus.VALID, 1), else_=0)), 0),
         }
 
-    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+    def select_from(self, stmt: Select, needs_user: bool, filters: Filters | None = None) -> Select:
         stmt = stmt.select_from(Certificate)
         if needs_user:
             stmt = stmt.join(User, User.id == Certificate.user_id)
@@ -90,6 +91,7 @@ class CertificateFact(Fact):
             )
         if filters.languages:
             stmt = stmt.where(Certificate.language.in_(filters.languages))
+        stmt = _user_subset(stmt, Certificate.user_id, filters)
         return _user_filters(stmt, filters)
 
     def fingerprint(self) -> tuple:
@@ -142,7 +144,7 @@ class QuizFact(Fact):
             "first_passed": func.coalesce(func.sum(case((first & passed, 1), else_=0)), 0),
         }
 
-    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+    def select_from(self, stmt: Select, needs_user: bool, filters: Filters | None = None) -> Select:
         stmt = stmt.select_from(QuizAttempt)
         if needs_user:
             stmt = stmt.join(User, User.id == QuizAttempt.user_id)
@@ -155,6 +157,7 @@ class QuizFact(Fact):
             stmt = stmt.where(QuizAttempt.quiz_id.in_(db.select(Quiz.id).where(Quiz.course_id.in_(filters.course_ids))))
         if filters.languages:
             stmt = stmt.where(QuizAttempt.language.in_(filters.languages))
+        stmt = _user_subset(stmt, QuizAttempt.user_id, filters)
         return _user_filters(stmt, filters)
 
     def fingerprint(self) -> tuple:

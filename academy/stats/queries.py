@@ -24,7 +24,9 @@ from typing import Any
 from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, extract, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from academy.auth.models import Tisc, User
 from academy.core.enums import EnrollmentStatus, Gender
@@ -111,12 +113,43 @@ def _dialect() -> str:
 
 
 def month_expr(column) -> ColumnElement:
-    """The month (``2024-03``) of a UTC datetime column. Quarters and years fold from it."""
+    """The month of a UTC datetime column, as ``grouped`` returns it: ``2024-03``.
+    Quarters and years fold from it."""
     if _dialect() == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+        # The first instant of the month, made text in Python (``_plain_key``): grouping
+        # by to_char() formats every row and, with no estimate of how few months there
+        # are, makes PostgreSQL sort instead of hash (4x slower at 250,000 enrolments).
+        return func.date_trunc("month", func.timezone("UTC", column))
     # SQLite keeps UTC datetimes as ISO text ("2024-03-05 10:00:00.000000"): slicing the
     # text is both correct and much cheaper than strftime().
     return func.substr(column, 1, 7)
+
+
+class NoIndex(ColumnElement):
+    """A column SQLite must not search an index on: ``+column`` there, the column as
+    it is elsewhere.
+
+    SQLite's planner prefers an index on the filtered column (``enrolled_at``) even when
+    the range holds a large share of the rows; it then reads the table row by row, which
+    at 250,000 enrolments is three times slower than scanning a covering index in full.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(NoIndex)
+def _no_index(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(NoIndex, "sqlite")
+def _no_index_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)
 
 
 def quarter_of(month: str | None) -> str | None:
@@ -328,7 +361,7 @@ class Fact:
     def components(self, filters: Filters) -> dict[str, ColumnElement]:
         raise NotImplementedError
 
-    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+    def select_from(self, stmt: Select, needs_user: bool, filters: Filters | None = None) -> Select:
         raise NotImplementedError
 
     def where(self, stmt: Select, filters: Filters) -> Select:
@@ -365,6 +398,20 @@ def _user_filters(stmt: Select, filters: Filters) -> Select:
         stmt = stmt.where(User.country_code.in_(sorted(countries) or ["--"]))
     if filters.tisc_ids:
         stmt = stmt.where(User.tisc_id.in_(filters.tisc_ids))
+    return stmt
+
+
+# Restrictions to a set of learners that other features own (cohort members):
+# fn(filters) -> a SELECT of user ids, or None when the filters do not restrict.
+USER_SUBSET_HOOKS: list[Callable[[Filters], Select | None]] = []
+
+
+def _user_subset(stmt: Select, user_id, filters: Filters) -> Select:
+    """Keep the rows whose learner (``user_id`` column) is in every subset the filters ask for."""
+    for hook in USER_SUBSET_HOOKS:
+        sub = hook(filters)
+        if sub is not None:
+            stmt = stmt.where(user_id.in_(sub))
     return stmt
 
 
@@ -453,21 +500,29 @@ class EnrolmentFact(Fact):
             "days_n": func.count(case((completed, Enrollment.completed_at), else_=None)),
         }
 
-    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+    def select_from(self, stmt: Select, needs_user: bool, filters: Filters | None = None) -> Select:
         stmt = stmt.select_from(Enrollment)
         if needs_user:
-            stmt = stmt.join(User, User.id == Enrollment.user_id)
+            user_id = Enrollment.user_id
+            if not (filters and filters.needs_user):
+                # Every enrolment is counted: read them in the order of a covering index
+                # and look each learner up by primary key. SQLite's statistics favour the
+                # other order (learners, then an index search for their enrolments),
+                # 1.5-2x slower here; with a filter on the learners it is the right one.
+                user_id = NoIndex(user_id)
+            stmt = stmt.join(User, User.id == user_id)
         return stmt
 
     def where(self, stmt: Select, filters: Filters) -> Select:
         if filters.basis == "completion":
             stmt = stmt.where(Enrollment.status == EnrollmentStatus.COMPLETED)
-        stmt = _date_range(stmt, self._date_column(filters), filters)
+        stmt = _date_range(stmt, NoIndex(self._date_column(filters)), filters)
         if filters.course_ids:
             stmt = stmt.where(Enrollment.course_id.in_(filters.course_ids))
         if filters.languages:
             stmt = stmt.where(Enrollment.language.in_(filters.languages))
         stmt = _user_filters(stmt, filters)
+        stmt = _user_subset(stmt, Enrollment.user_id, filters)
         for hook in self.FILTER_HOOKS:
             stmt = hook(stmt, filters)
         return stmt
@@ -503,21 +558,20 @@ class RegistrationFact(Fact):
     def components(self, filters: Filters) -> dict[str, ColumnElement]:
         return {"registrations": func.count(User.id)}
 
-    def select_from(self, stmt: Select, needs_user: bool) -> Select:
+    def select_from(self, stmt: Select, needs_user: bool, filters: Filters | None = None) -> Select:
         return stmt.select_from(User)
 
     def where(self, stmt: Select, filters: Filters) -> Select:
-        if filters.course_ids or filters.languages or filters.cohort_ids:
-            # Registrations restricted to a course or cohort: the people enrolled in it.
+        if filters.course_ids or filters.languages:
+            # Registrations restricted to a course: the people enrolled in it.
             sub = select(Enrollment.user_id)
             if filters.course_ids:
                 sub = sub.where(Enrollment.course_id.in_(filters.course_ids))
             if filters.languages:
                 sub = sub.where(Enrollment.language.in_(filters.languages))
-            for hook in EnrolmentFact.FILTER_HOOKS:
-                sub = hook(sub, filters)
             stmt = stmt.where(User.id.in_(sub))
         stmt = _date_range(stmt, User.created_at, filters)
+        stmt = _user_subset(stmt, User.id, filters)
         return _user_filters(stmt, filters)
 
 
@@ -559,29 +613,43 @@ class CrossTab:
     row_labels: dict = field(default_factory=dict)
     col_labels: dict = field(default_factory=dict)
     cells: dict = field(default_factory=dict)  # (row key, col key) -> components
+    _names: list | None = field(default=None, repr=False)
+    _sums: tuple | None = field(default=None, repr=False)  # totals, once the cells are complete
 
     def component_names(self) -> list[str]:
-        return list(self.fact.components(self.filters))
+        if self._names is None:
+            self._names = list(self.fact.components(self.filters))
+        return self._names
 
-    def _sum(self, pred) -> dict:
-        total = dict.fromkeys(self.component_names(), 0)
-        for (r, c), comps in self.cells.items():
-            if pred(r, c):
+    def _totals(self) -> tuple[dict, dict, dict]:
+        """Row, column and grand totals, summed in one pass over the cells (and kept:
+        ordering and suppression ask for each total many times)."""
+        if self._sums is None:
+            names = self.component_names()
+            rows: dict = {}
+            cols: dict = {}
+            grand = dict.fromkeys(names, 0)
+            for (r, c), comps in self.cells.items():
+                row = rows.setdefault(r, dict.fromkeys(names, 0))
+                col = cols.setdefault(c, dict.fromkeys(names, 0))
                 for k, v in comps.items():
-                    total[k] += v
-        return total
+                    row[k] += v
+                    col[k] += v
+                    grand[k] += v
+            self._sums = (rows, cols, grand)
+        return self._sums
 
     def cell(self, r, c=None) -> dict:
         return self.cells.get((r, c)) or dict.fromkeys(self.component_names(), 0)
 
     def row_total(self, r) -> dict:
-        return self._sum(lambda rr, _c: rr == r)
+        return dict(self._totals()[0].get(r) or dict.fromkeys(self.component_names(), 0))
 
     def col_total(self, c) -> dict:
-        return self._sum(lambda _r, cc: cc == c)
+        return dict(self._totals()[1].get(c) or dict.fromkeys(self.component_names(), 0))
 
     def grand_total(self) -> dict:
-        return self._sum(lambda _r, _c: True)
+        return dict(self._totals()[2])
 
     def value(self, measure: str, r, c=None) -> Any:
         return self.fact.measure(measure).compute(self.cell(r, c))
@@ -621,7 +689,7 @@ def crosstab(
     names = list(the_fact.components(filters))
     ri = bases.index(row_dim.base)
     ci = bases.index(col_dim.base) if col_dim else None
-    tab = CrossTab(fact=the_fact, rows=row_dim, cols=col_dim, filters=filters)
+    tab = CrossTab(fact=the_fact, rows=row_dim, cols=col_dim, filters=filters, _names=names)
     for keys, values in grouped(the_fact, bases, filters):
         rk = _key(row_dim, keys[ri])
         ck = _key(col_dim, keys[ci]) if col_dim is not None else None
@@ -653,7 +721,7 @@ def grouped_statement(fact: Fact, bases: tuple[str, ...], filters: Filters) -> S
         key_cols.append(expr.label(f"k{i}"))
     comps = fact.components(filters)
     stmt = select(*key_cols, *(expr.label(name) for name, expr in comps.items()))
-    stmt = fact.select_from(stmt, needs_user)
+    stmt = fact.select_from(stmt, needs_user, filters)
     for join in joins:
         stmt = join(stmt)
     stmt = fact.where(stmt, filters)
@@ -694,7 +762,7 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
         values = row[n:]
         if all(not v for v in values):
             continue  # an aggregate over no rows (no GROUP BY) or nothing counted
-        keys = tuple(k.value if isinstance(k, enum.Enum) else k for k in row[:n])
+        keys = tuple(_plain_key(k) for k in row[:n])
         out.append(
             (
                 keys,
@@ -711,6 +779,15 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
             _CACHE[key] = (fingerprint, _time.monotonic(), out)
     memo[key] = out
     return out
+
+
+def _plain_key(key):
+    """A group key as the dimensions know it: an enum's value, a month as ``2024-03``."""
+    if isinstance(key, enum.Enum):
+        return key.value
+    if isinstance(key, datetime):
+        return f"{key.year:04d}-{key.month:02d}"
+    return key
 
 
 _CACHE: dict = {}

@@ -45,6 +45,11 @@ def region_order() -> tuple[str, ...]:
     return (*_load()[0], UNKNOWN)
 
 
+def region_map() -> dict[str, str]:
+    """{country code: region key} for every mapped country (others are UNKNOWN)."""
+    return _load()[1]
+
+
 def region_of(country_code: str | None) -> str:
     return _load()[1].get(country_code or "", UNKNOWN)
 

@@ -35,9 +35,10 @@ DERIVED_MARKER = "–"  # a rate or average computed from a hidden count
 
 
 def default_suppression(rows: str, cols: str | None) -> bool:
-    """On by default where few people share a cell: gender crossed with a place."""
+    """On by default where few people share a cell: gender crossed with a place or a
+    cohort (a cohort is a few dozen people)."""
     dims = {rows, cols}
-    return "gender" in dims and bool(dims & {"country", "tisc"})
+    return "gender" in dims and bool(dims & {"country", "tisc", "cohort"})
 
 
 @dataclass

@@ -41,6 +41,7 @@ FILTER_ARGS = (
     "gender",
     "country",
     "region",
+    "cohort",
     "suppression",
     "threshold",
 )

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.stats_population import build_population
+from tests.stats_population import add_certification, build_population
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +14,7 @@ def test_dashboard_charts_render_and_gender_chart_matches_its_table(page, make_u
     from tests.browser.conftest import browser_login
     from tests.conftest import TEST_PASSWORD
 
-    build_population(make_user, import_course)
+    add_certification(build_population(make_user, import_course))
     admin = make_user("admin", email="stats-admin@example.org", gender="man", country_code="CH")
     console = []
     page.on("console", lambda msg: console.append(msg.text))
@@ -23,7 +23,8 @@ def test_dashboard_charts_render_and_gender_chart_matches_its_table(page, make_u
     page.wait_for_url("**/admin/stats/")
 
     # Every figure with a chart drew an SVG with bars of real size.
-    for name in ("language", "course", "gender", "rate-gender-language", "over-time", "registrations-gender"):
+    for name in ("language", "course", "gender", "rate-gender-language", "over-time", "registrations-gender",
+                 "certification-phase", "certification-cohort"):
         svg = page.locator(f"#chart-{name}")
         assert svg.is_visible(), name
         box = svg.bounding_box()
