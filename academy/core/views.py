@@ -60,7 +60,9 @@ def register_error_handlers(app) -> None:
             db.session.rollback()
         except SQLAlchemyError:
             db.session.remove()
-        app.logger.error("database unavailable: %s", exc.__class__.__name__)
+        # The driver's own message ("database is locked", "connection refused"), never the
+        # statement or its parameters, which may hold personal data.
+        app.logger.error("database unavailable: %s: %s", exc.__class__.__name__, str(getattr(exc, "orig", ""))[:200])
         # The page must render without the database: objects loaded so far are expired by
         # the rollback, and reading them (current_user in the header) would query again.
         g._login_user = login_manager.anonymous_user()
