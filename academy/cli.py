@@ -60,6 +60,28 @@ def seed_demo() -> None:
     seed(echo=click.echo)
 
 
+@academy_cli.command("daily")
+def daily() -> None:
+    """Daily housekeeping (cron): deadline reminders, overdue timed quiz attempts closed and
+    graded, expired statistics exports deleted. Idempotent: a rerun does nothing twice."""
+    from academy.assessments.services import expire_overdue
+    from academy.certification.services import send_deadline_reminders
+    from academy.stats.jobs import purge_expired
+
+    try:
+        reminders = send_deadline_reminders()
+        db.session.commit()
+        expired = expire_overdue()
+        db.session.commit()
+        purged = purge_expired()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"{reminders} deadline reminder(s) sent, {expired} overdue quiz attempt(s) closed and graded, "
+               f"{purged} expired export(s) deleted.")
+
+
 @academy_cli.command("backup")
 @click.argument("out", type=click.Path(dir_okay=False))
 def backup(out: str) -> None:

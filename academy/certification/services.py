@@ -14,6 +14,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -911,12 +912,13 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
     sent = 0
     for record, task, deadline in queries.pending_deadlines(now, REMINDER_WINDOW):
         title = task.title
-        when = deadline.strftime("%Y-%m-%d %H:%M UTC")
+        # Formatted under the recipient's locale (notify renders in their language).
         note = notify(record.user, NotificationKind.DEADLINE_NEAR,
-                      lambda title=title, when=when: (
-                          _("Practice task “%(task)s” is due on %(date)s", task=title, date=when),
+                      lambda title=title, deadline=deadline: (
+                          _("Practice task “%(task)s” is due on %(date)s", task=title,
+                            date=format_datetime(deadline, "long")),
                           _("Your deadline for “%(task)s” is %(date)s. Submit your work before then, or ask "
-                            "your instructor for an extension.", task=title, date=when)),
+                            "your instructor for an extension.", task=title, date=format_datetime(deadline, "long"))),
                       link=task_path(record, task), dedupe_key=f"deadline:{record.id}:{task.id}:{deadline:%Y%m%d%H%M}")
         sent += note is not None
     return sent

@@ -109,17 +109,26 @@ class _Counter:
             yield row
 
 
-def jobs_for(user_id: int) -> list[StatsExportJob]:
-    """The admin's own jobs, newest first, after removing expired ones and marking dead ones."""
-    now = utcnow()
+def purge_expired(now=None) -> int:
+    """Delete jobs (and their files) older than RETENTION and mark dead "running" ones
+    failed; returns how many were deleted. The exports page and `academy daily` call it."""
+    now = now or utcnow()
+    deleted = 0
     for job in db.session.scalars(select(StatsExportJob).where(StatsExportJob.created_at < now - RETENTION)):
         job_path(job).unlink(missing_ok=True)
         db.session.delete(job)
+        deleted += 1
     stale = select(StatsExportJob).where(
         StatsExportJob.status == ExportStatus.RUNNING, StatsExportJob.started_at < now - STALE_AFTER
     )
     for job in db.session.scalars(stale):
         job.status, job.error, job.finished_at = ExportStatus.FAILED, "Interrupted", now
+    return deleted
+
+
+def jobs_for(user_id: int) -> list[StatsExportJob]:
+    """The admin's own jobs, newest first, after removing expired ones and marking dead ones."""
+    purge_expired()
     db.session.commit()
     return list(
         db.session.scalars(

@@ -287,3 +287,44 @@ def test_remind_command_is_idempotent(setup, app):
     second = runner.invoke(args=["academy", "certification", "remind"])
     assert "0 deadline reminder(s) sent" in second.output
     assert sum("is due on" in m["Subject"] for m in mail.outbox) == 1
+
+
+def test_reminder_date_is_written_in_the_learners_language(setup, app):
+    w = setup
+    w.learner.preferred_language = "fr"
+    complete_course(w.learner, w.course)
+    pass_phase2(w)
+    task = w.tasks[0]
+    deadline = queries.deadline_for(w.record, task)
+    assert services.send_deadline_reminders(now=deadline - timedelta(days=3)) == 1
+    db.session.commit()
+    subject = next(m["Subject"] for m in mail.outbox if task.title in m["Subject"])
+    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre"]
+    assert f"{deadline.day} {months[deadline.month - 1]} {deadline.year}" in subject, subject
+
+
+def test_daily_command_runs_every_housekeeping_step_once(setup, app):
+    from sqlalchemy import func, select
+
+    from academy.stats.jobs import RETENTION, job_path
+    from academy.stats.models import ExportStatus, StatsExportJob
+
+    w = setup
+    complete_course(w.learner, w.course)
+    pass_phase2(w)
+    w.record.phase2_passed_at = utcnow() - timedelta(days=25)  # due in five days
+    old = StatsExportJob(requested_by_id=w.instructor.id, status=ExportStatus.DONE, format="xlsx", filters={},
+                         created_at=utcnow() - RETENTION - timedelta(hours=1))
+    db.session.add(old)
+    db.session.commit()
+    path = job_path(old)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"old export")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["academy", "daily"])
+    assert first.exit_code == 0, first.output
+    assert "1 deadline reminder(s) sent" in first.output and "1 expired export(s) deleted" in first.output
+    assert not path.exists() and db.session.scalar(select(func.count()).select_from(StatsExportJob)) == 0
+    second = runner.invoke(args=["academy", "daily"])
+    assert "0 deadline reminder(s) sent" in second.output and "0 expired export(s) deleted" in second.output
