@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -93,6 +94,30 @@ def ensure_quiz_course(app, user_ids: list[int] | None = None) -> str | None:
         db.session.remove()
         db.engine.dispose()
     return slug
+
+
+def ensure_admin(app) -> int:
+    """An admin in the population (bench-data makes learners only), for the admin pages."""
+    from sqlalchemy import select
+
+    from academy.auth.models import User, UserRole
+    from academy.auth.services import create_user
+    from academy.core.enums import Role
+    from academy.extensions import db
+
+    with app.app_context():
+        uid = db.session.scalar(select(UserRole.user_id).where(UserRole.role == Role.ADMIN).limit(1))
+        if uid is None:
+            user = db.session.scalar(select(User).where(User.email == "bench-admin@example.org"))
+            if user is None:
+                user = create_user(email="bench-admin@example.org", full_name="Bench Admin",
+                                   password=secrets.token_urlsafe(24), gender="woman", country_code="CH",
+                                   institution_other="WIPO Academy", roles=[Role.ADMIN])
+            db.session.commit()
+            uid = user.id
+        db.session.remove()
+        db.engine.dispose()
+    return uid
 
 
 def has_command(name: str) -> bool:

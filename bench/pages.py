@@ -20,6 +20,7 @@ from bench.common import (
     Client,
     Result,
     app_for,
+    ensure_admin,
     ensure_certificates,
     ensure_quiz_course,
     load,
@@ -103,6 +104,7 @@ def _verify_paths(url, enrolled, endpoints):
 def run(label: str, url: str, instance, seconds: float, levels: list[int]) -> list[Result]:
     app = app_for(url, instance)
     ensure_certificates(app)
+    ensure_admin(app)
     ensure_quiz_course(app, [uid for uid, *_r in enrolled_sample(url, max(levels))])
     pages = page_paths(url, app, max(levels))
     server = start_server(url, instance)
