@@ -293,3 +293,11 @@ def test_expired_exports_are_deleted_with_their_files(pop, admin_client):
     admin_client.get("/admin/stats/exports")
     assert not path.exists()
     assert db.session.scalars(select(StatsExportJob)).all() == []
+
+
+def test_learner_export_form_shows_the_filters_but_no_suppression(pop, admin_client):
+    html = admin_client.get("/admin/stats/enrolments").get_data(as_text=True)
+    for name in ("date_from", "date_to", "basis", "course", "language", "gender", "country", "region", "cohort"):
+        assert f'name="{name}"' in html, name
+    # Small-cell suppression applies to counts, not to a file of one row per enrolment.
+    assert 'name="suppression"' not in html and 'name="threshold"' not in html

@@ -124,6 +124,20 @@ def _is_staff_for(record: CertificationRecord) -> bool:
 # --- learner ---------------------------------------------------------------------------
 
 
+def _commit_or_flash(action, success: str) -> bool:
+    """Run a service call: commit and flash ``success``, or, when the service refuses,
+    roll back and flash its reason. True when it went through."""
+    try:
+        action()
+    except services.CertificationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 @bp.route("/")
 @learner_required
 def my_records():
@@ -482,14 +496,8 @@ def extend_deadline(record_id: int):
         return redirect(url_for("certification.record", record_id=record.id))
     task = db.session.get(PracticeTask, form.task_id.data) if form.task_id.data else None
     due_at = datetime.combine(form.due_on.data, time(23, 59), tzinfo=UTC)
-    try:
-        services.extend_deadline(record, task, due_at, form.reason.data, current_user)
-    except services.CertificationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The deadline is extended and the learner is notified."), "success")
+    _commit_or_flash(lambda: services.extend_deadline(record, task, due_at, form.reason.data, current_user),
+                     _("The deadline is extended and the learner is notified."))
     return redirect(url_for("certification.record", record_id=record.id))
 
 
@@ -669,14 +677,7 @@ def cohort_enrol(cohort_id: int):
     if user is None:
         flash(_("There is no account with the e-mail %(email)s.", email=form.email.data), "error")
         return _back_to_cohort(cohort)
-    try:
-        services.enrol_learner(cohort, user)
-    except services.CertificationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s is enrolled.", name=user.full_name), "success")
+    _commit_or_flash(lambda: services.enrol_learner(cohort, user), _("%(name)s is enrolled.", name=user.full_name))
     return _back_to_cohort(cohort)
 
 
@@ -708,14 +709,8 @@ def cohort_instructor(cohort_id: int):
     if user is None:
         flash(_("There is no instructor account with that e-mail."), "error")
         return _back_to_cohort(cohort)
-    try:
-        services.assign_instructor(cohort, user)
-    except services.CertificationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s now teaches this cohort.", name=user.full_name), "success")
+    _commit_or_flash(lambda: services.assign_instructor(cohort, user),
+                     _("%(name)s now teaches this cohort.", name=user.full_name))
     return _back_to_cohort(cohort)
 
 
