@@ -145,3 +145,7 @@ class LearnerExportForm(FilterFields, AcademyForm):
 
     include_personal = BooleanField(_l("Include names and email addresses"))
     format = SelectField(_l("Format"), choices=_choices([("csv", "CSV"), ("xlsx", "XLSX (Excel)")]), default="csv")
+
+
+class RefreshForm(AcademyForm):
+    """The dashboard's "Refresh now" button: a POST with its CSRF token, no fields."""

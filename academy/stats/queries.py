@@ -805,6 +805,12 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
+def clear_request_memo() -> None:
+    """Forget the groupings and fingerprints this request has read (a recount starts clean)."""
+    g.pop("_stats_grouped", None)
+    g.pop("_stats_fingerprints", None)
+
+
 def _key(dim: Dimension, raw):
     return dim.fold(raw) if dim.fold else raw
 

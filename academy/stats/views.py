@@ -15,9 +15,11 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from academy.auth.access import admin_required
@@ -25,9 +27,10 @@ from academy.core.audit import record
 from academy.core.enums import Role
 from academy.core.nav import add_nav
 from academy.extensions import db
-from academy.stats import exports, figures, jobs
-from academy.stats.forms import CrossTabForm, LearnerExportForm, StatsFilterForm
+from academy.stats import exports, figures, jobs, snapshot
+from academy.stats.forms import CrossTabForm, LearnerExportForm, RefreshForm, StatsFilterForm
 from academy.stats.models import ExportStatus, StatsExportJob
+from academy.stats.queries import clear_cache
 
 bp = Blueprint("stats", __name__, url_prefix="/admin/stats", template_folder="templates")
 add_nav("stats.dashboard", _l("Statistics"), (Role.ADMIN,), order=80)
@@ -66,17 +69,60 @@ def _query_args(form, extra: dict | None = None) -> dict:
     return args
 
 
+def _dashboard_figures(form) -> list:
+    supp = figures.auto_suppression(form.threshold.data or 5, form.suppression.data or "auto")
+    return [figures.build_figure(name, form.filters(), supp) for name in figures.DASHBOARD]
+
+
 @bp.route("/")
 @admin_required
 def dashboard():
+    """The figures come from a snapshot shared by all workers (see stats/snapshot.py),
+    and their HTML is rendered once per process, snapshot, locale and filters."""
     form, valid = _filter_form()
-    figs = []
+    base_args = _query_args(form)
+    snap, figures_html = None, ""
     if valid:
         filters = form.filters()
-        supp = figures.auto_suppression(form.threshold.data or 5, form.suppression.data or "auto")
-        figs = [figures.build_figure(name, filters, supp) for name in figures.DASHBOARD]
-    base_args = _query_args(form)
-    return render_template("stats/dashboard.html", form=form, figures=figs, base_args=base_args, show=figures.show)
+        snap = snapshot.current(filters, lambda: _dashboard_figures(form))
+
+        def render() -> str:
+            snapshot.use(snap)
+            return render_template("stats/_dashboard_figures.html", figures=_dashboard_figures(form),
+                                   base_args=base_args, show=figures.show)
+
+        query = tuple(sorted((k, str(v)) for k, v in base_args.items()))
+        figures_html = snapshot.rendered(("figures", snap.version, str(get_locale()), query), render)
+    return render_template("stats/dashboard.html", form=form, filters_html=Markup(_filters_html(form)),  # noqa: S704
+                           figures_html=Markup(figures_html), snapshot=snap,  # noqa: S704 - rendered by us
+                           refresh_form=RefreshForm(), base_args=base_args)
+
+
+def _filters_html(form) -> str:
+    """The filter fields (some 350 options) rendered once per process for the same locale,
+    values and choices (courses and cohorts come from the database, so they are in the key)."""
+
+    def render() -> str:
+        return render_template("stats/_dashboard_filters.html", form=form)
+
+    if form.errors:
+        return render()
+    key = ("filters", str(get_locale()), tuple((f.name, str(f.data)) for f in form),
+           tuple((f.name, tuple(str(c) for c in f.choices)) for f in (form.course, form.cohort)))
+    return snapshot.rendered(key, render)
+
+
+@bp.route("/refresh", methods=["POST"])
+@admin_required
+def refresh():
+    """Recount the dashboard's figures for the filters in the query string, for everyone."""
+    form, valid = _filter_form()
+    if not RefreshForm().validate_on_submit() or not valid:
+        abort(400)
+    clear_cache()  # this process's grouped rows too: a deletion shows at once
+    snapshot.refresh(form.filters(), lambda: _dashboard_figures(form))
+    flash(_("The figures were counted again just now."), "success")
+    return redirect(url_for("stats.dashboard", **_query_args(form)))
 
 
 @bp.route("/crosstab")

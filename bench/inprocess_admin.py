@@ -1,0 +1,94 @@
+"""In-process CPU cost of the quiz, verify, admin and statistics pages next to /livez.
+
+    .venv/bin/python -m bench.inprocess_admin [--scale 1] [-n 50] [--profile PAGE]
+
+Builds the app on the cached SQLite population (bench/out/sqlite-<scale>), mints session
+cookies like bench.pages, and times N GETs of each page through the WSGI app with
+time.process_time (CPU of this process: Python, Jinja and SQLite, no network, no
+gunicorn). Prints figures only; it asserts nothing about timings. ``--profile PAGE``
+prints a cProfile of that page's N requests (cumulative time, top 40).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+
+from bench.common import (
+    app_for,
+    ensure_admin,
+    ensure_certificates,
+    ensure_quiz_course,
+    mint_session,
+    sqlite_database,
+)
+from bench.pages import enrolled_sample, page_paths
+
+PAGES = ["bare route (/livez)", "quiz page", "verify page", "admin dashboard", "statistics dashboard"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("-n", type=int, default=50)
+    parser.add_argument("--profile", default="")
+    parser.add_argument("--show-queries", action="store_true")
+    args = parser.parse_args()
+    url, instance = sqlite_database(args.scale, False)
+    app = app_for(url, instance)
+    ensure_certificates(app)
+    ensure_admin(app)
+    ensure_quiz_course(app, [uid for uid, *_r in enrolled_sample(url, 10)])
+    pages = page_paths(url, app, 10)
+    client = app.test_client()
+    statements: list[str] = []
+    if args.show_queries:
+        from sqlalchemy import event
+
+        from academy.extensions import db
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute",
+                         lambda c, cur, stmt, *a: statements.append(stmt))
+
+    def get(uid: int, path: str) -> int:
+        client.set_cookie("session", mint_session(app, uid), domain="localhost")
+        return client.get(path).status_code
+
+    print(f"{'page':<22} {'status':>6} {'cpu ms/req':>10} {'wall ms/req':>11} {'queries':>7}")
+    for page in PAGES:
+        if page not in pages:
+            print(f"{page:<22} (not in this app)")
+            continue
+        uid, path = pages[page][0]
+        status = get(uid, path)  # warm: caches, templates, first connection
+        get(uid, path)
+        statements.clear()
+        get(uid, path)
+        n_queries = len(statements)
+        if args.show_queries:
+            print(f"--- {page}", *statements, sep="\n")
+        profiler = cProfile.Profile() if args.profile and args.profile in page else None
+        cookie = mint_session(app, uid)
+        client.set_cookie("session", cookie, domain="localhost")
+        c0, w0 = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for _ in range(args.n):
+            client.get(path)
+        if profiler:
+            profiler.disable()
+        cpu = (time.process_time() - c0) / args.n * 1000
+        wall = (time.perf_counter() - w0) / args.n * 1000
+        print(f"{page:<22} {status:>6} {cpu:10.2f} {wall:11.2f} {n_queries if args.show_queries else '':>7}",
+              flush=True)
+        if profiler:
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
