@@ -123,6 +123,9 @@ def purge_expired(now=None) -> int:
     )
     for job in db.session.scalars(stale):
         job.status, job.error, job.finished_at = ExportStatus.FAILED, "Interrupted", now
+    from academy.stats.snapshot import purge_old
+
+    purge_old(now)  # dashboard snapshots of filter sets nobody looks at any more
     return deleted
 
 

@@ -26,7 +26,8 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -132,6 +133,7 @@ def count(filters: Filters, build: Callable[[], object]) -> Snapshot:
     build()
     groups = {(fact, bases, _filters_json(f)): rows
               for (_url, fact, bases, f), rows in g.get("_stats_grouped", {}).items()}
+    clear_request_memo()
     return Snapshot(key_for(filters), at, None, groups)
 
 
@@ -166,14 +168,22 @@ def _filters_json(filters: Filters) -> str:
     return json.dumps(filters.as_dict(), sort_keys=True)
 
 
-def use(snap: Snapshot) -> None:
-    """Make this request's figures read ``snap`` instead of the database."""
+@contextmanager
+def using(snap: Snapshot) -> Iterator[None]:
+    """Inside the block, the figures read ``snap`` instead of the database; after it, the
+    request reads live again (an export in the same request must not see the snapshot)."""
     from academy.extensions import db
+    from academy.stats.queries import clear_request_memo
 
+    clear_request_memo()
     memo = g.setdefault("_stats_grouped", {})
     url = str(db.engine.url)
     for (fact, bases, filters), rows in snap.groups.items():
         memo[(url, fact, bases, Filters.from_dict(json.loads(filters)))] = rows
+    try:
+        yield
+    finally:
+        clear_request_memo()
 
 
 def rendered(key: tuple, render: Callable[[], str]) -> str:

@@ -87,9 +87,10 @@ def dashboard():
         snap = snapshot.current(filters, lambda: _dashboard_figures(form))
 
         def render() -> str:
-            snapshot.use(snap)
-            return render_template("stats/_dashboard_figures.html", figures=_dashboard_figures(form),
-                                   base_args=base_args, show=figures.show)
+            with snapshot.using(snap):
+                figs = _dashboard_figures(form)
+            return render_template("stats/_dashboard_figures.html", figures=figs, base_args=base_args,
+                                   show=figures.show)
 
         query = tuple(sorted((k, str(v)) for k, v in base_args.items()))
         figures_html = snapshot.rendered(("figures", snap.version, str(get_locale()), query), render)

@@ -2,6 +2,8 @@ from tests.access import Row, admin_only
 
 ROWS = [
     Row("stats.dashboard", lambda w: "/admin/stats/", admin_only(200)),
+    # Recounting the dashboard's snapshot is for admins only (it costs a full count).
+    Row("stats.refresh", lambda w: "/admin/stats/refresh", admin_only(302), method="POST"),
     Row("stats.crosstab", lambda w: "/admin/stats/crosstab?rows=gender&cols=language&measure=enrolments",
         admin_only(200)),
     Row("stats.export_table", lambda w: "/admin/stats/export.csv?figure=gender", admin_only(200),

@@ -1,0 +1,164 @@
+"""The statistics dashboard reads a snapshot of its figures, shared by every worker: it is
+recounted when stale or on an admin's request, filtered views have their own, and the
+exports stay live."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from academy.core.enums import EnrollmentStatus
+from academy.core.models import frozen_clock, utcnow
+from academy.courses.models import Enrollment
+from academy.extensions import db
+from academy.stats import snapshot
+from tests.conftest import login
+from tests.stats_population import at, build_population
+from tests.test_stats_views import page_table, read_csv
+
+
+@pytest.fixture
+def pop(make_user, import_course):
+    return build_population(make_user, import_course)
+
+
+@pytest.fixture
+def admin_client(make_user, login_as):
+    admin = make_user("admin", gender="man", country_code="CH", email="admin@example.org")
+    return login_as(admin)
+
+
+@pytest.fixture
+def snapshots(app, monkeypatch):
+    """Snapshots on, as in production; each test starts as a fresh process would."""
+    monkeypatch.setitem(app.config, "STATS_SNAPSHOT_SECONDS", 600)
+    snapshot.clear_process_cache()
+    yield
+    snapshot.clear_process_cache()
+
+
+def enrol_one_more(pop) -> None:
+    db.session.add(Enrollment(user_id=pop.users["u7"].id, course_id=pop.adv.id, language="en",
+                              enrolled_at=at(2025, 7, 1), status=EnrollmentStatus.IN_PROGRESS))
+    db.session.commit()
+
+
+def total_enrolments(html: str) -> str:
+    return page_table(html, "language")[-1][1]
+
+
+def test_dashboard_keeps_its_figures_until_the_snapshot_is_stale(pop, admin_client, snapshots):
+    html = admin_client.get("/admin/stats/").get_data(as_text=True)
+    assert total_enrolments(html) == "8"
+    assert "Figures as of" in html
+    enrol_one_more(pop)
+    assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
+    with frozen_clock(utcnow() + timedelta(seconds=601)):
+        assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "9"
+
+
+def test_another_worker_reads_the_stored_snapshot_without_counting(pop, admin_client, snapshots):
+    admin_client.get("/admin/stats/")
+    snapshot.clear_process_cache()  # another process: only the file is shared
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        html = admin_client.get("/admin/stats/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert total_enrolments(html) == "8"
+    assert not [s for s in statements if "GROUP BY" in s], "the figures were counted again"
+
+
+def test_a_stale_snapshot_being_recounted_elsewhere_is_shown_meanwhile(pop, admin_client, snapshots):
+    admin_client.get("/admin/stats/")
+    enrol_one_more(pop)
+    later = utcnow() + timedelta(seconds=601)
+    key = snapshot.key_for(snapshot.Filters())
+    claimed = snapshot._read(key)
+    claimed.claimed_at = later - timedelta(seconds=10)  # another worker started recounting
+    snapshot._write(claimed)
+    with frozen_clock(later):
+        assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
+    # a claim older than CLAIM_SECONDS is from a request that died: recount
+    with frozen_clock(later + timedelta(seconds=snapshot.CLAIM_SECONDS)):
+        assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "9"
+
+
+def test_refresh_now_recounts_for_everyone_and_keeps_the_filters(pop, admin_client, snapshots):
+    admin_client.get("/admin/stats/")
+    admin_client.get(f"/admin/stats/?course={pop.adv.id}")
+    enrol_one_more(pop)
+    resp = admin_client.post(f"/admin/stats/refresh?course={pop.adv.id}")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].startswith("/admin/stats/?")
+    assert f"course={pop.adv.id}" in resp.headers["Location"]
+    html = admin_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "The figures were counted again just now." in html
+    assert total_enrolments(html) == "4"  # ADV1: 3 before, and the new one
+    snapshot.clear_process_cache()  # another worker sees the recount too
+    assert total_enrolments(admin_client.get(f"/admin/stats/?course={pop.adv.id}").get_data(as_text=True)) == "4"
+    # the unfiltered snapshot was not recounted
+    assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
+
+
+def test_refresh_needs_a_csrf_token(pop, admin_client, snapshots, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert admin_client.post("/admin/stats/refresh").status_code == 400
+
+
+def test_filtered_snapshots_hold_the_same_figures_as_live_counting(pop, admin_client, app, monkeypatch):
+    urls = ["/admin/stats/", f"/admin/stats/?course={pop.adv.id}&date_from=2025-01-01",
+            "/admin/stats/?gender=woman", "/admin/stats/?country=KE&basis=completion", "/admin/stats/?language=fr"]
+    names = ["language", "course", "gender", "rate-gender-language", "over-time", "countries",
+             "registrations-gender", "quizzes", "certificates"]
+    live = {}
+    for url in urls:
+        html = admin_client.get(url).get_data(as_text=True)
+        live[url] = {name: page_table(html, name) for name in names if f'id="table-{name}"' in html}
+    monkeypatch.setitem(app.config, "STATS_SNAPSHOT_SECONDS", 600)
+    for _round in range(2):  # counted and stored, then read back by a fresh process
+        snapshot.clear_process_cache()
+        for url in urls:
+            html = admin_client.get(url).get_data(as_text=True)
+            assert {name: page_table(html, name) for name in names if f'id="table-{name}"' in html} == live[url]
+    snapshot.clear_process_cache()
+
+
+def test_exports_stay_live_while_the_dashboard_shows_a_snapshot(pop, admin_client, snapshots):
+    admin_client.get("/admin/stats/")
+    enrol_one_more(pop)
+    assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
+    assert read_csv(admin_client.get("/admin/stats/export.csv?figure=language"))[-1][1] == "9"
+
+
+def test_figures_are_rendered_per_locale(pop, app, make_user, login_as, snapshots):
+    english = make_user("admin", email="en-admin@example.org", preferred_language="en")
+    french = make_user("admin", email="fr-admin@example.org", preferred_language="fr")
+    assert "Enrolments by month" in login_as(english).get("/admin/stats/").get_data(as_text=True)
+    other_browser = app.test_client()
+    login(other_browser, french)
+    html = other_browser.get("/admin/stats/").get_data(as_text=True)
+    assert "<html lang=\"fr\"" in html, html[:300]
+    assert "Enrolments by month" not in html
+    assert total_enrolments(html) == "8"
+
+
+def test_old_snapshot_files_are_purged(pop, admin_client, snapshots, app):
+    import os
+    from pathlib import Path
+
+    admin_client.get("/admin/stats/")
+    folder = Path(app.config["STORAGE_DIR"]) / snapshot.PREFIX
+    (path,) = folder.glob("*.json")
+    assert snapshot.purge_old() == 0
+    old = (utcnow() - snapshot.KEEP - timedelta(hours=1)).timestamp()
+    os.utime(path, (old, old))
+    assert snapshot.purge_old() == 1
+    assert not path.exists()
