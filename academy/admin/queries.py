@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
+from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased, selectinload
@@ -134,6 +137,7 @@ def recent_activity(user_id: int, limit: int = 20) -> list[AuditEvent]:
 
 
 def counts() -> dict:
+    """The admin dashboard's figures, counted now (five counts, one over every account)."""
     return {
         "users": db.session.scalar(select(func.count()).select_from(User)),
         "active_admins": db.session.scalar(
@@ -152,6 +156,34 @@ def counts() -> dict:
             .where(AuditEvent.created_at >= utcnow() - timedelta(days=1))
         ),
     }
+
+
+_COUNTS: dict[str, tuple[float, datetime, dict]] = {}  # database URL -> (monotonic, as of, counts)
+_COUNTS_LOCK = threading.Lock()
+
+
+def dashboard_counts() -> tuple[dict, datetime]:
+    """``counts()`` and when they were counted, kept by this process for
+    ``ADMIN_COUNTS_SECONDS`` (each view otherwise counts 110,000 accounts; the page says
+    "as of" so a figure a minute old is not mistaken for a live one)."""
+    app = current_app._get_current_object()  # noqa: SLF001
+    seconds = int(app.config.get("ADMIN_COUNTS_SECONDS", 0 if app.testing else 60))
+    key = str(db.engine.url)
+    now = monotonic()
+    with _COUNTS_LOCK:
+        hit = _COUNTS.get(key)
+    if seconds and hit is not None and now - hit[0] < seconds:
+        return hit[2], hit[1]
+    fresh, at = counts(), utcnow()
+    with _COUNTS_LOCK:
+        _COUNTS[key] = (now, at, fresh)
+    return fresh, at
+
+
+def forget_counts() -> None:
+    """Drop this process's cached dashboard counts (after an admin changes what they count)."""
+    with _COUNTS_LOCK:
+        _COUNTS.clear()
 
 
 # --- courses --------------------------------------------------------------------------

@@ -144,7 +144,8 @@ def _language_choices() -> list[tuple[str, str]]:
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("admin/index.html", counts=queries.counts())
+    counts, counted_at = queries.dashboard_counts()
+    return render_template("admin/index.html", counts=counts, counted_at=counted_at)
 
 
 # --- people -------------------------------------------------------------------------------
