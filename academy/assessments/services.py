@@ -147,21 +147,27 @@ def _module_is_locked(quiz: Quiz, enrollment: Enrollment) -> str | None:
     return None
 
 
-def availability(quiz: Quiz, enrollment: Enrollment, now: datetime | None = None) -> Availability:
+def availability(quiz: Quiz, enrollment: Enrollment, now: datetime | None = None, *,
+                 attempts: list[QuizAttempt] | None = None, pool: int | None = None) -> Availability:
+    """Whether the learner may start (or resume) ``quiz`` now, and why not.
+
+    ``attempts`` (the enrolment's attempts at this quiz, any order) and ``pool`` (how many
+    active questions it has) save their queries when the caller has them already."""
     now = now or utcnow()
-    attempts = list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.enrollment_id == enrollment.id)
-            .order_by(QuizAttempt.number)
+    if attempts is None:
+        attempts = list(
+            db.session.scalars(
+                select(QuizAttempt)
+                .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.enrollment_id == enrollment.id)
+            )
         )
-    )
+    attempts = sorted(attempts, key=lambda a: a.number)
     used = len(attempts)
     left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
     open_attempt = next((a for a in attempts if a.is_open), None)
     if open_attempt is not None:
         return Availability(True, None, open_attempt, used, left)
-    if quiz.is_retired or not quiz.active_questions:
+    if quiz.is_retired or not (len(quiz.active_questions) if pool is None else pool):
         return Availability(False, _("This quiz is not available."), None, used, left)
     locked = _module_is_locked(quiz, enrollment)
     if locked:
@@ -375,6 +381,13 @@ def expire_attempt(attempt: QuizAttempt, now: datetime | None = None) -> bool:
         return True
     db.session.refresh(attempt)
     return False
+
+
+def has_overdue(attempts: list[QuizAttempt], now: datetime | None = None) -> bool:
+    """Whether any of these loaded attempts is one ``expire_overdue`` would expire."""
+    cutoff = _cutoff(now or utcnow())
+    return any(a.state == AttemptState.IN_PROGRESS and a.deadline_at is not None and a.deadline_at < cutoff
+               for a in attempts)
 
 
 def expire_overdue(quiz_id: int | None = None, enrollment_id: int | None = None) -> int:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from academy.assessments import queries
+from academy.assessments.definitions import definition
 from academy.assessments.forms import AttemptForm, StartAttemptForm
 from academy.assessments.models import FINAL_EXAM_KEY, QuizAttempt
 from academy.assessments.questions import QUESTION_TYPES
@@ -18,6 +19,8 @@ from academy.assessments.services import (
     AttemptRefused,
     availability,
     expire_attempt,
+    expire_overdue,
+    has_overdue,
     save_answers,
     start_attempt,
     submit_attempt,
@@ -79,18 +82,21 @@ def quiz(slug: str, quiz_key: str):
     quiz = queries.quiz_by_key(course.id, quiz_key)
     if quiz is None:
         abort(404)
-    from academy.assessments.services import expire_overdue
-
-    if expire_overdue(quiz.id, enrollment.id):
-        db.session.commit()
-    avail = availability(quiz, enrollment)
+    # One read of the learner's attempts serves the overdue check, the availability and
+    # the history; the quiz's questions come from the per-process definition cache.
     history = queries.attempt_history(quiz.id, enrollment.id)
+    if has_overdue(history) and expire_overdue(quiz.id, enrollment.id):
+        db.session.commit()
+        history = queries.attempt_history(quiz.id, enrollment.id)
+    quiz_def = definition(quiz, course)
+    avail = availability(quiz, enrollment, attempts=history, pool=quiz_def.pool)
     result = queries.summarise(history)
     return render_template(
         "assessments/quiz.html",
         course=course,
         enrollment=enrollment,
         quiz=quiz,
+        question_count=quiz_def.question_count,
         avail=avail,
         history=history,
         result=result,
