@@ -162,3 +162,13 @@ def test_old_snapshot_files_are_purged(pop, admin_client, snapshots, app):
     os.utime(path, (old, old))
     assert snapshot.purge_old() == 1
     assert not path.exists()
+
+
+def test_a_snapshot_that_cannot_be_stored_still_shows_the_figures(pop, admin_client, snapshots, monkeypatch):
+    from academy.core.storage import LocalStorage, StorageFullError
+
+    def full(self, key, data):
+        raise StorageFullError(28, "storage full")
+
+    monkeypatch.setattr(LocalStorage, "put", full)
+    assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -37,6 +38,7 @@ from academy.core.models import utcnow
 from academy.core.storage import StorageError, get_storage
 from academy.stats.queries import Filters
 
+log = logging.getLogger(__name__)
 FORMAT = 1  # bump when the stored shape changes: older files are then ignored
 PREFIX = "stats-snapshots"
 CLAIM_SECONDS = 120  # a claim older than this is from a request that died: recount
@@ -120,7 +122,12 @@ def _read(key: str) -> Snapshot | None:
 
 
 def _write(snap: Snapshot) -> None:
-    get_storage().put(_storage_key(snap.key), _dump(snap))
+    """Store ``snap``; a failure (a full disk, a key JSON cannot hold) is logged and the
+    page goes on with the figures it has: the next request tries again."""
+    try:
+        get_storage().put(_storage_key(snap.key), _dump(snap))
+    except (OSError, TypeError, ValueError):
+        log.exception("statistics snapshot %s not stored", snap.key)
 
 
 def count(filters: Filters, build: Callable[[], object]) -> Snapshot:
