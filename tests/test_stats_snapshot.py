@@ -172,3 +172,14 @@ def test_a_snapshot_that_cannot_be_stored_still_shows_the_figures(pop, admin_cli
 
     monkeypatch.setattr(LocalStorage, "put", full)
     assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
+
+
+def test_a_damaged_snapshot_file_is_counted_again(pop, admin_client, snapshots, app):
+    from pathlib import Path
+
+    admin_client.get("/admin/stats/")
+    (path,) = (Path(app.config["STORAGE_DIR"]) / snapshot.PREFIX).glob("*.json")
+    path.write_bytes(b"not json")
+    snapshot.clear_process_cache()
+    assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
+    assert path.read_bytes().startswith(b'{"format"')  # recounted and stored again

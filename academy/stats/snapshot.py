@@ -29,7 +29,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, g
@@ -51,12 +51,29 @@ class Snapshot:
     computed_at: datetime
     claimed_at: datetime | None = None
     # (fact name, grouping bases, filters as JSON) -> [(base keys, component sums)], as
-    # queries.grouped returns them (a figure may narrow the page's filters)
-    groups: dict[tuple[str, tuple[str, ...], str], list[tuple[tuple, tuple]]] = field(default_factory=dict)
+    # queries.grouped returns them (a figure may narrow the page's filters); read from
+    # ``body`` only when the figures are rendered (the HTML is usually cached already).
+    _groups: dict[tuple[str, tuple[str, ...], str], list[tuple[tuple, tuple]]] | None = None
+    body: bytes = b""
 
     @property
     def version(self) -> str:
         return f"{self.key}@{self.computed_at.isoformat()}"
+
+    @property
+    def groups(self) -> dict:
+        if self._groups is None:
+            with _LOCK:
+                self._groups = _GROUPS.get(self.version)
+        if self._groups is None:
+            try:
+                self._groups = {(fact, tuple(bases), filters): [(tuple(k), tuple(v)) for k, v in rows]
+                                for fact, bases, filters, rows in json.loads(self.body)}
+            except (ValueError, TypeError):
+                log.exception("statistics snapshot %s unreadable: counting live", self.key)
+                self._groups = {}
+            _remember(_GROUPS, self.version, self._groups)
+        return self._groups
 
 
 def max_age() -> int:
@@ -86,14 +103,16 @@ def _dump(snap: Snapshot) -> bytes:
 _GROUPS: OrderedDict[str, dict] = OrderedDict()  # version -> groups, this process's copy
 _HTML: OrderedDict[tuple, str] = OrderedDict()  # (what, version, locale, query) -> HTML
 _LOCK = threading.Lock()
-_SIZE = 64
+# Bounds on memory per worker: decoded groups are ~2 MB at 250,000 enrolments (and only
+# needed to render), a rendered page of figures ~0.3 MB.
+_SIZES = {id(_GROUPS): 4, id(_HTML): 32}
 
 
 def _remember(cache: OrderedDict, key, value) -> None:
     with _LOCK:
         cache[key] = value
         cache.move_to_end(key)
-        while len(cache) > _SIZE:
+        while len(cache) > _SIZES[id(cache)]:
             cache.popitem(last=False)
 
 
@@ -107,18 +126,11 @@ def _read(key: str) -> Snapshot | None:
         header = json.loads(head)
         if header.get("format") != FORMAT:
             return None
-        snap = Snapshot(key, datetime.fromisoformat(header["computed_at"]),
-                        datetime.fromisoformat(header["claimed_at"]) if header.get("claimed_at") else None)
-        with _LOCK:
-            groups = _GROUPS.get(snap.version)
-        if groups is None:
-            groups = {(fact, tuple(bases), filters): [(tuple(k), tuple(v)) for k, v in rows]
-                      for fact, bases, filters, rows in json.loads(body)}
-            _remember(_GROUPS, snap.version, groups)
+        return Snapshot(key, datetime.fromisoformat(header["computed_at"]),
+                        datetime.fromisoformat(header["claimed_at"]) if header.get("claimed_at") else None,
+                        body=body)
     except (ValueError, KeyError, TypeError):
-        return None  # a damaged or foreign file: recount and overwrite it
-    snap.groups = groups
-    return snap
+        return None  # a damaged or foreign header: recount and overwrite it
 
 
 def _write(snap: Snapshot) -> None:
