@@ -81,7 +81,7 @@ def test_a_stale_snapshot_being_recounted_elsewhere_is_shown_meanwhile(pop, admi
     enrol_one_more(pop)
     later = utcnow() + timedelta(seconds=601)
     key = snapshot.key_for(snapshot.Filters())
-    claimed = snapshot._read(key)
+    claimed, _pending = snapshot._read(key)
     claimed.claimed_at = later - timedelta(seconds=10)  # another worker started recounting
     snapshot._write(claimed)
     with frozen_clock(later):
@@ -183,3 +183,30 @@ def test_a_damaged_snapshot_file_is_counted_again(pop, admin_client, snapshots, 
     snapshot.clear_process_cache()
     assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
     assert path.read_bytes().startswith(b'{"format"')  # recounted and stored again
+
+
+def test_a_first_count_under_way_elsewhere_is_waited_for(pop, admin_client, snapshots, monkeypatch):
+    filters = snapshot.Filters()
+    key = snapshot.key_for(filters)
+    snapshot._claim_first_count(key, utcnow())  # another worker started the very first count
+    counted_here = []
+    real_refresh = snapshot.refresh
+
+    def other_worker_finishes(seconds):
+        if snapshot._read(key)[0] is None:
+            snap = snapshot.Snapshot(key, utcnow(), None, {})  # it stored its (empty) figures
+            snapshot._write(snap)
+
+    monkeypatch.setattr(snapshot._time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(snapshot, "refresh", lambda *a: counted_here.append(1) or real_refresh(*a))
+    html = admin_client.get("/admin/stats/").get_data(as_text=True)
+    assert not counted_here
+    assert "Figures as of" in html
+
+
+def test_a_first_count_that_never_finishes_is_done_here(pop, admin_client, snapshots, monkeypatch):
+    key = snapshot.key_for(snapshot.Filters())
+    snapshot._claim_first_count(key, utcnow())
+    monkeypatch.setattr(snapshot, "WAIT_SECONDS", 0.3)
+    assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
+    assert snapshot._read(key)[0] is not None  # stored for everyone

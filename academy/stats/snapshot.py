@@ -11,6 +11,8 @@ server sharing the mount read) and labelled with the moment they were counted.
   finds it stale. That request first marks the file as claimed, so the other workers keep
   showing the previous figures meanwhile instead of all recounting at once (two requests
   racing on the claim both recount: harmless, and rare).
+- The very first count of a filter set is claimed the same way; other requests wait for
+  it (up to ``WAIT_SECONDS``) instead of counting the same thing at the same time.
 - An admin can recount at once ("Refresh now", a POST).
 - ``STATS_SNAPSHOT_SECONDS = 0`` (the tests' default) counts on every view.
 - The CSV and XLSX exports do not read snapshots: they stay live.
@@ -26,6 +28,7 @@ import hashlib
 import json
 import logging
 import threading
+import time as _time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +45,7 @@ log = logging.getLogger(__name__)
 FORMAT = 1  # bump when the stored shape changes: older files are then ignored
 PREFIX = "stats-snapshots"
 CLAIM_SECONDS = 120  # a claim older than this is from a request that died: recount
+WAIT_SECONDS = 10  # how long a request waits for another's first count of a filter set
 KEEP = timedelta(days=2)  # unread filter sets are deleted by the daily job after this
 
 
@@ -116,21 +120,46 @@ def _remember(cache: OrderedDict, key, value) -> None:
             cache.popitem(last=False)
 
 
-def _read(key: str) -> Snapshot | None:
+def _read(key: str) -> tuple[Snapshot | None, datetime | None]:
+    """The stored snapshot, or (None, when another request claimed its first count)."""
     try:
         data = get_storage().get(_storage_key(key))
     except StorageError:
-        return None
+        return None, None
     head, _sep, body = data.partition(b"\n")
     try:
         header = json.loads(head)
         if header.get("format") != FORMAT:
-            return None
-        return Snapshot(key, datetime.fromisoformat(header["computed_at"]),
-                        datetime.fromisoformat(header["claimed_at"]) if header.get("claimed_at") else None,
-                        body=body)
+            return None, None
+        claimed_at = datetime.fromisoformat(header["claimed_at"]) if header.get("claimed_at") else None
+        if header["computed_at"] is None:
+            return None, claimed_at
+        return Snapshot(key, datetime.fromisoformat(header["computed_at"]), claimed_at, body=body), None
     except (ValueError, KeyError, TypeError):
-        return None  # a damaged or foreign header: recount and overwrite it
+        return None, None  # a damaged or foreign header: recount and overwrite it
+
+
+def _claim_first_count(key: str, now: datetime) -> None:
+    """Say that this request is counting a snapshot nobody has stored yet."""
+    header = {"format": FORMAT, "computed_at": None, "claimed_at": now.isoformat()}
+    try:
+        get_storage().put(_storage_key(key), json.dumps(header).encode())
+    except OSError:
+        log.exception("statistics snapshot %s: claim not stored", key)
+
+
+def _wait_for_first_count(key: str) -> Snapshot | None:
+    """Another request is counting: wait for its snapshot rather than count the same
+    thing at the same time (a sync worker would spend as long counting)."""
+    give_up = _time.monotonic() + WAIT_SECONDS
+    while _time.monotonic() < give_up:
+        _time.sleep(0.2)
+        snap, claimed_at = _read(key)
+        if snap is not None:
+            return snap
+        if claimed_at is None:
+            return None
+    return None
 
 
 def _write(snap: Snapshot) -> None:
@@ -163,9 +192,16 @@ def current(filters: Filters, build: Callable[[], object]) -> Snapshot:
     if not seconds:
         return count(filters, build)
     key = key_for(filters)
-    snap = _read(key)
+    snap, first_count_claimed = _read(key)
     now = utcnow()
-    if snap is not None:
+    if snap is None:
+        if first_count_claimed is not None and now - first_count_claimed < timedelta(seconds=CLAIM_SECONDS):
+            snap = _wait_for_first_count(key)
+            if snap is not None:
+                return snap
+        else:
+            _claim_first_count(key, now)
+    else:
         if now - snap.computed_at < timedelta(seconds=seconds):
             return snap
         if snap.claimed_at is not None and now - snap.claimed_at < timedelta(seconds=CLAIM_SECONDS):
