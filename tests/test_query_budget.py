@@ -171,3 +171,27 @@ def test_admin_dashboards_and_verify_page_run_a_bounded_number_of_queries(app, c
         snapshot.clear_process_cache()
     for name, count in counts.items():
         assert count <= ADMIN_BUDGET[name], f"{name}: {count} queries (budget {ADMIN_BUDGET[name]})"
+
+
+ATTEMPT_BUDGET = 12  # 10 today; 11 while the questions brought every language's texts along
+
+
+def test_attempt_page_reads_only_the_texts_it_shows(app, client, make_user, import_course):
+    """An answering page reads its questions without their texts in every language (one
+    query for the texts it shows), whatever the number of translations."""
+    from academy.assessments.models import Quiz
+    from academy.assessments.services import start_attempt
+    from academy.courses.services import complete_lesson, enroll
+    from tests.conftest import FIXTURES
+
+    course = import_course(FIXTURES / "quizzed")
+    learner = make_user()
+    enrollment = enroll(learner, course, "en")
+    for lesson in (les for m in course.modules for les in m.lessons):
+        complete_lesson(enrollment, lesson)
+    quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.key == "one"))
+    attempt = start_attempt(quiz, enrollment)
+    db.session.commit()
+    login(client, learner)
+    counts = measure(client, {"attempt page": f"/attempts/{attempt.id}"})
+    assert counts["attempt page"] <= ATTEMPT_BUDGET, f"attempt page: {counts['attempt page']} queries"

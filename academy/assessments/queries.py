@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, cast, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from academy.assessments.enums import AttemptState, ShowAnswers
 from academy.assessments.models import AttemptAnswer, Question, QuestionText, Quiz, QuizAttempt
@@ -110,9 +110,13 @@ def answers_for(attempt_id: int) -> dict[int, AttemptAnswer]:
 
 
 def questions_for(attempt: QuizAttempt) -> dict[int, Question]:
+    """The attempt's questions, without their texts: the pages read the one language they
+    need through ``specs_for`` (the relationship's default would load every language)."""
     return {
         q.id: q
-        for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))
+        for q in db.session.scalars(
+            select(Question).where(Question.id.in_(attempt.question_ids)).options(lazyload(Question.texts))
+        )
     }
 
 
