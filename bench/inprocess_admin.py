@@ -37,6 +37,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=50)
     parser.add_argument("--profile", default="")
     parser.add_argument("--show-queries", action="store_true")
+    parser.add_argument("--only", default="", help="pages whose name contains this (plus /livez)")
     args = parser.parse_args()
     os.environ["ACADEMY_RATELIMIT_ENABLED"] = "0"  # as bench.pages' server: measure the page, not the 429
     url, instance = sqlite_database(args.scale, False)
@@ -62,6 +63,8 @@ def main() -> int:
 
     print(f"{'page':<22} {'status':>6} {'cpu ms/req':>10} {'wall ms/req':>11} {'queries':>7}")
     for page in PAGES:
+        if args.only and args.only not in page and not page.startswith("bare"):
+            continue
         if page not in pages:
             print(f"{page:<22} (not in this app)")
             continue
