@@ -57,11 +57,16 @@ def main() -> int:
             event.listen(db.engine, "before_cursor_execute",
                          lambda c, cur, stmt, *a: statements.append(stmt))
 
+    gzip = {"Accept-Encoding": "gzip"}  # as bench.pages' clients: compression is part of the cost
+    sizes: dict[str, tuple[int, int]] = {}
+
     def get(uid: int, path: str) -> int:
         client.set_cookie("session", mint_session(app, uid), domain="localhost")
-        return client.get(path).status_code
+        resp = client.get(path, headers=gzip)
+        sizes[path] = (len(resp.get_data()), len(client.get(path).get_data()))
+        return resp.status_code
 
-    print(f"{'page':<22} {'status':>6} {'cpu ms/req':>10} {'wall ms/req':>11} {'queries':>7}")
+    print(f"{'page':<22} {'status':>6} {'cpu ms/req':>10} {'wall ms/req':>11} {'queries':>7} {'KB gzip/plain':>14}")
     for page in PAGES:
         if args.only and args.only not in page and not page.startswith("bare"):
             continue
@@ -83,13 +88,14 @@ def main() -> int:
         if profiler:
             profiler.enable()
         for _ in range(args.n):
-            client.get(path)
+            client.get(path, headers=gzip)
         if profiler:
             profiler.disable()
         cpu = (time.process_time() - c0) / args.n * 1000
         wall = (time.perf_counter() - w0) / args.n * 1000
-        print(f"{page:<22} {status:>6} {cpu:10.2f} {wall:11.2f} {n_queries if args.show_queries else '':>7}",
-              flush=True)
+        zipped, plain = sizes[path]
+        print(f"{page:<22} {status:>6} {cpu:10.2f} {wall:11.2f} {n_queries if args.show_queries else '':>7} "
+              f"{zipped / 1024:6.1f}/{plain / 1024:6.1f}", flush=True)
         if profiler:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
     return 0
