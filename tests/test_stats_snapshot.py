@@ -81,14 +81,25 @@ def test_a_stale_snapshot_being_recounted_elsewhere_is_shown_meanwhile(pop, admi
     enrol_one_more(pop)
     later = utcnow() + timedelta(seconds=601)
     key = snapshot.key_for(snapshot.Filters())
-    claimed, _pending = snapshot._read(key)
-    claimed.claimed_at = later - timedelta(seconds=10)  # another worker started recounting
-    snapshot._write(claimed)
+    assert snapshot._try_claim(key, later - timedelta(seconds=10))  # another worker started recounting
     with frozen_clock(later):
         assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
-    # a claim older than CLAIM_SECONDS is from a request that died: recount
+    # a lock older than CLAIM_SECONDS is from a request that died: recount
     with frozen_clock(later + timedelta(seconds=snapshot.CLAIM_SECONDS)):
         assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "9"
+    assert not snapshot._lock_path(key).exists()  # released after the count
+
+
+def test_only_one_of_the_workers_finding_a_snapshot_stale_recounts_it(app_ctx):
+    key = snapshot.key_for(snapshot.Filters())
+    now = utcnow()
+    assert snapshot._try_claim(key, now)
+    assert not snapshot._try_claim(key, now)  # the other workers, the same instant
+    assert not snapshot._try_claim(key, now + timedelta(seconds=snapshot.CLAIM_SECONDS - 1))
+    assert snapshot._try_claim(key, now + timedelta(seconds=snapshot.CLAIM_SECONDS))  # taken over
+    snapshot._release(key)
+    assert snapshot._try_claim(key, now)
+    snapshot._release(key)
 
 
 def test_refresh_now_recounts_for_everyone_and_keeps_the_filters(pop, admin_client, snapshots):
@@ -186,16 +197,15 @@ def test_a_damaged_snapshot_file_is_counted_again(pop, admin_client, snapshots, 
 
 
 def test_a_first_count_under_way_elsewhere_is_waited_for(pop, admin_client, snapshots, monkeypatch):
-    filters = snapshot.Filters()
-    key = snapshot.key_for(filters)
-    snapshot._claim_first_count(key, utcnow())  # another worker started the very first count
+    key = snapshot.key_for(snapshot.Filters())
+    assert snapshot._try_claim(key, utcnow())  # another worker started the very first count
     counted_here = []
     real_refresh = snapshot.refresh
 
     def other_worker_finishes(seconds):
-        if snapshot._read(key)[0] is None:
-            snap = snapshot.Snapshot(key, utcnow(), None, {})  # it stored its (empty) figures
-            snapshot._write(snap)
+        if snapshot._read(key) is None:
+            snapshot._write(snapshot.Snapshot(key, utcnow(), {}))  # it stored its (empty) figures
+            snapshot._release(key)
 
     monkeypatch.setattr(snapshot._time, "sleep", other_worker_finishes)
     monkeypatch.setattr(snapshot, "refresh", lambda *a: counted_here.append(1) or real_refresh(*a))
@@ -206,7 +216,7 @@ def test_a_first_count_under_way_elsewhere_is_waited_for(pop, admin_client, snap
 
 def test_a_first_count_that_never_finishes_is_done_here(pop, admin_client, snapshots, monkeypatch):
     key = snapshot.key_for(snapshot.Filters())
-    snapshot._claim_first_count(key, utcnow())
+    assert snapshot._try_claim(key, utcnow())
     monkeypatch.setattr(snapshot, "WAIT_SECONDS", 0.3)
     assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
-    assert snapshot._read(key)[0] is not None  # stored for everyone
+    assert snapshot._read(key) is not None  # stored for everyone

@@ -7,12 +7,12 @@ its figures for one set of filters, kept as JSON in the app's storage
 (``STORAGE_DIR/stats-snapshots/<sha256 of the filters>.json``, which every worker and every
 server sharing the mount read) and labelled with the moment they were counted.
 
-- A snapshot older than ``STATS_SNAPSHOT_SECONDS`` is recounted by the first request that
-  finds it stale. That request first marks the file as claimed, so the other workers keep
-  showing the previous figures meanwhile instead of all recounting at once (two requests
-  racing on the claim both recount: harmless, and rare).
-- The very first count of a filter set is claimed the same way; other requests wait for
-  it (up to ``WAIT_SECONDS``) instead of counting the same thing at the same time.
+- A snapshot older than ``STATS_SNAPSHOT_SECONDS`` is recounted by one request: the one
+  that creates ``<key>.lock`` next to it (an exclusive create, so exactly one wins even
+  when every worker finds the snapshot stale in the same millisecond, as they do under
+  load). The others keep showing the previous figures meanwhile; for a filter set never
+  counted they wait for the winner's (up to ``WAIT_SECONDS``). A lock older than
+  ``CLAIM_SECONDS`` is from a request that died and is taken over.
 - An admin can recount at once ("Refresh now", a POST).
 - ``STATS_SNAPSHOT_SECONDS = 0`` (the tests' default) counts on every view.
 - The CSV and XLSX exports do not read snapshots: they stay live.
@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time as _time
 from collections import OrderedDict
@@ -34,6 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from flask import current_app, g
 
@@ -53,7 +55,6 @@ KEEP = timedelta(days=2)  # unread filter sets are deleted by the daily job afte
 class Snapshot:
     key: str
     computed_at: datetime
-    claimed_at: datetime | None = None
     # (fact name, grouping bases, filters as JSON) -> [(base keys, component sums)], as
     # queries.grouped returns them (a figure may narrow the page's filters); read from
     # ``body`` only when the figures are rendered (the HTML is usually cached already).
@@ -97,8 +98,7 @@ def _storage_key(key: str) -> str:
 # The file: one line of header (small, read on every view), then one line of groups (read
 # once per process and snapshot).
 def _dump(snap: Snapshot) -> bytes:
-    header = {"format": FORMAT, "computed_at": snap.computed_at.isoformat(),
-              "claimed_at": snap.claimed_at.isoformat() if snap.claimed_at else None}
+    header = {"format": FORMAT, "computed_at": snap.computed_at.isoformat()}
     groups = [[fact, list(bases), filters, [[list(k), list(v)] for k, v in rows]]
               for (fact, bases, filters), rows in snap.groups.items()]
     return (json.dumps(header) + "\n" + json.dumps(groups, separators=(",", ":"))).encode()
@@ -120,45 +120,69 @@ def _remember(cache: OrderedDict, key, value) -> None:
             cache.popitem(last=False)
 
 
-def _read(key: str) -> tuple[Snapshot | None, datetime | None]:
-    """The stored snapshot, or (None, when another request claimed its first count)."""
+def _read(key: str) -> Snapshot | None:
     try:
         data = get_storage().get(_storage_key(key))
     except StorageError:
-        return None, None
+        return None
     head, _sep, body = data.partition(b"\n")
     try:
         header = json.loads(head)
         if header.get("format") != FORMAT:
-            return None, None
-        claimed_at = datetime.fromisoformat(header["claimed_at"]) if header.get("claimed_at") else None
-        if header["computed_at"] is None:
-            return None, claimed_at
-        return Snapshot(key, datetime.fromisoformat(header["computed_at"]), claimed_at, body=body), None
+            return None
+        return Snapshot(key, datetime.fromisoformat(header["computed_at"]), body=body)
     except (ValueError, KeyError, TypeError):
-        return None, None  # a damaged or foreign header: recount and overwrite it
+        return None  # a damaged or foreign header: recount and overwrite it
 
 
-def _claim_first_count(key: str, now: datetime) -> None:
-    """Say that this request is counting a snapshot nobody has stored yet."""
-    header = {"format": FORMAT, "computed_at": None, "claimed_at": now.isoformat()}
+def _lock_path(key: str) -> Path:
+    return Path(current_app.config["STORAGE_DIR"]) / PREFIX / f"{key}.lock"
+
+
+def _try_claim(key: str, now: datetime) -> bool:
+    """Whether this request may (re)count ``key``: it created the lock file, or took over
+    one older than ``CLAIM_SECONDS``."""
+    path = _lock_path(key)
     try:
-        get_storage().put(_storage_key(key), json.dumps(header).encode())
+        path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
-        log.exception("statistics snapshot %s: claim not stored", key)
+        log.exception("statistics snapshot %s: no folder for its lock", key)
+        return True  # no shared lock to be had: count, as without snapshots
+    for _attempt in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640)
+        except FileExistsError:
+            try:
+                since = datetime.fromisoformat(path.read_text())
+            except (OSError, ValueError):
+                since = None  # being written, or just removed: look again
+            if since is not None and now - since < timedelta(seconds=CLAIM_SECONDS):
+                return False
+            if since is not None:
+                path.unlink(missing_ok=True)  # a dead request's: the next create decides
+            continue
+        except OSError:
+            log.exception("statistics snapshot %s: cannot create its lock", key)
+            return True  # no shared lock to be had: count, as without snapshots
+        with os.fdopen(fd, "w") as fh:
+            fh.write(now.isoformat())
+        return True
+    return False
+
+
+def _release(key: str) -> None:
+    _lock_path(key).unlink(missing_ok=True)
 
 
 def _wait_for_first_count(key: str) -> Snapshot | None:
-    """Another request is counting: wait for its snapshot rather than count the same
-    thing at the same time (a sync worker would spend as long counting)."""
+    """Another request is counting a filter set nobody has counted yet: wait for its
+    snapshot rather than count the same thing at the same time."""
     give_up = _time.monotonic() + WAIT_SECONDS
     while _time.monotonic() < give_up:
         _time.sleep(0.2)
-        snap, claimed_at = _read(key)
-        if snap is not None:
+        snap = _read(key)
+        if snap is not None or not _lock_path(key).exists():
             return snap
-        if claimed_at is None:
-            return None
     return None
 
 
@@ -182,7 +206,7 @@ def count(filters: Filters, build: Callable[[], object]) -> Snapshot:
     groups = {(fact, bases, _filters_json(f)): rows
               for (_url, fact, bases, f), rows in g.get("_stats_grouped", {}).items()}
     clear_request_memo()
-    return Snapshot(key_for(filters), at, None, groups)
+    return Snapshot(key_for(filters), at, groups)
 
 
 def current(filters: Filters, build: Callable[[], object]) -> Snapshot:
@@ -192,23 +216,18 @@ def current(filters: Filters, build: Callable[[], object]) -> Snapshot:
     if not seconds:
         return count(filters, build)
     key = key_for(filters)
-    snap, first_count_claimed = _read(key)
+    snap = _read(key)
     now = utcnow()
-    if snap is None:
-        if first_count_claimed is not None and now - first_count_claimed < timedelta(seconds=CLAIM_SECONDS):
-            snap = _wait_for_first_count(key)
-            if snap is not None:
-                return snap
-        else:
-            _claim_first_count(key, now)
-    else:
-        if now - snap.computed_at < timedelta(seconds=seconds):
-            return snap
-        if snap.claimed_at is not None and now - snap.claimed_at < timedelta(seconds=CLAIM_SECONDS):
-            return snap  # another request is recounting: show these meanwhile
-        snap.claimed_at = now
-        _write(snap)
-    return refresh(filters, build)
+    if snap is not None and now - snap.computed_at < timedelta(seconds=seconds):
+        return snap
+    if _try_claim(key, now):
+        try:
+            return refresh(filters, build)
+        finally:
+            _release(key)
+    if snap is not None:
+        return snap  # another request is recounting: show these meanwhile
+    return _wait_for_first_count(key) or refresh(filters, build)
 
 
 def refresh(filters: Filters, build: Callable[[], object]) -> Snapshot:
@@ -259,15 +278,14 @@ def clear_process_cache() -> None:
 
 
 def purge_old(now: datetime | None = None) -> int:
-    """Delete snapshot files nobody has recounted for ``KEEP`` (filter sets seldom used)."""
-    from pathlib import Path
-
+    """Delete snapshot files nobody has recounted for ``KEEP`` (filter sets seldom used),
+    and locks left behind by requests that died."""
     now = now or utcnow()
     folder = Path(current_app.config["STORAGE_DIR"]) / PREFIX
     if not folder.is_dir():
         return 0
     removed = 0
-    for path in folder.glob("*.json"):
+    for path in [*folder.glob("*.json"), *folder.glob("*.lock")]:
         try:
             if datetime.fromtimestamp(path.stat().st_mtime, now.tzinfo) < now - KEEP:
                 path.unlink()
