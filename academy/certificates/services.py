@@ -181,6 +181,9 @@ def certificate_context(cert: Certificate) -> dict:
         "date": date,
         "serial": cert.serial,
         "verify_url": url,
+        # designs break the URL before the code: the part that varies from one certificate to the next
+        "verify_prefix": url.removesuffix(cert.verification_code),
+        "verification_code": cert.verification_code,
         # the modules only: the renderer draws them as vector rectangles in the element id="qr"
         "qr": {"matrix": [list(row) for row in qr.matrix]},
         **issuer_block(lang),
