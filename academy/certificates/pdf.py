@@ -38,12 +38,14 @@ from __future__ import annotations
 import copy
 import logging
 import mimetypes
+import re
 import threading
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
 import yaml
 
@@ -188,6 +190,8 @@ class Renderer:
         self._layers: OrderedDict[tuple[str, str, str], _StaticLayer | None] = OrderedDict()
         #: one whole font face per font key, shared by the static layers' glyph lists
         self._faces: dict = {}
+        #: an HTML document per design whose tree ``_parsed`` replaces (base URL and fetcher)
+        self._empty_html: dict = {}
         self._lock = threading.Lock()
 
     def _stylesheets(self, design: Design, paper: str) -> list:
@@ -230,6 +234,25 @@ class Renderer:
 
         return HTML(string=html, base_url=f"{APP_ORIGIN}design/{d.name}/", url_fetcher=self.fetcher)
 
+    def _parsed(self, html: str, d: Design):
+        """``_html(html, d)``, parsed as XML when it is well-formed: expat takes a tenth of a
+        millisecond where the HTML5 parser takes one, a sixth of the floor. The tree is the
+        one the HTML5 parser builds for such a document (no namespaces)."""
+        import cssselect2
+
+        try:
+            # The document is the design's template with every value autoescaped: markup,
+            # entities and a DTD can only come from the template itself, never from a name.
+            tree = ElementTree.fromstring(html.removeprefix("<!doctype html>"))  # noqa: S314
+        except ElementTree.ParseError:
+            return self._html(html, d)
+        if d.name not in self._empty_html:
+            self._empty_html[d.name] = self._html("<html></html>", d)
+        parsed = copy.copy(self._empty_html[d.name])
+        parsed.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
+        parsed.etree_element = parsed.wrapper_element.etree_element
+        return parsed
+
     def _qr_operators(self, context: dict, d: Design, box) -> bytes:
         qr = context.get("qr")
         if qr is None:
@@ -252,9 +275,8 @@ class Renderer:
         static = self._static_layer(context, d, paper)
         if static is None:
             return None
-        html = self.render_html(context, d.name, paper, layer="variable")
-        document = self._html(html, d).render(
-            stylesheets=static.stylesheets, font_config=self.font_config)
+        html = self._parsed(self.render_html(context, d.name, paper, layer="variable"), d)
+        document = html.render(stylesheets=static.stylesheets, font_config=self.font_config)
         if len(document.pages) != 1:
             return None
         page_box = document.pages[0]._page_box
@@ -482,27 +504,21 @@ def _rgb(color: str) -> str:
 
 def qr_operators(matrix, box, color: str) -> bytes:
     """PDF drawing operators for a QR ``matrix`` (rows of 0/1) filling ``box``'s content
-    area: one rectangle per horizontal run of dark modules, all filled at once. Units are
-    CSS px from the page's top-left corner, the state WeasyPrint leaves its page stream in
-    after scaling back by 0.75 (pt per px)."""
+    area: one rectangle per horizontal run of dark modules, all filled at once. The page
+    stream's state is pt from the page's top-left corner (y down); a transform to module
+    units (0.75 pt per CSS px) keeps the rectangles in small integers."""
     n = len(matrix)
-    side = min(box.width, box.height)
-    module = side / n
-    x0, y0 = box.content_box_x(), box.content_box_y()
-    rects: list[str] = []
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                rects.append(f"{x0 + start * module:.3f} {y0 + r * module:.3f} {(c - start) * module:.3f} "
-                             f"{module:.3f} re")
-            else:
-                c += 1
+    module = min(box.width, box.height) / n * 0.75
+    x0, y0 = box.content_box_x() * 0.75, box.content_box_y() * 0.75
+    rects = [f"{run.start()} {r} {run.end() - run.start()} 1 re"
+             for r, row in enumerate(matrix)
+             for run in _DARK_RUN.finditer(bytes(row))]
     body = "\n".join(rects)
-    return f"q 0.75 0 0 0.75 0 0 cm {_rgb(color)} rg\n{body}\nf Q\n".encode("ascii")
+    return f"q {module:.5f} 0 0 {module:.5f} {x0:.4f} {y0:.4f} cm {_rgb(color)} rg\n{body}\nf Q\n".encode("ascii")
+
+
+#: a run of dark modules in a QR matrix row (as bytes of 0 and 1)
+_DARK_RUN = re.compile(b"\x01+")
 
 
 class _PageFinisher:
