@@ -28,11 +28,13 @@ def _letters(data: bytes) -> list[str]:
     return sorted("".join(pdf_text(data).replace("\u2066", "").replace("\u2069", "").split()))
 
 
+@pytest.mark.parametrize("design", sorted(pdf.DESIGNS))
 @pytest.mark.parametrize("lang", ["en", "ru", "zh", "ar"])
 @pytest.mark.parametrize("paper", ["a4", "letter"])
-def test_a_layered_certificate_prints_what_the_whole_page_prints(app_ctx, lang, paper):
-    renderer, design = pdf.get_renderer(), pdf.get_design("classic")
-    context = _context(lang, paper=paper)
+def test_a_layered_certificate_prints_what_the_whole_page_prints(app_ctx, design, lang, paper):
+    renderer, design = pdf.get_renderer(), pdf.get_design(design)
+    assert design.extra.get("layers")
+    context = _context(lang, paper=paper, design=design.name)
     layered = renderer._render_layered(context, design, paper)
     if paper == "a4":
         assert layered is not None
