@@ -190,7 +190,7 @@ class Renderer:
         self._layers: OrderedDict[tuple[str, str, str], _StaticLayer | None] = OrderedDict()
         #: one whole font face per font key, shared by the static layers' glyph lists
         self._faces: dict = {}
-        #: an HTML document per design whose tree ``_parsed`` replaces (base URL and fetcher)
+        #: an HTML document per design whose tree ``_wrap`` replaces (base URL and fetcher)
         self._empty_html: dict = {}
         self._lock = threading.Lock()
 
@@ -234,18 +234,10 @@ class Renderer:
 
         return HTML(string=html, base_url=f"{APP_ORIGIN}design/{d.name}/", url_fetcher=self.fetcher)
 
-    def _parsed(self, html: str, d: Design):
-        """``_html(html, d)``, parsed as XML when it is well-formed: expat takes a tenth of a
-        millisecond where the HTML5 parser takes one, a sixth of the floor. The tree is the
-        one the HTML5 parser builds for such a document (no namespaces)."""
+    def _wrap(self, tree, d: Design):
+        """An HTML document for WeasyPrint from an ElementTree (see ``_xml_tree``)."""
         import cssselect2
 
-        try:
-            # The document is the design's template with every value autoescaped: markup,
-            # entities and a DTD can only come from the template itself, never from a name.
-            tree = ElementTree.fromstring(html.removeprefix("<!doctype html>"))  # noqa: S314
-        except ElementTree.ParseError:
-            return self._html(html, d)
         if d.name not in self._empty_html:
             self._empty_html[d.name] = self._html("<html></html>", d)
         parsed = copy.copy(self._empty_html[d.name])
@@ -275,12 +267,17 @@ class Renderer:
         static = self._static_layer(context, d, paper)
         if static is None:
             return None
-        html = self._parsed(self.render_html(context, d.name, paper, layer="variable"), d)
-        document = html.render(stylesheets=static.stylesheets, font_config=self.font_config)
+        html = self.render_html(context, d.name, paper, layer="variable")
+        tree = _xml_tree(html)
+        code = _take_code(tree, static) if tree is not None else None
+        parsed = self._html(html, d) if tree is None else self._wrap(tree, d)
+        document = parsed.render(stylesheets=static.stylesheets, font_config=self.font_config)
         if len(document.pages) != 1:
             return None
         page_box = document.pages[0]._page_box
         for slot in static.slots:
+            if code is not None and slot.id == "slot-code":
+                continue
             box = _box_by_id(page_box, slot.id)
             if box is None or not _fits(box, slot):
                 return None
@@ -296,6 +293,8 @@ class Renderer:
             font.variations = dict(template.variations)
             document.fonts[key] = font
         qr = self._qr_operators(context, d, static.qr)
+        if code is not None:
+            qr += code.operators(document.fonts[code.face])
         return document.write_pdf(finisher=_PageFinisher(before=static.operators, after=qr, states=static.states),
                                   uncompressed_pdf=False)
 
@@ -339,6 +338,7 @@ class Renderer:
             if child.element_tag == "span":
                 styles["#slot-serial span"] = child.style
         slots.sort(key=lambda slot: slot.y)
+        code_style, code_line = verify.style, verify.children[-1]
         captured: dict = {}
 
         def capture(document, pdf) -> None:
@@ -366,6 +366,14 @@ class Renderer:
         if captured.get("extra", True):
             return None  # transparency, images or patterns: not handled, render whole pages
         css = _variable_layer_css(page_box, PAPERS[paper], slots, styles)
+        code = None
+        if slots[-1].id == "slot-code":  # the last slot: without it the others do not move
+            by_family = {font.family: key for key, font in document.fonts.items()}
+            faces = tuple(by_family[family] for family in code_style["font_family"] if family in by_family)
+            code = _CodeSlot(
+                x=verify.content_box_x(), width=verify.width, baseline=code_line.position_y + code_line.baseline,
+                font_size=code_style["font_size"], color=_rgb_of(code_style["color"]),
+                align=_physical_align(code_style["text_align_all"], code_style["direction"]), faces=faces)
         qr = _box_by_id(page_box, "qr")
         return _StaticLayer(
             operators=captured["operators"],
@@ -374,6 +382,7 @@ class Renderer:
             slots=tuple(slots),
             qr=None if qr is None else _Rect(qr.content_box_x(), qr.content_box_y(), qr.width, qr.height),
             stylesheets=[CSS(string=css, font_config=self.font_config)],
+            code=code,
         )
 
 
@@ -418,6 +427,104 @@ class _StaticLayer:
     qr: _Rect | None
     #: the generated CSS sizing the page and placing and styling the variable text
     stylesheets: list
+    #: where and how the verification code is set without WeasyPrint, if it can be
+    code: _CodeSlot | None = None
+
+
+@dataclass(frozen=True)
+class _CodeSlot:
+    """The last line of slot-verify in the static layout (CSS px) and its type."""
+
+    x: float
+    width: float
+    baseline: float
+    font_size: float
+    color: str
+    align: str
+    #: font keys of the faces in font-family order that the static layer has loaded
+    faces: tuple
+
+
+@dataclass
+class _SetCode:
+    """The verification code shaped in one face, placed in its slot."""
+
+    face: object
+    glyphs: list
+    x: float
+    slot: _CodeSlot
+
+    def operators(self, font) -> bytes:
+        """Text operators for the page; records the glyphs in ``font`` (the document's)."""
+        size = self.slot.font_size
+        parts = []
+        for glyph in self.glyphs:
+            width = font.widths.setdefault(glyph.id, round(glyph.nominal * 1000))
+            font.to_unicode.setdefault(glyph.id, glyph.text)
+            parts.append(f"<{glyph.id:04x}>")
+            kerning = width - glyph.advance * 1000
+            if abs(kerning) > 0.01:
+                parts.append(f"{kerning:.2f}")
+        return (f"q 0.75 0 0 0.75 0 0 cm {self.slot.color} rg BT /{font.hash} {size:.4f} Tf "
+                f"1 0 0 -1 {self.x:.4f} {self.slot.baseline:.4f} Tm [{' '.join(parts)}] TJ ET Q\n").encode("ascii")
+
+
+def _take_code(tree, static: _StaticLayer) -> _SetCode | None:
+    """Shape the text of ``slot-code`` and take the element out of ``tree``, or None (the
+    element stays and WeasyPrint lays it out) if it is not one run of printable ASCII in
+    a face the static layer uses, or does not fit the slot."""
+    from academy.certificates import glyphs
+
+    slot = static.code
+    if slot is None:
+        return None
+    for parent in tree.iter():
+        element = next((child for child in parent if child.get("id") == "slot-code"), None)
+        if element is not None:
+            break
+    else:
+        return None
+    text = "".join(element.itertext()).strip("\u2066\u2067\u2068\u2069")
+    if not text or not text.isascii() or not text.isprintable() or " " in text:
+        return None
+    for face in slot.faces:
+        template = static.fonts[face][0]
+        shaped = glyphs.shape(glyphs.address(template.hb_font), text)
+        if shaped is not None:
+            break
+    else:
+        return None
+    if any(glyph.x_offset or glyph.y_offset for glyph in shaped):
+        return None
+    width = sum(glyph.advance for glyph in shaped) * slot.font_size
+    if width > slot.width + 0.5:
+        return None
+    x = {"left": slot.x, "right": slot.x + slot.width - width}.get(slot.align, slot.x + (slot.width - width) / 2)
+    parent.remove(element)
+    return _SetCode(face, shaped, x, slot)
+
+
+def _xml_tree(html: str):
+    """The document's ElementTree if it is well-formed XML, else None. expat takes a tenth
+    of a millisecond where the HTML5 parser takes one, a sixth of the floor; the tree is
+    the one the HTML5 parser builds for such a document (no namespaces)."""
+    try:
+        # The document is the design's template with every value autoescaped: markup,
+        # entities and a DTD can only come from the template itself, never from a name.
+        return ElementTree.fromstring(html.removeprefix("<!doctype html>"))  # noqa: S314
+    except ElementTree.ParseError:
+        return None
+
+
+def _rgb_of(color) -> str:
+    return " ".join(f"{channel:.4f}" for channel in color.to("srgb").coordinates)
+
+
+def _physical_align(align: str, direction: str) -> str:
+    if align in ("start", "end"):
+        return {("start", "ltr"): "left", ("start", "rtl"): "right", ("end", "ltr"): "right",
+                ("end", "rtl"): "left"}[(align, direction)]
+    return align
 
 
 #: computed properties copied from a static slot to the variable text that fills it, and

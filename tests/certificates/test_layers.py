@@ -70,3 +70,23 @@ def test_static_layers_are_reused_and_bounded(app_ctx, monkeypatch):
     renderer._static_layer(_context("ru"), design, "a4")
     assert len(renderer._layers) == 2
     assert renderer._static_layer(_context("en"), design, "a4") is not first  # evicted, built again
+
+
+@pytest.mark.parametrize("design", sorted(pdf.DESIGNS))
+@pytest.mark.parametrize("lang", ["en", "zh", "ar"])
+def test_the_verification_code_is_set_without_weasyprint_and_still_extractable(app_ctx, design, lang):
+    renderer, design = pdf.get_renderer(), pdf.get_design(design)
+    context = _context(lang, design=design.name)
+    static = renderer._static_layer(context, design, "a4")
+    tree = pdf._xml_tree(renderer.render_html(context, design.name, "a4", layer="variable"))
+    assert pdf._take_code(tree, static) is not None
+    assert context["verification_code"] in pdf_text(renderer._render_layered(context, design, "a4"))
+
+
+def test_a_code_that_is_not_plain_ascii_is_laid_out_by_weasyprint(app_ctx):
+    renderer, design = pdf.get_renderer(), pdf.get_design("classic")
+    context = {**_context("en"), "verification_code": "Ωmega-code"}
+    static = renderer._static_layer(context, design, "a4")
+    tree = pdf._xml_tree(renderer.render_html(context, design.name, "a4", layer="variable"))
+    assert pdf._take_code(tree, static) is None
+    assert "Ωmega-code" in pdf_text(renderer._render_layered(context, design, "a4"))
