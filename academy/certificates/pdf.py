@@ -269,14 +269,16 @@ class Renderer:
             return None
         html = self.render_html(context, d.name, paper, layer="variable")
         tree = _xml_tree(html)
-        code = _take_code(tree, static) if tree is not None else None
+        direct = [line for slot in static.direct if (line := _take_line(tree, slot, static)) is not None] \
+            if tree is not None else []
+        direct_ids = {line.slot.id for line in direct}
         parsed = self._html(html, d) if tree is None else self._wrap(tree, d)
         document = parsed.render(stylesheets=static.stylesheets, font_config=self.font_config)
         if len(document.pages) != 1:
             return None
         page_box = document.pages[0]._page_box
         for slot in static.slots:
-            if code is not None and slot.id == "slot-code":
+            if slot.id in direct_ids:
                 continue
             box = _box_by_id(page_box, slot.id)
             if box is None or not _fits(box, slot):
@@ -293,8 +295,8 @@ class Renderer:
             font.variations = dict(template.variations)
             document.fonts[key] = font
         qr = self._qr_operators(context, d, static.qr)
-        if code is not None:
-            qr += code.operators(document.fonts[code.face])
+        for line in direct:
+            qr += line.operators(document.fonts)
         return document.write_pdf(finisher=_PageFinisher(before=static.operators, after=qr, states=static.states),
                                   uncompressed_pdf=False)
 
@@ -338,7 +340,8 @@ class Renderer:
             if child.element_tag == "span":
                 styles["#slot-serial span"] = child.style
         slots.sort(key=lambda slot: slot.y)
-        code_style, code_line = verify.style, verify.children[-1]
+        serial_span = next((child for child in verify.children[0].children if child.element_tag == "span"), None)
+        direct_lines = (("slot-serial", verify.children[0], serial_span), ("slot-code", verify.children[-1], None))
         captured: dict = {}
 
         def capture(document, pdf) -> None:
@@ -366,14 +369,17 @@ class Renderer:
         if captured.get("extra", True):
             return None  # transparency, images or patterns: not handled, render whole pages
         css = _variable_layer_css(page_box, PAPERS[paper], slots, styles)
-        code = None
-        if slots[-1].id == "slot-code":  # the last slot: without it the others do not move
-            by_family = {font.family: key for key, font in document.fonts.items()}
-            faces = tuple(by_family[family] for family in code_style["font_family"] if family in by_family)
-            code = _CodeSlot(
-                x=verify.content_box_x(), width=verify.width, baseline=code_line.position_y + code_line.baseline,
-                font_size=code_style["font_size"], color=_rgb_of(code_style["color"]),
-                align=_physical_align(code_style["text_align_all"], code_style["direction"]), faces=faces)
+        by_family = {font.family: key for key, font in document.fonts.items()}
+
+        def run_style(style) -> _RunStyle:
+            faces = tuple(by_family[family] for family in style["font_family"] if family in by_family)
+            return _RunStyle(style["font_size"], _rgb_of(style["color"]), faces)
+
+        direct = tuple(
+            _DirectSlot(slot_id, verify.content_box_x(), verify.width, line.position_y + line.baseline,
+                        _physical_align(verify.style["text_align_all"], verify.style["direction"]),
+                        run_style(verify.style), None if span is None else run_style(span.style))
+            for slot_id, line, span in direct_lines)
         qr = _box_by_id(page_box, "qr")
         return _StaticLayer(
             operators=captured["operators"],
@@ -382,7 +388,7 @@ class Renderer:
             slots=tuple(slots),
             qr=None if qr is None else _Rect(qr.content_box_x(), qr.content_box_y(), qr.width, qr.height),
             stylesheets=[CSS(string=css, font_config=self.font_config)],
-            code=code,
+            direct=direct,
         )
 
 
@@ -427,81 +433,105 @@ class _StaticLayer:
     qr: _Rect | None
     #: the generated CSS sizing the page and placing and styling the variable text
     stylesheets: list
-    #: where and how the verification code is set without WeasyPrint, if it can be
-    code: _CodeSlot | None = None
+    #: the one-line slots whose text can be set without WeasyPrint (see ``_take_line``)
+    direct: tuple = ()
 
 
 @dataclass(frozen=True)
-class _CodeSlot:
-    """The last line of slot-verify in the static layout (CSS px) and its type."""
-
-    x: float
-    width: float
-    baseline: float
+class _RunStyle:
     font_size: float
     color: str
-    align: str
-    #: font keys of the faces in font-family order that the static layer has loaded
+    #: font keys of the faces, in font-family order, that the static layer has loaded
     faces: tuple
 
 
-@dataclass
-class _SetCode:
-    """The verification code shaped in one face, placed in its slot."""
+@dataclass(frozen=True)
+class _DirectSlot:
+    """A line of the static layout (CSS px) that variable text may be set into directly."""
 
-    face: object
-    glyphs: list
+    id: str
     x: float
-    slot: _CodeSlot
-
-    def operators(self, font) -> bytes:
-        """Text operators for the page; records the glyphs in ``font`` (the document's)."""
-        size = self.slot.font_size
-        parts = []
-        for glyph in self.glyphs:
-            width = font.widths.setdefault(glyph.id, round(glyph.nominal * 1000))
-            font.to_unicode.setdefault(glyph.id, glyph.text)
-            parts.append(f"<{glyph.id:04x}>")
-            kerning = width - glyph.advance * 1000
-            if abs(kerning) > 0.01:
-                parts.append(f"{kerning:.2f}")
-        return (f"q 0.75 0 0 0.75 0 0 cm {self.slot.color} rg BT /{font.hash} {size:.4f} Tf "
-                f"1 0 0 -1 {self.x:.4f} {self.slot.baseline:.4f} Tm [{' '.join(parts)}] TJ ET Q\n").encode("ascii")
+    width: float
+    baseline: float
+    align: str
+    style: _RunStyle
+    #: the style of a <span> inside the line (the serial number), if any
+    span: _RunStyle | None
 
 
-def _take_code(tree, static: _StaticLayer) -> _SetCode | None:
-    """Shape the text of ``slot-code`` and take the element out of ``tree``, or None (the
-    element stays and WeasyPrint lays it out) if it is not one run of printable ASCII in
-    a face the static layer uses, or does not fit the slot."""
+@dataclass
+class _DirectLine:
+    """Runs of text shaped by HarfBuzz and placed in their slot: (font key, style, glyphs)."""
+
+    slot: _DirectSlot
+    runs: list
+    x: float
+
+    def operators(self, fonts: dict) -> bytes:
+        """Text operators for the page; records the glyphs in ``fonts`` (the document's)."""
+        out = ["q 0.75 0 0 0.75 0 0 cm BT", f"1 0 0 -1 {self.x:.4f} {self.slot.baseline:.4f} Tm"]
+        for key, style, glyphs in self.runs:
+            font = fonts[key]
+            parts = []
+            for glyph in glyphs:
+                width = font.widths.setdefault(glyph.id, round(glyph.nominal * 1000))
+                font.to_unicode.setdefault(glyph.id, glyph.text)
+                parts.append(f"<{glyph.id:04x}>")
+                kerning = width - glyph.advance * 1000
+                if abs(kerning) > 0.01:
+                    parts.append(f"{kerning:.2f}")
+            # TJ moves the text position by the run's width: the next run starts there
+            out.append(f"{style.color} rg /{font.hash} {style.font_size:.4f} Tf [{' '.join(parts)}] TJ")
+        out.append("ET Q\n")
+        return "\n".join(out).encode("ascii")
+
+
+#: bidi classes of text that would need reordering: such lines stay with WeasyPrint
+_RTL = frozenset(("R", "AL", "AN", "RLE", "RLO", "RLI"))
+
+
+def _take_line(tree, slot: _DirectSlot, static: _StaticLayer) -> _DirectLine | None:
+    """Shape the text of the element ``slot.id`` (its text, one optional span and its tail)
+    with HarfBuzz and empty the element, which keeps its height in the flow; or None, and
+    the element stays for WeasyPrint, when the text is not left-to-right, is not all in
+    one face the static layer uses (per run), or does not fit the slot."""
     from academy.certificates import glyphs
 
-    slot = static.code
-    if slot is None:
+    element = next((e for e in tree.iter() if e.get("id") == slot.id), None)
+    if element is None or len(element) > 1 or (len(element) == 1 and (element[0].tag != "span" or slot.span is None
+                                                                          or len(element[0]))):
         return None
-    for parent in tree.iter():
-        element = next((child for child in parent if child.get("id") == "slot-code"), None)
-        if element is not None:
-            break
-    else:
-        return None
-    text = "".join(element.itertext()).strip("\u2066\u2067\u2068\u2069")
-    if not text or not text.isascii() or not text.isprintable() or " " in text:
-        return None
-    for face in slot.faces:
-        template = static.fonts[face][0]
-        shaped = glyphs.shape(glyphs.address(template.hb_font), text)
-        if shaped is not None:
-            break
-    else:
-        return None
-    if any(glyph.x_offset or glyph.y_offset for glyph in shaped):
-        return None
-    width = sum(glyph.advance for glyph in shaped) * slot.font_size
-    if width > slot.width + 0.5:
+    pieces = [(element.text, slot.style)]
+    if len(element):
+        pieces += [(element[0].text, slot.span), (element[0].tail, slot.style)]
+    runs, width = [], 0.0
+    for text, style in pieces:
+        text = (text or "").translate(_ISOLATES)
+        if not text:
+            continue
+        if not text.isprintable() or any(unicodedata.bidirectional(ch) in _RTL for ch in text):
+            return None
+        for key in style.faces:
+            shaped = glyphs.shape(glyphs.address(static.fonts[key][0].hb_font), text)
+            if shaped is not None:
+                break
+        else:
+            return None
+        if any(glyph.x_offset or glyph.y_offset for glyph in shaped):
+            return None
+        runs.append((key, style, shaped))
+        width += sum(glyph.advance for glyph in shaped) * style.font_size
+    if not runs or width > slot.width + 0.5:
         return None
     x = {"left": slot.x, "right": slot.x + slot.width - width}.get(slot.align, slot.x + (slot.width - width) / 2)
-    parent.remove(element)
-    return _SetCode(face, shaped, x, slot)
+    element.text = None
+    for child in list(element):
+        element.remove(child)
+    return _DirectLine(slot, runs, x)
+
+
+#: the bidi isolates around the serial and the code: nothing to isolate in a single run
+_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
 
 
 def _xml_tree(html: str):

@@ -72,21 +72,29 @@ def test_static_layers_are_reused_and_bounded(app_ctx, monkeypatch):
     assert renderer._static_layer(_context("en"), design, "a4") is not first  # evicted, built again
 
 
+def _direct(renderer, design, context) -> set[str]:
+    """The slots whose text the renderer sets itself (HarfBuzz), not WeasyPrint."""
+    static = renderer._static_layer(context, design, "a4")
+    tree = pdf._xml_tree(renderer.render_html(context, design.name, "a4", layer="variable"))
+    return {slot.id for slot in static.direct if pdf._take_line(tree, slot, static) is not None}
+
+
 @pytest.mark.parametrize("design", sorted(pdf.DESIGNS))
-@pytest.mark.parametrize("lang", ["en", "zh", "ar"])
-def test_the_verification_code_is_set_without_weasyprint_and_still_extractable(app_ctx, design, lang):
+@pytest.mark.parametrize(("lang", "direct"), [
+    ("en", {"slot-serial", "slot-code"}), ("ru", {"slot-serial", "slot-code"}), ("zh", {"slot-serial", "slot-code"}),
+    ("ar", {"slot-code"}),
+])
+def test_serial_and_code_are_set_without_weasyprint_and_still_extractable(app_ctx, design, lang, direct):
     renderer, design = pdf.get_renderer(), pdf.get_design(design)
     context = _context(lang, design=design.name)
-    static = renderer._static_layer(context, design, "a4")
-    tree = pdf._xml_tree(renderer.render_html(context, design.name, "a4", layer="variable"))
-    assert pdf._take_code(tree, static) is not None
-    assert context["verification_code"] in pdf_text(renderer._render_layered(context, design, "a4"))
+    assert _direct(renderer, design, context) == direct  # an Arabic label needs WeasyPrint's bidi
+    text = pdf_text(renderer._render_layered(context, design, "a4"))
+    assert context["verification_code"] in text and context["serial"] in text
+    assert context["text"]["serial_label"] in text
 
 
-def test_a_code_that_is_not_plain_ascii_is_laid_out_by_weasyprint(app_ctx):
+def test_text_a_face_cannot_set_is_laid_out_by_weasyprint(app_ctx):
     renderer, design = pdf.get_renderer(), pdf.get_design("classic")
-    context = {**_context("en"), "verification_code": "Ωmega-code"}
-    static = renderer._static_layer(context, design, "a4")
-    tree = pdf._xml_tree(renderer.render_html(context, design.name, "a4", layer="variable"))
-    assert pdf._take_code(tree, static) is None
-    assert "Ωmega-code" in pdf_text(renderer._render_layered(context, design, "a4"))
+    context = {**_context("en"), "verification_code": "Ωmega-\u0628code"}  # a right-to-left letter
+    assert _direct(renderer, design, context) == {"slot-serial"}
+    assert "Ωmega" in pdf_text(renderer._render_layered(context, design, "a4"))
