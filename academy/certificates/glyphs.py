@@ -1,10 +1,12 @@
-"""One short left-to-right run of text set straight into a PDF page: the verification code.
+"""Short left-to-right lines set straight into a PDF page: the serial number and the
+verification code.
 
-The code is 32 characters of [A-Za-z0-9_-], the one line of a certificate that is neither
-wording nor a name: WeasyPrint would spend a millisecond styling, laying out and drawing
-it, a sixth of the floor. Here HarfBuzz shapes it with the same HarfBuzz font Pango uses
-for that face (kerning and all), and the renderer writes the glyphs with the page's other
-text operators, into the same font subset, with their Unicode values for extraction.
+Each line WeasyPrint styles, lays out and draws costs about a millisecond, a sixth of the
+floor. For a line in one face with nothing to reorder, HarfBuzz shapes the text here with
+the HarfBuzz font Pango uses for that face and in the page's language (kerning,
+ligatures and localized forms as Pango would get them), and the renderer writes the
+glyphs next to WeasyPrint's text operators, into the same font subset, with their
+Unicode values for extraction (see ``pdf._take_line``).
 
 WeasyPrint binds only the HarfBuzz functions it needs, so this module binds the few
 shaping functions itself (cffi, the same shared library).
@@ -42,6 +44,9 @@ _ffi.cdef("""
     hb_glyph_position_t * hb_buffer_get_glyph_positions (hb_buffer_t *buffer, unsigned int *length);
     void hb_font_get_scale (hb_font_t *font, int *x_scale, int *y_scale);
     hb_position_t hb_font_get_glyph_h_advance (hb_font_t *font, hb_codepoint_t glyph);
+    typedef const struct hb_language_impl_t *hb_language_t;
+    hb_language_t hb_language_from_string (const char *str, int len);
+    void hb_buffer_set_language (hb_buffer_t *buffer, hb_language_t language);
 """)
 _hb = None
 
@@ -73,9 +78,10 @@ class Glyph:
     nominal: float
 
 
-def shape(hb_font_address: int, text: str) -> list[Glyph] | None:
+def shape(hb_font_address: int, text: str, lang: str | None = None) -> list[Glyph] | None:
     """Glyphs of ``text`` in the HarfBuzz font at ``hb_font_address`` (WeasyPrint's
-    ``Font.hb_font``), or None if the face lacks a character (Pango would fall back)."""
+    ``Font.hb_font``), or None if the face lacks a character (Pango would fall back).
+    ``lang`` (the page's, as Pango gets it) selects localized forms."""
     hb = _harfbuzz()
     font = _ffi.cast("hb_font_t *", hb_font_address)
     scale_x, scale_y = _ffi.new("int *"), _ffi.new("int *")
@@ -86,6 +92,8 @@ def shape(hb_font_address: int, text: str) -> list[Glyph] | None:
     buffer = hb.hb_buffer_create()
     try:
         hb.hb_buffer_add_utf8(buffer, data, len(data), 0, len(data))
+        if lang:
+            hb.hb_buffer_set_language(buffer, hb.hb_language_from_string(lang.encode("ascii"), -1))
         hb.hb_buffer_guess_segment_properties(buffer)
         hb.hb_shape(font, buffer, _ffi.NULL, 0)
         length = _ffi.new("unsigned int *")

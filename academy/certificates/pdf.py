@@ -30,7 +30,10 @@ element there in the placeholder's type. A certificate then costs WeasyPrint onl
 five lines of variable text: the static operators go under them in the same content
 stream, the static glyphs join the same font subsets (still one subset per face, text
 still extractable). Text that does not fit its slot on one line (a very long name) falls
-back to the full page, which is laid out as before.
+back to the full page, which is laid out as before. Of those five lines, the serial
+number and the verification code are usually not even WeasyPrint's: when a line is
+left-to-right and in one face, HarfBuzz shapes it and the renderer writes the glyphs
+itself (``glyphs.py``, ``_take_line``), leaving three lines to lay out.
 """
 
 from __future__ import annotations
@@ -372,8 +375,9 @@ class Renderer:
         by_family = {font.family: key for key, font in document.fonts.items()}
 
         def run_style(style) -> _RunStyle:
-            faces = tuple(by_family[family] for family in style["font_family"] if family in by_family)
-            return _RunStyle(style["font_size"], _rgb_of(style["color"]), faces)
+            # Only the first family: Pango takes every character it has from it, so text it
+            # covers entirely is set exactly as Pango would; anything else is WeasyPrint's.
+            return _RunStyle(style["font_size"], _rgb_of(style["color"]), by_family.get(style["font_family"][0]))
 
         direct = tuple(
             _DirectSlot(slot_id, verify.content_box_x(), verify.width, line.position_y + line.baseline,
@@ -441,8 +445,8 @@ class _StaticLayer:
 class _RunStyle:
     font_size: float
     color: str
-    #: font keys of the faces, in font-family order, that the static layer has loaded
-    faces: tuple
+    #: font key of the first face of font-family, if the static layer has loaded it
+    face: object
 
 
 @dataclass(frozen=True)
@@ -494,7 +498,7 @@ def _take_line(tree, slot: _DirectSlot, static: _StaticLayer) -> _DirectLine | N
     """Shape the text of the element ``slot.id`` (its text, one optional span and its tail)
     with HarfBuzz and empty the element, which keeps its height in the flow; or None, and
     the element stays for WeasyPrint, when the text is not left-to-right, is not all in
-    one face the static layer uses (per run), or does not fit the slot."""
+    the first face of its font-family, or does not fit the slot."""
     from academy.certificates import glyphs
 
     element = next((e for e in tree.iter() if e.get("id") == slot.id), None)
@@ -511,15 +515,12 @@ def _take_line(tree, slot: _DirectSlot, static: _StaticLayer) -> _DirectLine | N
             continue
         if not text.isprintable() or any(unicodedata.bidirectional(ch) in _RTL for ch in text):
             return None
-        for key in style.faces:
-            shaped = glyphs.shape(glyphs.address(static.fonts[key][0].hb_font), text)
-            if shaped is not None:
-                break
-        else:
+        if style.face is None:
             return None
-        if any(glyph.x_offset or glyph.y_offset for glyph in shaped):
+        shaped = glyphs.shape(glyphs.address(static.fonts[style.face][0].hb_font), text, tree.get("lang"))
+        if shaped is None or any(glyph.x_offset or glyph.y_offset for glyph in shaped):
             return None
-        runs.append((key, style, shaped))
+        runs.append((style.face, style, shaped))
         width += sum(glyph.advance for glyph in shaped) * style.font_size
     if not runs or width > slot.width + 0.5:
         return None

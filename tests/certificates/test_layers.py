@@ -82,12 +82,14 @@ def _direct(renderer, design, context) -> set[str]:
 @pytest.mark.parametrize("design", sorted(pdf.DESIGNS))
 @pytest.mark.parametrize(("lang", "direct"), [
     ("en", {"slot-serial", "slot-code"}), ("ru", {"slot-serial", "slot-code"}), ("zh", {"slot-serial", "slot-code"}),
-    ("ar", {"slot-code"}),
+    ("ar", set()),
 ])
 def test_serial_and_code_are_set_without_weasyprint_and_still_extractable(app_ctx, design, lang, direct):
     renderer, design = pdf.get_renderer(), pdf.get_design(design)
     context = _context(lang, design=design.name)
-    assert _direct(renderer, design, context) == direct  # an Arabic label needs WeasyPrint's bidi
+    # An Arabic label needs WeasyPrint's bidi, and the first face of an Arabic page (Naskh)
+    # has not every Latin letter of the code: Pango would mix faces, WeasyPrint sets those.
+    assert _direct(renderer, design, context) == direct
     text = pdf_text(renderer._render_layered(context, design, "a4"))
     assert context["verification_code"] in text and context["serial"] in text
     assert context["text"]["serial_label"] in text
