@@ -47,6 +47,7 @@ _ffi.cdef("""
     typedef const struct hb_language_impl_t *hb_language_t;
     hb_language_t hb_language_from_string (const char *str, int len);
     void hb_buffer_set_language (hb_buffer_t *buffer, hb_language_t language);
+    hb_font_t * hb_font_reference (hb_font_t *font);
 """)
 _hb = None
 
@@ -120,3 +121,9 @@ def address(cdata) -> int:
     from weasyprint.text.ffi import ffi
 
     return int(ffi.cast("uintptr_t", cdata))
+
+
+def keep(cdata) -> None:
+    """Take a reference on a HarfBuzz font (and so on its face) that outlives the Pango
+    font it came from: the renderer keeps one per face for the life of the process."""
+    _harfbuzz().hb_font_reference(_ffi.cast("hb_font_t *", address(cdata)))

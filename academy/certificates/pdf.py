@@ -319,6 +319,8 @@ class Renderer:
         from weasyprint import CSS
         from weasyprint.text.fonts import get_hb_object_data
 
+        from academy.certificates import glyphs
+
         document = self._html(html, d).render(stylesheets=self._stylesheets(d, paper), font_config=self.font_config)
         if len(document.pages) != 1:
             return None
@@ -364,9 +366,11 @@ class Renderer:
             if font.missing or font.used_in_forms or font.bitmap:
                 return None
             if key not in self._faces:
-                # write_pdf left the subset in file_content; keep the whole face once per process
+                # write_pdf left the subset in file_content; keep the whole face once per
+                # process, and its HarfBuzz font (subsetting and shaping use it) alive with it
                 face = copy.copy(font)
                 face.file_content = get_hb_object_data(font.hb_face)
+                glyphs.keep(font.hb_font)
                 self._faces[key] = face
             fonts[key] = (self._faces[key], dict(font.widths), dict(font.to_unicode))
         if captured.get("extra", True):
