@@ -116,9 +116,10 @@ def qr_matrix(content: str) -> list[list[int]]:
         with _lock:
             try:
                 layout = _build_layout(version, bits, content)
-                check = content[::-1]  # another message, same length: same version unless boosted
+                # another message of the same characters, so the same version and error level
+                check = content[1:] + content[:1]
                 check_version, check_error, check_bits = _message(check)
-                if (check_version, check_error) == key and _place(layout, check_bits) != _segno_matrix(check):
+                if (check_version, check_error) != key or _place(layout, check_bits) != _segno_matrix(check):
                     raise ValueError("QR layout does not reproduce segno's matrix")
             except Exception:
                 log.warning("QR layout for version %s not reusable; QR codes take the slow path", version,
