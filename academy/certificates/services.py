@@ -13,7 +13,6 @@ import re
 import secrets
 from datetime import datetime
 
-import segno
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
 from academy.certificates.pdf import DesignError, get_design, render_pdf, size_class, text_dir
+from academy.certificates.qr import qr_matrix
 from academy.config import RTL_LANGUAGES
 from academy.core.audit import record
 from academy.core.models import utcnow
@@ -165,8 +165,6 @@ def certificate_context(cert: Certificate) -> dict:
             "serial_label": pgettext("certificate", "Serial number"),
             "verify_label": pgettext("certificate", "Verify this certificate at"),
         }
-    # A fixed mask skips segno's search over the eight (most of its time); any mask is valid.
-    qr = segno.make(url, error="m", mask=4, micro=False)
     return {
         "lang": lang,
         "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
@@ -181,8 +179,11 @@ def certificate_context(cert: Certificate) -> dict:
         "date": date,
         "serial": cert.serial,
         "verify_url": url,
+        # designs break the URL before the code: the part that varies from one certificate to the next
+        "verify_prefix": url.removesuffix(cert.verification_code),
+        "verification_code": cert.verification_code,
         # the modules only: the renderer draws them as vector rectangles in the element id="qr"
-        "qr": {"matrix": [list(row) for row in qr.matrix]},
+        "qr": {"matrix": qr_matrix(url)},
         **issuer_block(lang),
         "text": text,
     }
