@@ -1,0 +1,82 @@
+"""CPU time per request of the learner pages, in one process, next to the bare route.
+
+    .venv/bin/python -m bench.inprocess [--scale 1] [-n 300] [--profile lesson]
+
+Opens the cached SQLite population (bench/out/sqlite-<scale>, built by bench.pages),
+mints session cookies like the load benchmark, and calls the WSGI app directly (no
+sockets), so the figures are the app's own work: Flask, SQL, templates, compression.
+It prints figures and never asserts: timings vary with the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import time
+
+from bench.common import app_for, mint_session, sqlite_database
+from bench.pages import enrolled_sample
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("-n", type=int, default=300, help="requests per page")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", default="", help="a page name to profile with cProfile")
+    parser.add_argument("--no-gzip", action="store_true", help="without Accept-Encoding: gzip")
+    args = parser.parse_args()
+
+    url, instance = sqlite_database(args.scale, fresh=False)
+    app = app_for(url, instance)
+    enrolled = enrolled_sample(url, 20)
+    cookies = {uid: mint_session(app, uid) for uid, *_ in enrolled}
+    pages = {
+        "livez": [(uid, "/livez") for uid, *_ in enrolled],
+        "catalogue": [(uid, "/") for uid, *_ in enrolled],
+        "course home": [(uid, f"/learn/{slug}/") for uid, slug, _m, _l in enrolled],
+        "lesson": [(uid, f"/learn/{slug}/{m}/{les}") for uid, slug, m, les in enrolled],
+        "dashboard": [(uid, "/dashboard") for uid, *_ in enrolled],
+    }
+    headers = [] if args.no_gzip else [("Accept-Encoding", "gzip, deflate")]
+    client = app.test_client()
+
+    def get(uid: int, path: str) -> int:
+        client.set_cookie("session", cookies[uid])
+        response = client.get(path, headers=headers)
+        response.close()
+        return response.status_code
+
+    for name, requests in pages.items():
+        for uid, path in requests:  # warm: caches, templates, connections
+            status = get(uid, path)
+            if status != 200:
+                print(f"{name}: {path} answered {status}")
+        n = args.n
+        profiler = cProfile.Profile() if name == args.profile else None
+        rounds = []
+        # The best of a few rounds: the machine is shared, and others' work only adds time.
+        for _round in range(1 if profiler else args.rounds):
+            started_cpu, started_wall = time.process_time(), time.perf_counter()
+            if profiler:
+                profiler.enable()
+            for i in range(n):
+                uid, path = requests[i % len(requests)]
+                get(uid, path)
+            if profiler:
+                profiler.disable()
+            rounds.append(((time.process_time() - started_cpu) * 1000 / n,
+                           (time.perf_counter() - started_wall) * 1000 / n))
+        cpu, wall = min(rounds)
+        print(f"{name:12s} {cpu:6.2f} ms CPU  {wall:6.2f} ms wall per request (best of {len(rounds)})")
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
+            print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
