@@ -33,6 +33,22 @@ def published_courses() -> list[Course]:
     )
 
 
+def catalogue_state() -> tuple:
+    """What the catalogue shows of each published course, in one cheap row per course:
+    another process's edit to a course, a language version, a module or a lesson changes
+    one of these (the content token follows versions and structure), so a cached catalogue
+    compared against it is never stale."""
+    return tuple(
+        tuple(row)
+        for row in db.session.execute(
+            select(Course.id, Course.code, Course.slug, Course.estimated_hours, Course.default_language,
+                   Course.content_token)
+            .where(Course.is_published)
+            .order_by(Course.code)
+        )
+    )
+
+
 def module_counts(course_ids: list[int]) -> dict[int, int]:
     """{course_id: number of active modules}, in one query."""
     return dict(

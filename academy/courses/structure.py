@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from academy.courses.models import Course, Lesson, LessonText, Module, ModuleText
+from academy.courses.models import Course, CourseVersion, Lesson, LessonText, Module, ModuleText
 from academy.extensions import db
 
 #: Courses whose structure a process keeps (LRU); lesson bodies likewise.
@@ -177,6 +177,9 @@ def lesson_body(course: Course, lesson_id: int, language: str) -> LessonBody | N
 def _course_of(session: Session, obj) -> Course | None:
     if isinstance(obj, Course):
         return obj
+    if isinstance(obj, CourseVersion):
+        return obj.course if obj.course is not None else (
+            session.get(Course, obj.course_id) if obj.course_id else None)
     if isinstance(obj, Module):
         return obj.course if obj.course is not None else (
             session.get(Course, obj.course_id) if obj.course_id else None)
@@ -193,7 +196,8 @@ def _course_of(session: Session, obj) -> Course | None:
     return None
 
 
-_STRUCTURAL = (Module, ModuleText, Lesson, LessonText)
+# Language versions too: the catalogue's cached cards (courses.views) follow the token.
+_STRUCTURAL = (CourseVersion, Module, ModuleText, Lesson, LessonText)
 
 
 @event.listens_for(Session, "before_flush")
