@@ -14,7 +14,13 @@ from academy.core.i18n import current_locale, language_name
 from academy.courses import queries
 from academy.courses.forms import CompleteLessonForm, EnrollForm
 from academy.courses.models import Course, CourseMedia, Enrollment, Lesson, Module
-from academy.courses.services import EnrollmentError, complete_lesson, enroll, record_visit
+from academy.courses.services import (
+    EnrollmentError,
+    complete_lesson,
+    enroll,
+    record_visit,
+    visit_changes_anything,
+)
 from academy.courses.structure import lesson_body
 from academy.extensions import db
 
@@ -139,12 +145,16 @@ def _enrollment_or_redirect(course: Course):
 @bp.route("/learn/<slug>/")
 @learner_required
 def course_home(slug: str):
-    course = _published_course_or_404(slug)
-    enrollment = _enrollment_or_redirect(course)
+    # Read-only rows as on the lesson page: the page changes nothing.
+    course = queries.course_snapshot(slug)
+    if course is None or not course.is_published:
+        abort(404)
+    enrollment, done = queries.enrollment_with_progress(current_user.id, course.id)
     if enrollment is None:
+        flash(_("Enrol in the course first."), "info")
         return redirect(url_for("courses.course_page", slug=slug))
     version = _display_version(course, enrollment.language)
-    outline = queries.course_outline(course, enrollment, version.language)
+    outline = queries.course_outline(course, enrollment, version.language, done)
     resume = _resume_target(outline, enrollment)
     form = EnrollForm()
     form.language.choices = _version_choices(course)
@@ -183,13 +193,19 @@ def _lesson_context(course: Course, module_key: str, lesson_key: str):
 @bp.route("/learn/<slug>/<module_key>/<lesson_key>")
 @learner_required
 def lesson(slug: str, module_key: str, lesson_key: str):
-    course = _published_course_or_404(slug)
-    enrollment = _enrollment_or_redirect(course)
+    # Read-only rows, not ORM objects: the course's row (its versions and structure come
+    # from the process's cache) and the enrolment with its progress in one query. The
+    # Enrollment is loaded only when the visit has something to record.
+    course = queries.course_snapshot(slug)
+    if course is None or not course.is_published:
+        abort(404)
+    enrollment, done = queries.enrollment_with_progress(current_user.id, course.id)
     if enrollment is None:
+        flash(_("Enrol in the course first."), "info")
         return redirect(url_for("courses.course_page", slug=slug))
     # The outline already holds every active module and lesson: find this one there
     # rather than asking the database again.
-    outline = queries.course_outline(course, enrollment, enrollment.language)
+    outline = queries.course_outline(course, enrollment, enrollment.language, done)
     mview = next((m for m in outline if m.module.key == module_key), None)
     lesson_view = next((les for les in mview.lessons if les.lesson.key == lesson_key), None) if mview else None
     if lesson_view is None:
@@ -207,12 +223,10 @@ def lesson(slug: str, module_key: str, lesson_key: str):
     html = render_template(
         "courses/lesson.html", course=course, enrollment=enrollment, module=mview, lesson=lesson,
         lesson_view=lesson_view, text=text, prev_item=prev_item, next_item=next_item, position=position,
-        form=CompleteLessonForm(),
     )
-    # Recorded once the page is rendered: the commit expires every loaded object, and
-    # rendering after it would reload them one query at a time.
-    record_visit(enrollment, lesson)
-    db.session.commit()
+    if visit_changes_anything(enrollment, lesson.id):
+        record_visit(db.session.get(Enrollment, enrollment.id), lesson)
+        db.session.commit()
     return html
 
 
@@ -268,5 +282,4 @@ def switch_version(slug: str):
 @bp.route("/dashboard")
 @learner_required
 def dashboard():
-    rows = queries.user_enrollments(current_user.id)
-    return render_template("courses/dashboard.html", rows=rows)
+    return render_template("courses/dashboard.html", rows=queries.dashboard_rows(current_user.id))
