@@ -111,3 +111,65 @@ def test_catalogue_is_cached_per_language(client, mini_course):
     client.post("/language", data={"lang": "fr", "next": "/"})
     html = _get(client, "/")
     assert "Mini cours" in html and "Mini course" not in html and "anglais et français" in html
+
+
+def _lesson_ids(course):
+    return [les for m in course.modules for les in m.lessons]
+
+
+def test_two_learners_see_their_own_progress_on_the_lesson_and_course_pages(app, mini_course, make_user):
+    from academy.courses.services import complete_lesson
+
+    ahead, behind = make_user(), make_user()
+    first_lesson = _lesson_ids(mini_course)[0]
+    complete_lesson(enroll(ahead, mini_course, "en"), first_lesson)
+    enroll(behind, mini_course, "fr")
+    db.session.commit()
+    one, two = app.test_client(), app.test_client()
+    login(one, ahead)
+    login(two, behind)
+    for _ in range(2):  # the second visit is served from the warm caches
+        mine = _get(one, "/learn/mini/one/first")
+        theirs = _get(two, "/learn/mini/one/first")
+        assert "You have completed this lesson." in mine and "Mark as complete" not in mine
+        assert "Mark as complete" in theirs and "You have completed this lesson." not in theirs
+        assert "first fr" in theirs and "first fr" not in mine
+        home_mine, home_theirs = _get(one, "/learn/mini/"), _get(two, "/learn/mini/")
+        assert "1 of 2 lessons complete" in home_mine and "Resume where you left off" in home_mine
+        assert "0 of 2 lessons complete" in home_theirs and "1 of 2" not in home_theirs
+        assert ">Mini cours<" in home_theirs and ">Mini course<" in home_mine
+
+
+def test_lesson_and_course_pages_follow_renames(client, mini_course, make_user):
+    from academy.courses.models import LessonText
+
+    learner = make_user()
+    enroll(learner, mini_course, "en")
+    db.session.commit()
+    login(client, learner)
+    assert "Mini course" in _get(client, "/learn/mini/")
+    assert "Module one" in _get(client, "/learn/mini/one/first")
+    text = db.session.scalar(select(LessonText).where(LessonText.language == "en").order_by(LessonText.id))
+    text.title, text.body_html = "Renamed lesson", "<p>A new body.</p>"
+    db.session.scalar(select(CourseVersion).where(CourseVersion.language == "en")).title = "Renamed course"
+    db.session.commit()
+    page = _get(client, "/learn/mini/one/first")
+    assert "Renamed lesson" in page and "A new body." in page
+    home = _get(client, "/learn/mini/")
+    assert "Renamed course" in home and "Renamed lesson" in home and "Mini course" not in home
+    db.session.get(Course, mini_course.id).is_published = False
+    db.session.commit()
+    assert client.get("/learn/mini/one/first").status_code == 404
+    assert client.get("/learn/mini/").status_code == 404
+
+
+def test_dashboard_lists_the_learners_own_enrolments_in_their_language(app, mini_course, make_user, import_course):
+    learner, other = make_user(), make_user()
+    enroll(learner, mini_course, "fr")
+    db.session.commit()
+    one, two = app.test_client(), app.test_client()
+    login(one, learner)
+    login(two, other)
+    mine = _get(one, "/dashboard")
+    assert 'href="/learn/mini/" lang="fr" dir="ltr">Mini cours</a>' in mine and "Not started" in mine
+    assert "Mini cours" not in _get(two, "/dashboard")
