@@ -36,6 +36,9 @@ from academy.extensions import db, limiter, login_manager
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
+_USER_LOADER_OPTIONS = (joinedload(User.role_rows), lazyload(User.tisc))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     try:
@@ -44,7 +47,7 @@ def load_user(user_id: str) -> User | None:
         return None
     # Roles joined in: one query per request for who is asking, not two. The TISC is
     # loaded only by the pages that show it (no join and no object for every request).
-    user = db.session.get(User, uid, options=[joinedload(User.role_rows), lazyload(User.tisc)])
+    user = db.session.get(User, uid, options=_USER_LOADER_OPTIONS)
     if user is None or user.session_version != version:
         return None
     return user

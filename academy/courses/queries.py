@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.courses.models import (
@@ -38,15 +38,16 @@ def catalogue_state() -> tuple:
     another process's edit to a course, a language version, a module or a lesson changes
     one of these (the content token follows versions and structure), so a cached catalogue
     compared against it is never stale."""
-    return tuple(
-        tuple(row)
-        for row in db.session.execute(
-            select(Course.id, Course.code, Course.slug, Course.estimated_hours, Course.default_language,
-                   Course.content_token)
-            .where(Course.is_published)
-            .order_by(Course.code)
-        )
-    )
+    return tuple(tuple(row) for row in db.session.execute(_CATALOGUE_STATE))
+
+
+# Statements that every page view runs are built once: building a select costs about as
+# much as running it against SQLite.
+_CATALOGUE_STATE = (
+    select(Course.id, Course.code, Course.slug, Course.estimated_hours, Course.default_language, Course.content_token)
+    .where(Course.is_published)
+    .order_by(Course.code)
+)
 
 
 def module_counts(course_ids: list[int]) -> dict[int, int]:
@@ -99,8 +100,11 @@ _SNAPSHOT_COLUMNS = (Course.id, Course.code, Course.slug, Course.default_languag
                      Course.is_published, Course.has_sequential_release, Course.content_token)
 
 
+_COURSE_SNAPSHOT = select(*_SNAPSHOT_COLUMNS).where(Course.slug == bindparam("slug"))
+
+
 def course_snapshot(slug: str) -> CourseSnapshot | None:
-    row = db.session.execute(select(*_SNAPSHOT_COLUMNS).where(Course.slug == slug)).one_or_none()
+    row = db.session.execute(_COURSE_SNAPSHOT, {"slug": slug}).one_or_none()
     if row is None:
         return None
     return CourseSnapshot(*row, versions=structure(row).versions)
@@ -110,16 +114,19 @@ def course_snapshot(slug: str) -> CourseSnapshot | None:
 _ENROLLMENT_COLUMNS = tuple(getattr(Enrollment, c.key) for c in Enrollment.__table__.columns)
 
 
+_ENROLLMENT_WITH_PROGRESS = (
+    select(*_ENROLLMENT_COLUMNS, LessonProgress.lesson_id.label("completed_lesson_id"))
+    .outerjoin(LessonProgress, (LessonProgress.enrollment_id == Enrollment.id)
+               & LessonProgress.completed_at.is_not(None))
+    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course_id"))
+)
+
+
 def enrollment_with_progress(user_id: int, course_id: int):
     """(the enrolment's row or None, ids of its completed lessons), in one query.
 
     The row has Enrollment's attribute names but is read-only: load the Enrollment to change it."""
-    rows = db.session.execute(
-        select(*_ENROLLMENT_COLUMNS, LessonProgress.lesson_id.label("completed_lesson_id"))
-        .outerjoin(LessonProgress, (LessonProgress.enrollment_id == Enrollment.id)
-                   & LessonProgress.completed_at.is_not(None))
-        .where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
-    ).all()
+    rows = db.session.execute(_ENROLLMENT_WITH_PROGRESS, {"user_id": user_id, "course_id": course_id}).all()
     if not rows:
         return None, set()
     return rows[0], {r.completed_lesson_id for r in rows if r.completed_lesson_id is not None}
