@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
@@ -163,7 +165,40 @@ def course_home(slug: str):
         hook(course, enrollment, version.language, outline)
     sections = [s for hook in queries.HOME_SECTIONS if (s := hook(course, enrollment, version.language, outline))]
     return render_template("courses/home.html", course=course, version=version, enrollment=enrollment,
-                           outline=outline, resume=resume, language_form=form, sections=sections)
+                           outline=outline, resume=resume, language_form=form, sections=sections,
+                           lesson_item=_lesson_items(course, version.language))
+
+
+#: Rendered outline entries per (script root, UI locale, course, content token, content
+#: language), least recently used dropped first.
+_LESSON_ITEMS: OrderedDict[tuple, dict] = OrderedDict()
+_LESSON_ITEMS_LIMIT = 256
+
+
+def _lesson_items(course, language: str):
+    """lesson_item(module view, lesson view) -> the lesson's <li> in the course home outline.
+
+    A course's outline has dozens of lessons, each with a link, a plural form and a title:
+    most of the page's time. An entry depends only on the course's content (its token),
+    the languages and the lesson's lock and completion state, so each process renders it
+    once per such state; the learner's own state picks the entry."""
+    key = (request.script_root, current_locale(), course.id, course.slug, course.content_token, language)
+    items = _LESSON_ITEMS.get(key)
+    if items is None:
+        items = _LESSON_ITEMS[key] = {}
+        while len(_LESSON_ITEMS) > _LESSON_ITEMS_LIMIT:
+            _LESSON_ITEMS.popitem(last=False)
+
+    def lesson_item(mview, les) -> Markup:
+        item_key = (les.lesson.id, mview.is_locked, les.is_complete)
+        html = items.get(item_key)
+        if html is None:
+            html = items[item_key] = Markup(render_template(  # noqa: S704  # nosec B704 - our own template's output
+                "courses/_home_lesson.html", les=les, is_locked=mview.is_locked, language=language,
+                slug=course.slug, module_key=mview.module.key))
+        return html
+
+    return lesson_item
 
 
 def _resume_target(outline, enrollment: Enrollment):
