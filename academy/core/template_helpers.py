@@ -29,6 +29,17 @@ def _listing(items: tuple[str, ...], style: str, locale: str) -> str:
     return format_list(list(items), style=style, locale=locale)
 
 
+@lru_cache(maxsize=4096)
+def _percent_in(value: float, locale: str) -> str:
+    return format_percent(value / 100)
+
+
+def _percent(value) -> str:
+    """The locale's form of ``value`` percent ("42 %", "٤٢٪"): each progress bar shows two,
+    the same few hundred values over and over, so each is formatted once per locale."""
+    return _percent_in(value or 0, current_locale())
+
+
 _versions: dict[str, str] = {}
 
 
@@ -126,7 +137,7 @@ def register(app) -> None:
 
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
-    app.jinja_env.filters["percent"] = lambda v: format_percent((v or 0) / 100)
+    app.jinja_env.filters["percent"] = _percent
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
     # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
     app.jinja_env.filters["listing"] = lambda items, style="standard": _listing(
