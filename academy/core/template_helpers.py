@@ -89,7 +89,9 @@ def site_header(context) -> Markup:
     unread_notifications = context.get("unread_notifications")
     has_notifications = is_authenticated and unread_notifications is not None
     lang = context.get("current_locale") or current_locale()
-    key = (request.script_root, request.host, lang, is_authenticated,
+    # Nothing a client chooses freely (such as the Host header) is in the key: a few
+    # languages × a few menus is all the cache ever holds.
+    key = (request.script_root, lang, is_authenticated,
            tuple(item.endpoint for item in nav_items), has_notifications)
     cache = app.extensions.setdefault("academy_site_headers", {})
     skeleton = cache.get(key) if not app.debug else None

@@ -158,14 +158,13 @@ def course_home(slug: str):
     version = _display_version(course, enrollment.language)
     outline = queries.course_outline(course, enrollment, version.language, done)
     resume = _resume_target(outline, enrollment)
-    form = EnrollForm()
-    form.language.choices = _version_choices(course)
-    form.language.data = enrollment.language
     for hook in queries.OUTLINE_HOOKS:
         hook(course, enrollment, version.language, outline)
     sections = [s for hook in queries.HOME_SECTIONS if (s := hook(course, enrollment, version.language, outline))]
     return render_template("courses/home.html", course=course, version=version, enrollment=enrollment,
-                           outline=outline, resume=resume, language_form=form, sections=sections,
+                           outline=outline, resume=resume, sections=sections,
+                           # The choices and the bare CSRF token: no form object for a page view.
+                           language_choices=_version_choices(course),
                            lesson_item=_lesson_items(course, version.language))
 
 
