@@ -168,8 +168,8 @@ def course_home(slug: str):
                            lesson_item=_lesson_items(course, version.language))
 
 
-#: Rendered outline entries per (script root, UI locale, course, content token, content
-#: language), least recently used dropped first.
+#: Rendered outline entries per (script root, UI locale, course, slug, content token,
+#: content language); the oldest key is dropped first (an edit makes a new token).
 _LESSON_ITEMS: OrderedDict[tuple, dict] = OrderedDict()
 _LESSON_ITEMS_LIMIT = 256
 
