@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from academy.auth.access import learner_required
 from academy.auth.forms import (
@@ -36,14 +36,18 @@ from academy.extensions import db, limiter, login_manager
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
+_USER_LOADER_OPTIONS = (joinedload(User.role_rows), lazyload(User.tisc))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     try:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except ValueError:
         return None
-    # Roles joined in: one query per request for who is asking, not two.
-    user = db.session.get(User, uid, options=[joinedload(User.role_rows)])
+    # Roles joined in: one query per request for who is asking, not two. The TISC is
+    # loaded only by the pages that show it (no join and no object for every request).
+    user = db.session.get(User, uid, options=_USER_LOADER_OPTIONS)
     if user is None or user.session_version != version:
         return None
     return user

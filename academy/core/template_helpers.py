@@ -8,7 +8,11 @@ from pathlib import Path
 
 from babel.lists import format_list
 from flask import current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 
 from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
 from academy.core.nav import nav_for
@@ -23,6 +27,17 @@ def _static_hash(path: str, mtime: float) -> str:
 def _listing(items: tuple[str, ...], style: str, locale: str) -> str:
     # The catalogue lists the same few language sets for every course: format each once.
     return format_list(list(items), style=style, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _percent_in(value: float, locale: str) -> str:
+    return format_percent(value / 100)
+
+
+def _percent(value) -> str:
+    """The locale's form of ``value`` percent ("42 %", "٤٢٪"): each progress bar shows two,
+    the same few hundred values over and over, so each is formatted once per locale."""
+    return _percent_in(value or 0, current_locale())
 
 
 _versions: dict[str, str] = {}
@@ -49,6 +64,59 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=static_version(filename))
 
 
+# Stand-ins for each request's own values in a cached header: escaping leaves them as they are.
+_CSRF_MARK = "@@academy-csrf@@"
+_PATH_MARK = "@@academy-path@@"
+_BADGE_MARK = "@@academy-badge@@"
+
+
+def _current_path() -> str:
+    return request.full_path.rstrip("?")
+
+
+@pass_context
+def site_header(context) -> Markup:
+    """The page header (navigation, log-out and language forms).
+
+    Rendering it took a good part of every page's time (a dozen translations and URL
+    builds) and it is the same for everyone with the same language and menu, so each
+    process renders it once per (language, menu) and fills in only what is the request's
+    own: the CSRF token, the path to come back to, the unread-notifications badge."""
+    app = current_app._get_current_object()
+    user = current_user._get_current_object()
+    is_authenticated = bool(user and user.is_authenticated)
+    nav_items = tuple(nav_for(user)) if is_authenticated else ()
+    unread_notifications = context.get("unread_notifications")
+    has_notifications = is_authenticated and unread_notifications is not None
+    lang = context.get("current_locale") or current_locale()
+    # Nothing a client chooses freely (such as the Host header) is in the key: a few
+    # languages × a few menus is all the cache ever holds.
+    key = (request.script_root, lang, is_authenticated,
+           tuple(item.endpoint for item in nav_items), has_notifications)
+    cache = app.extensions.setdefault("academy_site_headers", {})
+    skeleton = cache.get(key) if not app.debug else None
+    if skeleton is None:
+        skeleton = str(app.jinja_env.get_template("_site_header.html").render(
+            is_authenticated=is_authenticated, nav_items=nav_items, has_notifications=has_notifications,
+            current_locale=lang, switcher_languages=_switcher_languages(app),
+            csrf_value=_CSRF_MARK, next_path=_PATH_MARK, badge=Markup(_BADGE_MARK)))  # noqa: S704
+        cache[key] = skeleton
+    badge = ""
+    if has_notifications:
+        unread = unread_notifications()
+        if unread:
+            badge = Markup(' <span class="badge count" aria-label="{}">{}</span>').format(
+                ngettext("%(num)d unread", "%(num)d unread", unread), unread)
+    html = (skeleton.replace(_CSRF_MARK, str(escape(generate_csrf())))
+            .replace(_PATH_MARK, str(escape(_current_path())))
+            .replace(_BADGE_MARK, str(badge)))
+    return Markup(html)  # noqa: S704  # nosec B704 - our own template's output, the values escaped
+
+
+def _switcher_languages(app) -> list[tuple[str, str]]:
+    return [(code, autonym(code)) for code in app.config["LANGUAGES"]]
+
+
 def register(app) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
@@ -59,17 +127,19 @@ def register(app) -> None:
             "current_locale": lang,
             "text_direction": text_direction(lang),
             "direction": text_direction,  # direction("ar") == "rtl": for content in another language
-            "switcher_languages": [(code, autonym(code)) for code in app.config["LANGUAGES"]],
+            "switcher_languages": _switcher_languages(app),
             "static_url": static_url,
             "language_name": language_name,
             "country_name": country_name,
             "nav_for": nav_for,
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            "current_path": _current_path() if request else "/",
         }
+
+    app.jinja_env.globals["site_header"] = site_header
 
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
-    app.jinja_env.filters["percent"] = lambda v: format_percent((v or 0) / 100)
+    app.jinja_env.filters["percent"] = _percent
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
     # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
     app.jinja_env.filters["listing"] = lambda items, style="standard": _listing(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.courses.models import (
@@ -16,7 +16,7 @@ from academy.courses.models import (
     LessonText,
     Module,
 )
-from academy.courses.structure import LessonNode, ModuleNode, structure
+from academy.courses.structure import LessonNode, ModuleNode, VersionNode, structure
 from academy.extensions import db
 
 
@@ -31,6 +31,23 @@ def published_courses() -> list[Course]:
             .order_by(Course.code)
         )
     )
+
+
+def catalogue_state() -> tuple:
+    """What the catalogue shows of each published course, in one cheap row per course:
+    another process's edit to a course, a language version, a module or a lesson changes
+    one of these (the content token follows versions and structure), so a cached catalogue
+    compared against it is never stale."""
+    return tuple(tuple(row) for row in db.session.execute(_CATALOGUE_STATE))
+
+
+# Statements that every page view runs are built once: building a select costs about as
+# much as running it against SQLite.
+_CATALOGUE_STATE = (
+    select(Course.id, Course.code, Course.slug, Course.estimated_hours, Course.default_language, Course.content_token)
+    .where(Course.is_published)
+    .order_by(Course.code)
+)
 
 
 def module_counts(course_ids: list[int]) -> dict[int, int]:
@@ -53,6 +70,66 @@ def course_by_slug(slug: str) -> Course | None:
     return db.session.scalars(
         select(Course).where(Course.slug == slug).options(joinedload(Course.versions))
     ).unique().one_or_none()
+
+
+@dataclass(frozen=True)
+class CourseSnapshot:
+    """A Course's columns and language versions, read-only (the ORM's attribute names), for
+    the pages that only show a course: one row read per request, the versions from the
+    structure cache (they renew the content token)."""
+
+    id: int
+    code: str
+    slug: str
+    default_language: str
+    estimated_hours: int
+    is_published: bool
+    has_sequential_release: bool
+    content_token: str
+    versions: tuple[VersionNode, ...]
+
+    def version(self, language: str) -> VersionNode | None:
+        return next((v for v in self.versions if v.language == language), None)
+
+    @property
+    def published_versions(self) -> list[VersionNode]:
+        return [v for v in self.versions if v.is_published]
+
+
+_SNAPSHOT_COLUMNS = (Course.id, Course.code, Course.slug, Course.default_language, Course.estimated_hours,
+                     Course.is_published, Course.has_sequential_release, Course.content_token)
+
+
+_COURSE_SNAPSHOT = select(*_SNAPSHOT_COLUMNS).where(Course.slug == bindparam("slug"))
+
+
+def course_snapshot(slug: str) -> CourseSnapshot | None:
+    row = db.session.execute(_COURSE_SNAPSHOT, {"slug": slug}).one_or_none()
+    if row is None:
+        return None
+    return CourseSnapshot(*row, versions=structure(row).versions)
+
+
+#: Enrollment's columns, for reads that show an enrolment without changing it.
+_ENROLLMENT_COLUMNS = tuple(getattr(Enrollment, c.key) for c in Enrollment.__table__.columns)
+
+
+_ENROLLMENT_WITH_PROGRESS = (
+    select(*_ENROLLMENT_COLUMNS, LessonProgress.lesson_id.label("completed_lesson_id"))
+    .outerjoin(LessonProgress, (LessonProgress.enrollment_id == Enrollment.id)
+               & LessonProgress.completed_at.is_not(None))
+    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course_id"))
+)
+
+
+def enrollment_with_progress(user_id: int, course_id: int):
+    """(the enrolment's row or None, ids of its completed lessons), in one query.
+
+    The row has Enrollment's attribute names but is read-only: load the Enrollment to change it."""
+    rows = db.session.execute(_ENROLLMENT_WITH_PROGRESS, {"user_id": user_id, "course_id": course_id}).all()
+    if not rows:
+        return None, set()
+    return rows[0], {r.completed_lesson_id for r in rows if r.completed_lesson_id is not None}
 
 
 def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
@@ -133,13 +210,16 @@ OUTLINE_HOOKS: list[Callable] = []
 HOME_SECTIONS: list[Callable] = []
 
 
-def course_outline(course: Course, enrollment: Enrollment | None, language: str) -> list[ModuleView]:
+def course_outline(course: Course, enrollment: Enrollment | None, language: str,
+                   done: set[int] | None = None) -> list[ModuleView]:
     """Modules with lessons, titles in ``language``, completion and lock state.
 
     The modules and lessons come from the process's structure cache (plain frozen
-    objects with the ORM's attribute names); only progress is read per request."""
+    objects with the ORM's attribute names); only progress is read per request (unless
+    the caller passes ``done``, the completed lesson ids it has read already)."""
     modules = structure(course).modules
-    done = completed_lesson_ids(enrollment.id) if enrollment else set()
+    if done is None:
+        done = completed_lesson_ids(enrollment.id) if enrollment else set()
     complete = module_completion(enrollment, modules, done) if enrollment else {m.id: False for m in modules}
     fallback = course.default_language
     views: list[ModuleView] = []
@@ -180,6 +260,23 @@ def user_enrollments(user_id: int) -> list[tuple[Enrollment, CourseVersion | Non
         .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc())
     ).all()
     return [(e, v) for e, v in rows]
+
+
+def dashboard_rows(user_id: int):
+    """The learner's enrolments for their dashboard, most recent activity first: rows of
+    plain columns (language, status, dates, progress, the course's slug and code, the
+    title of the enrolment's language version or None)."""
+    return db.session.execute(
+        select(Enrollment.language, Enrollment.status, Enrollment.completed_at, Enrollment.progress_percent,
+               Enrollment.last_activity_at, Course.slug, Course.code, CourseVersion.title)
+        .join(Course, Course.id == Enrollment.course_id)
+        .outerjoin(
+            CourseVersion,
+            (CourseVersion.course_id == Enrollment.course_id) & (CourseVersion.language == Enrollment.language),
+        )
+        .where(Enrollment.user_id == user_id)
+        .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc())
+    ).all()
 
 
 def enrollment_counts(course_ids: list[int]) -> dict[int, int]:

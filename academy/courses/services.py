@@ -197,15 +197,23 @@ def _progress_row(enrollment: Enrollment, lesson: Lesson) -> LessonProgress:
 VISIT_RESOLUTION = timedelta(minutes=1)
 
 
+def visit_changes_anything(enrollment, lesson_id: int, now=None) -> bool:
+    """Whether record_visit would write: not for a reload of the lesson just visited
+    (``enrollment`` may be a read-only row with Enrollment's attribute names)."""
+    now = now or utcnow()
+    last = enrollment.last_activity_at
+    return not (enrollment.last_lesson_id == lesson_id and last is not None
+                and enrollment.status != EnrollmentStatus.ENROLLED
+                and timedelta(0) <= now - last < VISIT_RESOLUTION)
+
+
 def record_visit(enrollment: Enrollment, lesson: Lesson) -> LessonProgress | None:
     """Note that the learner opened ``lesson`` now; it becomes the resume point.
 
     A reload of the lesson just visited (within VISIT_RESOLUTION) changes nothing a learner
     or a report can see, so it writes nothing: no write lock taken for a page view."""
     now = utcnow()
-    last = enrollment.last_activity_at
-    if (enrollment.last_lesson_id == lesson.id and last is not None and enrollment.status != EnrollmentStatus.ENROLLED
-            and timedelta(0) <= now - last < VISIT_RESOLUTION):
+    if not visit_changes_anything(enrollment, lesson.id, now):
         return None
     row = _progress_row(enrollment, lesson)
     row.last_visited_at = now

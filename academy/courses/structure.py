@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from academy.courses.models import Course, Lesson, LessonText, Module, ModuleText
+from academy.courses.models import Course, CourseVersion, Lesson, LessonText, Module, ModuleText
 from academy.extensions import db
 
 #: Courses whose structure a process keeps (LRU); lesson bodies likewise.
@@ -63,9 +63,22 @@ class ModuleNode:
 
 
 @dataclass(frozen=True)
+class VersionNode:
+    """A CourseVersion's columns (the same attribute names)."""
+
+    id: int
+    course_id: int
+    language: str
+    title: str
+    description: str
+    is_published: bool
+
+
+@dataclass(frozen=True)
 class CourseStructure:
     token: str
     modules: tuple[ModuleNode, ...]  # active modules, each with its active lessons, in order
+    versions: tuple[VersionNode, ...] = ()  # every language version, by language
 
 
 @dataclass(frozen=True)
@@ -145,10 +158,15 @@ def _build(course: Course) -> CourseStructure:
     for les in lessons:
         by_module[les.module_id].append(LessonNode(les.id, les.key, les.position, les.module_id,
                                                    les.estimated_minutes, les.video_url, lesson_titles[les.id]))
+    versions = tuple(VersionNode(*row) for row in db.session.execute(
+        select(CourseVersion.id, CourseVersion.course_id, CourseVersion.language, CourseVersion.title,
+               CourseVersion.description, CourseVersion.is_published)
+        .where(CourseVersion.course_id == course.id).order_by(CourseVersion.language)
+    ))
     return CourseStructure(course.content_token, tuple(
         ModuleNode(m.id, m.key, m.position, course.id, module_titles[m.id], tuple(by_module[m.id]))
         for m in modules
-    ))
+    ), versions)
 
 
 def lesson_body(course: Course, lesson_id: int, language: str) -> LessonBody | None:
@@ -177,6 +195,9 @@ def lesson_body(course: Course, lesson_id: int, language: str) -> LessonBody | N
 def _course_of(session: Session, obj) -> Course | None:
     if isinstance(obj, Course):
         return obj
+    if isinstance(obj, CourseVersion):
+        return obj.course if obj.course is not None else (
+            session.get(Course, obj.course_id) if obj.course_id else None)
     if isinstance(obj, Module):
         return obj.course if obj.course is not None else (
             session.get(Course, obj.course_id) if obj.course_id else None)
@@ -193,7 +214,8 @@ def _course_of(session: Session, obj) -> Course | None:
     return None
 
 
-_STRUCTURAL = (Module, ModuleText, Lesson, LessonText)
+# Language versions too: the catalogue's cached cards (courses.views) follow the token.
+_STRUCTURAL = (CourseVersion, Module, ModuleText, Lesson, LessonText)
 
 
 @event.listens_for(Session, "before_flush")

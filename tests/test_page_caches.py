@@ -1,0 +1,175 @@
+"""The per-process page caches (site header, catalogue cards, lesson and course pages):
+each page still shows what is current and what is the visitor's own, never another's."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+
+from academy.certification.enums import NotificationKind
+from academy.certification.models import Notification
+from academy.courses.models import Course, CourseVersion
+from academy.courses.services import enroll
+from academy.extensions import db
+from tests.conftest import csrf_token_from, login
+
+
+def _get(client, url: str) -> str:
+    """The page as a production request sees it: in a thread of its own, so with its own
+    app context (``g``) and database session, not the test's (see test_query_budget)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: client.get(url).get_data(as_text=True)).result()
+
+
+def _header(html: str) -> str:
+    return html[html.index('<header class="site-header">'):html.index("</header>")]
+
+
+def test_each_visitor_gets_their_own_menu_and_csrf_token_in_the_shared_header(app, make_user):
+    learner, admin = make_user(), make_user(role="admin")
+    first, second, anonymous = app.test_client(), app.test_client(), app.test_client()
+    login(first, learner)
+    login(second, admin)
+    learner_page = _get(first, "/account")
+    admin_page = _get(second, "/account")
+    assert "/admin/" not in _header(learner_page) and "Log out" in _header(learner_page)
+    assert "/certification/programmes" not in _header(learner_page)
+    assert "Programmes" in _header(admin_page)
+    assert csrf_token_from(learner_page) != csrf_token_from(admin_page)
+    # The header's token is the session's own: logging out with it works.
+    assert first.post("/logout", data={"csrf_token": csrf_token_from(learner_page)}).status_code == 302
+    assert "Log in" in _header(_get(anonymous, "/"))
+    assert "Log out" not in _header(_get(anonymous, "/"))
+
+
+def test_language_form_returns_to_this_page_with_its_query_escaped(client, mini_course):
+    html = _get(client, '/courses/?q=<b>"x"')
+    assert 'name="next" value="/courses/?q=%3Cb%3E%22x%22"' in html or \
+        'name="next" value="/courses/?q=&lt;b&gt;&#34;x&#34;"' in html
+    assert 'name="next" value="/"' in _get(client, "/")
+
+
+def test_unread_notifications_badge_is_the_learners_own(app, make_user):
+    reader, other = make_user(), make_user()
+    for _ in range(3):
+        db.session.add(Notification(user_id=reader.id, kind=NotificationKind.CERTIFIED, message="Done", link=""))
+    db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    login(first, reader)
+    login(second, other)
+    assert re.search(r'class="badge count"[^>]*>3</span>', _header(_get(first, "/dashboard")))
+    assert 'class="badge count"' not in _header(_get(second, "/dashboard"))
+
+
+def test_header_follows_the_language(client, mini_course):
+    client.post("/language", data={"lang": "fr", "next": "/"})
+    html = _get(client, "/")
+    assert '<html lang="fr" dir="ltr">' in html and "Se connecter" in _header(html)
+    client.post("/language", data={"lang": "ar", "next": "/"})
+    html = _get(client, "/")
+    assert '<html lang="ar" dir="rtl">' in html and 'value="ar" lang="ar" selected' in html
+
+
+def test_catalogue_shows_continue_only_for_the_learners_own_enrolments(app, mini_course, make_user):
+    enrolled, other = make_user(), make_user()
+    first, second = app.test_client(), app.test_client()
+    login(first, enrolled)
+    login(second, other)
+    assert "Continue" not in _get(first, "/")
+    enroll(enrolled, mini_course, "en")
+    db.session.commit()
+    assert 'href="/learn/mini/">Continue' in _get(first, "/")
+    assert "Continue" not in _get(second, "/")
+    assert "Continue" not in _get(app.test_client(), "/")
+
+
+def test_catalogue_follows_edits_to_courses_versions_and_modules(client, mini_course):
+    assert "Mini course" in _get(client, "/")
+    version = db.session.scalar(select(CourseVersion).where(CourseVersion.language == "en"))
+    version.title, version.description = "Renamed course", "A new description."
+    db.session.commit()
+    html = _get(client, "/")
+    assert "Renamed course" in html and "A new description." in html and "Mini course" not in html
+    mini_course.estimated_hours = 7
+    db.session.commit()
+    assert "about 7 hours" in _get(client, "/")
+    mini_course.modules[1].is_retired = True
+    db.session.commit()
+    assert "1 module" in _get(client, "/")
+    db.session.scalar(select(CourseVersion).where(CourseVersion.language == "fr")).is_published = False
+    db.session.commit()
+    assert "English and French" not in _get(client, "/")
+    db.session.get(Course, mini_course.id).is_published = False
+    db.session.commit()
+    assert "Renamed course" not in _get(client, "/")
+
+
+def test_catalogue_is_cached_per_language(client, mini_course):
+    assert "Mini course" in _get(client, "/")
+    client.post("/language", data={"lang": "fr", "next": "/"})
+    html = _get(client, "/")
+    assert "Mini cours" in html and "Mini course" not in html and "anglais et français" in html
+
+
+def _lesson_ids(course):
+    return [les for m in course.modules for les in m.lessons]
+
+
+def test_two_learners_see_their_own_progress_on_the_lesson_and_course_pages(app, mini_course, make_user):
+    from academy.courses.services import complete_lesson
+
+    ahead, behind = make_user(), make_user()
+    first_lesson = _lesson_ids(mini_course)[0]
+    complete_lesson(enroll(ahead, mini_course, "en"), first_lesson)
+    enroll(behind, mini_course, "fr")
+    db.session.commit()
+    one, two = app.test_client(), app.test_client()
+    login(one, ahead)
+    login(two, behind)
+    for _ in range(2):  # the second visit is served from the warm caches
+        mine = _get(one, "/learn/mini/one/first")
+        theirs = _get(two, "/learn/mini/one/first")
+        assert "You have completed this lesson." in mine and "Mark as complete" not in mine
+        assert "Mark as complete" in theirs and "You have completed this lesson." not in theirs
+        assert "first fr" in theirs and "first fr" not in mine
+        home_mine, home_theirs = _get(one, "/learn/mini/"), _get(two, "/learn/mini/")
+        assert "1 of 2 lessons complete" in home_mine and "Resume where you left off" in home_mine
+        assert "0 of 2 lessons complete" in home_theirs and "1 of 2" not in home_theirs
+        assert ">Mini cours<" in home_theirs and ">Mini course<" in home_mine
+
+
+def test_lesson_and_course_pages_follow_renames(client, mini_course, make_user):
+    from academy.courses.models import LessonText
+
+    learner = make_user()
+    enroll(learner, mini_course, "en")
+    db.session.commit()
+    login(client, learner)
+    assert "Mini course" in _get(client, "/learn/mini/")
+    assert "Module one" in _get(client, "/learn/mini/one/first")
+    text = db.session.scalar(select(LessonText).where(LessonText.language == "en").order_by(LessonText.id))
+    text.title, text.body_html = "Renamed lesson", "<p>A new body.</p>"
+    db.session.scalar(select(CourseVersion).where(CourseVersion.language == "en")).title = "Renamed course"
+    db.session.commit()
+    page = _get(client, "/learn/mini/one/first")
+    assert "Renamed lesson" in page and "A new body." in page
+    home = _get(client, "/learn/mini/")
+    assert "Renamed course" in home and "Renamed lesson" in home and "Mini course" not in home
+    db.session.get(Course, mini_course.id).is_published = False
+    db.session.commit()
+    assert client.get("/learn/mini/one/first").status_code == 404
+    assert client.get("/learn/mini/").status_code == 404
+
+
+def test_dashboard_lists_the_learners_own_enrolments_in_their_language(app, mini_course, make_user, import_course):
+    learner, other = make_user(), make_user()
+    enroll(learner, mini_course, "fr")
+    db.session.commit()
+    one, two = app.test_client(), app.test_client()
+    login(one, learner)
+    login(two, other)
+    mine = _get(one, "/dashboard")
+    assert 'href="/learn/mini/" lang="fr" dir="ltr">Mini cours</a>' in mine and "Not started" in mine
+    assert "Mini cours" not in _get(two, "/dashboard")
