@@ -99,7 +99,7 @@ def site_header(context) -> Markup:
         skeleton = str(app.jinja_env.get_template("_site_header.html").render(
             is_authenticated=is_authenticated, nav_items=nav_items, has_notifications=has_notifications,
             current_locale=lang, switcher_languages=_switcher_languages(app),
-            csrf_value=_CSRF_MARK, next_path=_PATH_MARK, badge=Markup(_BADGE_MARK)))  # noqa: S704
+            csrf_value=_CSRF_MARK, next_path=_PATH_MARK, badge=Markup(_BADGE_MARK)))  # noqa: S704  # nosec B704 - a constant marker
         cache[key] = skeleton
     badge = ""
     if has_notifications:
