@@ -12,6 +12,10 @@ whenever a quiz, a question or a question's text changes through the ORM (an adm
 a package import). The course row, with its token, is loaded by every quiz page anyway:
 another worker or server sees the new token on its next request and rebuilds. Nothing
 per learner is kept here; attempts and answers are read per request.
+
+The same key holds which quizzes a course has (``course_quizzes``): the lesson page and
+the course home asked the database for them on every view to decide whether a module is
+complete. Whether the learner passed them is still read per request.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from academy.assessments.models import Question, QuestionText, Quiz
+from academy.assessments.models import FINAL_EXAM_KEY, Question, QuestionText, Quiz
 from academy.courses.models import Course
 from academy.courses.structure import new_token
 from academy.extensions import db
@@ -69,9 +73,52 @@ def definition(quiz: Quiz, course: Course) -> QuizDefinition:
     return built
 
 
+@dataclass(frozen=True)
+class CourseQuizzes:
+    """The ids of a course's active quizzes, the same for every learner."""
+
+    module_quizzes: tuple[tuple[int, int], ...]  # (module_id, quiz_id), by quiz id
+    final_exam_id: int | None
+
+
+_course_quizzes: OrderedDict[tuple, CourseQuizzes] = OrderedDict()
+
+
+def _has_pending_quiz_change(session: Session) -> bool:
+    # Unflushed quiz edits have not replaced the token yet: a cached answer could be stale.
+    return any(isinstance(o, _QUIZ_PARTS) for o in (*session.new, *session.dirty, *session.deleted))
+
+
+def course_quizzes(course: Course) -> CourseQuizzes:
+    """Which active quizzes ``course`` has, from this process's cache when current."""
+    key = (course.id, course.content_token)
+    pending = _has_pending_quiz_change(db.session)
+    if not pending:
+        with _lock:
+            hit = _course_quizzes.get(key)
+            if hit is not None:
+                _course_quizzes.move_to_end(key)
+                return hit
+    rows = db.session.execute(
+        select(Quiz.module_id, Quiz.id, Quiz.key)
+        .where(Quiz.course_id == course.id, ~Quiz.is_retired).order_by(Quiz.id)).all()
+    built = CourseQuizzes(
+        module_quizzes=tuple((r.module_id, r.id) for r in rows if r.module_id is not None),
+        final_exam_id=next((r.id for r in rows if r.key == FINAL_EXAM_KEY), None),
+    )
+    if pending:
+        return built  # the flush above gave the course a new token: nothing to key it on
+    with _lock:
+        _course_quizzes[key] = built
+        while len(_course_quizzes) > MAX_QUIZZES:
+            _course_quizzes.popitem(last=False)
+    return built
+
+
 def clear() -> None:
     with _lock:
         _definitions.clear()
+        _course_quizzes.clear()
 
 
 def _course_id_of(session: Session, obj) -> int | None:

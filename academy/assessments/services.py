@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from academy.assessments.definitions import CourseQuizzes, course_quizzes
 from academy.assessments.enums import AttemptState, QuizKind, ShowAnswers
 from academy.assessments.models import (
-    FINAL_EXAM_KEY,
     AttemptAnswer,
     Question,
     QuestionText,
@@ -493,38 +493,41 @@ def _passed_quiz_ids(enrollment_id: int, quiz_ids: list[int]) -> set[int]:
     )
 
 
-def module_quizzes_passed(enrollment: Enrollment, module_ids: list[int]) -> dict[int, bool]:
+def _quizzes_of(enrollment: Enrollment, course=None) -> CourseQuizzes:
+    # ``enrollment`` may be a read-only row (courses.queries.enrollment_with_progress) and
+    # ``course`` a CourseSnapshot: either has the id and content token the cache keys on.
+    if course is None or course.id != enrollment.course_id:
+        course = db.session.get(Course, enrollment.course_id)
+    return course_quizzes(course)
+
+
+def module_quizzes_passed(enrollment: Enrollment, module_ids: list[int], course=None) -> dict[int, bool]:
     """MODULE_REQUIREMENTS: a module with a quiz is complete only once its quiz is passed."""
-    quizzes = dict(
-        db.session.execute(
-            select(Quiz.module_id, Quiz.id).where(
-                Quiz.course_id == enrollment.course_id,
-                Quiz.module_id.in_(module_ids),
-                ~Quiz.is_retired,
-            )
-        ).all()
-    )
+    wanted = set(module_ids)
+    # Which quizzes the course has comes from the per-process cache; whether this learner
+    # passed them is read below, per request.
+    quizzes = {
+        module_id: quiz_id
+        for module_id, quiz_id in _quizzes_of(enrollment, course).module_quizzes
+        if module_id in wanted
+    }
     passed = _passed_quiz_ids(enrollment.id, list(quizzes.values()))
     return {module_id: quiz_id in passed for module_id, quiz_id in quizzes.items()}
 
 
-def _final_exam_id(course_id: int) -> int | None:
-    return db.session.scalar(
-        select(Quiz.id).where(
-            Quiz.course_id == course_id, Quiz.key == FINAL_EXAM_KEY, ~Quiz.is_retired
-        )
-    )
+def _final_exam_id(enrollment: Enrollment) -> int | None:
+    return _quizzes_of(enrollment).final_exam_id
 
 
 def final_exam_passed(enrollment: Enrollment) -> bool:
     """COURSE_REQUIREMENTS: a course with a final exam is complete only once it is passed."""
-    exam_id = _final_exam_id(enrollment.course_id)
+    exam_id = _final_exam_id(enrollment)
     return exam_id is None or exam_id in _passed_quiz_ids(enrollment.id, [exam_id])
 
 
 def record_final_score(enrollment: Enrollment) -> None:
     """BEFORE_COMPLETION: the enrolment's final score is the best final exam score."""
-    exam_id = _final_exam_id(enrollment.course_id)
+    exam_id = _final_exam_id(enrollment)
     if exam_id is None:
         return
     best = db.session.scalar(

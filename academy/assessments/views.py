@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from academy.assessments import queries
+from academy.assessments import definitions, queries
 from academy.assessments.definitions import definition
 from academy.assessments.forms import AttemptForm, StartAttemptForm
 from academy.assessments.models import FINAL_EXAM_KEY, QuizAttempt
@@ -436,8 +436,8 @@ def quiz_stats(quiz_id: int):
 
 def module_quiz_extras(course, enrollment, language: str, outline) -> None:
     """courses.queries.OUTLINE_HOOKS: the quiz block under each module on the course home."""
-    if enrollment is None:
-        return
+    if enrollment is None or not definitions.course_quizzes(course).module_quizzes:
+        return  # no quiz under any module (from the per-process cache): no query
     quizzes = {q.module_id: q for q in queries.course_quizzes(course.id) if not q.is_final_exam}
     if not quizzes:
         return
@@ -460,8 +460,10 @@ def module_quiz_extras(course, enrollment, language: str, outline) -> None:
 
 def final_exam_section(course, enrollment, language: str, outline) -> Markup | None:
     """courses.queries.HOME_SECTIONS: the final exam after the modules on the course home."""
+    if enrollment is None or definitions.course_quizzes(course).final_exam_id is None:
+        return None  # no final exam (from the per-process cache): no query
     quiz = queries.quiz_by_key(course.id, FINAL_EXAM_KEY)
-    if quiz is None or enrollment is None:
+    if quiz is None:
         return None
     result = queries.results_by_quiz(enrollment.id).get(quiz.id, queries.QuizResult())
     modules_done = all(m.is_complete for m in outline)

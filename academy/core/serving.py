@@ -26,6 +26,11 @@ COMPRESSIBLE = frozenset({
     "application/manifest+json",
 })
 MIN_COMPRESS_BYTES = 512
+# Dynamic pages are compressed on every request: level 3 is the strongest of zlib's fast
+# strategy (levels 1-3). Against level 6 it halves the cost on the 175 KB statistics page
+# (0.86 against 1.77 ms) for 14 % more bytes, and saves a little on every learner page.
+# Static files are compressed once per ETag, so they keep level 9.
+DYNAMIC_COMPRESSLEVEL = 3
 # A fingerprinted URL (static_url() adds ?v=<hash>) never changes content: cache it for a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Parts of a URL that are secrets: never written to the log.
@@ -161,7 +166,7 @@ def register_static_and_compression(app: Flask) -> None:
             etag, _weak = response.get_etag()
             body = _gzip_static(request.path, etag or "", data)
         else:
-            body = gzip.compress(data, compresslevel=6, mtime=0)
+            body = gzip.compress(data, compresslevel=DYNAMIC_COMPRESSLEVEL, mtime=0)
         response.set_data(body)
         response.headers["Content-Encoding"] = "gzip"
         response.vary.add("Accept-Encoding")

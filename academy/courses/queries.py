@@ -160,8 +160,11 @@ def completed_lesson_ids(enrollment_id: int) -> set[int]:
 
 
 def module_completion(enrollment: Enrollment, modules: list[Module] | None = None,
-                      done: set[int] | None = None) -> dict[int, bool]:
-    """{module_id: complete?}: all active lessons complete plus every extra requirement."""
+                      done: set[int] | None = None, course: Course | None = None) -> dict[int, bool]:
+    """{module_id: complete?}: all active lessons complete plus every extra requirement.
+
+    ``course`` (the enrolment's course, or its snapshot) lets a requirement key a cache on
+    its content token without loading the course again."""
     from academy.courses.services import MODULE_REQUIREMENTS
 
     modules = modules if modules is not None else active_modules(enrollment.course_id)
@@ -170,7 +173,7 @@ def module_completion(enrollment: Enrollment, modules: list[Module] | None = Non
         m.id: all(les.id in done for les in m.lessons if not les.is_retired) for m in modules
     }
     for requirement in MODULE_REQUIREMENTS:
-        extra = requirement(enrollment, [m.id for m in modules])
+        extra = requirement(enrollment, [m.id for m in modules], course)
         for mid, ok in extra.items():
             result[mid] = result.get(mid, False) and ok
     return result
@@ -220,7 +223,7 @@ def course_outline(course: Course, enrollment: Enrollment | None, language: str,
     modules = structure(course).modules
     if done is None:
         done = completed_lesson_ids(enrollment.id) if enrollment else set()
-    complete = module_completion(enrollment, modules, done) if enrollment else {m.id: False for m in modules}
+    complete = module_completion(enrollment, modules, done, course) if enrollment else {m.id: False for m in modules}
     fallback = course.default_language
     views: list[ModuleView] = []
     previous: ModuleView | None = None

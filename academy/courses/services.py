@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -245,9 +246,9 @@ def complete_lesson(enrollment: Enrollment, lesson: Lesson) -> bool:
     return result.rowcount == 1
 
 
-#: Extra completion requirements per module: fn(enrollment, module_ids) -> {module_id: bool}.
-#: The assessments package adds "its quiz is passed".
-MODULE_REQUIREMENTS: list[Callable[[Enrollment, list[int]], dict[int, bool]]] = []
+#: Extra completion requirements per module: fn(enrollment, module_ids, course or None)
+#: -> {module_id: bool}. The assessments package adds "its quiz is passed".
+MODULE_REQUIREMENTS: list[Callable[[Enrollment, list[int], Any], dict[int, bool]]] = []
 #: Extra requirements for the whole course: fn(enrollment) -> bool (the final exam).
 COURSE_REQUIREMENTS: list[Callable[[Enrollment], bool]] = []
 #: Called with (enrollment,) just before completion is recorded; may set final_score.
