@@ -193,7 +193,11 @@ def test_all_lessons_complete_completes_a_course_without_assessments(client, min
     from academy.courses.signals import course_completed
 
     received = []
-    course_completed.connect(lambda sender, enrollment: received.append(enrollment.id), weak=False)
+
+    def receive(sender, enrollment):
+        received.append(enrollment.id)
+
+    course_completed.connect(receive, weak=False)
     try:
         user = make_user()
         enrollment = enroll(user, mini_course, "en")
@@ -203,7 +207,9 @@ def test_all_lessons_complete_completes_a_course_without_assessments(client, min
         complete_lesson(enrollment, lesson("fourth"))
         db.session.commit()
     finally:
-        course_completed.receivers.clear()
+        # only this test's receiver: clearing them all would unhook certificates and
+        # certification from completions for every later test in the process
+        course_completed.disconnect(receive)
     assert enrollment.status == EnrollmentStatus.COMPLETED and enrollment.completed_at is not None
     assert received == [enrollment.id]
     login(client, user)
