@@ -219,3 +219,20 @@ def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+# --- statistics -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def pop(make_user, import_course):
+    """The statistics tests' small known population (tests/stats_population.py)."""
+    from tests.stats_population import build_population
+
+    return build_population(make_user, import_course)
+
+
+@pytest.fixture
+def admin_client(make_user, login_as):
+    """A client logged in as an admin (a man in CH, so he adds to known counts predictably)."""
+    return login_as(make_user("admin", gender="man", country_code="CH", email="admin@example.org"))

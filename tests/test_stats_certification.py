@@ -23,11 +23,6 @@ def pop(make_user, import_course):
     return add_certification(build_population(make_user, import_course))
 
 
-@pytest.fixture
-def admin_client(make_user, login_as):
-    return login_as(make_user("admin", gender="man", country_code="CH", email="admin@example.org"))
-
-
 def cert(tab, key, col=None):
     return tuple(tab.value(m, key, col) for m in CERT)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -13,12 +12,6 @@ from academy.auth.models import User
 from academy.core.audit import AuditEvent
 from academy.courses.models import Enrollment, LessonProgress
 from academy.extensions import db
-from tests.stats_population import build_population
-
-
-@pytest.fixture
-def pop(make_user, import_course):
-    return build_population(make_user, import_course)
 
 
 def run(app, *args):

@@ -7,12 +7,6 @@ from datetime import date
 import pytest
 
 from academy.stats.queries import Filters, StatsError, crosstab
-from tests.stats_population import build_population
-
-
-@pytest.fixture
-def pop(make_user, import_course):
-    return build_population(make_user, import_course)
 
 
 def by(rows, cols=None, fact="enrolment", **filters):

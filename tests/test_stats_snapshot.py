@@ -15,19 +15,8 @@ from academy.courses.models import Enrollment
 from academy.extensions import db
 from academy.stats import snapshot
 from tests.conftest import login
-from tests.stats_population import at, build_population
+from tests.stats_population import at
 from tests.test_stats_views import page_table, read_csv
-
-
-@pytest.fixture
-def pop(make_user, import_course):
-    return build_population(make_user, import_course)
-
-
-@pytest.fixture
-def admin_client(make_user, login_as):
-    admin = make_user("admin", gender="man", country_code="CH", email="admin@example.org")
-    return login_as(admin)
 
 
 @pytest.fixture

@@ -13,19 +13,6 @@ from sqlalchemy import select
 
 from academy.core.audit import AuditEvent
 from academy.extensions import db
-from tests.stats_population import build_population
-
-
-@pytest.fixture
-def pop(make_user, import_course):
-    return build_population(make_user, import_course)
-
-
-@pytest.fixture
-def admin_client(make_user, login_as):
-    # A woman in KE too: registrations tests count her (4 women registered instead of 3).
-    admin = make_user("admin", gender="man", country_code="CH", email="admin@example.org")
-    return login_as(admin)
 
 
 def read_csv(resp) -> list[list[str]]:
