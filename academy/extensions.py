@@ -32,3 +32,16 @@ csrf = CSRFProtect()
 babel = Babel()
 # Storage comes from RATELIMIT_STORAGE_URI (memory:// for one server, redis:// for several).
 limiter = Limiter(key_func=get_remote_address, headers_enabled=False)
+
+
+def read(statement, params: dict | None = None):
+    """Run a Core ``statement`` (a select of columns, not of ORM entities) on the request's
+    session connection, inside the session's transaction.
+
+    For the reads every page view makes: Session.execute's ORM bookkeeping costs more
+    than the query itself against SQLite (about 60 µs against 25 µs). Pending changes are
+    flushed first, as the session would (unless autoflush is off)."""
+    session = db.session()
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    return session.connection().execute(statement, params or {})

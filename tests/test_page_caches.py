@@ -173,3 +173,71 @@ def test_dashboard_lists_the_learners_own_enrolments_in_their_language(app, mini
     mine = _get(one, "/dashboard")
     assert 'href="/learn/mini/" lang="fr" dir="ltr">Mini cours</a>' in mine and "Not started" in mine
     assert "Mini cours" not in _get(two, "/dashboard")
+
+
+def test_cached_lesson_page_carries_each_learners_own_token_and_progress(app, mini_course, make_user):
+    """The lesson page is cached whole: two learners at the same lesson and state share
+    the page but not the CSRF token in its form, nor the progress figure."""
+    from academy.courses.models import Enrollment
+
+    one_user, two_user = make_user(), make_user()
+    enroll(one_user, mini_course, "en")
+    enroll(two_user, mini_course, "en")
+    db.session.commit()
+    db.session.scalar(select(Enrollment).where(Enrollment.user_id == two_user.id)).progress_percent = 37
+    db.session.commit()
+    one, two = app.test_client(), app.test_client()
+    login(one, one_user)
+    login(two, two_user)
+    pages = {}
+    for _ in range(2):  # the second round is served from the cached page
+        pages = {"one": _get(one, "/learn/mini/one/first"), "two": _get(two, "/learn/mini/one/first")}
+        for html in pages.values():
+            assert "@@academy" not in html  # no stand-in left unfilled
+            assert "Mark as complete" in html
+            # The form's token is the header's: this session's own.
+            tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+            assert len(tokens) == 1
+        assert set(re.findall(r'name="csrf_token" value="([^"]+)"', pages["one"])) != \
+            set(re.findall(r'name="csrf_token" value="([^"]+)"', pages["two"]))
+        assert 'value="37"' in pages["two"] and "37%" in pages["two"]
+        assert 'value="0"' in pages["one"] and "37%" not in pages["one"]
+    assert app.extensions["academy_pages"].hits >= 2
+    # The token in the cached page works: completing the lesson with it succeeds.
+    resp = two.post("/learn/mini/one/first/complete",
+                    data={"csrf_token": csrf_token_from(pages["two"])})
+    assert resp.status_code == 302
+    after = _get(two, "/learn/mini/one/first")
+    assert "You have completed this lesson." in after and "Mark as complete" not in after
+    assert "Mark as complete" in _get(one, "/learn/mini/one/first")
+
+
+def test_flashed_message_is_shown_on_a_cached_page(app, mini_course, make_user):
+    """A message waiting in the session is shown once: such a request renders the page
+    afresh (the cached page has no messages in it), and the next view is cached again."""
+    learner = make_user()
+    enroll(learner, mini_course, "en")
+    db.session.commit()
+    client = app.test_client()
+    login(client, learner)
+    _get(client, "/learn/mini/one/first")  # cached now
+    with client.session_transaction() as sess:
+        sess["_flashes"] = [("info", "A note for <you>")]
+    page = _get(client, "/learn/mini/one/first")
+    assert "A note for &lt;you&gt;" in page
+    assert "A note for" not in _get(client, "/learn/mini/one/first")
+
+
+def test_cached_lesson_page_is_kept_per_interface_language_and_menu(app, mini_course, make_user):
+    learner, instructor = make_user(), make_user(role="instructor")
+    for user in (learner, instructor):
+        enroll(user, mini_course, "en")
+    db.session.commit()
+    one, two = app.test_client(), app.test_client()
+    login(one, learner)
+    login(two, instructor)
+    mine, theirs = _get(one, "/learn/mini/one/first"), _get(two, "/learn/mini/one/first")
+    assert _header(mine) != _header(theirs)
+    two.post("/language", data={"lang": "ar", "next": "/"})
+    arabic = _get(two, "/learn/mini/one/first")
+    assert '<html lang="ar" dir="rtl">' in arabic and '<html lang="en" dir="ltr">' in _get(one, "/learn/mini/one/first")

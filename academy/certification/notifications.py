@@ -13,7 +13,7 @@ from academy.certification.enums import NotificationKind
 from academy.certification.models import Notification
 from academy.core.mail import send_mail
 from academy.core.models import utcnow
-from academy.extensions import db
+from academy.extensions import db, read
 
 
 def notify(user, kind: NotificationKind, render, link: str = "", dedupe_key: str | None = None) -> Notification | None:
@@ -60,7 +60,7 @@ _UNREAD_COUNT = (select(func.count()).select_from(Notification)
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(_UNREAD_COUNT, {"user_id": user_id}) or 0
+    return read(_UNREAD_COUNT, {"user_id": user_id}).scalar() or 0
 
 
 def recent(user_id: int, limit: int = 100) -> list[Notification]:

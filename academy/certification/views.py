@@ -63,6 +63,7 @@ from academy.core.enums import Role
 from academy.core.i18n import language_name
 from academy.core.nav import add_nav
 from academy.core.storage import get_storage
+from academy.core.template_helpers import register_badge_counter
 from academy.courses.models import Course
 from academy.extensions import db
 
@@ -73,14 +74,8 @@ add_nav("certification.instructor_dashboard", _l("Teaching"), (Role.INSTRUCTOR, 
 add_nav("certification.admin_index", _l("Programmes"), (Role.ADMIN,), order=60)
 
 
-@bp.app_context_processor
-def _notification_count():
-    def unread_notifications() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return unread_count(current_user.id)
-
-    return {"unread_notifications": unread_notifications}
+# The header's badge: unread in-app notifications.
+register_badge_counter(unread_count)
 
 
 # --- lookups that enforce who sees what ----------------------------------------------

@@ -7,11 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.lists import format_list
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
@@ -34,7 +33,7 @@ def _percent_in(value: float, locale: str) -> str:
     return format_percent(value / 100)
 
 
-def _percent(value) -> str:
+def percent_text(value) -> str:
     """The locale's form of ``value`` percent ("42 %", "٤٢٪"): each progress bar shows two,
     the same few hundred values over and over, so each is formatted once per locale."""
     return _percent_in(value or 0, current_locale())
@@ -65,7 +64,7 @@ def static_url(filename: str) -> str:
 
 
 # Stand-ins for each request's own values in a cached header: escaping leaves them as they are.
-_CSRF_MARK = "@@academy-csrf@@"
+CSRF_MARK = "@@academy-csrf@@"
 _PATH_MARK = "@@academy-path@@"
 _BADGE_MARK = "@@academy-badge@@"
 
@@ -74,43 +73,66 @@ def _current_path() -> str:
     return request.full_path.rstrip("?")
 
 
-@pass_context
-def site_header(context) -> Markup:
+#: The header's unread-notifications badge: a feature registers fn(user_id) -> count
+#: (the certification package's notifications); without one the header has no badge.
+_badge_counter: list = []
+
+
+def register_badge_counter(fn) -> None:
+    _badge_counter[:] = [fn]
+
+
+def header_key() -> tuple:
+    """What the header's cached form depends on: the language and the menu. Nothing a
+    client chooses freely (such as the Host header) is in it: a few languages × a few
+    menus is all a cache keyed on it ever holds."""
+    user = current_user._get_current_object()
+    is_authenticated = bool(user and user.is_authenticated)
+    menu = tuple(item.endpoint for item in nav_for(user)) if is_authenticated else ()
+    has_badge = is_authenticated and bool(_badge_counter)
+    return (request.script_root, current_locale(), is_authenticated, menu, has_badge)
+
+
+def _header_skeleton(app, key: tuple) -> str:
+    cache = app.extensions.setdefault("academy_site_headers", {})
+    skeleton = cache.get(key) if not app.debug else None
+    if skeleton is None:
+        _root, lang, is_authenticated, menu, has_badge = key
+        nav_items = [item for item in nav_for(current_user) if item.endpoint in menu]
+        skeleton = str(app.jinja_env.get_template("_site_header.html").render(
+            is_authenticated=is_authenticated, nav_items=nav_items, has_notifications=has_badge,
+            current_locale=lang, switcher_languages=_switcher_languages(app),
+            csrf_value=CSRF_MARK, next_path=_PATH_MARK, badge=Markup(_BADGE_MARK)))  # noqa: S704  # nosec B704 - a constant marker
+        cache[key] = skeleton
+    return skeleton
+
+
+def fill_header(html: str) -> str:
+    """``html`` with the header's stand-ins replaced by this request's values: the CSRF
+    token, the path to come back to, the unread-notifications badge."""
+    badge = ""
+    if _BADGE_MARK in html and _badge_counter and current_user.is_authenticated:
+        unread = _badge_counter[0](current_user.id)
+        if unread:
+            badge = Markup(' <span class="badge count" aria-label="{}">{}</span>').format(
+                ngettext("%(num)d unread", "%(num)d unread", unread), unread)
+    return (html.replace(CSRF_MARK, str(escape(generate_csrf())))
+            .replace(_PATH_MARK, str(escape(_current_path())))
+            .replace(_BADGE_MARK, str(badge)))
+
+
+def site_header() -> Markup:
     """The page header (navigation, log-out and language forms).
 
     Rendering it took a good part of every page's time (a dozen translations and URL
     builds) and it is the same for everyone with the same language and menu, so each
     process renders it once per (language, menu) and fills in only what is the request's
-    own: the CSRF token, the path to come back to, the unread-notifications badge."""
-    app = current_app._get_current_object()
-    user = current_user._get_current_object()
-    is_authenticated = bool(user and user.is_authenticated)
-    nav_items = tuple(nav_for(user)) if is_authenticated else ()
-    unread_notifications = context.get("unread_notifications")
-    has_notifications = is_authenticated and unread_notifications is not None
-    lang = context.get("current_locale") or current_locale()
-    # Nothing a client chooses freely (such as the Host header) is in the key: a few
-    # languages × a few menus is all the cache ever holds.
-    key = (request.script_root, lang, is_authenticated,
-           tuple(item.endpoint for item in nav_items), has_notifications)
-    cache = app.extensions.setdefault("academy_site_headers", {})
-    skeleton = cache.get(key) if not app.debug else None
-    if skeleton is None:
-        skeleton = str(app.jinja_env.get_template("_site_header.html").render(
-            is_authenticated=is_authenticated, nav_items=nav_items, has_notifications=has_notifications,
-            current_locale=lang, switcher_languages=_switcher_languages(app),
-            csrf_value=_CSRF_MARK, next_path=_PATH_MARK, badge=Markup(_BADGE_MARK)))  # noqa: S704  # nosec B704 - a constant marker
-        cache[key] = skeleton
-    badge = ""
-    if has_notifications:
-        unread = unread_notifications()
-        if unread:
-            badge = Markup(' <span class="badge count" aria-label="{}">{}</span>').format(
-                ngettext("%(num)d unread", "%(num)d unread", unread), unread)
-    html = (skeleton.replace(_CSRF_MARK, str(escape(generate_csrf())))
-            .replace(_PATH_MARK, str(escape(_current_path())))
-            .replace(_BADGE_MARK, str(badge)))
-    return Markup(html)  # noqa: S704  # nosec B704 - our own template's output, the values escaped
+    own: the CSRF token, the path to come back to, the unread-notifications badge. A page
+    cached whole (academy.core.skeletons) keeps the stand-ins and fills them itself."""
+    skeleton = _header_skeleton(current_app._get_current_object(), header_key())
+    if g.get("academy_skeleton"):
+        return Markup(skeleton)  # noqa: S704  # nosec B704 - our own template's output
+    return Markup(fill_header(skeleton))  # noqa: S704  # nosec B704 - our own template's output, the values escaped
 
 
 def _switcher_languages(app) -> list[tuple[str, str]]:
@@ -139,7 +161,7 @@ def register(app) -> None:
 
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
-    app.jinja_env.filters["percent"] = _percent
+    app.jinja_env.filters["percent"] = percent_text
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
     # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
     app.jinja_env.filters["listing"] = lambda items, style="standard": _listing(

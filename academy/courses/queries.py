@@ -17,7 +17,7 @@ from academy.courses.models import (
     Module,
 )
 from academy.courses.structure import LessonNode, ModuleNode, VersionNode, structure
-from academy.extensions import db
+from academy.extensions import db, read
 
 
 def published_courses() -> list[Course]:
@@ -38,7 +38,7 @@ def catalogue_state() -> tuple:
     another process's edit to a course, a language version, a module or a lesson changes
     one of these (the content token follows versions and structure), so a cached catalogue
     compared against it is never stale."""
-    return tuple(tuple(row) for row in db.session.execute(_CATALOGUE_STATE))
+    return tuple(tuple(row) for row in read(_CATALOGUE_STATE))
 
 
 # Statements that every page view runs are built once: building a select costs about as
@@ -104,7 +104,7 @@ _COURSE_SNAPSHOT = select(*_SNAPSHOT_COLUMNS).where(Course.slug == bindparam("sl
 
 
 def course_snapshot(slug: str) -> CourseSnapshot | None:
-    row = db.session.execute(_COURSE_SNAPSHOT, {"slug": slug}).one_or_none()
+    row = read(_COURSE_SNAPSHOT, {"slug": slug}).one_or_none()
     if row is None:
         return None
     return CourseSnapshot(*row, versions=structure(row).versions)
@@ -126,7 +126,7 @@ def enrollment_with_progress(user_id: int, course_id: int):
     """(the enrolment's row or None, ids of its completed lessons), in one query.
 
     The row has Enrollment's attribute names but is read-only: load the Enrollment to change it."""
-    rows = db.session.execute(_ENROLLMENT_WITH_PROGRESS, {"user_id": user_id, "course_id": course_id}).all()
+    rows = read(_ENROLLMENT_WITH_PROGRESS, {"user_id": user_id, "course_id": course_id}).all()
     if not rows:
         return None, set()
     return rows[0], {r.completed_lesson_id for r in rows if r.completed_lesson_id is not None}

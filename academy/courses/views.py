@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from academy.auth.access import learner_required
 from academy.core.i18n import current_locale, language_name
+from academy.core.skeletons import render_page
+from academy.core.template_helpers import percent_text
 from academy.courses import queries
 from academy.courses.forms import CompleteLessonForm, EnrollForm
 from academy.courses.models import Course, CourseMedia, Enrollment, Lesson, Module
@@ -254,8 +256,15 @@ def lesson(slug: str, module_key: str, lesson_key: str):
     prev_item = flat[idx - 1] if idx > 0 else None
     next_item = flat[idx + 1] if idx + 1 < len(flat) else None
     position = mview.lessons.index(lesson_view) + 1
-    html = render_template(
-        "courses/lesson.html", course=course, enrollment=enrollment, module=mview, lesson=lesson,
+    # The page is the same for every learner at this lesson in this language and state:
+    # rendered once per process, with the learner's progress (and the header's own
+    # values) filled in. The content token renews with any edit of the course.
+    percent = enrollment.progress_percent or 0
+    html = render_page(
+        (course.id, course.content_token, lesson.id, enrollment.language, lesson_view.is_complete),
+        "courses/lesson.html",
+        personal={"progress_value": str(percent), "progress_text": percent_text(percent)},
+        course=course, enrollment=enrollment, module=mview, lesson=lesson,
         lesson_view=lesson_view, text=text, prev_item=prev_item, next_item=next_item, position=position,
     )
     if visit_changes_anything(enrollment, lesson.id):
