@@ -50,6 +50,11 @@ def main() -> None:
         client.set_cookie("session", cookies[uid])
         response = client.get(path, headers=headers)
         response.close()
+        # Keep what the server set (the CSRF secret the first page adds), as a browser
+        # and bench.pages' clients do: else every request would re-sign the cookie.
+        kept = client.get_cookie("session")
+        if kept is not None:
+            cookies[uid] = kept.value
         return response.status_code
 
     for name, requests in pages.items():
