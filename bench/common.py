@@ -324,8 +324,14 @@ class Result:
         return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
 
 
-def load(name: str, clients: list[Client], paths: list[str], seconds: float) -> Result:
-    """Closed loop: every client sends its next request as soon as the last one returns."""
+def load(name: str, clients: list[Client], paths: list[str], seconds: float, warmup: float = 0) -> Result:
+    """Closed loop: every client sends its next request as soon as the last one returns.
+
+    ``warmup`` seconds of the same load run first, unrecorded: every worker process fills
+    its caches (course structure, rendered pages) for these paths, as a server in service
+    has, so the figures are the steady state rather than a worker's first minute."""
+    if warmup > 0:
+        load(name, clients, paths, warmup)
     result = Result(name, len(clients), seconds)
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds

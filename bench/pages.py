@@ -1,10 +1,11 @@
 """Page benchmark: gunicorn on 127.0.0.1 over the bench population, logged-in clients.
 
-    .venv/bin/python -m bench.pages [--seconds 20] [--clients 10,50] [--scale 1] [--fresh]
+    .venv/bin/python -m bench.pages [--seconds 20] [--clients 10,50] [--scale 1] [--fresh] [--warmup 3]
 
 For SQLite, then PostgreSQL when ACADEMY_BENCH_DATABASE_URL (or ACADEMY_TEST_DATABASE_URL,
 as `make bench` sets through scripts/with-postgres.sh) names a server: each page is
-loaded by N closed-loop clients for S seconds, next to the bare route /livez on the same
+loaded by N closed-loop clients for S seconds (after a few unrecorded seconds of the
+same load, so every worker's caches are warm), next to the bare route /livez on the same
 server in the same run. Prints requests/s, p50, p95, errors and the ratio to the bare route.
 Targets (issue #9): lesson ≥ 0.5 × bare throughput and p95 ≤ 50 ms at 50 clients on
 SQLite; no page above 150 ms p95.
@@ -101,7 +102,7 @@ def _verify_paths(url, enrolled, endpoints):
     return [(uid, rule.replace(placeholder, codes[i % len(codes)])) for i, (uid, *_r) in enumerate(enrolled)]
 
 
-def run(label: str, url: str, instance, seconds: float, levels: list[int]) -> list[Result]:
+def run(label: str, url: str, instance, seconds: float, levels: list[int], warmup: float = 3) -> list[Result]:
     app = app_for(url, instance)
     ensure_certificates(app)
     ensure_admin(app)
@@ -112,13 +113,13 @@ def run(label: str, url: str, instance, seconds: float, levels: list[int]) -> li
     results: list[Result] = []
     try:
         cookies = {uid: mint_session(app, uid) for rows in pages.values() for uid, _p in rows}
-        for rows in pages.values():  # warm every worker's caches first
+        for rows in pages.values():  # every page answers before any is measured
             Client(port, cookies[rows[0][0]]).request("GET", rows[0][1])
         for clients in levels:
             for page, rows in pages.items():
                 chosen = rows[:clients]
                 result = load(page, [Client(port, cookies[uid]) for uid, _p in chosen], [p for _u, p in chosen],
-                              seconds)
+                              seconds, warmup=warmup)
                 results.append(result)
                 print(f"  [load {os.getloadavg()[0]:4.1f}] {label:<10} {clients:>3} clients  {page:<22} "
                       f"{result.rps:8.1f} req/s  "
@@ -147,17 +148,19 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="population size (1.0 = 110,000 learners)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached SQLite population")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--warmup", type=float, default=3,
+                        help="seconds of unrecorded load per page and level before it is measured")
     args = parser.parse_args()
     levels = [int(x) for x in args.clients.split(",")]
     print(f"bench.pages: {os.cpu_count()} CPUs, {args.seconds:g} s per page and level, clients {levels}; "
           f"load average before: {os.getloadavg()[0]:.1f}")
     if args.only != "postgresql":
         url, instance = sqlite_database(args.scale, args.fresh)
-        report("SQLite", run("sqlite", url, instance, args.seconds, levels))
+        report("SQLite", run("sqlite", url, instance, args.seconds, levels, args.warmup))
     pg = os.environ.get("ACADEMY_BENCH_DATABASE_URL") or os.environ.get("ACADEMY_TEST_DATABASE_URL")
     if pg and args.only != "sqlite":
         url, instance = postgres_database(pg, args.scale, "academy_bench_pages", reuse=not args.fresh)
-        report("PostgreSQL", run("postgresql", url, instance, args.seconds, levels))
+        report("PostgreSQL", run("postgresql", url, instance, args.seconds, levels, args.warmup))
     elif args.only != "sqlite":
         print("\n(no PostgreSQL: set ACADEMY_BENCH_DATABASE_URL, or run `make bench`)")
     print(f"load average after: {os.getloadavg()[0]:.1f} (other work on the machine slows every figure)")
