@@ -15,7 +15,7 @@ from academy.assessments.models import QuizAttempt
 from academy.courses.models import Module, ModuleText
 from academy.courses.services import enroll
 from academy.extensions import db
-from tests.assessments.conftest import complete_lessons, quiz_named, set_quiz, take_quiz
+from tests.assessments.conftest import complete_lessons, set_quiz, take_quiz
 from tests.conftest import csrf_token_from, login
 
 QUIZ = "/learn/quizzed/quiz/one"
@@ -151,11 +151,10 @@ def test_learners_in_different_languages_each_see_their_own(app, learner, login_
     for _round in range(2):  # rendered, then read from the cache
         assert "<h1>Quiz: Module one</h1>" in page(english) and "<dt>Pass mark</dt><dd>70%</dd>" in page(english)
         html = page(french)
-        assert "<h1>Quiz : Module un</h1>" in html or "<h1>Quiz: Module un</h1>" in html
-        assert "Seuil de réussite" in html
+        assert "<h1>Quiz : Module un</h1>" in html and "Seuil de réussite" in html
         # French pages, the module's title in the enrolment's language.
         html = page(mixed)
-        assert "Module one" in html and "Module un" not in html and "Seuil de réussite" in html
+        assert "<h1>Quiz : Module one</h1>" in html and "Seuil de réussite" in html
 
 
 def test_a_later_modules_quiz_still_waits_for_the_earlier_module(learner, login_as, quizzed):
@@ -166,4 +165,3 @@ def test_a_later_modules_quiz_still_waits_for_the_earlier_module(learner, login_
     take_quiz(client, "quizzed", "one", right=True)
     html = page(client, "/learn/quizzed/quiz/two")
     assert "This quiz opens" not in html and "Start the quiz" in html
-    assert quiz_named("two").id
