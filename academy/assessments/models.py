@@ -140,7 +140,24 @@ class QuestionText(db.Model):
     spec: Mapped[dict] = mapped_column(JSON)
 
 
-class QuizAttempt(db.Model):
+class AttemptStatus:
+    """What an attempt's state says: shared by the model and its read-only rows
+    (queries.AttemptRow), which have the same attribute names."""
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == AttemptState.IN_PROGRESS
+
+    @property
+    def is_graded(self) -> bool:
+        return self.state == AttemptState.GRADED
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return self.submitted_at or self.expired_at or self.graded_at
+
+
+class QuizAttempt(AttemptStatus, db.Model):
     __tablename__ = "quiz_attempt"
     __table_args__ = (
         UniqueConstraint("quiz_id", "enrollment_id", "number"),
@@ -193,18 +210,6 @@ class QuizAttempt(db.Model):
     answers: Mapped[list[AttemptAnswer]] = relationship(
         back_populates="attempt", cascade="all, delete-orphan"
     )
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == AttemptState.IN_PROGRESS
-
-    @property
-    def is_graded(self) -> bool:
-        return self.state == AttemptState.GRADED
-
-    @property
-    def ended_at(self) -> datetime | None:
-        return self.submitted_at or self.expired_at or self.graded_at
 
     @property
     def question_ids(self) -> list[int]:

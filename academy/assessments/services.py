@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import takewhile
+from typing import TYPE_CHECKING
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -32,6 +34,9 @@ from academy.core.models import utcnow
 from academy.courses.models import Course, Enrollment, Module
 from academy.courses.package import CoursePackage
 from academy.extensions import db
+
+if TYPE_CHECKING:
+    from academy.assessments.queries import AttemptRow
 
 #: Answers posted this long after the deadline still count: the request was on its way.
 GRACE_SECONDS = 15
@@ -112,21 +117,25 @@ class Availability:
 
     can_start: bool
     reason: str | None
-    open_attempt: QuizAttempt | None
+    open_attempt: QuizAttempt | AttemptRow | None
     attempts_used: int
     attempts_left: int | None
     next_start_at: datetime | None = None
 
 
-def _module_is_locked(quiz: Quiz, enrollment: Enrollment) -> str | None:
-    """The reason the quiz's module (or, for the final exam, the course) is not open yet."""
+def _module_is_locked(quiz: Quiz, enrollment: Enrollment, course: Course | None = None) -> str | None:
+    """The reason the quiz's module (or, for the final exam, the course) is not open yet.
+
+    Progress is read only for the modules that decide it: every module for the final exam,
+    the earlier ones under sequential release, none for the first module's quiz."""
     from academy.courses.queries import module_completion
     from academy.courses.structure import structure
 
-    modules = structure(quiz.course).modules
-    complete = module_completion(enrollment, modules)
-    language, fallback = enrollment.language, quiz.course.default_language
+    course = course if course is not None else quiz.course
+    modules = structure(course).modules
+    language, fallback = enrollment.language, course.default_language
     if quiz.is_final_exam:
+        complete = module_completion(enrollment, modules, course=course)
         unfinished = [m for m in modules if not complete.get(m.id)]
         if unfinished:
             return _(
@@ -135,12 +144,12 @@ def _module_is_locked(quiz: Quiz, enrollment: Enrollment) -> str | None:
                 titles=", ".join(m.title(language, fallback) for m in unfinished),
             )
         return None
-    if not quiz.course.has_sequential_release:
+    if not course.has_sequential_release:
         return None
     # Sequential release: every earlier module must be complete (as on the course home).
-    for module in modules:
-        if module.id == quiz.module_id:
-            return None
+    earlier = list(takewhile(lambda m: m.id != quiz.module_id, modules))
+    complete = module_completion(enrollment, earlier, course=course) if earlier else {}
+    for module in earlier:
         if not complete.get(module.id):
             return _("This quiz opens when you complete “%(title)s”.",
                      title=module.title(language, fallback))
@@ -148,11 +157,14 @@ def _module_is_locked(quiz: Quiz, enrollment: Enrollment) -> str | None:
 
 
 def availability(quiz: Quiz, enrollment: Enrollment, now: datetime | None = None, *,
-                 attempts: list[QuizAttempt] | None = None, pool: int | None = None) -> Availability:
+                 attempts: list[QuizAttempt] | list[AttemptRow] | None = None, pool: int | None = None,
+                 course: Course | None = None) -> Availability:
     """Whether the learner may start (or resume) ``quiz`` now, and why not.
 
-    ``attempts`` (the enrolment's attempts at this quiz, any order) and ``pool`` (how many
-    active questions it has) save their queries when the caller has them already."""
+    ``attempts`` (the enrolment's attempts at this quiz, any order), ``pool`` (how many
+    active questions it has) and ``course`` (the quiz's course) save their queries when the
+    caller has them already. The quiz page passes read-only rows and snapshots for all of
+    them (queries.AttemptRow, definitions.QuizSnapshot, courses.queries.CourseSnapshot)."""
     now = now or utcnow()
     if attempts is None:
         attempts = list(
@@ -169,7 +181,7 @@ def availability(quiz: Quiz, enrollment: Enrollment, now: datetime | None = None
         return Availability(True, None, open_attempt, used, left)
     if quiz.is_retired or not (len(quiz.active_questions) if pool is None else pool):
         return Availability(False, _("This quiz is not available."), None, used, left)
-    locked = _module_is_locked(quiz, enrollment)
+    locked = _module_is_locked(quiz, enrollment, course)
     if locked:
         return Availability(False, locked, None, used, left)
     if left == 0:

@@ -3,15 +3,15 @@ the learner's and an admin's attempt history, and quiz statistics for staff."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from academy.assessments import definitions, queries
-from academy.assessments.definitions import definition
 from academy.assessments.forms import AttemptForm, StartAttemptForm
 from academy.assessments.models import FINAL_EXAM_KEY, QuizAttempt
 from academy.assessments.questions import QUESTION_TYPES
@@ -28,7 +28,7 @@ from academy.assessments.services import (
 from academy.auth.access import admin_required, instructor_required, learner_required
 from academy.auth.models import User
 from academy.core.enums import Role
-from academy.core.i18n import language_name, text_direction
+from academy.core.i18n import current_locale, language_name, text_direction
 from academy.core.nav import add_nav
 from academy.courses import queries as course_queries
 from academy.courses.models import Course
@@ -38,16 +38,19 @@ bp = Blueprint("assessments", __name__, template_folder="templates")
 add_nav("assessments.quiz_list", _l("Quiz statistics"), (Role.INSTRUCTOR, Role.ADMIN), order=60)
 
 
-def quiz_title(quiz, language: str) -> str:
+def quiz_title(quiz, language: str, course=None) -> str:
+    """``course``: the quiz's course (or its snapshot) when the caller has it."""
     if quiz.is_final_exam:
         return _("Final exam")
+    from academy.courses.models import Module
     from academy.courses.structure import structure
 
+    course = course if course is not None else quiz.course
     # The module's title from the course structure cache (no query); a retired module,
     # which the cache leaves out, is read from the database.
-    node = next((m for m in structure(quiz.course).modules if m.id == quiz.module_id), None)
-    module = node if node is not None else quiz.module
-    return _("Quiz: %(module)s", module=module.title(language, quiz.course.default_language))
+    node = next((m for m in structure(course).modules if m.id == quiz.module_id), None)
+    module = node if node is not None else db.session.get(Module, quiz.module_id)
+    return _("Quiz: %(module)s", module=module.title(language, course.default_language))
 
 
 def _course_and_enrollment(slug: str):
@@ -75,34 +78,72 @@ def _wants_json() -> bool:
 @bp.route("/learn/<slug>/quiz/<quiz_key>")
 @learner_required
 def quiz(slug: str, quiz_key: str):
-    course, enrollment = _course_and_enrollment(slug)
+    # Read-only rows and snapshots, not ORM objects: the course's row, the quiz's settings
+    # and questions from the per-process cache (keyed by the course's content token), and
+    # the enrolment with its attempts at this quiz in one query.
+    course = course_queries.course_snapshot(slug)
+    if course is None or not course.is_published:
+        abort(404)
+    quiz = definitions.quiz_snapshot(course, quiz_key)
+    enrollment, history = queries.enrollment_with_attempts(current_user.id, course.id, quiz.id if quiz else 0)
     if enrollment is None:
         flash(_("Enrol in the course first."), "info")
         return redirect(url_for("courses.course_page", slug=slug))
-    quiz = queries.quiz_by_key(course.id, quiz_key)
     if quiz is None:
         abort(404)
-    # One read of the learner's attempts serves the overdue check, the availability and
-    # the history; the quiz's questions come from the per-process definition cache.
-    history = queries.attempt_history(quiz.id, enrollment.id)
     if has_overdue(history) and expire_overdue(quiz.id, enrollment.id):
         db.session.commit()
-        history = queries.attempt_history(quiz.id, enrollment.id)
-    quiz_def = definition(quiz, course)
-    avail = availability(quiz, enrollment, attempts=history, pool=quiz_def.pool)
-    result = queries.summarise(history)
+        enrollment, history = queries.enrollment_with_attempts(current_user.id, course.id, quiz.id)
+    avail = availability(quiz, enrollment, attempts=history, pool=quiz.pool, course=course)
+    title, head = _quiz_head(course, quiz, enrollment.language)
     return render_template(
         "assessments/quiz.html",
         course=course,
-        enrollment=enrollment,
         quiz=quiz,
-        question_count=quiz_def.question_count,
         avail=avail,
         history=history,
-        result=result,
-        title=quiz_title(quiz, enrollment.language),
-        form=StartAttemptForm(),
+        result=queries.summarise(history),
+        title=title,
+        head=head,
+        csrf_field=_csrf_field(),
     )
+
+
+#: Quiz page heads a process keeps; past this (stale tokens pile up with edits) it starts over.
+MAX_QUIZ_HEADS = 2048
+
+
+def _quiz_head(course, quiz, language: str) -> tuple[str, Markup]:
+    """The quiz's title and the top of its page (breadcrumb, heading, settings) for a learner
+    in ``language`` (the enrolment's, for the module's title) and the page's locale.
+
+    Both are the same for every learner, so each process renders them once per quiz, course
+    content token (which an edit of the quiz, its module or its questions replaces) and
+    languages; nothing of the learner is in them. The rest of the page is rendered per request."""
+    app = current_app._get_current_object()
+    # The slug and default language are the course row's own (an edit of them keeps the token).
+    key = (quiz.id, course.content_token, course.slug, course.default_language, current_locale(), language,
+           request.script_root)
+    cache = app.extensions.setdefault("academy_quiz_heads", {})
+    hit = cache.get(key) if not app.debug else None
+    if hit is not None:
+        return hit
+    title = quiz_title(quiz, language, course)
+    head = Markup(render_template(  # noqa: S704  # nosec B704 - our own template's output
+        "assessments/_quiz_head.html", course=course, quiz=quiz, question_count=quiz.question_count, title=title))
+    if len(cache) >= MAX_QUIZ_HEADS:
+        cache.clear()
+    cache[key] = (title, head)
+    return title, head
+
+
+def _csrf_field() -> Markup:
+    """StartAttemptForm's hidden CSRF field as the form renders it, without building the form
+    (a tenth of a millisecond per view); the start route validates it with the form."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return Markup('<input id="{0}" name="{0}" type="hidden" value="{1}">').format(name, generate_csrf())
 
 
 @bp.route("/learn/<slug>/quiz/<quiz_key>/start", methods=["POST"])

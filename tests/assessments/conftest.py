@@ -15,7 +15,8 @@ from tests.conftest import FIXTURES
 def _one_user_cache_per_request(monkeypatch):
     """Tests run inside one app context, so Flask-Login's user cache (g._login_user) would
     leak from one test client to the next: a second "browser" would act as the first user.
-    Forget it before every request, as a real server does."""
+    Forget it before every request, as a real server does; the CSRF token Flask-WTF keeps
+    for the request (g.csrf_token) likewise."""
     from flask import g, has_app_context
     from flask.testing import FlaskClient
 
@@ -24,6 +25,7 @@ def _one_user_cache_per_request(monkeypatch):
     def open_(self, *args, **kwargs):
         if has_app_context():
             g.pop("_login_user", None)
+            g.pop("csrf_token", None)
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(FlaskClient, "open", open_)
