@@ -14,6 +14,7 @@ from sqlalchemy import select
 from academy.auth.access import learner_required
 from academy.core.i18n import current_locale, language_name
 from academy.courses import queries
+from academy.courses.dashboard import body as dashboard_body
 from academy.courses.forms import CompleteLessonForm, EnrollForm
 from academy.courses.models import Course, CourseMedia, Enrollment, Lesson, Module
 from academy.courses.services import (
@@ -316,4 +317,5 @@ def switch_version(slug: str):
 @bp.route("/dashboard")
 @learner_required
 def dashboard():
-    return render_template("courses/dashboard.html", rows=queries.dashboard_rows(current_user.id))
+    rows = queries.dashboard_rows(current_user.id)
+    return render_template("courses/dashboard.html", body=dashboard_body(rows, current_locale()))
