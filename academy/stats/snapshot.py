@@ -73,12 +73,21 @@ class Snapshot:
         if self._groups is None:
             try:
                 self._groups = {(fact, tuple(bases), filters): [(tuple(k), tuple(v)) for k, v in rows]
-                                for fact, bases, filters, rows in json.loads(self.body)}
+                                for fact, bases, filters, rows in json.loads(self.body or self._stored_body())}
             except (ValueError, TypeError):
                 log.exception("statistics snapshot %s unreadable: counting live", self.key)
                 self._groups = {}
             _remember(_GROUPS, self.version, self._groups)
         return self._groups
+
+    def _stored_body(self) -> bytes:
+        """The groups line of the stored file, read only when the figures must be rendered
+        (``_read`` reads the header alone); b"" if the file is gone or was recounted since
+        the header was read (its groups are not this snapshot's)."""
+        stored = _read(self.key, whole=True)
+        if stored is None or stored.computed_at != self.computed_at:
+            return b""
+        return stored.body
 
 
 def max_age() -> int:
@@ -120,17 +129,26 @@ def _remember(cache: OrderedDict, key, value) -> None:
             cache.popitem(last=False)
 
 
-def _read(key: str) -> Snapshot | None:
+HEADER_BYTES = 4096  # the header is some 70 bytes; the groups after it are hundreds of KB
+
+
+def _read(key: str, whole: bool = False) -> Snapshot | None:
+    """The stored snapshot's header (its moment), or with ``whole`` its groups too. Every
+    view of the dashboard reads the header, to see whether the snapshot is fresh; the
+    groups are needed only to render figures not rendered yet in this process."""
+    storage = get_storage()
     try:
-        data = get_storage().get(_storage_key(key))
+        data = storage.get(_storage_key(key)) if whole else storage.head(_storage_key(key), HEADER_BYTES)
     except StorageError:
         return None
-    head, _sep, body = data.partition(b"\n")
+    head, sep, body = data.partition(b"\n")
+    if not sep and not whole:
+        return _read(key, whole=True)  # no line end in the first bytes: an odd file, read it all
     try:
         header = json.loads(head)
         if header.get("format") != FORMAT:
             return None
-        return Snapshot(key, datetime.fromisoformat(header["computed_at"]), body=body)
+        return Snapshot(key, datetime.fromisoformat(header["computed_at"]), body=body if whole else b"")
     except (ValueError, KeyError, TypeError):
         return None  # a damaged or foreign header: recount and overwrite it
 
