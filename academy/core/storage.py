@@ -56,6 +56,7 @@ class LocalStorage:
 
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root).resolve()
+        self._checked: dict[str, Path] = {}  # key -> path, for head()
 
     def path(self, key: str) -> Path:
         path = self.root.joinpath(*check_key(key))
@@ -101,9 +102,17 @@ class LocalStorage:
             raise StorageError(f"no such stored file: {key!r}") from None
 
     def head(self, key: str, size: int) -> bytes:
-        """The first ``size`` bytes of the file (all of it if it is shorter)."""
+        """The first ``size`` bytes of the file (all of it if it is shorter). For files
+        read on every request (a statistics snapshot's header): the checked path of a key
+        is kept, since checking it (resolving each part) cost several times the read."""
+        path = self._checked.get(key)
+        if path is None:
+            path = self.path(key)
+            if len(self._checked) >= 1024:
+                self._checked.clear()
+            self._checked[key] = path
         try:
-            with self.path(key).open("rb") as fh:
+            with path.open("rb") as fh:
                 return fh.read(size)
         except FileNotFoundError:
             raise StorageError(f"no such stored file: {key!r}") from None

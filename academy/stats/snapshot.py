@@ -35,7 +35,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app, g
 
@@ -44,6 +46,7 @@ from academy.core.storage import StorageError, get_storage
 from academy.stats.queries import Filters
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 FORMAT = 1  # bump when the stored shape changes: older files are then ignored
 PREFIX = "stats-snapshots"
 CLAIM_SECONDS = 120  # a claim older than this is from a request that died: recount
@@ -95,6 +98,7 @@ def max_age() -> int:
     return int(app.config.get("STATS_SNAPSHOT_SECONDS", 0 if app.testing else 600))
 
 
+@lru_cache(maxsize=256)
 def key_for(filters: Filters) -> str:
     described = json.dumps({"format": FORMAT, "filters": filters.as_dict()}, sort_keys=True)
     return hashlib.sha256(described.encode()).hexdigest()
@@ -114,7 +118,7 @@ def _dump(snap: Snapshot) -> bytes:
 
 
 _GROUPS: OrderedDict[str, dict] = OrderedDict()  # version -> groups, this process's copy
-_HTML: OrderedDict[tuple, str] = OrderedDict()  # (what, version, locale, query) -> HTML
+_HTML: OrderedDict[tuple, object] = OrderedDict()  # (what, version, locale, query) -> HTML
 _LOCK = threading.Lock()
 # Bounds on memory per worker: decoded groups are ~2 MB at 250,000 enrolments (and only
 # needed to render), a rendered page of figures ~0.3 MB.
@@ -278,9 +282,10 @@ def using(snap: Snapshot) -> Iterator[None]:
         clear_request_memo()
 
 
-def rendered(key: tuple, render: Callable[[], str]) -> str:
+def rendered(key: tuple, render: Callable[[], T]) -> T:
     """HTML rendered once per process for ``key`` (which must name everything it shows:
-    the snapshot's version, the locale, the query string)."""
+    the snapshot's version, the locale, the query string); ``render`` may return it in
+    parts (the page's content, cut at its CSRF token)."""
     with _LOCK:
         html = _HTML.get(key)
     if html is None:
