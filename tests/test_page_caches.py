@@ -63,6 +63,18 @@ def test_unread_notifications_badge_is_the_learners_own(app, make_user):
     assert 'class="badge count"' not in _header(_get(second, "/dashboard"))
 
 
+def test_unread_count_includes_notifications_this_request_has_not_flushed_yet(app_ctx, make_user):
+    from academy.certification.notifications import unread_count
+
+    reader = make_user()
+    db.session.commit()
+    assert unread_count(reader.id) == 0
+    db.session.add(Notification(user_id=reader.id, kind=NotificationKind.CERTIFIED, message="Done", link=""))
+    assert unread_count(reader.id) == 1  # counted as the ORM's autoflush would
+    db.session.commit()
+    assert unread_count(reader.id) == 1
+
+
 def test_header_follows_the_language(client, mini_course):
     client.post("/language", data={"lang": "fr", "next": "/"})
     html = _get(client, "/")
