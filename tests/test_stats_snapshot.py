@@ -259,3 +259,30 @@ def test_invalid_filters_show_their_errors_after_a_valid_view_and_the_reverse(po
         assert "The end date is before the start date." in html and 'id="table-language"' not in html
     html = admin_client.get("/admin/stats/?date_from=2025-01-01").get_data(as_text=True)
     assert "Please correct" not in html and 'id="table-language"' in html
+
+
+def test_filters_offer_every_course_and_cohort_in_order(pop, admin_client, snapshots):
+    """Courses and cohorts are read in one statement: courses by code, cohorts by
+    programme, start and name, each with its own id as the value."""
+    import re
+
+    from sqlalchemy import select
+
+    from academy.certification.models import CertificationProgramme, Cohort
+    from academy.courses.models import Course
+    from tests.stats_population import add_certification
+
+    add_certification(pop)
+    db.session.commit()
+    html = admin_client.get("/admin/stats/").get_data(as_text=True)
+    select_of = {name: re.search(rf'<select id="{name}" name="{name}">(.*?)</select>', html).group(1)
+                 for name in ("course", "cohort")}
+    courses = db.session.execute(select(Course.id, Course.code).order_by(Course.code)).all()
+    cohorts = db.session.execute(
+        select(Cohort.id, Cohort.name, CertificationProgramme.code).join(CertificationProgramme)
+        .order_by(CertificationProgramme.code, Cohort.starts_on, Cohort.name)).all()
+    assert len(cohorts) >= 2
+    assert re.findall(r'<option value="(\d+)">([^<]*)</option>', select_of["course"]) == [
+        (str(cid), code) for cid, code in courses]
+    assert re.findall(r'<option value="(\d+)">([^<]*)</option>', select_of["cohort"]) == [
+        (str(cid), f"{code} — {name}") for cid, name, code in cohorts]
