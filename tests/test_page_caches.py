@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from academy.certification.enums import NotificationKind
 from academy.certification.models import Notification
-from academy.courses.models import Course, CourseVersion
+from academy.courses.models import Course, CourseVersion, Enrollment
 from academy.courses.services import enroll
 from academy.extensions import db
 from tests.conftest import csrf_token_from, login
@@ -61,6 +61,18 @@ def test_unread_notifications_badge_is_the_learners_own(app, make_user):
     login(second, other)
     assert re.search(r'class="badge count"[^>]*>3</span>', _header(_get(first, "/dashboard")))
     assert 'class="badge count"' not in _header(_get(second, "/dashboard"))
+
+
+def test_unread_count_includes_notifications_this_request_has_not_flushed_yet(app_ctx, make_user):
+    from academy.certification.notifications import unread_count
+
+    reader = make_user()
+    db.session.commit()
+    assert unread_count(reader.id) == 0
+    db.session.add(Notification(user_id=reader.id, kind=NotificationKind.CERTIFIED, message="Done", link=""))
+    assert unread_count(reader.id) == 1  # counted as the ORM's autoflush would
+    db.session.commit()
+    assert unread_count(reader.id) == 1
 
 
 def test_header_follows_the_language(client, mini_course):
@@ -241,3 +253,59 @@ def test_cached_lesson_page_is_kept_per_interface_language_and_menu(app, mini_co
     two.post("/language", data={"lang": "ar", "next": "/"})
     arabic = _get(two, "/learn/mini/one/first")
     assert '<html lang="ar" dir="rtl">' in arabic and '<html lang="en" dir="ltr">' in _get(one, "/learn/mini/one/first")
+
+
+def _dashboard_rows(html: str) -> str:
+    return html[html.index("<tbody>"):html.index("</tbody>")]
+
+
+def test_learners_of_one_course_see_their_own_status_progress_and_dates_on_the_dashboard(app, mini_course, make_user):
+    """The dashboard's row for a course is rendered once per version and language and
+    shared: the status, the progress and the dates in it must still be each learner's."""
+    from academy.courses.services import complete_lesson, mark_completed
+
+    ahead, behind = make_user(), make_user()
+    lessons = _lesson_ids(mini_course)
+    ahead_enrollment = enroll(ahead, mini_course, "en")
+    complete_lesson(ahead_enrollment, lessons[0])
+    enroll(behind, mini_course, "en")
+    db.session.commit()
+    progress = f'value="{ahead_enrollment.progress_percent}"'
+    assert ahead_enrollment.progress_percent > 0
+    one, two = app.test_client(), app.test_client()
+    login(one, ahead)
+    login(two, behind)
+    for _ in range(2):  # the second visit is served from the warm caches
+        mine, theirs = _dashboard_rows(_get(one, "/dashboard")), _dashboard_rows(_get(two, "/dashboard"))
+        assert ">Mini course</a>" in mine and ">Mini course</a>" in theirs
+        assert "In progress" in mine and progress in mine and "Not started" not in mine
+        assert "Enrolled" in theirs and 'value="0"' in theirs and "Not started" in theirs
+        assert progress not in theirs and "In progress" not in theirs
+
+    # A change of the learner's own state shows on the next view, and only on theirs.
+    behind_enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == behind.id))
+    for lesson in lessons:
+        complete_lesson(behind_enrollment, lesson)
+    mark_completed(behind_enrollment)
+    db.session.commit()
+    theirs, mine = _dashboard_rows(_get(two, "/dashboard")), _dashboard_rows(_get(one, "/dashboard"))
+    assert "Completed (" in theirs and 'value="100"' in theirs and "Not started" not in theirs
+    assert "Completed" not in mine and progress in mine and 'value="100"' not in mine
+
+
+def test_dashboard_follows_renames_and_the_page_language(client, mini_course, make_user):
+    learner = make_user()
+    enroll(learner, mini_course, "en")
+    db.session.commit()
+    login(client, learner)
+    assert ">Mini course</a>" in _get(client, "/dashboard")
+    db.session.scalar(select(CourseVersion).where(CourseVersion.language == "en")).title = "Renamed course"
+    db.session.commit()
+    html = _get(client, "/dashboard")
+    assert ">Renamed course</a>" in html and "Mini course" not in html
+    learner = db.session.merge(learner)
+    learner.preferred_language = "fr"
+    db.session.commit()
+    html = _get(client, "/dashboard")
+    assert '<html lang="fr"' in html and "Mon apprentissage" in html and "Pas encore commencé" in html
+    assert "Not started" not in html and "Last activity" not in html

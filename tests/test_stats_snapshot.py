@@ -209,3 +209,80 @@ def test_a_first_count_that_never_finishes_is_done_here(pop, admin_client, snaps
     monkeypatch.setattr(snapshot, "WAIT_SECONDS", 0.3)
     assert total_enrolments(admin_client.get("/admin/stats/").get_data(as_text=True)) == "8"
     assert snapshot._read(key) is not None  # stored for everyone
+
+
+# The dashboard's content is cached per process (stats/views.py) by query string, the
+# courses and cohorts on offer, snapshot, locale and time zone: the tests below warm it first.
+
+
+def _in_thread(client, url: str) -> str:
+    """A request in a thread of its own: its own app context (``g`` holds the CSRF token), as in production."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: client.get(url).get_data(as_text=True)).result()
+
+
+def test_each_admin_gets_their_own_csrf_token_in_the_cached_dashboard(pop, app, make_user, snapshots, monkeypatch):
+    from tests.conftest import csrf_token_from
+
+    first, second = app.test_client(), app.test_client()
+    login(first, make_user("admin"))
+    login(second, make_user("admin"))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    pages = [_in_thread(client, "/admin/stats/") for client in (first, second, first)]
+    tokens = [csrf_token_from(p[p.index('class="stats-as-of"'):]) for p in pages]
+    assert tokens == [csrf_token_from(p) for p in pages]  # the refresh form's token is the session's own
+    assert tokens[0] != tokens[1]
+    assert first.post("/admin/stats/refresh", data={"csrf_token": tokens[2]}).status_code == 302
+
+
+def test_a_cached_dashboard_offers_a_new_course_and_keeps_its_role_check(pop, admin_client, app, make_user,
+                                                                        snapshots):
+    from academy.courses.models import Course
+
+    assert 'value="NEW1"' not in admin_client.get("/admin/stats/").get_data(as_text=True)
+    assert ">NEW1<" not in admin_client.get("/admin/stats/").get_data(as_text=True)
+    db.session.add(Course(code="NEW1", slug="new1", default_language="en"))
+    db.session.commit()
+    assert ">NEW1</option>" in admin_client.get("/admin/stats/").get_data(as_text=True)
+    learner = app.test_client()
+    login(learner, make_user())
+    assert learner.get("/admin/stats/").status_code == 403
+
+
+def test_invalid_filters_show_their_errors_after_a_valid_view_and_the_reverse(pop, admin_client, snapshots):
+    backwards = "/admin/stats/?date_from=2025-06-01&date_to=2025-01-01"
+    assert "Please correct" not in admin_client.get("/admin/stats/?date_from=2025-01-01").get_data(as_text=True)
+    for _ in range(2):
+        html = admin_client.get(backwards).get_data(as_text=True)
+        assert "The end date is before the start date." in html and 'id="table-language"' not in html
+    html = admin_client.get("/admin/stats/?date_from=2025-01-01").get_data(as_text=True)
+    assert "Please correct" not in html and 'id="table-language"' in html
+
+
+def test_filters_offer_every_course_and_cohort_in_order(pop, admin_client, snapshots):
+    """Courses and cohorts are read in one statement: courses by code, cohorts by
+    programme, start and name, each with its own id as the value."""
+    import re
+
+    from sqlalchemy import select
+
+    from academy.certification.models import CertificationProgramme, Cohort
+    from academy.courses.models import Course
+    from tests.stats_population import add_certification
+
+    add_certification(pop)
+    db.session.commit()
+    html = admin_client.get("/admin/stats/").get_data(as_text=True)
+    select_of = {name: re.search(rf'<select id="{name}" name="{name}">(.*?)</select>', html).group(1)
+                 for name in ("course", "cohort")}
+    courses = db.session.execute(select(Course.id, Course.code).order_by(Course.code)).all()
+    cohorts = db.session.execute(
+        select(Cohort.id, Cohort.name, CertificationProgramme.code).join(CertificationProgramme)
+        .order_by(CertificationProgramme.code, Cohort.starts_on, Cohort.name)).all()
+    assert len(cohorts) >= 2
+    assert re.findall(r'<option value="(\d+)">([^<]*)</option>', select_of["course"]) == [
+        (str(cid), code) for cid, code in courses]
+    assert re.findall(r'<option value="(\d+)">([^<]*)</option>', select_of["cohort"]) == [
+        (str(cid), f"{code} — {name}") for cid, name, code in cohorts]

@@ -16,6 +16,7 @@ from academy.core.i18n import current_locale, language_name
 from academy.core.skeletons import render_page
 from academy.core.template_helpers import percent_text
 from academy.courses import queries
+from academy.courses.dashboard import body as dashboard_body
 from academy.courses.forms import CompleteLessonForm, EnrollForm
 from academy.courses.models import Course, CourseMedia, Enrollment, Lesson, Module
 from academy.courses.services import (
@@ -325,4 +326,5 @@ def switch_version(slug: str):
 @bp.route("/dashboard")
 @learner_required
 def dashboard():
-    return render_template("courses/dashboard.html", rows=queries.dashboard_rows(current_user.id))
+    rows = queries.dashboard_rows(current_user.id)
+    return render_template("courses/dashboard.html", body=dashboard_body(rows, current_locale()))

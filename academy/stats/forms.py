@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import literal_column, null, select, union_all
 from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -23,19 +23,42 @@ def _choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def _cohort_choices() -> list[tuple[str, str]]:
+def _course_and_cohort_statement():
+    """Courses and cohorts in one statement (one round trip on every view): courses first
+    by code, then cohorts by programme, start and name."""
     from academy.certification.models import CertificationProgramme, Cohort
 
-    rows = db.session.execute(
-        select(Cohort.id, Cohort.name, CertificationProgramme.code)
+    courses = select(literal_column("0").label("kind"), Course.id, Course.code.label("label"),
+                     null().label("programme"), Course.code.label("s1"), null().label("s2"), null().label("s3"))
+    cohorts = (
+        select(literal_column("1"), Cohort.id, Cohort.name, CertificationProgramme.code,
+               CertificationProgramme.code, Cohort.starts_on, Cohort.name)
         .join(CertificationProgramme, CertificationProgramme.id == Cohort.programme_id)
-        .order_by(CertificationProgramme.code, Cohort.starts_on, Cohort.name)
-    ).all()
+    )
+    union = union_all(courses, cohorts).subquery()
+    return (select(union.c.kind, union.c.id, union.c.label, union.c.programme)
+            .order_by(union.c.kind, union.c.s1, union.c.s2, union.c.s3))
+
+
+_STATEMENT: list = []  # built on first use (certification's models are imported later than this module)
+
+
+def choice_rows() -> tuple[tuple, tuple]:
+    """The courses (id, code) and cohorts (id, name, programme code) the filters offer, as
+    plain tuples: read on every view of a statistics page (another process may have added
+    one), and part of the key of the dashboard's cached page (see stats/views.py)."""
+    if not _STATEMENT:
+        _STATEMENT.append(_course_and_cohort_statement())
+    rows = db.session.connection().execute(_STATEMENT[0]).all()
+    return (tuple((cid, label) for kind, cid, label, _p in rows if kind == 0),
+            tuple((cid, label, programme) for kind, cid, label, programme in rows if kind == 1))
+
+
+def _cohort_choices(rows) -> list[tuple[str, str]]:
     return [("", str(_l("All cohorts")))] + [(str(cid), f"{code} — {name}") for cid, name, code in rows]
 
 
-def _course_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(Course.id, Course.code).order_by(Course.code)).all()
+def _course_choices(rows) -> list[tuple[str, str]]:
     return [("", str(_l("All courses")))] + [(str(cid), code) for cid, code in rows]
 
 
@@ -68,11 +91,12 @@ class FilterFields:
     )
     threshold = IntegerField(_l("Hide counts below"), default=5, validators=[Optional(), NumberRange(2, 100)])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices: tuple[tuple, tuple] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         from flask import current_app
 
-        self.course.choices = _choices(_course_choices())
+        course_rows, cohort_rows = choices or choice_rows()
+        self.course.choices = _choices(_course_choices(course_rows))
         self.language.choices = _choices(
             [("", str(_l("All languages")))] + [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
         )
@@ -81,7 +105,7 @@ class FilterFields:
         self.region.choices = _choices(
             [("", str(_l("All regions")))] + [(r, regions.region_title(r)) for r in regions.region_order()]
         )
-        self.cohort.choices = _choices(_cohort_choices())
+        self.cohort.choices = _choices(_cohort_choices(cohort_rows))
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -35,7 +35,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app, g
 
@@ -44,6 +46,7 @@ from academy.core.storage import StorageError, get_storage
 from academy.stats.queries import Filters
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 FORMAT = 1  # bump when the stored shape changes: older files are then ignored
 PREFIX = "stats-snapshots"
 CLAIM_SECONDS = 120  # a claim older than this is from a request that died: recount
@@ -73,12 +76,21 @@ class Snapshot:
         if self._groups is None:
             try:
                 self._groups = {(fact, tuple(bases), filters): [(tuple(k), tuple(v)) for k, v in rows]
-                                for fact, bases, filters, rows in json.loads(self.body)}
+                                for fact, bases, filters, rows in json.loads(self.body or self._stored_body())}
             except (ValueError, TypeError):
                 log.exception("statistics snapshot %s unreadable: counting live", self.key)
                 self._groups = {}
             _remember(_GROUPS, self.version, self._groups)
         return self._groups
+
+    def _stored_body(self) -> bytes:
+        """The groups line of the stored file, read only when the figures must be rendered
+        (``_read`` reads the header alone); b"" if the file is gone or was recounted since
+        the header was read (its groups are not this snapshot's)."""
+        stored = _read(self.key, whole=True)
+        if stored is None or stored.computed_at != self.computed_at:
+            return b""
+        return stored.body
 
 
 def max_age() -> int:
@@ -86,6 +98,7 @@ def max_age() -> int:
     return int(app.config.get("STATS_SNAPSHOT_SECONDS", 0 if app.testing else 600))
 
 
+@lru_cache(maxsize=256)
 def key_for(filters: Filters) -> str:
     described = json.dumps({"format": FORMAT, "filters": filters.as_dict()}, sort_keys=True)
     return hashlib.sha256(described.encode()).hexdigest()
@@ -105,7 +118,7 @@ def _dump(snap: Snapshot) -> bytes:
 
 
 _GROUPS: OrderedDict[str, dict] = OrderedDict()  # version -> groups, this process's copy
-_HTML: OrderedDict[tuple, str] = OrderedDict()  # (what, version, locale, query) -> HTML
+_HTML: OrderedDict[tuple, object] = OrderedDict()  # (what, version, locale, query) -> HTML
 _LOCK = threading.Lock()
 # Bounds on memory per worker: decoded groups are ~2 MB at 250,000 enrolments (and only
 # needed to render), a rendered page of figures ~0.3 MB.
@@ -120,17 +133,26 @@ def _remember(cache: OrderedDict, key, value) -> None:
             cache.popitem(last=False)
 
 
-def _read(key: str) -> Snapshot | None:
+HEADER_BYTES = 4096  # the header is some 70 bytes; the groups after it are hundreds of KB
+
+
+def _read(key: str, whole: bool = False) -> Snapshot | None:
+    """The stored snapshot's header (its moment), or with ``whole`` its groups too. Every
+    view of the dashboard reads the header, to see whether the snapshot is fresh; the
+    groups are needed only to render figures not rendered yet in this process."""
+    storage = get_storage()
     try:
-        data = get_storage().get(_storage_key(key))
+        data = storage.get(_storage_key(key)) if whole else storage.head(_storage_key(key), HEADER_BYTES)
     except StorageError:
         return None
-    head, _sep, body = data.partition(b"\n")
+    head, sep, body = data.partition(b"\n")
+    if not sep and not whole:
+        return _read(key, whole=True)  # no line end in the first bytes: an odd file, read it all
     try:
         header = json.loads(head)
         if header.get("format") != FORMAT:
             return None
-        return Snapshot(key, datetime.fromisoformat(header["computed_at"]), body=body)
+        return Snapshot(key, datetime.fromisoformat(header["computed_at"]), body=body if whole else b"")
     except (ValueError, KeyError, TypeError):
         return None  # a damaged or foreign header: recount and overwrite it
 
@@ -260,9 +282,10 @@ def using(snap: Snapshot) -> Iterator[None]:
         clear_request_memo()
 
 
-def rendered(key: tuple, render: Callable[[], str]) -> str:
+def rendered(key: tuple, render: Callable[[], T]) -> T:
     """HTML rendered once per process for ``key`` (which must name everything it shows:
-    the snapshot's version, the locale, the query string)."""
+    the snapshot's version, the locale, the query string); ``render`` may return it in
+    parts (the page's content, cut at its CSRF token)."""
     with _LOCK:
         html = _HTML.get(key)
     if html is None:

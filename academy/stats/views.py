@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -15,11 +16,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from academy.auth.access import admin_required
@@ -28,7 +30,7 @@ from academy.core.enums import Role
 from academy.core.nav import add_nav
 from academy.extensions import db
 from academy.stats import exports, figures, jobs, snapshot
-from academy.stats.forms import CrossTabForm, LearnerExportForm, RefreshForm, StatsFilterForm
+from academy.stats.forms import CrossTabForm, LearnerExportForm, RefreshForm, StatsFilterForm, choice_rows
 from academy.stats.models import ExportStatus, StatsExportJob
 from academy.stats.queries import clear_cache
 
@@ -50,8 +52,8 @@ FILTER_ARGS = (
 )
 
 
-def _filter_form(cls=StatsFilterForm):
-    form = cls(formdata=request.args or None)
+def _filter_form(cls=StatsFilterForm, choices: tuple[tuple, tuple] | None = None):
+    form = cls(formdata=request.args or None, choices=choices)
     if request.args and not form.validate():
         return form, False
     return form, True
@@ -69,34 +71,77 @@ def _query_args(form, extra: dict | None = None) -> dict:
     return args
 
 
-def _dashboard_figures(form) -> list:
-    supp = figures.auto_suppression(form.threshold.data or 5, form.suppression.data or "auto")
-    return [figures.build_figure(name, form.filters(), supp) for name in figures.DASHBOARD]
+def _dashboard_figures(filters, threshold: int | None, suppression: str | None) -> list:
+    supp = figures.auto_suppression(threshold or 5, suppression or "auto")
+    return [figures.build_figure(name, filters, supp) for name in figures.DASHBOARD]
+
+
+# Stand-in for the refresh form's CSRF token in a cached page (escaping leaves it as it is).
+_CSRF_MARK = "@@academy-csrf@@"
+_BODY_MARK = "@@academy-body@@"  # where the cached content goes in the rendered page
+# (query string, courses, cohorts) -> (filters, threshold, suppression, export link arguments)
+# of a valid filter form: validating it again on every view cost more than the page's reads.
+_VALID_FILTERS: dict[tuple, tuple] = {}
+_MAX_VALID_FILTERS = 256
 
 
 @bp.route("/")
 @admin_required
 def dashboard():
-    """The figures come from a snapshot shared by all workers (see stats/snapshot.py),
-    and their HTML is rendered once per process, snapshot, locale and filters."""
-    form, valid = _filter_form()
-    base_args = _query_args(form)
-    snap, figures_html = None, ""
-    if valid:
-        filters = form.filters()
-        snap = snapshot.current(filters, lambda: _dashboard_figures(form))
+    """The figures come from a snapshot shared by all workers (see stats/snapshot.py).
+    The page's content (filters, snapshot time, figures) is rendered once per process for
+    the query string, the courses and cohorts on offer (read on every view), the
+    snapshot, the locale and the time zone; only the refresh form's CSRF token is filled
+    in per request. Invalid filters are rendered afresh, with their errors."""
+    choices = choice_rows()
+    query = tuple(request.args.items(multi=True))
+    valid = _VALID_FILTERS.get((query, choices))
+    form = None
+    if valid is None:
+        form, is_valid = _filter_form(choices=choices)
+        if not is_valid:
+            return render_template("stats/dashboard.html", body=_body(form, None, _query_args(form)))
+        valid = (form.filters(), form.threshold.data, form.suppression.data, _query_args(form))
+        if len(_VALID_FILTERS) >= _MAX_VALID_FILTERS:
+            _VALID_FILTERS.clear()
+        _VALID_FILTERS[(query, choices)] = valid
+    filters, threshold, suppression, base_args = valid
+    snap = snapshot.current(filters, lambda: _dashboard_figures(filters, threshold, suppression))
+
+    def render() -> str:
+        page_form = form or _filter_form(choices=choices)[0]
+        return _body(page_form, snap, base_args, csrf_mark=True)
+
+    key = ("page", snap.version, str(get_locale()), get_timezone(), request.script_root,
+           current_app.config.get("WTF_CSRF_ENABLED", True), query, choices)
+    # Kept encoded and cut at the token: the content is ~170 KB, and replacing the token
+    # in it, then encoding it on every view cost a tenth of the page.
+    parts = snapshot.rendered(key, lambda: tuple(part.encode() for part in render().split(_CSRF_MARK)))
+    page = render_template("stats/dashboard.html", body=Markup(_BODY_MARK)).encode()  # noqa: S704  # nosec B704 - a constant
+    head, tail = page.split(_BODY_MARK.encode())
+    token = str(escape(generate_csrf())).encode() if len(parts) > 1 else b""
+    return Response(b"".join((head, token.join(parts), tail)), mimetype="text/html")
+
+
+def _body(form, snap, base_args: dict, csrf_mark: bool = False) -> Markup:
+    """The page's content; with ``csrf_mark``, the refresh form's token is a stand-in."""
+    figures_html = ""
+    if snap is not None:
 
         def render() -> str:
             with snapshot.using(snap):
-                figs = _dashboard_figures(form)
+                figs = _dashboard_figures(form.filters(), form.threshold.data, form.suppression.data)
             return render_template("stats/_dashboard_figures.html", figures=figs, base_args=base_args,
                                    show=figures.show)
 
         query = tuple(sorted((k, str(v)) for k, v in base_args.items()))
         figures_html = snapshot.rendered(("figures", snap.version, str(get_locale()), query), render)
-    return render_template("stats/dashboard.html", form=form, filters_html=Markup(_filters_html(form)),  # noqa: S704  # nosec B704
+    refresh_form = RefreshForm()
+    html = render_template("stats/_dashboard_body.html", form=form, filters_html=Markup(_filters_html(form)),  # noqa: S704  # nosec B704
                            figures_html=Markup(figures_html), snapshot=snap,  # noqa: S704  # nosec B704 - our templates' output
-                           refresh_form=RefreshForm(), base_args=base_args)
+                           refresh_form=refresh_form, base_args=base_args)
+    token = refresh_form.csrf_token.current_token if csrf_mark and "csrf_token" in refresh_form else None
+    return Markup(html.replace(token, _CSRF_MARK) if token else html)  # noqa: S704  # nosec B704 - our templates' output
 
 
 def _filters_html(form) -> str:
@@ -121,7 +166,8 @@ def refresh():
     if not RefreshForm().validate_on_submit() or not valid:
         abort(400)
     clear_cache()  # this process's grouped rows too: a deletion shows at once
-    snapshot.refresh(form.filters(), lambda: _dashboard_figures(form))
+    snapshot.refresh(form.filters(), lambda: _dashboard_figures(form.filters(), form.threshold.data,
+                                                                 form.suppression.data))
     flash(_("The figures were counted again just now."), "success")
     return redirect(url_for("stats.dashboard", **_query_args(form)))
 

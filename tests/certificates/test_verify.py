@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -166,3 +167,85 @@ def test_my_certificates_page_has_download_credential_copy_and_linkedin(client, 
     assert f'value="http://localhost/verify/{cert.verification_code}"' in html
     assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in html
     assert "certId=" + cert.serial in html
+
+
+# The page's content is cached per certificate state (certificates/views.py): each test
+# below visits first, so that the change it makes is checked against a warm cache.
+
+
+def _page(client, cert) -> str:
+    return client.get(f"/verify/{cert.verification_code}").get_data(as_text=True)
+
+
+def test_a_revocation_shows_at_once_on_a_page_seen_before(client, make_user, issue):
+    cert = issue(make_user())
+    assert "Valid certificate" in _page(client, cert) and "Valid certificate" in _page(client, cert)
+    revoke(cert, reason="Plagiarised final exam", actor=make_user("admin"))
+    db.session.commit()
+    html = _page(client, cert)
+    assert "Revoked certificate" in html and "Plagiarised final exam" in html and "Valid certificate" not in html
+
+
+def test_a_revocation_by_another_process_shows_at_once(client, make_user, issue):
+    """Another worker or server revokes: nothing in this process hears of it, the page
+    must still read the state from the database."""
+    from sqlalchemy import text
+
+    cert = issue(make_user())
+    assert "Valid certificate" in _page(client, cert)
+    db.session.commit()
+    with db.engine.begin() as other_process:
+        other_process.execute(text("UPDATE certificate SET status = 'revoked', revoked_at = :now, "
+                                   "revocation_reason = 'Issued in error' WHERE id = :id"),
+                              {"now": utcnow(), "id": cert.id})
+    html = _page(client, cert)
+    assert "Revoked certificate" in html and "Issued in error" in html and "Valid certificate" not in html
+
+
+def test_expiry_and_reissue_show_at_once_on_a_page_seen_before(client, make_user, issue):
+    from sqlalchemy import text
+
+    cert = issue(make_user(), issued_at=utcnow() - timedelta(days=2), expires_at=utcnow() + timedelta(days=1))
+    assert "Valid certificate" in _page(client, cert)
+    db.session.commit()
+    with db.engine.begin() as other_process:  # the expiry date passes (or is corrected) elsewhere
+        other_process.execute(text("UPDATE certificate SET expires_at = :then WHERE id = :id"),
+                              {"then": utcnow() - timedelta(seconds=1), "id": cert.id})
+    assert "Expired certificate" in _page(client, cert)
+    db.session.expire_all()
+    new = reissue(db.session.get(type(cert), cert.id), reason="Name corrected")
+    db.session.commit()
+    html = _page(client, cert)
+    assert "Superseded certificate" in html and f"/verify/{new.verification_code}" in html
+
+
+def test_a_name_correction_in_place_shows_at_once(client, make_user, issue):
+    cert = issue(make_user(full_name="Wanjiku Mwangi"))
+    assert "Wanjiku Mwangi" in _page(client, cert)
+    cert.learner_name = "Wanjiku Mwangi-Otieno"
+    db.session.commit()
+    assert "Wanjiku Mwangi-Otieno" in _page(client, cert)
+
+
+def test_each_visitor_gets_their_own_csrf_token_in_the_cached_upload_form(app, make_user, issue, monkeypatch):
+    from tests.conftest import csrf_token_from
+
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    cert = issue(make_user())
+    db.session.commit()
+    url = f"/verify/{cert.verification_code}"
+    first, second = app.test_client(), app.test_client()
+
+    def page(client) -> str:
+        # In a thread of its own: a request's own app context (``g`` holds the token), as in production.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(lambda: client.get(url).get_data(as_text=True)).result()
+
+    pages = [page(first), page(second), page(first)]
+    tokens = [csrf_token_from(p[p.index('class="cert-upload"'):]) for p in pages]
+    header_tokens = [csrf_token_from(p) for p in pages]
+    assert tokens == header_tokens  # the form's token is the visitor's own session's
+    assert tokens[0] != tokens[1]
+    resp = first.post(f"/verify/{cert.verification_code}/check", content_type="multipart/form-data",
+                      data={"csrf_token": tokens[2], "pdf": (io.BytesIO(pdf_bytes(cert)), "c.pdf")})
+    assert resp.status_code == 200 and "The PDF matches." in resp.get_data(as_text=True)
