@@ -64,3 +64,27 @@ def test_role_change_takes_effect_on_the_next_page(app, make_user, client):
     db.session.add(UserRole(user_id=user.id, role=Role.ADMIN))
     db.session.commit()
     assert client.get("/admin/").status_code == 200
+
+
+def test_badge_read_with_the_user_row_is_recounted_after_a_change_in_the_same_request(app, make_user):
+    from flask import g
+
+    from academy.certification.enums import NotificationKind
+    from academy.certification.models import Notification
+    from academy.certification.notifications import mark_all_read, notify
+    from academy.core.template_helpers import fill_header
+
+    user = make_user()
+    db.session.add(Notification(user_id=user.id, kind=NotificationKind.CERTIFIED, message="One", link=""))
+    db.session.commit()
+    with app.test_request_context("/", method="GET"):
+        from flask_login import login_user
+
+        login_user(load_user(user.get_id()))
+        assert g.academy_badge == (user.id, 1)  # read in the user's query, not a query of its own
+        assert ">1</span>" in fill_header("@@academy-badge@@")
+        notify(user, NotificationKind.CERTIFIED, lambda: ("Two", "Two"))
+        assert "academy_badge" not in g
+        assert ">2</span>" in fill_header("@@academy-badge@@")
+        mark_all_read(user.id)
+        assert 'class="badge' not in fill_header("@@academy-badge@@")

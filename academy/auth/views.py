@@ -32,6 +32,7 @@ from academy.auth.services import (
 from academy.core.enums import Role
 from academy.core.i18n import autonym, country_choices, country_name, current_locale, is_country
 from academy.core.mail import send_mail
+from academy.core.template_helpers import badge_column, remember_badge
 from academy.extensions import db, limiter, login_manager, read
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -41,13 +42,26 @@ _USER_LOADER_OPTIONS = (joinedload(User.role_rows), lazyload(User.tisc))
 # Built once: session.get() builds its statement anew on every request (about 50 µs of
 # the ~300 µs this load costs); the result is the same identity-mapped User.
 _LOAD_USER = select(User).options(*_USER_LOADER_OPTIONS).where(User.id == bindparam("uid"))
-# The same user as plain rows (one per role), for read-only requests.
-_USER_KEYS = tuple(attr.key for attr in User.__mapper__.column_attrs)
-_LOAD_USER_ROWS = (
-    select(*(getattr(User, key).label(key) for key in _USER_KEYS), UserRole.role.label("role_"))
-    .outerjoin(UserRole, UserRole.user_id == User.id)
-    .where(User.id == bindparam("uid"))
-)
+# The same user as plain rows (one per role), for read-only requests, with the header's
+# notification badge when a feature provides it as a column (built on first use, once
+# every feature has registered).
+# (Built on first use also because reading User's mapper at import would configure every
+# mapper before all models are imported.)
+_USER_KEYS: list[str] = []
+_user_rows: list = []
+
+
+def _user_rows_statement():
+    if not _user_rows:
+        _USER_KEYS[:] = [attr.key for attr in User.__mapper__.column_attrs]
+        badge = badge_column()
+        _user_rows.append(
+            select(*(getattr(User, key).label(key) for key in _USER_KEYS), UserRole.role.label("role_"),
+                   *([badge] if badge is not None else []))
+            .outerjoin(UserRole, UserRole.user_id == User.id)
+            .where(User.id == bindparam("uid"))
+        )
+    return _user_rows[0]
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -61,9 +75,11 @@ def load_user(user_id: str) -> User | RequestUser | None:
         # A page view only reads who is asking: the user's row and roles, not an ORM
         # object (whose loading was a third of a lesson page's time). Anything else is
         # loaded from the User on first use (see RequestUser).
-        rows = read(_LOAD_USER_ROWS, {"uid": uid}).all()
+        rows = read(_user_rows_statement(), {"uid": uid}).all()
         if not rows or rows[0].session_version != version:
             return None
+        if "badge_" in rows[0]._fields:
+            remember_badge(uid, rows[0].badge_ or 0)
         return RequestUser(rows)
     # Roles joined in: one query per request for who is asking, not two. The TISC is
     # loaded only by the pages that show it (no join and no object for every request).

@@ -27,6 +27,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The rubric models these tables refer to by name: registered whenever these are, so the
+# mappers configure whichever module is imported first.
+import academy.assessments.rubric_models  # noqa: F401
 from academy.certification.enums import (
     AssessmentOutcome,
     AttendanceStatus,

@@ -13,6 +13,7 @@ from academy.certification.enums import NotificationKind
 from academy.certification.models import Notification
 from academy.core.mail import send_mail
 from academy.core.models import utcnow
+from academy.core.template_helpers import forget_badge
 from academy.extensions import db, read
 
 
@@ -26,6 +27,7 @@ def notify(user, kind: NotificationKind, render, link: str = "", dedupe_key: str
         select(Notification.id).where(Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)
     ):
         return None
+    forget_badge()  # a badge read with the user's row earlier in this request is out of date
     with force_locale(user.preferred_language or "en"):
         subject, body = render()
         subject, body = str(subject), str(body)
@@ -63,6 +65,16 @@ def unread_count(user_id: int) -> int:
     return read(_UNREAD_COUNT, {"user_id": user_id}).scalar() or 0
 
 
+def unread_column():
+    """The unread count as a column correlated with the user's row: a page view reads the
+    header's badge in the query that loads who is asking (academy.auth.views)."""
+    from academy.auth.models import User
+
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+            .scalar_subquery())
+
+
 def recent(user_id: int, limit: int = 100) -> list[Notification]:
     return list(db.session.scalars(
         select(Notification).where(Notification.user_id == user_id)
@@ -72,6 +84,7 @@ def recent(user_id: int, limit: int = 100) -> list[Notification]:
 
 def mark_all_read(user_id: int) -> int:
     """Mark every unread notification of the user as read; returns how many."""
+    forget_badge()
     result = db.session.execute(
         update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.lists import format_list
-from flask import current_app, g, request, url_for
+from flask import current_app, g, has_app_context, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -76,10 +76,37 @@ def _current_path() -> str:
 #: The header's unread-notifications badge: a feature registers fn(user_id) -> count
 #: (the certification package's notifications); without one the header has no badge.
 _badge_counter: list = []
+#: Optionally, the same count as a SQL column correlated with the user row (a function
+#: returning it), so the request that loads the user reads the badge in the same query.
+_badge_column: list = []
 
 
-def register_badge_counter(fn) -> None:
+def register_badge_counter(fn, column=None) -> None:
     _badge_counter[:] = [fn]
+    _badge_column[:] = [column] if column is not None else []
+
+
+def badge_column():
+    """The badge's count as a column for the user's row (labelled ``badge_``), or None."""
+    return _badge_column[0]().label("badge_") if _badge_column else None
+
+
+def remember_badge(user_id: int, count: int) -> None:
+    """The badge's count, read with the user's row: fill_header uses it for this request."""
+    g.academy_badge = (user_id, count)
+
+
+def forget_badge() -> None:
+    """A notification was added or read in this request: count again if the header needs it."""
+    if has_app_context():
+        g.pop("academy_badge", None)
+
+
+def _unread_for(user_id: int) -> int:
+    known = g.get("academy_badge")
+    if known is not None and known[0] == user_id:
+        return known[1]
+    return _badge_counter[0](user_id)
 
 
 def header_key() -> tuple:
@@ -112,7 +139,7 @@ def fill_header(html: str) -> str:
     token, the path to come back to, the unread-notifications badge."""
     badge = ""
     if _BADGE_MARK in html and _badge_counter and current_user.is_authenticated:
-        unread = _badge_counter[0](current_user.id)
+        unread = _unread_for(current_user.id)
         if unread:
             badge = Markup(' <span class="badge count" aria-label="{}">{}</span>').format(
                 ngettext("%(num)d unread", "%(num)d unread", unread), unread)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -130,6 +131,37 @@ def enrollment_with_progress(user_id: int, course_id: int):
     if not rows:
         return None, set()
     return rows[0], {r.completed_lesson_id for r in rows if r.completed_lesson_id is not None}
+
+
+#: An enrolment read with its course (Enrollment's attribute names, read-only).
+EnrollmentRow = namedtuple("EnrollmentRow", [c.key for c in Enrollment.__table__.columns])
+
+_COURSE_WITH_ENROLLMENT = (
+    select(*_SNAPSHOT_COLUMNS,
+           *(column.label(f"e_{column.key}") for column in _ENROLLMENT_COLUMNS),
+           LessonProgress.lesson_id.label("completed_lesson_id"))
+    .select_from(Course)
+    .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == bindparam("user_id")))
+    .outerjoin(LessonProgress, (LessonProgress.enrollment_id == Enrollment.id)
+               & LessonProgress.completed_at.is_not(None))
+    .where(Course.slug == bindparam("slug"))
+)
+
+
+def course_with_enrollment(slug: str, user_id: int):
+    """(the course's snapshot or None, the user's enrolment row or None, ids of its
+    completed lessons), in one query: what the course home and lesson pages start from."""
+    rows = read(_COURSE_WITH_ENROLLMENT, {"slug": slug, "user_id": user_id}).all()
+    if not rows:
+        return None, None, set()
+    first = rows[0]
+    bare = CourseSnapshot(*first[:len(_SNAPSHOT_COLUMNS)], versions=())
+    course = replace(bare, versions=structure(bare).versions)
+    if first.e_id is None:
+        return course, None, set()
+    start = len(_SNAPSHOT_COLUMNS)
+    enrollment = EnrollmentRow(*first[start:start + len(_ENROLLMENT_COLUMNS)])
+    return course, enrollment, {r.completed_lesson_id for r in rows if r.completed_lesson_id is not None}
 
 
 def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:

@@ -151,10 +151,9 @@ def _enrollment_or_redirect(course: Course):
 @learner_required
 def course_home(slug: str):
     # Read-only rows as on the lesson page: the page changes nothing.
-    course = queries.course_snapshot(slug)
+    course, enrollment, done = queries.course_with_enrollment(slug, current_user.id)
     if course is None or not course.is_published:
         abort(404)
-    enrollment, done = queries.enrollment_with_progress(current_user.id, course.id)
     if enrollment is None:
         flash(_("Enrol in the course first."), "info")
         return redirect(url_for("courses.course_page", slug=slug))
@@ -231,12 +230,11 @@ def _lesson_context(course: Course, module_key: str, lesson_key: str):
 @learner_required
 def lesson(slug: str, module_key: str, lesson_key: str):
     # Read-only rows, not ORM objects: the course's row (its versions and structure come
-    # from the process's cache) and the enrolment with its progress in one query. The
+    # from the process's cache), the enrolment and its progress, all in one query. The
     # Enrollment is loaded only when the visit has something to record.
-    course = queries.course_snapshot(slug)
+    course, enrollment, done = queries.course_with_enrollment(slug, current_user.id)
     if course is None or not course.is_published:
         abort(404)
-    enrollment, done = queries.enrollment_with_progress(current_user.id, course.id)
     if enrollment is None:
         flash(_("Enrol in the course first."), "info")
         return redirect(url_for("courses.course_page", slug=slug))
