@@ -68,10 +68,6 @@ class _Pages:
             while len(self.pages) > self.size:
                 self.pages.popitem(last=False)
 
-    def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
-
 
 def _pages() -> _Pages:
     app = current_app._get_current_object()
@@ -108,8 +104,3 @@ def render_page(key: tuple, template: str, personal: dict[str, object] | None = 
     for name, value in personal.items():
         html = html.replace(f"@@academy-page-{name}@@", str(escape(value)))
     return html
-
-
-def clear() -> None:
-    """Forget every cached page of this process (tests; a deploy restarts processes)."""
-    _pages().clear()
