@@ -83,6 +83,12 @@ def load_config(override: dict | None = None) -> dict:
         # Absolute lifetime of a login session, and how long it may sit unused.
         "PERMANENT_SESSION_LIFETIME": _int("ACADEMY_SESSION_HOURS", 12) * 3600,
         "SESSION_IDLE_TIMEOUT": _int("ACADEMY_SESSION_IDLE_MINUTES", 120) * 60,
+        # Flask re-signs a permanent session's cookie on every response by default, only
+        # to push its expiry forward; the idle clock (_seen, academy.core.sessions) already
+        # rewrites it once a minute while the learner is active, and both limits are
+        # checked on the server. Re-signing per request cost every page view a JSON dump,
+        # a compression, an HMAC and a Set-Cookie.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # Reverse proxies in front that set X-Forwarded-* (nginx: 1); 0 trusts none.
         "PROXY_COUNT": _int("ACADEMY_PROXY_COUNT", 0),
         "HSTS_SECONDS": _int("ACADEMY_HSTS_SECONDS", 63072000),

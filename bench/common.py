@@ -212,8 +212,10 @@ def mint_session(app, user_id: int, session_version: int = 1) -> str:
     now = int(time.time())
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         serializer = app.session_interface.get_signing_serializer(app)
+        # Permanent, as the login view makes every session (session.permanent = True).
         return serializer.dumps({"_user_id": f"{user_id}:{session_version}", "_fresh": False,
-                                 "_id": _create_identifier(), "_started": now, "_seen": now})
+                                 "_id": _create_identifier(), "_started": now, "_seen": now,
+                                 "_permanent": True})
 
 
 def sample(url: str, sql: str, **params) -> list[tuple]:
