@@ -173,3 +173,31 @@ def test_migrations_have_one_head_and_match_the_models(app, app_ctx):
         ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
         diff = compare_metadata(ctx, db.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_hooks_are_checked_for_async_once_and_the_memory_is_bounded(app, monkeypatch):
+    import flask.app
+
+    seen = []
+    real = flask.app.iscoroutinefunction
+    monkeypatch.setattr(flask.app, "iscoroutinefunction", lambda f: seen.append(f) or real(f))
+
+    def view():
+        return "x"
+
+    assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
+    assert seen == [view]  # asked once, then remembered
+
+    async def coroutine_view():
+        return "x"
+
+    wrapped = None
+    try:
+        wrapped = app.ensure_sync(coroutine_view)
+    except RuntimeError:  # Flask's async support needs asgiref; the check itself still ran
+        pass
+    assert coroutine_view in seen and wrapped is not coroutine_view
+
+    for n in range(app._SYNC_CACHE_LIMIT + 100):  # after_this_request hands in a new closure each time
+        app.ensure_sync(lambda n=n: n)
+    assert len(app._sync_functions) <= app._SYNC_CACHE_LIMIT
