@@ -214,6 +214,63 @@ def test_a_page_view_leaves_the_session_cookie_alone_until_the_idle_clock_moves(
     assert "Set-Cookie" not in client.get("/dashboard").headers
 
 
+def _signed_session(app, data: dict, at: int) -> str:
+    from unittest import mock
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    with mock.patch("time.time", return_value=at):
+        return serializer.dumps(data)
+
+
+def test_a_session_cookie_verified_once_is_still_judged_on_every_request(tmp_path, database_url, monkeypatch):
+    """Each distinct cookie's signature is checked once per process; its age, tampering
+    and what a request does to the session are still judged every time."""
+    import time as time_module
+
+    app = make_test_app(tmp_path, database_url)
+    client = app.test_client()
+
+    @app.route("/t/session")
+    def _peek():
+        import copy
+
+        from flask import session
+        seen = copy.deepcopy(dict(session))
+        session["touched"] = True  # a request's change must not reach the next one
+        session.setdefault("list", []).append(1)
+        return {k: v for k, v in seen.items() if not k.startswith("_")}
+
+    from itsdangerous import TimestampSigner
+
+    now = int(time_module.time())
+    cookie = _signed_session(app, {"name": "a", "list": [0]}, now)
+    checks = []
+    unsign = TimestampSigner.unsign
+    monkeypatch.setattr(TimestampSigner, "unsign", lambda *a, **k: checks.append(1) or unsign(*a, **k))
+    for _ in range(3):
+        client.set_cookie("session", cookie)
+        assert client.get("/t/session").get_json() == {"name": "a", "list": [0]}
+    assert len(checks) == 1  # the signature was checked once
+
+    tampered = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+    client.set_cookie("session", tampered)
+    assert client.get("/t/session").get_json() == {}
+
+    # Past the session lifetime, the once-verified cookie is refused like any other.
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    monkeypatch.setattr(time_module, "time", lambda: now + lifetime + 1)
+    client.set_cookie("session", cookie)
+    assert client.get("/t/session").get_json() == {}
+
+    # A new secret key: the cookie signed with the old one no longer opens a session.
+    monkeypatch.setattr(time_module, "time", lambda: now)
+    client.set_cookie("session", cookie)
+    assert client.get("/t/session").get_json() == {"name": "a", "list": [0]}
+    app.secret_key = app.config["SECRET_KEY"] = "another-secret-key-" + "y" * 32
+    client.set_cookie("session", cookie)
+    assert client.get("/t/session").get_json() == {}
+
+
 def test_remember_me_outlives_the_session_until_the_password_changes(app, make_user, clock):
     user = make_user()
     laptop, phone = app.test_client(), app.test_client()
