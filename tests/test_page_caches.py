@@ -13,7 +13,7 @@ from academy.certification.models import Notification
 from academy.courses.models import Course, CourseVersion, Enrollment
 from academy.courses.services import enroll
 from academy.extensions import db
-from tests.conftest import csrf_token_from, login
+from tests.conftest import TEST_PASSWORD, csrf_token_from, login
 
 
 def _get(client, url: str) -> str:
@@ -42,6 +42,45 @@ def test_each_visitor_gets_their_own_menu_and_csrf_token_in_the_shared_header(ap
     assert first.post("/logout", data={"csrf_token": csrf_token_from(learner_page)}).status_code == 302
     assert "Log in" in _header(_get(anonymous, "/"))
     assert "Log out" not in _header(_get(anonymous, "/"))
+
+
+def test_a_sessions_csrf_token_is_signed_once_and_stays_its_own(app, make_user, monkeypatch):
+    from itsdangerous import URLSafeTimedSerializer
+
+    signed = []
+    real = URLSafeTimedSerializer.dumps
+    def counting_dumps(serializer, *args, **kwargs):
+        if serializer.salt in (b"wtf-csrf-token", "wtf-csrf-token"):
+            signed.append(1)
+        return real(serializer, *args, **kwargs)
+
+    monkeypatch.setattr(URLSafeTimedSerializer, "dumps", counting_dumps)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    def log_in(client):
+        email = make_user().email
+        page = _get(client, "/login")
+        assert client.post("/login", data={"email": email, "password": TEST_PASSWORD,
+                                           "csrf_token": csrf_token_from(page)}).status_code == 302
+
+    first, second = app.test_client(), app.test_client()
+    log_in(first)
+    log_in(second)
+    signed.clear()
+    tokens = [csrf_token_from(_get(first, "/account")) for _ in range(3)]
+    assert len(set(tokens)) == 1 and len(signed) == 1  # signed once for this session
+    other = csrf_token_from(_get(second, "/account"))
+    assert other != tokens[0]
+    # Each is a valid token of its own session only.
+    assert second.post("/logout", data={"csrf_token": tokens[0]}).status_code == 400
+    assert first.post("/logout", data={"csrf_token": tokens[0]}).status_code == 302
+    assert second.post("/logout", data={"csrf_token": other}).status_code == 302
+    # Tokens that expire are signed with their time on every page, as Flask-WTF does.
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 3600)
+    third = app.test_client()
+    log_in(third)
+    signed.clear()
+    _get(third, "/account"), _get(third, "/account")
+    assert len(signed) == 2
 
 
 def test_language_form_returns_to_this_page_with_its_query_escaped(client, mini_course):
