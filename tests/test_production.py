@@ -515,3 +515,12 @@ def test_a_course_package_upload_on_a_full_disk_is_refused_clearly(app, app_ctx,
     assert db.session.scalar(select(func.count()).select_from(Course)) == 0
     monkeypatch.undo()  # room again: the same upload goes through
     assert upload(admin_client, zip_folder(FIXTURES / "mini")).status_code == 302
+
+
+@pytest.mark.parametrize(("header", "gzipped"), [
+    ("gzip, deflate, br, zstd", True), ("gzip", True), ("br, gzip;q=0.5", True), ("gzip;q=0, br", False),
+    ("x-gzip", False), ("deflate", False), ("", False), ("*;q=0.1", True),
+])
+def test_compression_follows_accept_encoding(client, mini_course, header, gzipped):
+    resp = client.get("/", headers={"Accept-Encoding": header} if header else {})
+    assert (resp.headers.get("Content-Encoding") == "gzip") is gzipped
