@@ -109,6 +109,12 @@ def configure_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    from academy.core.dbping import ping_idle_connections
+
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name != "sqlite" and not engine.pool._pre_ping:
+                ping_idle_connections(engine, app.config["DB_PING_IDLE_SECONDS"])
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

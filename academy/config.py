@@ -95,6 +95,9 @@ def load_config(override: dict | None = None) -> dict:
         "REQUEST_LOG": _bool("ACADEMY_REQUEST_LOG", env != "testing"),
         "COMPRESS_RESPONSES": _bool("ACADEMY_COMPRESS", True),
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("ACADEMY_SQLITE_BUSY_TIMEOUT", "15")),
+        # A pooled PostgreSQL connection unused for longer than this is checked (a round
+        # trip) before a request gets it (academy.core.dbping).
+        "DB_PING_IDLE_SECONDS": float(os.environ.get("ACADEMY_DB_PING_IDLE_SECONDS", "1")),
         "DEMO_PASSWORD": os.environ.get("ACADEMY_DEMO_PASSWORD"),
         # The certificates' Ed25519 signing key: one file every app server reads (default:
         # instance/keys/, created on first use, so several servers must point here at one key).
@@ -115,9 +118,11 @@ def load_config(override: dict | None = None) -> dict:
             "connect_args": {"timeout": cfg["SQLITE_BUSY_TIMEOUT"]}, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]
         }
     else:
-        # pre_ping: a connection dropped by a database restart is replaced, not handed out.
+        # A connection dropped by a database restart is replaced, not handed out: checked
+        # before use when it has been idle (academy.core.dbping), not on every request
+        # as pool_pre_ping would (a round trip to the server per page view).
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_pre_ping": True, "pool_size": 5, "max_overflow": 5, "pool_recycle": 1800,
+            "pool_size": 5, "max_overflow": 5, "pool_recycle": 1800,
             **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
         }
     return cfg

@@ -398,6 +398,54 @@ def test_postgres_outage_gives_a_friendly_503_and_the_app_recovers_alone(tmp_pat
             db.engine.dispose()
 
 
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL connection pool (the PostgreSQL leg)")
+def test_postgres_connections_are_checked_after_sitting_idle_not_on_every_request(tmp_path, app, monkeypatch):
+    from sqlalchemy import create_engine, text
+
+    def pooled_backend(an_app) -> int:
+        with an_app.app_context():
+            pid = db.session.execute(text("select pg_backend_pid()")).scalar()
+            db.session.remove()  # back to the pool
+            return pid
+
+    def kill(pid: int) -> None:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("select pg_terminate_backend(:pid)"), {"pid": pid})
+        engine.dispose()
+
+    def counted_pings(an_app) -> list:
+        pings = []
+        with an_app.app_context():
+            dialect = db.engine.dialect
+            real = dialect.do_ping
+            monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(1) or real(conn))
+        return pings
+
+    busy = make_test_app(tmp_path / "busy", PG_URL, DB_PING_IDLE_SECONDS=60)
+    pings = counted_pings(busy)
+    client = busy.test_client()
+    for _ in range(5):
+        assert client.get("/healthz").status_code == 200
+    assert pings == []  # in constant use: no round trip spent on checks
+
+    # Idle past the limit: a connection the server dropped is replaced before use.
+    idle = make_test_app(tmp_path / "idle", PG_URL, DB_PING_IDLE_SECONDS=0)
+    pings = counted_pings(idle)
+    kill(pooled_backend(idle))
+    assert idle.test_client().get("/healthz").status_code == 200
+    assert pings
+
+    # Used a moment ago and dropped since: that one request fails politely, the pool is
+    # renewed, and the next request is served.
+    kill(pooled_backend(busy))
+    assert client.get("/healthz").status_code == 503
+    assert client.get("/healthz").status_code == 200
+    for an_app in (busy, idle):
+        with an_app.app_context():
+            db.engine.dispose()
+
+
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite lock contention (the SQLite leg)")
 def test_sqlite_locked_past_the_busy_timeout_gives_a_friendly_503_then_recovers(
         tmp_path, app, database_url, make_user, mini_course):
