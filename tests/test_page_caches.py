@@ -510,3 +510,31 @@ def test_cached_pages_are_the_pages_rendered_without_caches(app, mini_course, ma
     for mine, afresh in zip(cached, fresh, strict=True):
         for page, page_afresh in zip(mine, afresh, strict=True):
             assert _without_tokens(page) == _without_tokens(page_afresh)
+
+
+def test_catalogue_is_cached_whole_with_each_visitors_token_and_cards(app, mini_course, make_user):
+    learner, other = make_user(), make_user()
+    _enrol(learner, mini_course)
+    one, two, anonymous = app.test_client(), app.test_client(), app.test_client()
+    login(one, learner)
+    login(two, other)
+    hits = app.extensions["academy_pages"].hits if "academy_pages" in app.extensions else 0
+    for _ in range(2):
+        mine, theirs, anyone = _get(one, "/"), _get(two, "/"), _get(anonymous, "/")
+        assert 'href="/learn/mini/">Continue' in mine and "Continue" not in theirs + anyone
+        assert "Log out" in _header(mine) and "Log in" in _header(anyone)
+        assert len({frozenset(_tokens(html)) for html in (mine, theirs, anyone)}) == 3
+        for html in (mine, theirs, anyone):
+            assert "@@academy" not in html and ">Mini course</a>" in html
+    assert app.extensions["academy_pages"].hits >= hits + 3
+    db.session.get(Course, mini_course.id).is_published = False
+    db.session.commit()
+    for html in (_get(one, "/"), _get(anonymous, "/")):
+        assert "No course is published yet." in html and "Mini course" not in html
+    db.session.get(Course, mini_course.id).is_published = True
+    db.session.commit()
+    assert "No course is published yet." not in _get(anonymous, "/")
+    with one.session_transaction() as sess:
+        sess["_flashes"] = [("info", "A note for <you>")]
+    assert "A note for &lt;you&gt;" in _get(one, "/")
+    assert "A note for" not in _get(one, "/")
