@@ -48,14 +48,14 @@ def _display_version(course: Course, preferred: str):
     return course.version(preferred) or course.version(course.default_language) or course.versions[0]
 
 
-def catalogue_cards(locale: str) -> list[tuple[int, Markup, Markup]]:
+def catalogue_cards(locale: str, state: tuple) -> list[tuple[int, Markup, Markup]]:
     """Every published course's card, rendered once per process and language.
 
     The cards took ~15 ms a page (fifty courses, their versions, language names, plural
     forms) and are the same for everyone: only the "Continue" link is the learner's own,
-    so both forms of each card are kept and the page picks one per course. The state is
-    read before the courses, so a change committed in between is caught on the next page."""
-    state = queries.catalogue_state()
+    so both forms of each card are kept and the page picks one per course. ``state`` is
+    queries.catalogue_state(), read before the courses, so a change committed in between
+    is caught on the next page."""
     # {(script root, locale): (state, [(course id, card, card for an enrolled learner)])}, per app.
     cache = current_app.extensions.setdefault("academy_catalogue_cards", {})
     key = (request.script_root, locale)
@@ -87,9 +87,9 @@ def _card(item: dict, is_enrolled: bool) -> Markup:
 @bp.route("/")
 @bp.route("/courses/")
 def catalogue():
-    enrolled = queries.enrolled_course_ids(current_user.id) if current_user.is_authenticated else set()
+    state, enrolled = queries.catalogue_state_for(current_user.id if current_user.is_authenticated else None)
     cards = [enrolled_card if course_id in enrolled else card
-             for course_id, card, enrolled_card in catalogue_cards(current_locale())]
+             for course_id, card, enrolled_card in catalogue_cards(current_locale(), state)]
     # The page around the cards is the same for everyone in a language and menu: cached
     # whole, with the learner's cards filled in, one to a line as a template loop wrote
     # them (str.join: the cards are Markup already; Markup.join would call escape() on each).
