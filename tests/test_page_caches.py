@@ -348,3 +348,232 @@ def test_dashboard_follows_renames_and_the_page_language(client, mini_course, ma
     html = _get(client, "/dashboard")
     assert '<html lang="fr"' in html and "Mon apprentissage" in html and "Pas encore commencé" in html
     assert "Not started" not in html and "Last activity" not in html
+
+
+# --- the course home and the catalogue, cached whole with the learner's parts filled in ---
+
+
+def _tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+
+
+def _modules(html: str) -> str:
+    return html[html.index('<ol class="modules">'):]
+
+
+def _enrol(user, course, language: str = "en", done: int = 0) -> Enrollment:
+    """``user`` enrolled, with the course's first ``done`` lessons complete."""
+    from academy.courses.services import complete_lesson
+
+    enrollment = enroll(user, course, language)
+    for lesson in _lesson_ids(course)[:done]:
+        complete_lesson(enrollment, lesson)
+    db.session.commit()
+    return enrollment
+
+
+def test_learners_at_different_points_each_see_their_own_course_home(app, mini_course, make_user):
+    """The course home is one cached page per course and language, and each module's
+    entry one cached fragment per state: three learners of the same course, at three
+    different points, each see their own progress, locks, link and form token."""
+    users = {"new": make_user(), "visited": make_user(), "started": make_user(), "module done": make_user()}
+    for name, done in (("new", 0), ("visited", 0), ("started", 1), ("module done", 2)):
+        _enrol(users[name], mini_course, done=done)
+    clients = {name: app.test_client() for name in users}
+    for name, client in clients.items():
+        login(client, users[name])
+    _get(clients["visited"], "/learn/mini/one/first")  # opened, not completed
+    for _ in range(2):  # the second round is served from the cached page and fragments
+        pages = {name: _get(client, "/learn/mini/") for name, client in clients.items()}
+        for html in pages.values():
+            assert "@@academy" not in html
+            assert len(_tokens(html)) == 1
+        assert len({frozenset(_tokens(html)) for html in pages.values()}) == 4
+
+        new, started, done = pages["new"], pages["started"], pages["module done"]
+        assert 'value="0"' in new and "0 of 2 lessons complete" in new and "Start the course" in new
+        # The same lesson to go on with, but this learner has been there: "Resume".
+        assert _modules(pages["visited"]) == _modules(new) and "Start the course" not in pages["visited"]
+        assert 'href="/learn/mini/one/first">\n      Resume where you left off' in pages["visited"]
+        assert "Locked: this module opens when you complete “Module one”." in new
+        assert "✓" not in _modules(new)
+        assert 'value="25"' in started and "1 of 2 lessons complete" in started
+        assert _modules(started).count("✓") == 1 and "Locked: this module opens" in started
+        assert 'value="50"' in done and "Module complete" in done and "Locked" not in done
+        assert "0 of 2 lessons complete" in done and _modules(done).count("✓") == 2
+        for html in (started, done):  # completing a lesson is a visit: the learner resumes
+            assert "Resume where you left off" in html and "Start the course" not in html
+        assert 'href="/learn/mini/one/second"' in started.split("Resume where")[0]
+        assert 'href="/learn/mini/two/third"' in done.split("Resume where")[0]
+    assert app.extensions["academy_pages"].hits >= 3
+    assert app.extensions["academy_fragments"].hits >= 6
+    # Each token is its session's own: switching the course language with it works.
+    resp = clients["started"].post("/learn/mini/language",
+                                   data={"csrf_token": _tokens(pages["started"]).pop(), "language": "fr"})
+    assert resp.status_code == 302
+
+
+def test_course_home_shows_new_progress_and_enrolment_at_once(app, mini_course, make_user):
+    from academy.courses.services import complete_lesson
+
+    learner, other, newcomer = make_user(), make_user(), make_user()
+    enrollment = _enrol(learner, mini_course)
+    _enrol(other, mini_course)
+    one, two, three = app.test_client(), app.test_client(), app.test_client()
+    for client, user in ((one, learner), (two, other), (three, newcomer)):
+        login(client, user)
+    assert "0 of 2 lessons complete" in _get(one, "/learn/mini/")
+    complete_lesson(enrollment, _lesson_ids(mini_course)[0])
+    db.session.commit()
+    mine = _get(one, "/learn/mini/")
+    assert "1 of 2 lessons complete" in mine and 'value="25"' in mine
+    theirs = _get(two, "/learn/mini/")
+    assert "0 of 2 lessons complete" in theirs and 'value="0"' in theirs and "✓" not in _modules(theirs)
+
+    # Not enrolled: sent to the course page; enrolled: the course home, at once.
+    assert three.get("/learn/mini/").status_code == 302
+    _enrol(newcomer, mini_course, "fr")
+    html = _get(three, "/learn/mini/")
+    assert ">Mini cours<" in html and "Module un" in html and "Start the course" in html
+
+
+def test_completed_on_and_final_score_are_each_learners_own(app, mini_course, make_user):
+    from datetime import UTC, datetime
+
+    from academy.core.enums import EnrollmentStatus
+
+    finished = {}
+    for day, score in ((3, 80), (17, 95), (21, None)):
+        user = make_user()
+        enrollment = _enrol(user, mini_course, done=4)
+        enrollment.status = EnrollmentStatus.COMPLETED
+        enrollment.completed_at = datetime(2026, 3, day, 12, tzinfo=UTC)
+        enrollment.final_score = score
+        finished[day] = user
+    db.session.commit()
+    clients = {day: app.test_client() for day in finished}
+    for day, client in clients.items():
+        login(client, finished[day])
+    for _ in range(2):
+        pages = {day: _get(client, "/learn/mini/") for day, client in clients.items()}
+        assert "Completed on March 3, 2026" in pages[3] and "Final score: 80%" in pages[3]
+        assert "Completed on March 17, 2026" in pages[17] and "Final score: 95%" in pages[17]
+        assert "Completed on March 21, 2026" in pages[21] and "Final score" not in pages[21]
+        for html in pages.values():
+            assert html.count("Completed on") == 1 and "@@academy" not in html
+            assert 'value="100"' in html and "Resume where" not in html and "Start the course" not in html
+
+
+def test_course_home_follows_the_interface_and_the_course_language(app, mini_course, make_user):
+    learner, other = make_user(), make_user()
+    _enrol(learner, mini_course, done=1)
+    _enrol(other, mini_course, done=1)
+    one, two = app.test_client(), app.test_client()
+    login(one, learner)
+    login(two, other)
+    assert "1 of 2 lessons complete" in _get(one, "/learn/mini/")
+    one.post("/language", data={"lang": "fr", "next": "/"})
+    html = _get(one, "/learn/mini/")
+    assert '<html lang="fr" dir="ltr">' in html and "1 leçons terminées sur 2" in html
+    assert "Reprendre là où vous en étiez" in html and ">Mini course<" in html  # the course stays English
+    one.post("/language", data={"lang": "ar", "next": "/"})
+    html = _get(one, "/learn/mini/")
+    assert '<html lang="ar" dir="rtl">' in html and "lessons complete" not in html
+    assert '<h1 lang="en" dir="ltr">Mini course</h1>' in html  # English content, marked LTR
+    # Switching the course's language says so once (a flash: the page rendered afresh),
+    # then serves the French course from the cache; the other learner keeps English.
+    one.post("/language", data={"lang": "en", "next": "/"})
+    page = _get(one, "/learn/mini/")
+    one.post("/learn/mini/language", data={"csrf_token": csrf_token_from(page), "language": "fr"})
+    flashed = _get(one, "/learn/mini/")
+    assert "The course is now shown in French. Your progress is kept." in flashed
+    assert ">Mini cours<" in flashed and "Module un" in flashed and "first fr" in flashed
+    again = _get(one, "/learn/mini/")
+    assert "The course is now shown" not in again and ">Mini cours<" in again
+    assert '<option value="fr" selected>' in again and "1 of 2 lessons complete" in again
+    theirs = _get(two, "/learn/mini/")
+    assert ">Mini course<" in theirs and "Module one" in theirs and '<option value="en" selected>' in theirs
+
+
+def test_course_home_follows_retired_modules_release_order_and_a_new_slug(app, mini_course, make_user):
+    learner = make_user()
+    _enrol(learner, mini_course)
+    client = app.test_client()
+    login(client, learner)
+    html = _get(client, "/learn/mini/")
+    assert "Module two" in html and "Locked: this module opens" in html
+    course = db.session.get(Course, mini_course.id)
+    course.has_sequential_release = False  # a course column: not in the content token
+    db.session.commit()
+    html = _get(client, "/learn/mini/")
+    assert "Locked" not in html and 'href="/learn/mini/two/third"' in html
+    course.slug = "renamed"
+    db.session.commit()
+    html = _get(client, "/learn/renamed/")
+    assert 'href="/learn/renamed/one/first"' in html and 'action="/learn/renamed/language"' in html
+    assert "/learn/mini/" not in html.replace('name="next" value="/learn/renamed/"', "")
+    course.modules[1].is_retired = True
+    db.session.commit()
+    html = _get(client, "/learn/renamed/")
+    assert "Module two" not in html and "third" not in html and "Module one" in html
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value=""', html)
+
+
+def test_cached_pages_are_the_pages_rendered_without_caches(app, mini_course, make_user, monkeypatch):
+    """Byte for byte, but for the CSRF token: a page assembled from the cached page and
+    fragments is what rendering it afresh gives, for learners at different points, in
+    another course language, in Arabic, and for an anonymous visitor's catalogue."""
+    learners = [
+        (make_user(), "en", 0),
+        (make_user(), "en", 1),
+        (make_user(), "fr", 2),
+        (make_user(preferred_language="ar"), "en", 3),
+        (make_user(preferred_language="fr"), "fr", 4),
+    ]
+    clients = []
+    for user, language, done in learners:
+        _enrol(user, mini_course, language, done)
+        client = app.test_client()
+        login(client, user)
+        clients.append(client)
+    clients.append(app.test_client())  # anonymous: the catalogue only
+    for client in clients:
+        for url in ("/learn/mini/", "/"):
+            _get(client, url)  # warm the caches
+    cached = [[_get(client, url) for url in ("/learn/mini/", "/")] for client in clients]
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SIZE", 0)
+    fresh = [[_get(client, url) for url in ("/learn/mini/", "/")] for client in clients]
+    for mine, afresh in zip(cached, fresh, strict=True):
+        for page, page_afresh in zip(mine, afresh, strict=True):
+            assert _without_tokens(page) == _without_tokens(page_afresh)
+
+
+def test_catalogue_is_cached_whole_with_each_visitors_token_and_cards(app, mini_course, make_user):
+    learner, other = make_user(), make_user()
+    _enrol(learner, mini_course)
+    one, two, anonymous = app.test_client(), app.test_client(), app.test_client()
+    login(one, learner)
+    login(two, other)
+    hits = app.extensions["academy_pages"].hits if "academy_pages" in app.extensions else 0
+    for _ in range(2):
+        mine, theirs, anyone = _get(one, "/"), _get(two, "/"), _get(anonymous, "/")
+        assert 'href="/learn/mini/">Continue' in mine and "Continue" not in theirs + anyone
+        assert "Log out" in _header(mine) and "Log in" in _header(anyone)
+        assert len({frozenset(_tokens(html)) for html in (mine, theirs, anyone)}) == 3
+        for html in (mine, theirs, anyone):
+            assert "@@academy" not in html and ">Mini course</a>" in html
+    assert app.extensions["academy_pages"].hits >= hits + 3
+    db.session.get(Course, mini_course.id).is_published = False
+    db.session.commit()
+    for html in (_get(one, "/"), _get(anonymous, "/")):
+        assert "No course is published yet." in html and "Mini course" not in html
+    db.session.get(Course, mini_course.id).is_published = True
+    db.session.commit()
+    assert "No course is published yet." not in _get(anonymous, "/")
+    with one.session_transaction() as sess:
+        sess["_flashes"] = [("info", "A note for <you>")]
+    assert "A note for &lt;you&gt;" in _get(one, "/")
+    assert "A note for" not in _get(one, "/")

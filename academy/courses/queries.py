@@ -51,6 +51,17 @@ _CATALOGUE_STATE = (
 )
 
 
+def catalogue_state_for(user_id: int | None) -> tuple[tuple, set[int]]:
+    """(catalogue_state(), ids of the published courses ``user_id`` is enrolled in, none
+    for None), in one query: what each catalogue view starts from."""
+    rows = read(_CATALOGUE_STATE_FOR, {"user_id": user_id}).all()
+    return tuple(tuple(row)[:-1] for row in rows), {row.id for row in rows if row.enrollment_id is not None}
+
+
+_CATALOGUE_STATE_FOR = _CATALOGUE_STATE.add_columns(Enrollment.id.label("enrollment_id")).outerjoin(
+    Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == bindparam("user_id")))
+
+
 def module_counts(course_ids: list[int]) -> dict[int, int]:
     """{course_id: number of active modules}, in one query."""
     return dict(

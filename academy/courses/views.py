@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from functools import lru_cache, partial
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent
@@ -12,8 +12,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from academy.auth.access import learner_required
-from academy.core.i18n import current_locale, language_name
-from academy.core.skeletons import render_page
+from academy.core.enums import EnrollmentStatus
+from academy.core.i18n import current_locale, language_name, text_direction
+from academy.core.skeletons import Mark, fill, fragment, render_page
 from academy.core.template_helpers import percent_text
 from academy.courses import queries
 from academy.courses.dashboard import body as dashboard_body
@@ -47,14 +48,14 @@ def _display_version(course: Course, preferred: str):
     return course.version(preferred) or course.version(course.default_language) or course.versions[0]
 
 
-def catalogue_cards(locale: str) -> list[tuple[int, Markup, Markup]]:
+def catalogue_cards(locale: str, state: tuple) -> list[tuple[int, Markup, Markup]]:
     """Every published course's card, rendered once per process and language.
 
     The cards took ~15 ms a page (fifty courses, their versions, language names, plural
     forms) and are the same for everyone: only the "Continue" link is the learner's own,
-    so both forms of each card are kept and the page picks one per course. The state is
-    read before the courses, so a change committed in between is caught on the next page."""
-    state = queries.catalogue_state()
+    so both forms of each card are kept and the page picks one per course. ``state`` is
+    queries.catalogue_state(), read before the courses, so a change committed in between
+    is caught on the next page."""
     # {(script root, locale): (state, [(course id, card, card for an enrolled learner)])}, per app.
     cache = current_app.extensions.setdefault("academy_catalogue_cards", {})
     key = (request.script_root, locale)
@@ -86,10 +87,14 @@ def _card(item: dict, is_enrolled: bool) -> Markup:
 @bp.route("/")
 @bp.route("/courses/")
 def catalogue():
-    enrolled = queries.enrolled_course_ids(current_user.id) if current_user.is_authenticated else set()
+    state, enrolled = queries.catalogue_state_for(current_user.id if current_user.is_authenticated else None)
     cards = [enrolled_card if course_id in enrolled else card
-             for course_id, card, enrolled_card in catalogue_cards(current_locale())]
-    return render_template("courses/catalogue.html", cards=cards)
+             for course_id, card, enrolled_card in catalogue_cards(current_locale(), state)]
+    # The page around the cards is the same for everyone in a language and menu: cached
+    # whole, with the learner's cards filled in, one to a line as a template loop wrote
+    # them (str.join: the cards are Markup already; Markup.join would call escape() on each).
+    listing = Markup("\n    " + "\n  \n    ".join(cards) + "\n  ") if cards else Markup("")  # noqa: S704  # nosec B704 - cached template output
+    return render_page((bool(cards),), "courses/catalogue.html", personal={"cards": listing}, has_cards=bool(cards))
 
 
 @bp.route("/courses/<slug>/")
@@ -163,43 +168,85 @@ def course_home(slug: str):
     for hook in queries.OUTLINE_HOOKS:
         hook(course, enrollment, version.language, outline)
     sections = [s for hook in queries.HOME_SECTIONS if (s := hook(course, enrollment, version.language, outline))]
-    return render_template("courses/home.html", course=course, version=version, enrollment=enrollment,
-                           outline=outline, resume=resume, sections=sections,
-                           # The choices and the bare CSRF token: no form object for a page view.
-                           language_choices=_version_choices(course),
-                           lesson_item=_lesson_items(course, version.language))
+    # Rendering the outline was most of the page's time, and all of it but the learner's
+    # state is the same for everyone in the course: the page is cached whole per course
+    # and course language, and the learner's parts are fragments cached per state (this
+    # module locked, these lessons complete), filled in. Slug and default language are
+    # in the keys as the page shows them but they do not renew the content token.
+    content = (course.id, course.slug, course.default_language, course.content_token, version.language)
+    percent = enrollment.progress_percent
+    return render_page(
+        (*content, enrollment.language), "courses/home.html",
+        personal={
+            "progress_value": str(percent),
+            "progress_text": percent_text(percent),
+            "completion": _completion(enrollment),
+            "resume": _resume_link(content, resume, bool(enrollment.last_lesson_id)),
+            "modules": Markup("").join(_module_item(content, m) for m in outline),
+            "sections": Markup("").join(sections),
+        },
+        # The choices and the bare CSRF token: no form object for a page view.
+        lazy=lambda: {"language_choices": _version_choices(course)},
+        course=course, version=version, course_language=enrollment.language,
+    )
 
 
-#: Rendered outline entries per (script root, UI locale, course, slug, content token,
-#: content language); the oldest key is dropped first (an edit makes a new token).
-_LESSON_ITEMS: OrderedDict[tuple, dict] = OrderedDict()
-_LESSON_ITEMS_LIMIT = 256
+def _home_part(name: str, **kwargs) -> Markup:
+    """courses/_home_parts.html's macro ``name`` called with ``kwargs``."""
+    return getattr(_parts_module(current_app.jinja_env.get_template("courses/_home_parts.html")), name)(**kwargs)
 
 
-def _lesson_items(course, language: str):
-    """lesson_item(module view, lesson view) -> the lesson's <li> in the course home outline.
+@lru_cache(maxsize=8)
+def _parts_module(template):
+    # Built once per template (a new one when debug mode reloads the file): the macros
+    # need no request's context but ``direction``; their translations and URLs are the
+    # request's at call time.
+    return template.make_module({"direction": text_direction})
 
-    A course's outline has dozens of lessons, each with a link, a plural form and a title:
-    most of the page's time. An entry depends only on the course's content (its token),
-    the languages and the lesson's lock and completion state, so each process renders it
-    once per such state; the learner's own state picks the entry."""
-    key = (request.script_root, current_locale(), course.id, course.slug, course.content_token, language)
-    items = _LESSON_ITEMS.get(key)
-    if items is None:
-        items = _LESSON_ITEMS[key] = {}
-        while len(_LESSON_ITEMS) > _LESSON_ITEMS_LIMIT:
-            _LESSON_ITEMS.popitem(last=False)
 
-    def lesson_item(mview, les) -> Markup:
-        item_key = (les.lesson.id, mview.is_locked, les.is_complete)
-        html = items.get(item_key)
-        if html is None:
-            html = items[item_key] = Markup(render_template(  # noqa: S704  # nosec B704 - our own template's output
-                "courses/_home_lesson.html", les=les, is_locked=mview.is_locked, language=language,
-                slug=course.slug, module_key=mview.module.key))
-        return html
+def _completion(enrollment) -> Markup:
+    """The "Completed on" line, or nothing: one cached form per language and the date
+    and score filled in (each learner's own)."""
+    if enrollment.status is not EnrollmentStatus.COMPLETED:
+        return Markup("")
+    has_score = enrollment.final_score is not None
+    html = fragment(("home-completion", has_score), lambda: _home_part(
+        "completion", completed_on=Mark("completed_on"), final_score=Mark("final_score") if has_score else None))
+    return fill(html, {
+        "completed_on": current_app.jinja_env.filters["date"](enrollment.completed_at),
+        "final_score": percent_text(enrollment.final_score) if has_score else "",
+    })
 
-    return lesson_item
+
+def _resume_link(content: tuple, resume, is_started: bool) -> Markup:
+    if resume is None:
+        return Markup("")
+    mview, les = resume
+    _course_id, slug, _default, _token, language = content
+    return fragment(("home-resume", *content, les.lesson.id, is_started), lambda: _home_part(
+        "resume_link", slug=slug, module=mview, lesson=les, is_started=is_started, language=language))
+
+
+def _module_item(content: tuple, mview) -> Markup:
+    """The module's entry in the outline, cached per state: the same for every learner
+    with the same lessons complete (and the same lock), but for the blocks other packages
+    add under it (its quiz, with the learner's own results), filled in."""
+    language = content[-1]
+    key = ("home-module", *content, mview.module.id, mview.is_locked, mview.locked_by, mview.is_complete,
+           tuple(les.is_complete for les in mview.lessons))
+    html = fragment(key, lambda: _home_part(
+        "module_item", m=mview, language=language, lesson_item=partial(_lesson_item, content),
+        extras=Mark("extras")))
+    return fill(html, {"extras": Markup("").join(mview.extras.values())})
+
+
+def _lesson_item(content: tuple, mview, les) -> Markup:
+    """A lesson's <li> in the course home's outline, cached per lock and completion state:
+    a module's states share them, so a module not seen in a state yet costs little."""
+    _course_id, slug, _default, _token, language = content
+    return fragment(("home-lesson", *content, les.lesson.id, mview.is_locked, les.is_complete), lambda: render_template(
+        "courses/_home_lesson.html", les=les, is_locked=mview.is_locked, language=language,
+        slug=slug, module_key=mview.module.key))
 
 
 def _resume_target(outline, enrollment: Enrollment):
