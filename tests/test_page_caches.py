@@ -518,6 +518,19 @@ def test_course_home_follows_retired_modules_release_order_and_a_new_slug(app, m
     assert "Module two" not in html and "third" not in html and "Module one" in html
 
 
+def test_a_cached_lesson_page_follows_a_new_slug(app, mini_course, make_user):
+    learner = make_user()
+    _enrol(learner, mini_course)
+    client = app.test_client()
+    login(client, learner)
+    assert 'action="/learn/mini/one/first/complete"' in _get(client, "/learn/mini/one/first")
+    course = db.session.get(Course, mini_course.id)
+    course.slug = "renamed"  # not part of the content token
+    db.session.commit()
+    html = _get(client, "/learn/renamed/one/first")
+    assert 'action="/learn/renamed/one/first/complete"' in html and "/learn/mini/" not in html
+
+
 def _without_tokens(html: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value=""', html)
 

@@ -307,7 +307,8 @@ def lesson(slug: str, module_key: str, lesson_key: str):
     # values) filled in. The content token renews with any edit of the course.
     percent = enrollment.progress_percent or 0
     html = render_page(
-        (course.id, course.content_token, lesson.id, enrollment.language, lesson_view.is_complete),
+        # The slug is in every link of the page and renaming it keeps the content token.
+        (course.id, course.slug, course.content_token, lesson.id, enrollment.language, lesson_view.is_complete),
         "courses/lesson.html",
         personal={"progress_value": str(percent), "progress_text": percent_text(percent)},
         course=course, enrollment=enrollment, module=mview, lesson=lesson,
