@@ -71,7 +71,7 @@ def read(statement, params: dict | None = None):
         return _read_and_plan(connection, statement, params or {})
     if plan.sql is None or _needs_usual_path(connection):
         return connection.execute(statement, params or {})
-    return plan.run(connection, statement, params or _NO_PARAMS)
+    return plan.run(connection, params or _NO_PARAMS)
 
 
 _NO_PARAMS: dict = {}
@@ -200,10 +200,10 @@ class _ReadPlan:
             return self.sequence(values)
         return dict(zip(self.names, values, strict=True))
 
-    def run(self, connection: Connection, statement, params: dict) -> FastResult | CursorResult:
+    def run(self, connection: Connection, params: dict) -> FastResult | CursorResult:
         parameters = self._parameters(params)
         if parameters is None:  # a required parameter is missing: SQLAlchemy says which
-            return connection.execute(statement, params)
+            return connection.execute(self.statement, params)
         # Errors go to SQLAlchemy's handler with what the usual path passes it at the same
         # point: the same wrapped exception (a dropped connection is an OperationalError,
         # which the app answers with a 503), the connection invalidated on a disconnect,
@@ -221,26 +221,26 @@ class _ReadPlan:
             # SQLAlchemy's own cursor execution (as for column defaults and sequences): the
             # cursor events and the echo log, with an execution context as listeners expect
             # (Flask-SQLAlchemy's query recording keeps its timing on it).
-            context = self._context(connection, cursor, statement, params, parameters)
+            context = self._context(connection, cursor, params, parameters)
             connection._cursor_execute(cursor, sql, parameters, context)
         else:
             context = None
             try:
                 connection.dialect.do_execute(cursor, sql, parameters)
             except BaseException as error:
-                context = self._context(connection, cursor, statement, params, parameters)
+                context = self._context(connection, cursor, params, parameters)
                 connection._handle_dbapi_exception(error, sql, parameters, cursor, context)
         try:
             raw = cursor.fetchall()
         except BaseException as error:
             if context is None:
-                context = self._context(connection, cursor, statement, params, parameters)
+                context = self._context(connection, cursor, params, parameters)
             connection._handle_dbapi_exception(error, None, None, cursor, context)
         cursor.close()
         metadata, processors, key_to_index = self.metadata, self.processors, self.key_to_index
         return FastResult([Row(metadata, processors, key_to_index, data) for data in raw], self)
 
-    def _context(self, connection: Connection, cursor, statement, params: dict, parameters):
+    def _context(self, connection: Connection, cursor, params: dict, parameters):
         """An execution context for event listeners and the error handler, with what the
         usual path sets on one for a select (built only for them)."""
         dialect = connection.dialect
@@ -249,7 +249,7 @@ class _ReadPlan:
         context._dbapi_connection = connection.connection
         context.dialect = dialect
         context.compiled = self.compiled
-        context.invoked_statement = statement
+        context.invoked_statement = self.statement
         context.extracted_parameters = self.extracted
         context.execution_options = connection._execution_options
         context.cursor = cursor
