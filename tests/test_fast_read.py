@@ -277,3 +277,43 @@ def test_dashboard_rows_through_the_fast_path(enrolled):
     user, _other, _course = enrolled
     statement = queries._DASHBOARD_ROWS
     assert_same_rows(fast(statement, {"user_id": user.id}).all(), usual(statement, {"user_id": user.id}))
+
+
+def test_the_main_pages_read_through_the_fast_path(app, client, make_user, mini_course, monkeypatch):
+    """Every statement of a steady-state page view (the budget test counts them) is a
+    planned fast read, not a trip through Connection.execute or the ORM."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import login
+    from tests.test_query_budget import counting, page_urls
+
+    learner = make_user()
+    enroll(learner, mini_course, "en")
+    db.session.commit()
+    login(client, learner)
+    fast_runs: list = []
+    run = extensions._ReadPlan.run
+
+    def counted(plan, *args, **kwargs):
+        fast_runs.append(plan.sql)
+        return run(plan, *args, **kwargs)
+
+    monkeypatch.setattr(extensions._ReadPlan, "run", counted)
+    urls = page_urls("mini", "one", "first")
+    del urls["course page"], urls["account"]  # not among the hot pages (ORM reads, cached whole)
+
+    engine = db.engine
+
+    def visit() -> dict:
+        seen = {}
+        for name, url in urls.items():
+            assert client.get(url).status_code == 200, url
+            fast_runs.clear()
+            with counting(engine) as statements:
+                assert client.get(url).status_code == 200, url
+            seen[name] = (len(statements), len(fast_runs))
+        return seen
+
+    with ThreadPoolExecutor(1) as pool:  # a session of its own per request, as in production
+        seen = pool.submit(visit).result()
+    assert all(n and n == fast_n for n, fast_n in seen.values()), seen
