@@ -47,7 +47,7 @@ def read(statement, params: dict | None = None):
     would (unless autoflush is off). Session.execute's ORM bookkeeping costs more than the
     query itself, and Connection.execute still works out per call what never changes for
     a given statement (its SQL, the order and processing of its parameters, the processing
-    of its columns): three quarters of a small read's cost against SQLite. So the first
+    of its columns): three quarters of a small read's cost against SQLite. So the second
     run of a statement on a database goes through SQLAlchemy as usual and keeps what
     SQLAlchemy worked out (a _ReadPlan); later runs hand the SQL to the driver's cursor.
 
@@ -68,10 +68,17 @@ def read(statement, params: dict | None = None):
     plans = _plans.get(connection.dialect)
     plan = plans.get(id(statement)) if plans is not None else None
     if plan is None or plan.statement is not statement:
-        return _read_and_plan(connection, statement, params or {})
-    if plan.sql is None or _needs_usual_path(connection):
+        # Planned on its second run: a statement built per call (never seen twice) costs
+        # a dict entry, not a plan.
+        _keep(connection.dialect, _ReadPlan(statement))
         return connection.execute(statement, params or {})
-    return plan.run(connection, params or _NO_PARAMS)
+    if plan.sql is not None and not _needs_usual_path(connection):
+        return plan.run(connection, params or _NO_PARAMS)
+    if plan.is_planned or _needs_usual_path(connection):
+        return connection.execute(statement, params or {})
+    result = connection.execute(statement, params or {})
+    _keep(connection.dialect, _ReadPlan.from_result(statement, params or {}, result))
+    return result
 
 
 _NO_PARAMS: dict = {}
@@ -97,39 +104,38 @@ def _needs_usual_path(connection: Connection) -> bool:
     return bool(dispatch.before_execute or dispatch.after_execute)
 
 
-def _read_and_plan(connection: Connection, statement, params: dict):
-    """The usual path, keeping what it worked out for the next runs when it can."""
-    result = connection.execute(statement, params)
-    if _needs_usual_path(connection):
-        return result  # run under options or events the fast path does not reproduce
-    plans = _plans.get(connection.dialect)
+def _keep(dialect, plan: _ReadPlan) -> None:
+    plans = _plans.get(dialect)
     if plans is None:
         if len(_plans) >= _MAX_DIALECTS:
             _plans.clear()
-        plans = _plans[connection.dialect] = {}
+        plans = _plans[dialect] = {}
     elif len(plans) >= _MAX_PLANS:
         plans.clear()
-    plans[id(statement)] = _ReadPlan.from_result(statement, params, result)
-    return result
+    plans[id(plan.statement)] = plan
 
 
 class _ReadPlan:
     """What SQLAlchemy worked out for one select on one dialect, kept to run it again:
     the SQL, its parameters in the DBAPI's order (positional for sqlite3, named for
     psycopg) with their bind processors and literal values, and the result's metadata
-    with its per-column processors. ``sql`` is None for a statement the plan cannot
-    reproduce (it always takes the usual path)."""
+    with its per-column processors. Before its statement is planned (seen once), and for
+    a statement the plan cannot reproduce (which always takes the usual path), ``sql``
+    is None."""
 
-    __slots__ = ("statement", "sql", "compiled", "extracted", "binds", "names", "sequence", "metadata", "processors",
-                 "key_to_index", "frozen_metadata")
+    __slots__ = ("statement", "is_planned", "sql", "compiled", "extracted", "binds", "names", "sequence", "metadata",
+                 "processors", "key_to_index", "frozen_metadata")
 
-    def __init__(self, statement) -> None:
+    def __init__(self, statement, is_planned: bool = False) -> None:
         self.statement = statement
+        self.is_planned = is_planned
         self.sql: str | None = None
 
     @classmethod
     def from_result(cls, statement, params: dict, result) -> _ReadPlan:
-        plan = cls(statement)
+        """The plan of ``statement`` from SQLAlchemy's ``result`` of running it with
+        ``params`` (a plan with no SQL if the fast path could not reproduce it)."""
+        plan = cls(statement, is_planned=True)
         context = getattr(result, "context", None)
         compiled = getattr(context, "compiled", None)
         metadata = getattr(result, "_metadata", None)
@@ -179,7 +185,7 @@ class _ReadPlan:
         plan.frozen_metadata = None
         # The plan must bind exactly what SQLAlchemy bound for this very call.
         if plan._parameters(params) != context.parameters[0]:
-            return cls(statement)
+            return cls(statement, is_planned=True)
         plan.sql = compiled.string
         return plan
 
