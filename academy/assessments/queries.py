@@ -11,7 +11,7 @@ from sqlalchemy.orm import lazyload, selectinload
 from academy.assessments.enums import AttemptState, ShowAnswers
 from academy.assessments.models import AttemptAnswer, AttemptStatus, Question, QuestionText, Quiz, QuizAttempt
 from academy.courses.models import Course, CourseVersion, Enrollment
-from academy.extensions import db
+from academy.extensions import db, read
 
 
 def course_quizzes(course_id: int) -> list[Quiz]:
@@ -67,8 +67,7 @@ def enrollment_with_attempts(user_id: int, course_id: int, quiz_id: int) -> tupl
     """(the enrolment's row or None, its attempts at the quiz, latest first), in one query.
 
     The row has Enrollment's attribute names but is read-only: load the Enrollment to change it."""
-    rows = db.session.execute(
-        _ENROLLMENT_WITH_ATTEMPTS, {"user_id": user_id, "course_id": course_id, "quiz_id": quiz_id}).all()
+    rows = read(_ENROLLMENT_WITH_ATTEMPTS, {"user_id": user_id, "course_id": course_id, "quiz_id": quiz_id}).all()
     if not rows:
         return None, []
     return rows[0], _attempt_rows(rows)

@@ -13,7 +13,7 @@ from academy.auth.models import User
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
 from academy.certificates.services import CODE_RE, SERIAL_RE
 from academy.core.models import utcnow
-from academy.extensions import db
+from academy.extensions import db, read
 
 
 def by_code_or_serial(value: str) -> Certificate | None:
@@ -89,7 +89,7 @@ def verified(value: str) -> VerifiedCertificate | None:
         statement = _VERIFIED_BY_CODE
     else:
         return None
-    row = db.session.connection().execute(statement, {"value": value}).first()
+    row = read(statement, {"value": value}).first()
     if row is None:
         return None
     *columns, successor_serial, successor_code = row

@@ -12,7 +12,7 @@ from academy.core.enums import Gender
 from academy.core.forms import AcademyForm
 from academy.core.i18n import country_choices, language_name
 from academy.courses.models import Course
-from academy.extensions import db
+from academy.extensions import read
 from academy.stats import regions
 from academy.stats.queries import DIMENSIONS, FACTS, Filters, fact_for_measure
 from academy.stats.tables import Suppression, default_suppression
@@ -49,7 +49,7 @@ def choice_rows() -> tuple[tuple, tuple]:
     one), and part of the key of the dashboard's cached page (see stats/views.py)."""
     if not _STATEMENT:
         _STATEMENT.append(_course_and_cohort_statement())
-    rows = db.session.connection().execute(_STATEMENT[0]).all()
+    rows = read(_STATEMENT[0]).all()
     return (tuple((cid, label) for kind, cid, label, _p in rows if kind == 0),
             tuple((cid, label, programme) for kind, cid, label, programme in rows if kind == 1))
 
