@@ -7,10 +7,14 @@ single VM on SQLite and several servers behind a load balancer on PostgreSQL.
 import multiprocessing
 import os
 
+from academy.core.serving import default_workers
+
 bind = os.environ.get("ACADEMY_BIND", "127.0.0.1:8000")
-# Sync workers: the app is CPU-bound (templates, SQL) and short requests; 2×CPU+1 keeps
-# every core busy while some workers wait on the database.
-workers = int(os.environ.get("ACADEMY_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+# Sync workers: short, CPU-bound requests. 2×CPU+1 on PostgreSQL keeps every core busy
+# while some workers wait on the database; CPU+1 on SQLite, which never waits on a server
+# (academy.core.serving.default_workers).
+workers = int(os.environ.get("ACADEMY_WORKERS") or default_workers(
+    os.environ.get("ACADEMY_DATABASE_URL"), multiprocessing.cpu_count()))
 threads = int(os.environ.get("ACADEMY_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("ACADEMY_WORKER_TIMEOUT", "30"))

@@ -197,7 +197,9 @@ def postgres_database(base_url: str, scale: float, name: str, reuse: bool = Fals
 
 def start_server(url: str, instance: Path, workers: int | None = None, **env: str) -> Server:
     extra = {"ACADEMY_RATELIMIT_ENABLED": "0", **env}
-    server = Server(url, instance / "server", workers or (os.cpu_count() or 1) * 2 + 1, **extra)
+    from academy.core.serving import default_workers
+
+    server = Server(url, instance / "server", workers or default_workers(url, os.cpu_count() or 1), **extra)
     server.wait_ready(180)
     return server
 

@@ -572,3 +572,10 @@ def test_a_course_package_upload_on_a_full_disk_is_refused_clearly(app, app_ctx,
 def test_compression_follows_accept_encoding(client, mini_course, header, gzipped):
     resp = client.get("/", headers={"Accept-Encoding": header} if header else {})
     assert (resp.headers.get("Content-Encoding") == "gzip") is gzipped
+
+
+def test_gunicorn_workers_default_to_the_cores_on_sqlite_and_more_on_postgresql():
+    from academy.core.serving import default_workers
+
+    assert default_workers(None, 2) == default_workers("sqlite:////srv/academy.db", 2) == 3
+    assert default_workers("postgresql+psycopg://academy@db/academy", 2) == 5
