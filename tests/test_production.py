@@ -579,3 +579,17 @@ def test_gunicorn_workers_default_to_the_cores_on_sqlite_and_more_on_postgresql(
 
     assert default_workers(None, 2) == default_workers("sqlite:////srv/academy.db", 2) == 3
     assert default_workers("postgresql+psycopg://academy@db/academy", 2) == 5
+
+
+def test_a_response_assembled_from_deflated_parts_is_one_valid_gzip_stream():
+    import zlib
+
+    from academy.core.serving import Deflated, _gzip_parts
+
+    big = ("<tr><td>Kenya</td><td>1,234</td><td>مرحبا</td><td>中文</td></tr>\n" * 3000).encode()
+    for parts in ([b"<head>", Deflated(big), b"token", Deflated(big[:7]), b"", b"</html>"],
+                  [Deflated(b"")], [b"only plain " * 100]):
+        body = _gzip_parts(parts)
+        expected = b"".join(p.data if isinstance(p, Deflated) else p for p in parts)
+        assert gzip.decompress(body) == expected  # the CRC and length are checked too
+        assert zlib.decompress(body, wbits=31) == expected  # one stream, nothing left over

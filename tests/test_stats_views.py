@@ -87,6 +87,26 @@ def test_dashboard_shows_the_three_report_figures_and_more(pop, admin_client):
     assert "style=" not in html  # the CSP forbids inline styles
 
 
+def test_dashboard_is_gzipped_from_its_precompressed_content(pop, admin_client, monkeypatch):
+    import gzip
+
+    from academy.core import serving
+
+    assembled = []
+    real = serving._gzip_parts
+    monkeypatch.setattr(serving, "_gzip_parts", lambda parts: assembled.append(parts) or real(parts))
+
+    plain = admin_client.get("/admin/stats/", headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    for _ in range(2):  # the second view assembles the cached, deflated content
+        packed = admin_client.get("/admin/stats/", headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+        body = packed.get_data()
+        assert len(body) < len(plain.get_data()) / 3
+        assert gzip.decompress(body) == plain.get_data()  # checks the CRC and length too
+    assert len(assembled) == 2 and any(isinstance(p, serving.Deflated) for p in assembled[-1])
+
+
 def test_dashboard_filters_apply_to_every_figure(pop, admin_client):
     html = admin_client.get(f"/admin/stats/?course={pop.adv.id}&date_from=2025-01-01").get_data(as_text=True)
     assert page_table(html, "language")[-1] == ["Total", "2", "0", "0.0", ""]

@@ -9,12 +9,14 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import struct
 import sys
 import time
+import zlib
 from datetime import UTC
 from functools import lru_cache
 
-from flask import Flask, g, request, session
+from flask import Flask, Response, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 request_log = logging.getLogger("academy.request")
@@ -169,6 +171,58 @@ def _accepts_gzip(header: str) -> bool:
     return "gzip" in header and "gzip" in (part.strip() for part in header.split(","))
 
 
+class Deflated:
+    """A large piece of a page that many responses repeat, deflated once.
+
+    A response assembled from such pieces (``assembled_response``) is gzipped by
+    compressing only its own small parts: each piece is a run of complete deflate
+    blocks ending on a byte boundary (a full flush), so pieces compressed at different
+    times chain into one valid stream. The statistics dashboard's 170 KB of cached
+    content cost ~0.85 ms to compress on every view, more than the rest of the page."""
+
+    __slots__ = ("data", "deflated", "crc")
+
+    def __init__(self, data: bytes, level: int = 9) -> None:
+        self.data = data
+        self.deflated = _deflate(data, level)
+        self.crc = zlib.crc32(data)
+
+
+def _deflate(data: bytes, level: int) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+# gzip's header as gzip.compress(mtime=0) writes it, and an empty final deflate block.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+_FINAL_BLOCK = b"\x03\x00"
+
+
+def assembled_response(parts: list[bytes | Deflated], mimetype: str = "text/html") -> Response:
+    """A response whose body is ``parts`` joined; gzipped (by _compress) from the parts'
+    own deflated forms."""
+    response = Response(b"".join(part.data if isinstance(part, Deflated) else part for part in parts),
+                        mimetype=mimetype)
+    response.academy_parts = parts  # type: ignore[attr-defined]
+    return response
+
+
+def _gzip_parts(parts: list[bytes | Deflated]) -> bytes:
+    out, crc, size = [_GZIP_HEADER], 0, 0
+    for part in parts:
+        if isinstance(part, Deflated):
+            out.append(part.deflated)
+            data = part.data
+        else:
+            data = part
+            out.append(_deflate(data, DYNAMIC_COMPRESSLEVEL))
+        crc = zlib.crc32(data, crc)
+        size += len(data)
+    out.append(_FINAL_BLOCK)
+    out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return b"".join(out)
+
+
 def register_static_and_compression(app: Flask) -> None:
     @app.after_request
     def _static_cache(response):
@@ -200,9 +254,12 @@ def register_static_and_compression(app: Flask) -> None:
             source.close()  # a static file's handle: read in full, so close it now
         if len(data) < MIN_COMPRESS_BYTES:
             return response
+        parts = getattr(response, "academy_parts", None)
         if is_static:
             etag, _weak = response.get_etag()
             body = _gzip_static(request.path, etag or "", data)
+        elif parts is not None and data == b"".join(p.data if isinstance(p, Deflated) else p for p in parts):
+            body = _gzip_parts(parts)
         else:
             body = gzip.compress(data, compresslevel=DYNAMIC_COMPRESSLEVEL, mtime=0)
         response.set_data(body)
