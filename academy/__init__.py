@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import types
 from pathlib import Path
 
 from flask import Flask
@@ -17,28 +18,23 @@ class Academy(Flask):
     """Flask, with one per-request cost taken out.
 
     Flask passes every hook and view through ensure_sync() on every request (about 14
-    times a page view), and each call inspects the function for ``async def``. The
-    answer never changes for a function, so it is remembered; the cache is bounded
-    because after_this_request() hands in a new closure each time."""
-
-    _SYNC_CACHE_LIMIT = 2048
+    times a page view), and each call inspects the function for ``async def``. For a
+    plain function (or a method) the answer is in its code object, which never changes,
+    so it is remembered per code object: bounded by the source, and holding nothing of a
+    request (after_this_request() brings a new closure each time, over the same code)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._sync_functions: dict = {}
+        self._sync_codes: dict[types.CodeType, bool] = {}
 
     def ensure_sync(self, func):
-        try:
-            return self._sync_functions[func]
-        except (KeyError, TypeError):  # TypeError: an unhashable callable
-            pass
-        sync = super().ensure_sync(func)
-        if len(self._sync_functions) < self._SYNC_CACHE_LIMIT:
-            try:
-                self._sync_functions[func] = sync
-            except TypeError:
-                pass
-        return sync
+        target = func.__func__ if type(func) is types.MethodType else func
+        if type(target) is not types.FunctionType or "_is_coroutine_marker" in target.__dict__:
+            return super().ensure_sync(func)  # partials, callables, functions marked async
+        is_sync = self._sync_codes.get(target.__code__)
+        if is_sync is None:
+            is_sync = self._sync_codes[target.__code__] = super().ensure_sync(func) is func
+        return func if is_sync else super().ensure_sync(func)
 
 
 def create_app(config_override: dict | None = None) -> Flask:

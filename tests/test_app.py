@@ -175,7 +175,7 @@ def test_migrations_have_one_head_and_match_the_models(app, app_ctx):
     assert diff == [], f"models and migrations differ: {diff}"
 
 
-def test_hooks_are_checked_for_async_once_and_the_memory_is_bounded(app, monkeypatch):
+def test_hooks_are_checked_for_async_once_per_code_and_nothing_of_a_request_is_kept(app, monkeypatch):
     import flask.app
 
     seen = []
@@ -191,13 +191,29 @@ def test_hooks_are_checked_for_async_once_and_the_memory_is_bounded(app, monkeyp
     async def coroutine_view():
         return "x"
 
-    wrapped = None
-    try:
-        wrapped = app.ensure_sync(coroutine_view)
-    except RuntimeError:  # Flask's async support needs asgiref; the check itself still ran
-        pass
-    assert coroutine_view in seen and wrapped is not coroutine_view
+    for _ in range(2):
+        wrapped = None
+        try:
+            wrapped = app.ensure_sync(coroutine_view)
+        except RuntimeError:  # Flask's async support needs asgiref; the check itself ran
+            pass
+        assert wrapped is not coroutine_view  # an async function is never handed back as is
 
-    for n in range(app._SYNC_CACHE_LIMIT + 100):  # after_this_request hands in a new closure each time
-        app.ensure_sync(lambda n=n: n)
-    assert len(app._sync_functions) <= app._SYNC_CACHE_LIMIT
+    # after_this_request() hands in a new closure each time: remembered by its code only.
+    def per_request(number):
+        def after(response):
+            return number, response
+        return after
+
+    closures = [per_request(n) for n in range(100)]
+    before = len(app._sync_codes)
+    assert all(app.ensure_sync(f) is f for f in closures)
+    assert len(app._sync_codes) == before + 1
+    assert not any(f in app._sync_codes for f in closures)
+
+    class Hooks:
+        def method(self):
+            return "x"
+
+    bound = Hooks().method
+    assert app.ensure_sync(bound) is bound
