@@ -506,7 +506,7 @@ def _passed_quiz_ids(enrollment_id: int, quiz_ids: list[int]) -> set[int]:
 
 
 def _quizzes_of(enrollment: Enrollment, course=None) -> CourseQuizzes:
-    # ``enrollment`` may be a read-only row (courses.queries.enrollment_with_progress) and
+    # ``enrollment`` may be a read-only row (courses.queries.course_with_enrollment) and
     # ``course`` a CourseSnapshot: either has the id and content token the cache keys on.
     if course is None or course.id != enrollment.course_id:
         course = db.session.get(Course, enrollment.course_id)

@@ -34,14 +34,6 @@ def published_courses() -> list[Course]:
     )
 
 
-def catalogue_state() -> tuple:
-    """What the catalogue shows of each published course, in one cheap row per course:
-    another process's edit to a course, a language version, a module or a lesson changes
-    one of these (the content token follows versions and structure), so a cached catalogue
-    compared against it is never stale."""
-    return tuple(tuple(row) for row in read(_CATALOGUE_STATE))
-
-
 # Statements that every page view runs are built once: building a select costs about as
 # much as running it against SQLite.
 _CATALOGUE_STATE = (
@@ -52,8 +44,13 @@ _CATALOGUE_STATE = (
 
 
 def catalogue_state_for(user_id: int | None) -> tuple[tuple, set[int]]:
-    """(catalogue_state(), ids of the published courses ``user_id`` is enrolled in, none
-    for None), in one query: what each catalogue view starts from."""
+    """(the catalogue's state, ids of the published courses ``user_id`` is enrolled in,
+    none for None), in one query: what each catalogue view starts from.
+
+    The state is what the catalogue shows of each published course, one cheap row per
+    course: another process's edit to a course, a language version, a module or a lesson
+    changes one of these (the content token follows versions and structure), so a cached
+    catalogue compared against it is never stale."""
     rows = read(_CATALOGUE_STATE_FOR, {"user_id": user_id}).all()
     return tuple(tuple(row)[:-1] for row in rows), {row.id for row in rows if row.enrollment_id is not None}
 
@@ -71,14 +68,6 @@ def module_counts(course_ids: list[int]) -> dict[int, int]:
             .group_by(Module.course_id)
         ).all()
     )
-
-
-def enrolled_course_ids(user_id: int) -> set[int]:
-    return {row[0] for row in read(_ENROLLED_COURSE_IDS, {"user_id": user_id})}
-
-
-# Read on every view of the catalogue by a signed-in learner.
-_ENROLLED_COURSE_IDS = select(Enrollment.course_id).where(Enrollment.user_id == bindparam("user_id"))
 
 
 def course_by_slug(slug: str) -> Course | None:
@@ -128,24 +117,6 @@ def course_snapshot(slug: str) -> CourseSnapshot | None:
 
 #: Enrollment's columns, for reads that show an enrolment without changing it.
 _ENROLLMENT_COLUMNS = tuple(getattr(Enrollment, c.key) for c in Enrollment.__table__.columns)
-
-
-_ENROLLMENT_WITH_PROGRESS = (
-    select(*_ENROLLMENT_COLUMNS, LessonProgress.lesson_id.label("completed_lesson_id"))
-    .outerjoin(LessonProgress, (LessonProgress.enrollment_id == Enrollment.id)
-               & LessonProgress.completed_at.is_not(None))
-    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course_id"))
-)
-
-
-def enrollment_with_progress(user_id: int, course_id: int):
-    """(the enrolment's row or None, ids of its completed lessons), in one query.
-
-    The row has Enrollment's attribute names but is read-only: load the Enrollment to change it."""
-    rows = read(_ENROLLMENT_WITH_PROGRESS, {"user_id": user_id, "course_id": course_id}).all()
-    if not rows:
-        return None, set()
-    return rows[0], {r.completed_lesson_id for r in rows if r.completed_lesson_id is not None}
 
 
 #: An enrolment read with its course (Enrollment's attribute names, read-only).

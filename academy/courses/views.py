@@ -54,8 +54,8 @@ def catalogue_cards(locale: str, state: tuple) -> list[tuple[int, Markup, Markup
     The cards took ~15 ms a page (fifty courses, their versions, language names, plural
     forms) and are the same for everyone: only the "Continue" link is the learner's own,
     so both forms of each card are kept and the page picks one per course. ``state`` is
-    queries.catalogue_state(), read before the courses, so a change committed in between
-    is caught on the next page."""
+    the first part of queries.catalogue_state_for(), read before the courses, so a change
+    committed in between is caught on the next page."""
     # {(script root, locale): (state, [(course id, card, card for an enrolled learner)])}, per app.
     cache = current_app.extensions.setdefault("academy_catalogue_cards", {})
     key = (request.script_root, locale)
