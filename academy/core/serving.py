@@ -71,7 +71,7 @@ JsonLineFormatter.converter = time.gmtime
 def _log_fields(fields: dict) -> None:
     """request_log.info("request", extra={"fields": fields}), without the caller lookup:
     Logger.info walks the stack to name the calling function and line on every record,
-    about a third of a request line's cost, and the request line never shows them."""
+    and the request line never shows them."""
     if request_log.isEnabledFor(logging.INFO):
         request_log.handle(request_log.makeRecord(
             request_log.name, logging.INFO, __file__, 0, "request", None, None, extra={"fields": fields}))
@@ -201,9 +201,10 @@ _FINAL_BLOCK = b"\x03\x00"
 def assembled_response(parts: list[bytes | Deflated], mimetype: str = "text/html") -> Response:
     """A response whose body is ``parts`` joined; gzipped (by _compress) from the parts'
     own deflated forms."""
-    response = Response(b"".join(part.data if isinstance(part, Deflated) else part for part in parts),
-                        mimetype=mimetype)
-    response.academy_parts = parts  # type: ignore[attr-defined]
+    body = b"".join(part.data if isinstance(part, Deflated) else part for part in parts)
+    response = Response(body, mimetype=mimetype)
+    # The body as assembled: _compress uses the parts only if the body is still this one.
+    response.academy_parts = (parts, body)  # type: ignore[attr-defined]
     return response
 
 
@@ -254,11 +255,11 @@ def register_static_and_compression(app: Flask) -> None:
             source.close()  # a static file's handle: read in full, so close it now
         if len(data) < MIN_COMPRESS_BYTES:
             return response
-        parts = getattr(response, "academy_parts", None)
+        parts, assembled = getattr(response, "academy_parts", (None, None))
         if is_static:
             etag, _weak = response.get_etag()
             body = _gzip_static(request.path, etag or "", data)
-        elif parts is not None and data == b"".join(p.data if isinstance(p, Deflated) else p for p in parts):
+        elif parts is not None and data == assembled:  # nothing changed the body since
             body = _gzip_parts(parts)
         else:
             body = gzip.compress(data, compresslevel=DYNAMIC_COMPRESSLEVEL, mtime=0)
