@@ -5,20 +5,31 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: compile-translations run test test-sqlite test-postgres lint translations translations-check serve bench audit clean sysdeps-run sysdeps-test
+.PHONY: lock compile-translations run test test-sqlite test-postgres lint translations translations-check serve bench audit clean sysdeps-run sysdeps-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-# Re-install when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs exactly what the lock files say (versions and hashes), then the app itself without
+# resolving anything; re-runs when a lock changes. `make lock` regenerates the locks.
+RUN_LOCK := requirements/run.lock
+DEV_LOCK := requirements/dev.lock
+$(VENV)/.installed: $(RUN_LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(RUN_LOCK)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(DEV_LOCK) $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(DEV_LOCK)
 	touch $@
+
+# Resolve pyproject.toml again and rewrite both locks, keeping the locked versions that still
+# fit (uv prefers them); the dev lock is constrained by the run lock, so a package has one
+# version in both. Upgrade one package: make lock ARGS='--upgrade-package babel'; all: ARGS=--upgrade.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml requirements/build.in --generate-hashes --python-version 3.11 --quiet
+lock: $(VENV)/.installed-dev
+	$(UV_COMPILE) $(ARGS) -o $(RUN_LOCK)
+	$(UV_COMPILE) $(ARGS) --extra dev -c $(RUN_LOCK) -o $(DEV_LOCK)
 
 sysdeps-run:
 	@scripts/sysdeps.sh run
