@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import types
 from pathlib import Path
 
 from flask import Flask
@@ -11,34 +10,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from academy.config import load_config
-from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
-
-
-class Academy(Flask):
-    """Flask, with one per-request cost taken out.
-
-    Flask passes every hook and view through ensure_sync() on every request (about 14
-    times a page view), and each call inspects the function for ``async def``. For a
-    plain function (or a method) the answer is in its code object, which never changes,
-    so it is remembered per code object: bounded by the source, and holding nothing of a
-    request (after_this_request() brings a new closure each time, over the same code)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._sync_codes: dict[types.CodeType, bool] = {}
-
-    def ensure_sync(self, func):
-        target = func.__func__ if type(func) is types.MethodType else func
-        if type(target) is not types.FunctionType or "_is_coroutine_marker" in target.__dict__:
-            return super().ensure_sync(func)  # partials, callables, functions marked async
-        is_sync = self._sync_codes.get(target.__code__)
-        if is_sync is None:
-            is_sync = self._sync_codes[target.__code__] = super().ensure_sync(func) is func
-        return func if is_sync else super().ensure_sync(func)
+from academy.extensions import babel, cache, compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config_override: dict | None = None) -> Flask:
-    app = Academy(__name__, instance_relative_config=False)
+    app = Flask(__name__, instance_relative_config=False)
     configure_settings(app, config_override)
     configure_logging(app)
     configure_passwords(app)
@@ -109,7 +85,7 @@ def configure_extensions(app: Flask) -> None:
 
     with app.app_context():
         for engine in db.engines.values():
-            if engine.dialect.name != "sqlite" and not engine.pool._pre_ping:
+            if engine.dialect.name != "sqlite" and not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
                 ping_idle_connections(engine, app.config["DB_PING_IDLE_SECONDS"])
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)
@@ -119,6 +95,7 @@ def configure_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    cache.init_app(app)
 
 
 def configure_i18n(app: Flask) -> None:
@@ -165,20 +142,19 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
-    from academy.core.forms import register_csrf_signatures
     from academy.core.security import register_security_headers
     from academy.core.sessions import register_session_lifetimes
 
     register_session_lifetimes(app)
     register_security_headers(app)
-    register_csrf_signatures(app)
 
 
 def configure_serving(app: Flask) -> None:
-    from academy.core.serving import register_request_log, register_static_and_compression, wrap_proxy
+    from academy.core.serving import register_request_log, register_static_caching, wrap_proxy
 
     # after_request handlers run last-registered first: compression sees the final response.
-    register_static_and_compression(app)
+    compress.init_app(app)
+    register_static_caching(app)
     register_request_log(app)
     wrap_proxy(app)
 

@@ -45,6 +45,22 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+# Mimetypes worth compressing; images, PDFs and archives are compressed already.
+COMPRESSIBLE = [
+    "text/html", "text/css", "text/plain", "text/csv", "text/javascript", "text/xml",
+    "application/javascript", "application/json", "application/xml", "image/svg+xml",
+    "application/manifest+json",
+]
+
+
+def _cache_config() -> dict:
+    redis_url = os.environ.get("ACADEMY_CACHE_REDIS_URL") or os.environ.get("ACADEMY_REDIS_URL")
+    common = {"CACHE_DEFAULT_TIMEOUT": _int("ACADEMY_CACHE_SECONDS", 24 * 3600), "CACHE_KEY_PREFIX": "academy:"}
+    if redis_url:
+        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url}
+    return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": _int("ACADEMY_CACHE_ENTRIES", 5000)}
+
+
 def load_config(override: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment and an optional override."""
     override = dict(override or {})
@@ -72,7 +88,9 @@ def load_config(override: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "LANGUAGES": LANGUAGES,
-        "WTF_CSRF_TIME_LIMIT": None,
+        # A form's token lasts a working day: a learner on a slow link may read a lesson for
+        # hours before pressing "Mark as complete".
+        "WTF_CSRF_TIME_LIMIT": _int("ACADEMY_CSRF_HOURS", 8) * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("ACADEMY_SECURE_COOKIES", env == "production"),
@@ -93,7 +111,16 @@ def load_config(override: dict | None = None) -> dict:
         "PROXY_COUNT": _int("ACADEMY_PROXY_COUNT", 0),
         "HSTS_SECONDS": _int("ACADEMY_HSTS_SECONDS", 63072000),
         "REQUEST_LOG": _bool("ACADEMY_REQUEST_LOG", env != "testing"),
-        "COMPRESS_RESPONSES": _bool("ACADEMY_COMPRESS", True),
+        # Flask-Compress: Brotli for browsers that take it, else gzip; off with ACADEMY_COMPRESS=0
+        # (a reverse proxy that compresses itself). Streamed downloads are left as they are
+        # (static text files are read whole first, academy.core.serving).
+        "COMPRESS_REGISTER": _bool("ACADEMY_COMPRESS", True),
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_STREAMS": False,
+        "COMPRESS_MIMETYPES": COMPRESSIBLE,
+        # Flask-Caching, for content that is the same for every visitor (academy/core/cache.py):
+        # one cache per process, or Redis shared by several servers.
+        **_cache_config(),
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("ACADEMY_SQLITE_BUSY_TIMEOUT", "15")),
         # A pooled PostgreSQL connection unused for longer than this is checked (a round
         # trip) before a request gets it (academy.core.dbping).

@@ -60,13 +60,18 @@ def test_every_request_is_logged_as_one_json_line_without_secrets(client, make_u
 # ---------------------------------------------------------------- compression and static caching
 
 
-def test_pages_are_gzipped_for_clients_that_accept_it(client, mini_course):
+def test_pages_are_compressed_with_brotli_or_gzip_for_clients_that_accept_it(client, mini_course):
+    import brotli
+
     plain = client.get("/")
-    zipped = client.get("/", headers={"Accept-Encoding": "gzip, br"})
     assert "Content-Encoding" not in plain.headers
+    zipped = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
     assert gzip.decompress(zipped.data) == plain.data
     assert len(zipped.data) < len(plain.data) / 2
+    squeezed = client.get("/", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert squeezed.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(squeezed.data) == plain.data
 
 
 def test_fingerprinted_static_files_are_cached_for_a_year_and_compressed(app, client):
@@ -82,9 +87,8 @@ def test_fingerprinted_static_files_are_cached_for_a_year_and_compressed(app, cl
     css = gzip.decompress(resp.data).decode()
     assert "{" in css
     etag = resp.headers["ETag"]
-    assert etag.startswith('W/"')
     with client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}) as again:
-        assert again.status_code == 304
+        assert again.status_code == 304 and again.data == b""
     with client.get("/static/css/academy.css") as bare:
         assert bare.headers["Cache-Control"] == "public, max-age=3600"
 
@@ -220,55 +224,6 @@ def _signed_session(app, data: dict, at: int) -> str:
     serializer = app.session_interface.get_signing_serializer(app)
     with mock.patch("time.time", return_value=at):
         return serializer.dumps(data)
-
-
-def test_a_session_cookie_verified_once_is_still_judged_on_every_request(tmp_path, database_url, monkeypatch):
-    """Each distinct cookie's signature is checked once per process; its age, tampering
-    and what a request does to the session are still judged every time."""
-    import time as time_module
-
-    app = make_test_app(tmp_path, database_url)
-    client = app.test_client()
-
-    @app.route("/t/session")
-    def _peek():
-        import copy
-
-        from flask import session
-        seen = copy.deepcopy(dict(session))
-        session["touched"] = True  # a request's change must not reach the next one
-        session.setdefault("list", []).append(1)
-        return {k: v for k, v in seen.items() if not k.startswith("_")}
-
-    from itsdangerous import TimestampSigner
-
-    now = int(time_module.time())
-    cookie = _signed_session(app, {"name": "a", "list": [0]}, now)
-    checks = []
-    unsign = TimestampSigner.unsign
-    monkeypatch.setattr(TimestampSigner, "unsign", lambda *a, **k: checks.append(1) or unsign(*a, **k))
-    for _ in range(3):
-        client.set_cookie("session", cookie)
-        assert client.get("/t/session").get_json() == {"name": "a", "list": [0]}
-    assert len(checks) == 1  # the signature was checked once
-
-    tampered = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
-    client.set_cookie("session", tampered)
-    assert client.get("/t/session").get_json() == {}
-
-    # Past the session lifetime, the once-verified cookie is refused like any other.
-    lifetime = int(app.permanent_session_lifetime.total_seconds())
-    monkeypatch.setattr(time_module, "time", lambda: now + lifetime + 1)
-    client.set_cookie("session", cookie)
-    assert client.get("/t/session").get_json() == {}
-
-    # A new secret key: the cookie signed with the old one no longer opens a session.
-    monkeypatch.setattr(time_module, "time", lambda: now)
-    client.set_cookie("session", cookie)
-    assert client.get("/t/session").get_json() == {"name": "a", "list": [0]}
-    app.secret_key = app.config["SECRET_KEY"] = "another-secret-key-" + "y" * 32
-    client.set_cookie("session", cookie)
-    assert client.get("/t/session").get_json() == {}
 
 
 def test_remember_me_outlives_the_session_until_the_password_changes(app, make_user, clock):
@@ -565,13 +520,13 @@ def test_a_course_package_upload_on_a_full_disk_is_refused_clearly(app, app_ctx,
     assert upload(admin_client, zip_folder(FIXTURES / "mini")).status_code == 302
 
 
-@pytest.mark.parametrize(("header", "gzipped"), [
-    ("gzip, deflate, br, zstd", True), ("gzip", True), ("br, gzip;q=0.5", True), ("gzip;q=0, br", False),
-    ("x-gzip", False), ("deflate", False), ("", False), ("*;q=0.1", True),
+@pytest.mark.parametrize(("header", "encoding"), [
+    ("gzip, deflate, br, zstd", "br"), ("gzip", "gzip"), ("br, gzip;q=0.5", "br"), ("gzip;q=0, br", "br"),
+    ("br;q=0, gzip", "gzip"), ("x-gzip", None), ("deflate", None), ("", None), ("*;q=0.1", "br"),
 ])
-def test_compression_follows_accept_encoding(client, mini_course, header, gzipped):
+def test_compression_follows_accept_encoding(client, mini_course, header, encoding):
     resp = client.get("/", headers={"Accept-Encoding": header} if header else {})
-    assert (resp.headers.get("Content-Encoding") == "gzip") is gzipped
+    assert resp.headers.get("Content-Encoding") == encoding
 
 
 def test_gunicorn_workers_default_to_the_cores_on_sqlite_and_more_on_postgresql():
@@ -579,17 +534,3 @@ def test_gunicorn_workers_default_to_the_cores_on_sqlite_and_more_on_postgresql(
 
     assert default_workers(None, 2) == default_workers("sqlite:////srv/academy.db", 2) == 3
     assert default_workers("postgresql+psycopg://academy@db/academy", 2) == 5
-
-
-def test_a_response_assembled_from_deflated_parts_is_one_valid_gzip_stream():
-    import zlib
-
-    from academy.core.serving import Deflated, _gzip_parts
-
-    big = ("<tr><td>Kenya</td><td>1,234</td><td>مرحبا</td><td>中文</td></tr>\n" * 3000).encode()
-    for parts in ([b"<head>", Deflated(big), b"token", Deflated(big[:7]), b"", b"</html>"],
-                  [Deflated(b"")], [b"only plain " * 100]):
-        body = _gzip_parts(parts)
-        expected = b"".join(p.data if isinstance(p, Deflated) else p for p in parts)
-        assert gzip.decompress(body) == expected  # the CRC and length are checked too
-        assert zlib.decompress(body, wbits=31) == expected  # one stream, nothing left over

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from time import monotonic
 
 from flask import current_app
 from sqlalchemy import event, func, select
@@ -18,7 +16,7 @@ from academy.auth.models import User, UserRole
 from academy.core.audit import AuditEvent
 from academy.core.models import utcnow
 from academy.courses.models import Course, Enrollment, Lesson, Module
-from academy.extensions import db
+from academy.extensions import cache, db
 
 
 def fold(text: str) -> str:
@@ -158,32 +156,25 @@ def counts() -> dict:
     }
 
 
-_COUNTS: dict[str, tuple[float, datetime, dict]] = {}  # database URL -> (monotonic, as of, counts)
-_COUNTS_LOCK = threading.Lock()
-
-
 def dashboard_counts() -> tuple[dict, datetime]:
-    """``counts()`` and when they were counted, kept by this process for
+    """``counts()`` and when they were counted, kept in the shared cache for
     ``ADMIN_COUNTS_SECONDS`` (each view otherwise counts 110,000 accounts; the page says
-    "as of" so a figure a minute old is not mistaken for a live one)."""
-    app = current_app._get_current_object()  # noqa: SLF001
-    seconds = int(app.config.get("ADMIN_COUNTS_SECONDS", 0 if app.testing else 60))
-    key = str(db.engine.url)
-    now = monotonic()
-    with _COUNTS_LOCK:
-        hit = _COUNTS.get(key)
-    if seconds and hit is not None and now - hit[0] < seconds:
-        return hit[2], hit[1]
-    fresh, at = counts(), utcnow()
-    with _COUNTS_LOCK:
-        _COUNTS[key] = (now, at, fresh)
-    return fresh, at
+    "as of" so a figure a minute old is not mistaken for a live one). Totals only: no
+    person's data."""
+    seconds = int(current_app.config.get("ADMIN_COUNTS_SECONDS", 0 if current_app.testing else 60))
+    key = f"admin-counts:{db.engine.url}"
+    hit = cache.get(key) if seconds else None
+    if hit is not None:
+        return hit
+    fresh = (counts(), utcnow())
+    if seconds:
+        cache.set(key, fresh, timeout=seconds)
+    return fresh
 
 
 def forget_counts() -> None:
-    """Drop this process's cached dashboard counts (after an admin changes what they count)."""
-    with _COUNTS_LOCK:
-        _COUNTS.clear()
+    """Drop the cached dashboard counts (after an admin changes what they count)."""
+    cache.delete(f"admin-counts:{db.engine.url}")
 
 
 # --- courses --------------------------------------------------------------------------

@@ -141,8 +141,7 @@ class QuestionText(db.Model):
 
 
 class AttemptStatus:
-    """What an attempt's state says: shared by the model and its read-only rows
-    (queries.AttemptRow), which have the same attribute names."""
+    """What an attempt's state says."""
 
     @property
     def is_open(self) -> bool:

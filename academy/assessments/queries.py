@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import Integer, bindparam, cast, func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from academy.assessments.enums import AttemptState, ShowAnswers
-from academy.assessments.models import AttemptAnswer, AttemptStatus, Question, QuestionText, Quiz, QuizAttempt
-from academy.courses.models import Course, CourseVersion, Enrollment
-from academy.extensions import db, read
+from academy.assessments.models import AttemptAnswer, Question, QuestionText, Quiz, QuizAttempt
+from academy.courses.models import Course, CourseVersion
+from academy.extensions import db
 
 
 def course_quizzes(course_id: int) -> list[Quiz]:
@@ -31,51 +30,19 @@ def quiz_by_key(course_id: int, key: str) -> Quiz | None:
     )
 
 
-@dataclass(frozen=True)
-class AttemptRow(AttemptStatus):
-    """A QuizAttempt as the quiz page lists it, read-only (the model's attribute names, not
-    its layout): load the QuizAttempt to change it."""
-
-    id: int
-    quiz_id: int
-    number: int
-    state: AttemptState
-    started_at: datetime
-    deadline_at: datetime | None
-    submitted_at: datetime | None
-    expired_at: datetime | None
-    graded_at: datetime | None
-    score: float | None
-    is_passed: bool | None
+def attempts_at(enrollment_id: int, quiz_id: int) -> list[QuizAttempt]:
+    """The enrolment's attempts at the quiz, latest first."""
+    return list(db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.enrollment_id == enrollment_id, QuizAttempt.quiz_id == quiz_id)
+        .order_by(QuizAttempt.number.desc())
+    ))
 
 
-_ATTEMPT_FIELDS = ("id", "quiz_id", "number", "state", "started_at", "deadline_at", "submitted_at",
-                   "expired_at", "graded_at", "score", "is_passed")
-
-# Built once: building a select costs about as much as running it against SQLite.
-_ENROLLMENT_WITH_ATTEMPTS = (
-    select(*(getattr(Enrollment, c.key) for c in Enrollment.__table__.columns),
-           *(getattr(QuizAttempt, f).label(f"attempt_{f}") for f in _ATTEMPT_FIELDS))
-    .outerjoin(QuizAttempt, (QuizAttempt.enrollment_id == Enrollment.id)
-               & (QuizAttempt.quiz_id == bindparam("quiz_id")))
-    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course_id"))
-    .order_by(QuizAttempt.number.desc())
-)
-
-
-def enrollment_with_attempts(user_id: int, course_id: int, quiz_id: int) -> tuple[object | None, list[AttemptRow]]:
-    """(the enrolment's row or None, its attempts at the quiz, latest first), in one query.
-
-    The row has Enrollment's attribute names but is read-only: load the Enrollment to change it."""
-    rows = read(_ENROLLMENT_WITH_ATTEMPTS, {"user_id": user_id, "course_id": course_id, "quiz_id": quiz_id}).all()
-    if not rows:
-        return None, []
-    return rows[0], _attempt_rows(rows)
-
-
-def _attempt_rows(rows) -> list[AttemptRow]:
-    return [AttemptRow(*(getattr(r, f"attempt_{f}") for f in _ATTEMPT_FIELDS))
-            for r in rows if r.attempt_id is not None]
+def active_question_count(quiz_id: int) -> int:
+    """How many active questions the quiz has (its pool), without loading them."""
+    return db.session.scalar(
+        select(func.count()).select_from(Question).where(Question.quiz_id == quiz_id, ~Question.is_retired)
+    ) or 0
 
 
 @dataclass
@@ -88,7 +55,7 @@ class QuizResult:
     open_attempt_id: int | None = None
 
 
-def _add(r: QuizResult, a: QuizAttempt | AttemptRow) -> None:
+def _add(r: QuizResult, a: QuizAttempt) -> None:
     r.attempts += 1
     if a.is_open:
         r.open_attempt_id = a.id
@@ -106,7 +73,7 @@ def results_by_quiz(enrollment_id: int) -> dict[int, QuizResult]:
     return results
 
 
-def summarise(attempts: list[QuizAttempt] | list[AttemptRow]) -> QuizResult:
+def summarise(attempts: list[QuizAttempt]) -> QuizResult:
     """The standing on one quiz from its attempts already loaded (see results_by_quiz)."""
     result = QuizResult()
     for a in attempts:

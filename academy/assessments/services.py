@@ -12,7 +12,6 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import takewhile
-from typing import TYPE_CHECKING
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -34,9 +33,6 @@ from academy.core.models import utcnow
 from academy.courses.models import Course, Enrollment, Module
 from academy.courses.package import CoursePackage
 from academy.extensions import db
-
-if TYPE_CHECKING:
-    from academy.assessments.queries import AttemptRow
 
 #: Answers posted this long after the deadline still count: the request was on its way.
 GRACE_SECONDS = 15
@@ -117,7 +113,7 @@ class Availability:
 
     can_start: bool
     reason: str | None
-    open_attempt: QuizAttempt | AttemptRow | None
+    open_attempt: QuizAttempt | None
     attempts_used: int
     attempts_left: int | None
     next_start_at: datetime | None = None
@@ -157,14 +153,13 @@ def _module_is_locked(quiz: Quiz, enrollment: Enrollment, course: Course | None 
 
 
 def availability(quiz: Quiz, enrollment: Enrollment, now: datetime | None = None, *,
-                 attempts: list[QuizAttempt] | list[AttemptRow] | None = None, pool: int | None = None,
+                 attempts: list[QuizAttempt] | None = None, pool: int | None = None,
                  course: Course | None = None) -> Availability:
     """Whether the learner may start (or resume) ``quiz`` now, and why not.
 
     ``attempts`` (the enrolment's attempts at this quiz, any order), ``pool`` (how many
     active questions it has) and ``course`` (the quiz's course) save their queries when the
-    caller has them already. The quiz page passes read-only rows and snapshots for all of
-    them (queries.AttemptRow, definitions.QuizSnapshot, courses.queries.CourseSnapshot)."""
+    caller has them already."""
     now = now or utcnow()
     if attempts is None:
         attempts = list(
@@ -506,8 +501,6 @@ def _passed_quiz_ids(enrollment_id: int, quiz_ids: list[int]) -> set[int]:
 
 
 def _quizzes_of(enrollment: Enrollment, course=None) -> CourseQuizzes:
-    # ``enrollment`` may be a read-only row (courses.queries.course_with_enrollment) and
-    # ``course`` a CourseSnapshot: either has the id and content token the cache keys on.
     if course is None or course.id != enrollment.course_id:
         course = db.session.get(Course, enrollment.course_id)
     return course_quizzes(course)
@@ -516,7 +509,7 @@ def _quizzes_of(enrollment: Enrollment, course=None) -> CourseQuizzes:
 def module_quizzes_passed(enrollment: Enrollment, module_ids: list[int], course=None) -> dict[int, bool]:
     """MODULE_REQUIREMENTS: a module with a quiz is complete only once its quiz is passed."""
     wanted = set(module_ids)
-    # Which quizzes the course has comes from the per-process cache; whether this learner
+    # Which quizzes the course has comes from the shared cache; whether this learner
     # passed them is read below, per request.
     quizzes = {
         module_id: quiz_id

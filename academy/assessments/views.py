@@ -3,12 +3,11 @@ the learner's and an admin's attempt history, and quiz statistics for staff."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from academy.assessments import definitions, queries
@@ -28,7 +27,7 @@ from academy.assessments.services import (
 from academy.auth.access import admin_required, instructor_required, learner_required
 from academy.auth.models import User
 from academy.core.enums import Role
-from academy.core.i18n import current_locale, language_name, text_direction
+from academy.core.i18n import language_name, text_direction
 from academy.core.nav import add_nav
 from academy.courses import queries as course_queries
 from academy.courses.models import Course
@@ -39,7 +38,7 @@ add_nav("assessments.quiz_list", _l("Quiz statistics"), (Role.INSTRUCTOR, Role.A
 
 
 def quiz_title(quiz, language: str, course=None) -> str:
-    """``course``: the quiz's course (or its snapshot) when the caller has it."""
+    """``course``: the quiz's course, when the caller has it."""
     if quiz.is_final_exam:
         return _("Final exam")
     from academy.courses.models import Module
@@ -78,24 +77,19 @@ def _wants_json() -> bool:
 @bp.route("/learn/<slug>/quiz/<quiz_key>")
 @learner_required
 def quiz(slug: str, quiz_key: str):
-    # Read-only rows and snapshots, not ORM objects: the course's row, the quiz's settings
-    # and questions from the per-process cache (keyed by the course's content token), and
-    # the enrolment with its attempts at this quiz in one query.
-    course = course_queries.course_snapshot(slug)
-    if course is None or not course.is_published:
-        abort(404)
-    quiz = definitions.quiz_snapshot(course, quiz_key)
-    enrollment, history = queries.enrollment_with_attempts(current_user.id, course.id, quiz.id if quiz else 0)
+    course, enrollment = _course_and_enrollment(slug)
     if enrollment is None:
         flash(_("Enrol in the course first."), "info")
         return redirect(url_for("courses.course_page", slug=slug))
+    quiz = queries.quiz_by_key(course.id, quiz_key)
     if quiz is None:
         abort(404)
+    history = queries.attempts_at(enrollment.id, quiz.id)
     if has_overdue(history) and expire_overdue(quiz.id, enrollment.id):
         db.session.commit()
-        enrollment, history = queries.enrollment_with_attempts(current_user.id, course.id, quiz.id)
-    avail = availability(quiz, enrollment, attempts=history, pool=quiz.pool, course=course)
-    title, head = _quiz_head(course, quiz, enrollment.language)
+        history = queries.attempts_at(enrollment.id, quiz.id)
+    pool = queries.active_question_count(quiz.id)
+    avail = availability(quiz, enrollment, attempts=history, pool=pool, course=course)
     return render_template(
         "assessments/quiz.html",
         course=course,
@@ -103,47 +97,10 @@ def quiz(slug: str, quiz_key: str):
         avail=avail,
         history=history,
         result=queries.summarise(history),
-        title=title,
-        head=head,
-        csrf_field=_csrf_field(),
+        title=quiz_title(quiz, enrollment.language, course),
+        question_count=min(quiz.draw_count, pool) if quiz.draw_count else pool,
+        form=StartAttemptForm(),
     )
-
-
-#: Quiz page heads a process keeps; past this (stale tokens pile up with edits) it starts over.
-MAX_QUIZ_HEADS = 2048
-
-
-def _quiz_head(course, quiz, language: str) -> tuple[str, Markup]:
-    """The quiz's title and the top of its page (breadcrumb, heading, settings) for a learner
-    in ``language`` (the enrolment's, for the module's title) and the page's locale.
-
-    Both are the same for every learner, so each process renders them once per quiz, course
-    content token (which an edit of the quiz, its module or its questions replaces) and
-    languages; nothing of the learner is in them. The rest of the page is rendered per request."""
-    app = current_app._get_current_object()
-    # The slug and default language are the course row's own (an edit of them keeps the token).
-    key = (quiz.id, course.content_token, course.slug, course.default_language, current_locale(), language,
-           request.script_root)
-    cache = app.extensions.setdefault("academy_quiz_heads", {})
-    hit = cache.get(key) if not app.debug else None
-    if hit is not None:
-        return hit
-    title = quiz_title(quiz, language, course)
-    head = Markup(render_template(  # noqa: S704  # nosec B704 - our own template's output
-        "assessments/_quiz_head.html", course=course, quiz=quiz, question_count=quiz.question_count, title=title))
-    if len(cache) >= MAX_QUIZ_HEADS:
-        cache.clear()
-    cache[key] = (title, head)
-    return title, head
-
-
-def _csrf_field() -> Markup:
-    """StartAttemptForm's hidden CSRF field as the form renders it, without building the form
-    (a tenth of a millisecond per view); the start route validates it with the form."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return Markup("")
-    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    return Markup('<input id="{0}" name="{0}" type="hidden" value="{1}">').format(name, generate_csrf())
 
 
 @bp.route("/learn/<slug>/quiz/<quiz_key>/start", methods=["POST"])
@@ -478,7 +435,7 @@ def quiz_stats(quiz_id: int):
 def module_quiz_extras(course, enrollment, language: str, outline) -> None:
     """courses.queries.OUTLINE_HOOKS: the quiz block under each module on the course home."""
     if enrollment is None or not definitions.course_quizzes(course).module_quizzes:
-        return  # no quiz under any module (from the per-process cache): no query
+        return  # no quiz under any module (from the shared cache): no query
     quizzes = {q.module_id: q for q in queries.course_quizzes(course.id) if not q.is_final_exam}
     if not quizzes:
         return
@@ -502,7 +459,7 @@ def module_quiz_extras(course, enrollment, language: str, outline) -> None:
 def final_exam_section(course, enrollment, language: str, outline) -> Markup | None:
     """courses.queries.HOME_SECTIONS: the final exam after the modules on the course home."""
     if enrollment is None or definitions.course_quizzes(course).final_exam_id is None:
-        return None  # no final exam (from the per-process cache): no query
+        return None  # no final exam (from the shared cache): no query
     quiz = queries.quiz_by_key(course.id, FINAL_EXAM_KEY)
     if quiz is None:
         return None

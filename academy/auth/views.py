@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import UserMixin, current_user, login_required, login_user, logout_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, lazyload
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from academy.auth.access import learner_required
 from academy.auth.forms import (
@@ -18,7 +17,7 @@ from academy.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from academy.auth.models import Tisc, User, UserRole
+from academy.auth.models import Tisc, User
 from academy.auth.passwords import verify_password
 from academy.auth.services import (
     AccountError,
@@ -29,118 +28,25 @@ from academy.auth.services import (
     set_password,
     user_from_reset_token,
 )
-from academy.core.enums import Role
 from academy.core.i18n import autonym, country_choices, country_name, current_locale, is_country
 from academy.core.mail import send_mail
-from academy.core.template_helpers import badge_column, remember_badge
-from academy.extensions import db, limiter, login_manager, read
+from academy.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
-_USER_LOADER_OPTIONS = (joinedload(User.role_rows), lazyload(User.tisc))
-# Built once: session.get() builds its statement anew on every request (about 50 µs of
-# the ~300 µs this load costs); the result is the same identity-mapped User.
-_LOAD_USER = select(User).options(*_USER_LOADER_OPTIONS).where(User.id == bindparam("uid"))
-# The same user as plain rows (one per role), for read-only requests, with the header's
-# notification badge when a feature provides it as a column (built on first use, once
-# every feature has registered).
-# (Built on first use also because reading User's mapper at import would configure every
-# mapper before all models are imported.)
-_USER_KEYS: list[str] = []
-_user_rows: list = []
-
-
-def _user_rows_statement():
-    if not _user_rows:
-        _USER_KEYS[:] = [attr.key for attr in User.__mapper__.column_attrs]
-        badge = badge_column()
-        _user_rows.append(
-            select(*(getattr(User, key).label(key) for key in _USER_KEYS), UserRole.role.label("role_"),
-                   *([badge] if badge is not None else []))
-            .outerjoin(UserRole, UserRole.user_id == User.id)
-            .where(User.id == bindparam("uid"))
-        )
-    return _user_rows[0]
-_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 @login_manager.user_loader
-def load_user(user_id: str) -> User | RequestUser | None:
+def load_user(user_id: str) -> User | None:
     try:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except ValueError:
         return None
-    if request.method in _READ_ONLY_METHODS:
-        # A page view only reads who is asking: the user's row and roles, not an ORM
-        # object (whose loading was a third of a lesson page's time). Anything else is
-        # loaded from the User on first use (see RequestUser).
-        rows = read(_user_rows_statement(), {"uid": uid}).all()
-        if not rows or rows[0].session_version != version:
-            return None
-        if "badge_" in rows[0]._fields:
-            remember_badge(uid, rows[0].badge_ or 0)
-        return RequestUser(rows)
-    # Roles joined in: one query per request for who is asking, not two. The TISC is
-    # loaded only by the pages that show it (no join and no object for every request).
-    user = db.session.execute(_LOAD_USER, {"uid": uid}).unique().scalar_one_or_none()
+    # The roles (every page's menu asks for them) come with the user, by its relationship's
+    # selectin loading; the header's unread count is one more query, where it is shown.
+    user = db.session.get(User, uid)
     if user is None or user.session_version != version:
         return None
     return user
-
-
-class RequestUser(UserMixin):
-    """The signed-in user of a read-only request, from one row per role.
-
-    It answers what page views ask of ``current_user`` (id, name, language, roles, the
-    profile's columns) without the ORM; any other attribute (``tisc``, ``institution_name``,
-    relationships) comes from the User, loaded from the session on first use, and so does
-    a write, which goes to the User (and so to the database with the session's commit).
-    State-changing requests (POST and the like) get the User itself."""
-
-    def __init__(self, rows) -> None:
-        values = self.__dict__
-        first = rows[0]._mapping
-        for key in _USER_KEYS:
-            values[key] = first[key]
-        values["_roles"] = frozenset(row.role_ for row in rows if row.role_ is not None)
-        values["_user"] = None
-
-    @property
-    def user(self) -> User:
-        """The ORM User (loaded once, on first need)."""
-        user = self.__dict__["_user"]
-        if user is None:
-            user = self.__dict__["_user"] = db.session.get(User, self.__dict__["id"])
-        return user
-
-    @property
-    def is_active(self) -> bool:
-        return self.__dict__["is_active_account"]
-
-    def get_id(self) -> str:
-        return f"{self.__dict__['id']}:{self.__dict__['session_version']}"
-
-    @property
-    def roles(self) -> set[Role]:
-        return set(self.__dict__["_roles"])
-
-    def has_role(self, *roles: Role | str) -> bool:
-        return not self.__dict__["_roles"].isdisjoint(Role(r) for r in roles)
-
-    def __getattr__(self, name: str):
-        # Only for names not found above: the User's relationships and properties.
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.user, name)
-
-    def __setattr__(self, name: str, value) -> None:
-        setattr(self.user, name, value)
-        if name in self.__dict__:
-            self.__dict__[name] = value
-
-    def __repr__(self) -> str:
-        return f"<RequestUser {self.__dict__['id']}>"
 
 
 def _safe_next(target: str | None) -> str | None:

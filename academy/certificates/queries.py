@@ -3,99 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, bindparam, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, or_, select
 
 from academy.auth.models import User
-from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
+from academy.certificates.models import Certificate, CertificateStatus
 from academy.certificates.services import CODE_RE, SERIAL_RE
 from academy.core.models import utcnow
-from academy.extensions import db, read
+from academy.extensions import db
 
 
 def by_code_or_serial(value: str) -> Certificate | None:
     """The certificate with this verification code or serial number; None for anything else,
-    malformed input included (checked before it reaches the database)."""
+    malformed input included (checked before it reaches the database). Its columns are read
+    now even if the session holds it already: a revocation elsewhere shows at once."""
     value = (value or "").strip()
     if SERIAL_RE.match(value.upper()):
-        return db.session.scalar(select(Certificate).where(Certificate.serial == value.upper()))
-    if CODE_RE.match(value):
-        return db.session.scalar(select(Certificate).where(Certificate.verification_code == value))
-    return None
-
-
-@dataclass(frozen=True)
-class Successor:
-    serial: str
-    verification_code: str
-
-
-@dataclass(frozen=True)
-class VerifiedCertificate:
-    """What the public verification page shows of a certificate, read in one Core row
-    (no ORM object, no second query for its successor). ``state`` holds every value
-    read: the page's cached HTML is keyed by it (see certificates/views.py)."""
-
-    id: int
-    serial: str
-    verification_code: str
-    status: CertificateStatus
-    kind: CertificateKind
-    subject_code: str
-    title: str
-    titles: dict
-    language: str
-    learner_name: str
-    hours: float | None
-    issued_at: datetime
-    expires_at: datetime | None
-    pdf_sha256: str
-    revoked_at: datetime | None
-    revocation_reason: str | None
-    superseded_at: datetime | None
-    superseded_by: Successor | None
-    state: tuple = field(repr=False, compare=False)
-
-    # The model's own rules, not copies of them: they read only the columns above.
-    effective_status = Certificate.effective_status
-    title_in = Certificate.title_in
-
-
-_successor = aliased(Certificate)
-_VERIFIED = select(
-    Certificate.id, Certificate.serial, Certificate.verification_code, Certificate.status, Certificate.kind,
-    Certificate.subject_code, Certificate.title, Certificate.titles, Certificate.language,
-    Certificate.learner_name, Certificate.hours, Certificate.issued_at, Certificate.expires_at,
-    Certificate.pdf_sha256, Certificate.revoked_at, Certificate.revocation_reason, Certificate.superseded_at,
-    _successor.serial, _successor.verification_code,
-).outerjoin(_successor, _successor.id == Certificate.superseded_by_id)
-# Built once: the page is public and hit hard, and building a select costs about as much
-# as running it.
-_VERIFIED_BY_SERIAL = _VERIFIED.where(Certificate.serial == bindparam("value"))
-_VERIFIED_BY_CODE = _VERIFIED.where(Certificate.verification_code == bindparam("value"))
-
-
-def verified(value: str) -> VerifiedCertificate | None:
-    """The certificate with this verification code or serial number as the verification
-    page shows it, read from the database now (a revocation in another process shows at
-    once); None for anything else, malformed input included."""
-    value = (value or "").strip()
-    if SERIAL_RE.match(value.upper()):
-        statement, value = _VERIFIED_BY_SERIAL, value.upper()
+        condition = Certificate.serial == value.upper()
     elif CODE_RE.match(value):
-        statement = _VERIFIED_BY_CODE
+        condition = Certificate.verification_code == value
     else:
         return None
-    row = read(statement, {"value": value}).first()
-    if row is None:
-        return None
-    *columns, successor_serial, successor_code = row
-    successor = Successor(successor_serial, successor_code) if successor_serial is not None else None
-    state = tuple(tuple(sorted(v.items())) if isinstance(v, dict) else v for v in row)
-    return VerifiedCertificate(*columns, superseded_by=successor, state=state)
+    return db.session.scalar(select(Certificate).where(condition).execution_options(populate_existing=True))
 
 
 def by_serial(serial: str) -> Certificate | None:

@@ -22,12 +22,10 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from academy.auth.access import admin_required, learner_required
@@ -176,38 +174,13 @@ def verify_upload():
 @bp.route("/verify/<code>")
 @verify_limit
 def verify(code: str):
-    cert = queries.verified(code)
+    # Read now on every view: a revocation in another process shows at once.
+    cert = queries.by_code_or_serial(code)
     if cert is None:
         return _not_found_page()
-    return render_template("certificates/verify.html", cert=cert, body=_verify_body(cert))
-
-
-# Stand-in for the upload form's CSRF token in a cached page body (escaping leaves it as it is).
-_CSRF_MARK = "@@academy-csrf@@"
-_MAX_BODIES = 2048  # certificate states × languages kept per app before starting afresh
-
-
-def _verify_body(cert: queries.VerifiedCertificate) -> Markup:
-    """The verification page's content, rendered once per process for the certificate's
-    state as just read from the database (every column shown, and the status as of now:
-    a revocation, a reissue or an expiry makes a new key), the language and the time
-    zone. The upload form's CSRF token is the only per-visitor part: filled in here."""
-    key = (request.script_root, current_locale(), get_timezone(), current_app.config.get("WTF_CSRF_ENABLED", True),
-           cert.effective_status(), cert.state)
-    cache: dict = current_app.extensions.setdefault("academy_verify_bodies", {})
-    skeleton = cache.get(key)
-    if skeleton is None:
-        form = VerifyUploadForm()
-        html = render_template("certificates/_verify_body.html", cert=cert, facts=status_facts(cert),
-                               form=form, check=None)
-        token = form.csrf_token.current_token if "csrf_token" in form else None
-        skeleton = html.replace(token, _CSRF_MARK) if token else html
-        if len(cache) >= _MAX_BODIES:
-            cache.clear()
-        cache[key] = skeleton
-    if _CSRF_MARK in skeleton:
-        skeleton = skeleton.replace(_CSRF_MARK, str(escape(generate_csrf())))
-    return Markup(skeleton)  # noqa: S704  # nosec B704 - our template's output, the token escaped
+    body = render_template("certificates/_verify_body.html", cert=cert, facts=status_facts(cert),
+                           form=VerifyUploadForm(), check=None)
+    return render_template("certificates/verify.html", cert=cert, body=Markup(body))  # noqa: S704  # nosec B704 - our template's output
 
 
 @bp.post("/verify/<code>/check")

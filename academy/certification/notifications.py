@@ -6,15 +6,14 @@ from contextlib import contextmanager
 
 from flask import current_app, g, has_app_context
 from flask_babel import force_locale
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from academy.certification.enums import NotificationKind
 from academy.certification.models import Notification
 from academy.core.mail import send_mail
 from academy.core.models import utcnow
-from academy.core.template_helpers import forget_badge
-from academy.extensions import db, read
+from academy.extensions import db
 
 
 def notify(user, kind: NotificationKind, render, link: str = "", dedupe_key: str | None = None) -> Notification | None:
@@ -27,7 +26,6 @@ def notify(user, kind: NotificationKind, render, link: str = "", dedupe_key: str
         select(Notification.id).where(Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)
     ):
         return None
-    forget_badge()  # a badge read with the user's row earlier in this request is out of date
     with force_locale(user.preferred_language or "en"):
         subject, body = render()
         subject, body = str(subject), str(body)
@@ -54,25 +52,12 @@ def mail_muted():
         g.certification_mail_muted = False
 
 
-# Every page's header shows the badge: the statement is built once, not per request
-# (about a third of the count's cost; the covering index ix_notification_user_unread
-# answers it).
-_UNREAD_COUNT = (select(func.count()).select_from(Notification)
-                 .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
-
-
 def unread_count(user_id: int) -> int:
-    return read(_UNREAD_COUNT, {"user_id": user_id}).scalar() or 0
-
-
-def unread_column():
-    """The unread count as a column correlated with the user's row: a page view reads the
-    header's badge in the query that loads who is asking (academy.auth.views)."""
-    from academy.auth.models import User
-
-    return (select(func.count()).select_from(Notification)
-            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-            .scalar_subquery())
+    """The header's badge (the covering index ix_notification_user_unread answers it)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ) or 0
 
 
 def recent(user_id: int, limit: int = 100) -> list[Notification]:
@@ -84,7 +69,6 @@ def recent(user_id: int, limit: int = 100) -> list[Notification]:
 
 def mark_all_read(user_id: int) -> int:
     """Mark every unread notification of the user as read; returns how many."""
-    forget_badge()
     result = db.session.execute(
         update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())

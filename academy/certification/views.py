@@ -57,7 +57,7 @@ from academy.certification.models import (
     SubmissionFile,
     TrainingSession,
 )
-from academy.certification.notifications import mark_all_read, recent, unread_column, unread_count
+from academy.certification.notifications import mark_all_read, recent, unread_count
 from academy.certification.uploads import UploadError, max_upload_bytes, store_upload
 from academy.core.enums import Role
 from academy.core.i18n import language_name
@@ -75,7 +75,7 @@ add_nav("certification.admin_index", _l("Programmes"), (Role.ADMIN,), order=60)
 
 
 # The header's badge: unread in-app notifications.
-register_badge_counter(unread_count, unread_column)
+register_badge_counter(unread_count)
 
 
 # --- lookups that enforce who sees what ----------------------------------------------

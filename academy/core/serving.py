@@ -1,4 +1,6 @@
-"""How responses leave the app: request logs, static caching, compression, reverse proxies.
+"""How responses leave the app: request logs, static caching, reverse proxies.
+
+Compression is Flask-Compress's (configured in academy.config).
 
 Kept in the app rather than in gunicorn so ``flask run``, the test client and gunicorn
 behave the same, and a deployment without a reverse proxy is still fast and observable.
@@ -6,33 +8,17 @@ behave the same, and a deployment without a reverse proxy is still fast and obse
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
-import struct
 import sys
 import time
-import zlib
 from datetime import UTC
-from functools import lru_cache
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 request_log = logging.getLogger("academy.request")
 
-# Mimetypes worth compressing; images, PDFs and archives are compressed already.
-COMPRESSIBLE = frozenset({
-    "text/html", "text/css", "text/plain", "text/csv", "text/javascript", "text/xml",
-    "application/javascript", "application/json", "application/xml", "image/svg+xml",
-    "application/manifest+json",
-})
-MIN_COMPRESS_BYTES = 512
-# Dynamic pages are compressed on every request: level 3 is the strongest of zlib's fast
-# strategy (levels 1-3). Against level 6 it halves the cost on the 175 KB statistics page
-# (0.86 against 1.77 ms) for 14 % more bytes, and saves a little on every learner page.
-# Static files are compressed once per ETag, so they keep level 9.
-DYNAMIC_COMPRESSLEVEL = 3
 # A fingerprinted URL (static_url() adds ?v=<hash>) never changes content: cache it for a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Parts of a URL that are secrets: never written to the log.
@@ -42,18 +28,11 @@ SECRET_ARG_NAMES = ("token", "secret", "password", "key")
 class JsonLineFormatter(logging.Formatter):
     """One JSON object per line: what log shippers (journald, Loki, CloudWatch) parse."""
 
-    _second: tuple[int, str] = (-1, "")  # the last second formatted, reused within it
-
-    def _timestamp(self, record: logging.LogRecord) -> str:
-        second = int(record.created)
-        known = self._second
-        if known[0] != second:
-            known = self._second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
-        return f"{known[1]}.{int(record.msecs):03d}Z"
+    converter = time.gmtime
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": self._timestamp(record),
+            "ts": f"{self.formatTime(record, '%Y-%m-%dT%H:%M:%S')}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
         }
@@ -65,23 +44,14 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
-JsonLineFormatter.converter = time.gmtime
-
-
-def _log_fields(fields: dict) -> None:
-    """request_log.info("request", extra={"fields": fields}), without the caller lookup:
-    Logger.info walks the stack to name the calling function and line on every record,
-    and the request line never shows them."""
-    if request_log.isEnabledFor(logging.INFO):
-        request_log.handle(request_log.makeRecord(
-            request_log.name, logging.INFO, __file__, 0, "request", None, None, extra={"fields": fields}))
+class RequestLogHandler(logging.StreamHandler):
+    """The request log's own handler (one per process, however many apps are built)."""
 
 
 def configure_request_log(app: Flask) -> None:
-    if not any(getattr(h, "_academy", False) for h in request_log.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, RequestLogHandler) for h in request_log.handlers):
+        handler = RequestLogHandler(sys.stderr)
         handler.setFormatter(JsonLineFormatter())
-        handler._academy = True  # type: ignore[attr-defined]
         request_log.addHandler(handler)
     request_log.setLevel(logging.INFO)
     request_log.propagate = False
@@ -121,15 +91,15 @@ def register_request_log(app: Flask) -> None:
 
     @app.before_request
     def _start_timer():
-        g._request_started = time.perf_counter()
+        g.request_started = time.perf_counter()
 
     @app.after_request
     def _log_request(response):
         if not app.config.get("REQUEST_LOG", True):
             return response
-        started = g.get("_request_started")
+        started = g.get("request_started")
         duration = (time.perf_counter() - started) * 1000 if started else None
-        _log_fields({
+        request_log.info("request", extra={"fields": {
             "method": request.method,
             "path": loggable_path(),
             "route": request.url_rule.rule if request.url_rule else None,
@@ -138,14 +108,8 @@ def register_request_log(app: Flask) -> None:
             "user_id": _user_id(),
             "remote_addr": request.remote_addr,
             "bytes": response.calculate_content_length(),
-        })
+        }})
         return response
-
-
-@lru_cache(maxsize=256)
-def _gzip_static(filename: str, etag: str, data: bytes) -> bytes:
-    # Keyed by the ETag (mtime + size + name): a changed file gets a fresh entry.
-    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
 def default_workers(database_url: str | None, cpus: int) -> int:
@@ -162,114 +126,24 @@ def default_workers(database_url: str | None, cpus: int) -> int:
     return cpus * 2 + 1
 
 
-def _accepts_gzip(header: str) -> bool:
-    """Whether an Accept-Encoding header takes gzip. Browsers send a plain list
-    ("gzip, deflate, br, zstd"), read here without the full parse (~7 µs a request);
-    one with q-values gets Werkzeug's parse."""
-    if ";" in header or "*" in header:
-        return request.accept_encodings["gzip"] > 0
-    return "gzip" in header and "gzip" in (part.strip() for part in header.split(","))
+def register_static_caching(app: Flask) -> None:
+    compressible = frozenset(app.config.get("COMPRESS_MIMETYPES") or ())
 
-
-class Deflated:
-    """A large piece of a page that many responses repeat, deflated once.
-
-    A response assembled from such pieces (``assembled_response``) is gzipped by
-    compressing only its own small parts: each piece is a run of complete deflate
-    blocks ending on a byte boundary (a full flush), so pieces compressed at different
-    times chain into one valid stream. The statistics dashboard's 170 KB of cached
-    content cost ~0.85 ms to compress on every view, more than the rest of the page."""
-
-    __slots__ = ("data", "deflated", "crc")
-
-    def __init__(self, data: bytes, level: int = 9) -> None:
-        self.data = data
-        self.deflated = _deflate(data, level)
-        self.crc = zlib.crc32(data)
-
-
-def _deflate(data: bytes, level: int) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
-
-
-# gzip's header as gzip.compress(mtime=0) writes it, and an empty final deflate block.
-_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
-_FINAL_BLOCK = b"\x03\x00"
-
-
-def assembled_response(parts: list[bytes | Deflated], mimetype: str = "text/html") -> Response:
-    """A response whose body is ``parts`` joined; gzipped (by _compress) from the parts'
-    own deflated forms."""
-    body = b"".join(part.data if isinstance(part, Deflated) else part for part in parts)
-    response = Response(body, mimetype=mimetype)
-    # The body as assembled: _compress uses the parts only if the body is still this one.
-    response.academy_parts = (parts, body)  # type: ignore[attr-defined]
-    return response
-
-
-def _gzip_parts(parts: list[bytes | Deflated]) -> bytes:
-    out, crc, size = [_GZIP_HEADER], 0, 0
-    for part in parts:
-        if isinstance(part, Deflated):
-            out.append(part.deflated)
-            data = part.data
-        else:
-            data = part
-            out.append(_deflate(data, DYNAMIC_COMPRESSLEVEL))
-        crc = zlib.crc32(data, crc)
-        size += len(data)
-    out.append(_FINAL_BLOCK)
-    out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
-    return b"".join(out)
-
-
-def register_static_and_compression(app: Flask) -> None:
     @app.after_request
     def _static_cache(response):
-        if request.endpoint == "static" and response.status_code in (200, 304):
-            # A fingerprinted URL can be cached for a year; a bare one is revalidated hourly.
-            response.headers["Cache-Control"] = IMMUTABLE if request.args.get("v") else "public, max-age=3600"
-        return response
-
-    @app.after_request
-    def _compress(response):
-        if not app.config.get("COMPRESS_RESPONSES", True):
+        if request.endpoint != "static" or response.status_code not in (200, 304):
             return response
-        if (
-            response.status_code < 200
-            or response.status_code in (204, 206, 304)
-            or request.method == "HEAD"
-            or response.mimetype not in COMPRESSIBLE
-            or "Content-Encoding" in response.headers
-            or not _accepts_gzip(request.headers.get("Accept-Encoding", ""))
-        ):
-            return response
-        is_static = response.direct_passthrough and request.endpoint == "static"
-        if response.is_streamed and not is_static:
-            return response  # a streamed download: leave it alone rather than buffer it
-        response.direct_passthrough = False
-        source = response.response
-        data = response.get_data()
-        if hasattr(source, "close"):
-            source.close()  # a static file's handle: read in full, so close it now
-        if len(data) < MIN_COMPRESS_BYTES:
-            return response
-        parts, assembled = getattr(response, "academy_parts", (None, None))
-        if is_static:
-            etag, _weak = response.get_etag()
-            body = _gzip_static(request.path, etag or "", data)
-        elif parts is not None and data == assembled:  # nothing changed the body since
-            body = _gzip_parts(parts)
-        else:
-            body = gzip.compress(data, compresslevel=DYNAMIC_COMPRESSLEVEL, mtime=0)
-        response.set_data(body)
-        response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")
-        etag, weak = response.get_etag()
-        if etag and not weak:
-            # The bytes differ from the identity encoding: the validator is weak now (as nginx does).
-            response.set_etag(etag, weak=True)
+        # A fingerprinted URL can be cached for a year; a bare one is revalidated hourly
+        # (Flask sends static files with an ETag and answers If-None-Match with a 304).
+        response.headers["Cache-Control"] = IMMUTABLE if request.args.get("v") else "public, max-age=3600"
+        if response.status_code == 200 and response.direct_passthrough and response.mimetype in compressible:
+            # Stylesheets and scripts (a few KB) are read whole, so Flask-Compress compresses
+            # them: it leaves streamed responses (downloads) alone.
+            source = response.response
+            response.direct_passthrough = False
+            response.get_data()
+            if hasattr(source, "close"):
+                source.close()  # read in full: the file need not wait for the response's end
         return response
 
 

@@ -7,11 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.lists import format_list
-from flask import current_app, g, has_app_context, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
+from flask import current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
 
 from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
 from academy.core.nav import nav_for
@@ -22,21 +20,9 @@ def _static_hash(path: str, mtime: float) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-@lru_cache(maxsize=4096)
-def _listing(items: tuple[str, ...], style: str, locale: str) -> str:
-    # The catalogue lists the same few language sets for every course: format each once.
-    return format_list(list(items), style=style, locale=locale)
-
-
-@lru_cache(maxsize=4096)
-def _percent_in(value: float, locale: str) -> str:
-    return format_percent(value / 100)
-
-
 def percent_text(value) -> str:
-    """The locale's form of ``value`` percent ("42 %", "٤٢٪"): each progress bar shows two,
-    the same few hundred values over and over, so each is formatted once per locale."""
-    return _percent_in(value or 0, current_locale())
+    """The locale's form of ``value`` percent ("42 %", "٤٢٪")."""
+    return format_percent((value or 0) / 100)
 
 
 _versions: dict[str, str] = {}
@@ -63,12 +49,6 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=static_version(filename))
 
 
-# Stand-ins for each request's own values in a cached header: escaping leaves them as they are.
-CSRF_MARK = "@@academy-csrf@@"
-_PATH_MARK = "@@academy-path@@"
-_BADGE_MARK = "@@academy-badge@@"
-
-
 def _current_path() -> str:
     return request.full_path.rstrip("?")
 
@@ -76,90 +56,21 @@ def _current_path() -> str:
 #: The header's unread-notifications badge: a feature registers fn(user_id) -> count
 #: (the certification package's notifications); without one the header has no badge.
 _badge_counter: list = []
-#: Optionally, the same count as a SQL column correlated with the user row (a function
-#: returning it), so the request that loads the user reads the badge in the same query.
-_badge_column: list = []
 
 
-def register_badge_counter(fn, column=None) -> None:
+def register_badge_counter(fn) -> None:
     _badge_counter[:] = [fn]
-    _badge_column[:] = [column] if column is not None else []
 
 
-def badge_column():
-    """The badge's count as a column for the user's row (labelled ``badge_``), or None."""
-    return _badge_column[0]().label("badge_") if _badge_column else None
+def has_notifications() -> bool:
+    return bool(_badge_counter)
 
 
-def remember_badge(user_id: int, count: int) -> None:
-    """The badge's count, read with the user's row: fill_header uses it for this request."""
-    g.academy_badge = (user_id, count)
-
-
-def forget_badge() -> None:
-    """A notification was added or read in this request: count again if the header needs it."""
-    if has_app_context():
-        g.pop("academy_badge", None)
-
-
-def _unread_for(user_id: int) -> int:
-    known = g.get("academy_badge")
-    if known is not None and known[0] == user_id:
-        return known[1]
-    return _badge_counter[0](user_id)
-
-
-def header_key() -> tuple:
-    """What the header's cached form depends on: the language and the menu. Nothing a
-    client chooses freely (such as the Host header) is in it: a few languages × a few
-    menus is all a cache keyed on it ever holds."""
-    user = current_user._get_current_object()
-    is_authenticated = bool(user and user.is_authenticated)
-    menu = tuple(item.endpoint for item in nav_for(user)) if is_authenticated else ()
-    has_badge = is_authenticated and bool(_badge_counter)
-    return (request.script_root, current_locale(), is_authenticated, menu, has_badge)
-
-
-def _header_skeleton(app, key: tuple) -> str:
-    cache = app.extensions.setdefault("academy_site_headers", {})
-    skeleton = cache.get(key) if not app.debug else None
-    if skeleton is None:
-        _root, lang, is_authenticated, menu, has_badge = key
-        nav_items = [item for item in nav_for(current_user) if item.endpoint in menu]
-        skeleton = str(app.jinja_env.get_template("_site_header.html").render(
-            is_authenticated=is_authenticated, nav_items=nav_items, has_notifications=has_badge,
-            current_locale=lang, switcher_languages=_switcher_languages(app),
-            csrf_value=CSRF_MARK, next_path=_PATH_MARK, badge=Markup(_BADGE_MARK)))  # noqa: S704  # nosec B704 - a constant marker
-        cache[key] = skeleton
-    return skeleton
-
-
-def fill_header(html: str) -> str:
-    """``html`` with the header's stand-ins replaced by this request's values: the CSRF
-    token, the path to come back to, the unread-notifications badge."""
-    badge = ""
-    if _BADGE_MARK in html and _badge_counter and current_user.is_authenticated:
-        unread = _unread_for(current_user.id)
-        if unread:
-            badge = Markup(' <span class="badge count" aria-label="{}">{}</span>').format(
-                ngettext("%(num)d unread", "%(num)d unread", unread), unread)
-    return (html.replace(CSRF_MARK, str(escape(generate_csrf())))
-            .replace(_PATH_MARK, str(escape(_current_path())))
-            .replace(_BADGE_MARK, str(badge)))
-
-
-def site_header() -> Markup:
-    """The page header (navigation, log-out and language forms).
-
-    Rendering it took a good part of every page's time (a dozen translations and URL
-    builds) and it is the same for everyone with the same language and menu, so each
-    process renders it once per (language, menu) and fills in only what is the request's
-    own: the CSRF token, the path to come back to, the unread-notifications badge. A page
-    cached whole (academy.core.skeletons) keeps the stand-ins and fills them itself."""
-    skeleton = _header_skeleton(current_app._get_current_object(), header_key())
-    if g.get("academy_skeleton"):
-        return Markup(skeleton)  # noqa: S704  # nosec B704 - our own template's output
-    return Markup(fill_header(skeleton))  # noqa: S704  # nosec B704 - our own template's output, the values escaped
+def unread_notifications() -> int:
+    """The signed-in user's unread notifications, for the header's badge (0 without them)."""
+    if not _badge_counter or not current_user.is_authenticated:
+        return 0
+    return _badge_counter[0](current_user.id)
 
 
 def _switcher_languages(app) -> list[tuple[str, str]]:
@@ -184,12 +95,13 @@ def register(app) -> None:
             "current_path": _current_path() if request else "/",
         }
 
-    app.jinja_env.globals["site_header"] = site_header
+    app.jinja_env.globals["unread_notifications"] = unread_notifications
+    app.jinja_env.globals["has_notifications"] = has_notifications
 
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["percent"] = percent_text
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
     # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
-    app.jinja_env.filters["listing"] = lambda items, style="standard": _listing(
-        tuple(str(i) for i in items), style, current_locale())
+    app.jinja_env.filters["listing"] = lambda items, style="standard": format_list(
+        [str(i) for i in items], style=style, locale=current_locale())

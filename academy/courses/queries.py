@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.courses.models import (
@@ -17,8 +16,8 @@ from academy.courses.models import (
     LessonText,
     Module,
 )
-from academy.courses.structure import LessonNode, ModuleNode, VersionNode, structure
-from academy.extensions import db, read
+from academy.courses.structure import LessonNode, ModuleNode, structure
+from academy.extensions import db
 
 
 def published_courses() -> list[Course]:
@@ -34,29 +33,11 @@ def published_courses() -> list[Course]:
     )
 
 
-# Statements that every page view runs are built once: building a select costs about as
-# much as running it against SQLite.
-_CATALOGUE_STATE = (
-    select(Course.id, Course.code, Course.slug, Course.estimated_hours, Course.default_language, Course.content_token)
-    .where(Course.is_published)
-    .order_by(Course.code)
-)
-
-
-def catalogue_state_for(user_id: int | None) -> tuple[tuple, set[int]]:
-    """(the catalogue's state, ids of the published courses ``user_id`` is enrolled in,
-    none for None), in one query: what each catalogue view starts from.
-
-    The state is what the catalogue shows of each published course, one cheap row per
-    course: another process's edit to a course, a language version, a module or a lesson
-    changes one of these (the content token follows versions and structure), so a cached
-    catalogue compared against it is never stale."""
-    rows = read(_CATALOGUE_STATE_FOR, {"user_id": user_id}).all()
-    return tuple(tuple(row)[:-1] for row in rows), {row.id for row in rows if row.enrollment_id is not None}
-
-
-_CATALOGUE_STATE_FOR = _CATALOGUE_STATE.add_columns(Enrollment.id.label("enrollment_id")).outerjoin(
-    Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == bindparam("user_id")))
+def enrolled_course_ids(user_id: int | None) -> set[int]:
+    """Ids of the courses ``user_id`` is enrolled in (none for None)."""
+    if user_id is None:
+        return set()
+    return set(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))
 
 
 def module_counts(course_ids: list[int]) -> dict[int, int]:
@@ -77,77 +58,18 @@ def course_by_slug(slug: str) -> Course | None:
     ).unique().one_or_none()
 
 
-@dataclass(frozen=True)
-class CourseSnapshot:
-    """A Course's columns and language versions, read-only (the ORM's attribute names), for
-    the pages that only show a course: one row read per request, the versions from the
-    structure cache (they renew the content token)."""
-
-    id: int
-    code: str
-    slug: str
-    default_language: str
-    estimated_hours: int
-    is_published: bool
-    has_sequential_release: bool
-    content_token: str
-    versions: tuple[VersionNode, ...]
-
-    def version(self, language: str) -> VersionNode | None:
-        return next((v for v in self.versions if v.language == language), None)
-
-    @property
-    def published_versions(self) -> list[VersionNode]:
-        return [v for v in self.versions if v.is_published]
-
-
-_SNAPSHOT_COLUMNS = (Course.id, Course.code, Course.slug, Course.default_language, Course.estimated_hours,
-                     Course.is_published, Course.has_sequential_release, Course.content_token)
-
-
-_COURSE_SNAPSHOT = select(*_SNAPSHOT_COLUMNS).where(Course.slug == bindparam("slug"))
-
-
-def course_snapshot(slug: str) -> CourseSnapshot | None:
-    row = read(_COURSE_SNAPSHOT, {"slug": slug}).one_or_none()
+def course_with_enrollment(slug: str, user_id: int) -> tuple[Course | None, Enrollment | None, set[int]]:
+    """(the course or None, the user's enrolment in it or None, ids of its completed
+    lessons): what the course home and lesson pages start from."""
+    row = db.session.execute(
+        select(Course, Enrollment)
+        .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user_id))
+        .where(Course.slug == slug)
+    ).one_or_none()
     if row is None:
-        return None
-    return CourseSnapshot(*row, versions=structure(row).versions)
-
-
-#: Enrollment's columns, for reads that show an enrolment without changing it.
-_ENROLLMENT_COLUMNS = tuple(getattr(Enrollment, c.key) for c in Enrollment.__table__.columns)
-
-
-#: An enrolment read with its course (Enrollment's attribute names, read-only).
-EnrollmentRow = namedtuple("EnrollmentRow", [c.key for c in Enrollment.__table__.columns])
-
-_COURSE_WITH_ENROLLMENT = (
-    select(*_SNAPSHOT_COLUMNS,
-           *(column.label(f"e_{column.key}") for column in _ENROLLMENT_COLUMNS),
-           LessonProgress.lesson_id.label("completed_lesson_id"))
-    .select_from(Course)
-    .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == bindparam("user_id")))
-    .outerjoin(LessonProgress, (LessonProgress.enrollment_id == Enrollment.id)
-               & LessonProgress.completed_at.is_not(None))
-    .where(Course.slug == bindparam("slug"))
-)
-
-
-def course_with_enrollment(slug: str, user_id: int):
-    """(the course's snapshot or None, the user's enrolment row or None, ids of its
-    completed lessons), in one query: what the course home and lesson pages start from."""
-    rows = read(_COURSE_WITH_ENROLLMENT, {"slug": slug, "user_id": user_id}).all()
-    if not rows:
         return None, None, set()
-    first = rows[0]
-    bare = CourseSnapshot(*first[:len(_SNAPSHOT_COLUMNS)], versions=())
-    course = replace(bare, versions=structure(bare).versions)
-    if first.e_id is None:
-        return course, None, set()
-    start = len(_SNAPSHOT_COLUMNS)
-    enrollment = EnrollmentRow(*first[start:start + len(_ENROLLMENT_COLUMNS)])
-    return course, enrollment, {r.completed_lesson_id for r in rows if r.completed_lesson_id is not None}
+    course, enrollment = row
+    return course, enrollment, completed_lesson_ids(enrollment.id) if enrollment is not None else set()
 
 
 def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
@@ -181,8 +103,7 @@ def module_completion(enrollment: Enrollment, modules: list[Module] | None = Non
                       done: set[int] | None = None, course: Course | None = None) -> dict[int, bool]:
     """{module_id: complete?}: all active lessons complete plus every extra requirement.
 
-    ``course`` (the enrolment's course, or its snapshot) lets a requirement key a cache on
-    its content token without loading the course again."""
+    ``course``: the enrolment's course, when the caller has it already."""
     from academy.courses.services import MODULE_REQUIREMENTS
 
     modules = modules if modules is not None else active_modules(enrollment.course_id)
@@ -235,9 +156,9 @@ def course_outline(course: Course, enrollment: Enrollment | None, language: str,
                    done: set[int] | None = None) -> list[ModuleView]:
     """Modules with lessons, titles in ``language``, completion and lock state.
 
-    The modules and lessons come from the process's structure cache (plain frozen
-    objects with the ORM's attribute names); only progress is read per request (unless
-    the caller passes ``done``, the completed lesson ids it has read already)."""
+    The modules and lessons come from the process's structure cache (keyed by the
+    course's content token); only progress is read per request (unless the caller passes
+    ``done``, the completed lesson ids it has read already)."""
     modules = structure(course).modules
     if done is None:
         done = completed_lesson_ids(enrollment.id) if enrollment else set()
@@ -281,28 +202,6 @@ def user_enrollments(user_id: int) -> list[tuple[Enrollment, CourseVersion | Non
         .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc())
     ).all()
     return [(e, v) for e, v in rows]
-
-
-def dashboard_rows(user_id: int):
-    """The learner's enrolments for their dashboard, most recent activity first: rows of
-    plain columns (language, status, dates, progress, the course's slug and code, the
-    title of the enrolment's language version or None). A Core read of a statement built
-    once: the page needs no ORM objects, and building and running the select through
-    the ORM cost six times the query itself."""
-    return read(_DASHBOARD_ROWS, {"user_id": user_id}).all()
-
-
-_DASHBOARD_ROWS = (
-    select(Enrollment.language, Enrollment.status, Enrollment.completed_at, Enrollment.progress_percent,
-           Enrollment.last_activity_at, Course.slug, Course.code, CourseVersion.title)
-    .join(Course, Course.id == Enrollment.course_id)
-    .outerjoin(
-        CourseVersion,
-        (CourseVersion.course_id == Enrollment.course_id) & (CourseVersion.language == Enrollment.language),
-    )
-    .where(Enrollment.user_id == bindparam("user_id"))
-    .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc())
-)
 
 
 def enrollment_counts(course_ids: list[int]) -> dict[int, int]:

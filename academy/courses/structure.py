@@ -22,11 +22,10 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from academy.courses.models import Course, CourseVersion, Lesson, LessonText, Module, ModuleText
-from academy.extensions import db
+from academy.extensions import cache, db
 
-#: Courses whose structure a process keeps (LRU); lesson bodies likewise.
+#: Courses whose structure a process keeps (LRU).
 MAX_COURSES = 256
-MAX_BODIES = 2048
 
 
 def new_token() -> str:
@@ -93,7 +92,6 @@ class LessonBody:
 
 _lock = threading.Lock()
 _structures: OrderedDict[tuple[int, str], CourseStructure] = OrderedDict()
-_bodies: OrderedDict[tuple[int, str, str, str], LessonBody | None] = OrderedDict()
 
 
 def _remember(cache: OrderedDict, key, value, limit: int) -> None:
@@ -118,7 +116,6 @@ _MISSING = object()
 def clear() -> None:
     with _lock:
         _structures.clear()
-        _bodies.clear()
 
 
 def structure(course: Course) -> CourseStructure:
@@ -170,12 +167,13 @@ def _build(course: Course) -> CourseStructure:
 
 
 def lesson_body(course: Course, lesson_id: int, language: str) -> LessonBody | None:
-    """The lesson's text in ``language`` (else the course's default language), cached like
-    the structure: bodies change only with the course's content token."""
-    key = (lesson_id, language, course.default_language, course.content_token)
-    cached = _recall(_bodies, key)
-    if cached is not _MISSING:
-        return cached
+    """The lesson's text in ``language`` (else the course's default language): the same for
+    every learner, so kept in the shared cache (academy.core.cache), keyed by the course's
+    content token, which any edit of a text renews."""
+    key = f"lesson-body:{lesson_id}:{language}:{course.default_language}:{course.content_token}"
+    body = cache.get(key)
+    if body is not None:
+        return body or None  # False: no text in either language
     texts = {
         t.language: t
         for t in db.session.execute(
@@ -186,7 +184,7 @@ def lesson_body(course: Course, lesson_id: int, language: str) -> LessonBody | N
     }
     row = texts.get(language) or texts.get(course.default_language)
     body = LessonBody(row.lesson_id, row.language, row.title, row.body_html) if row else None
-    _remember(_bodies, key, body, MAX_BODIES)
+    cache.set(key, body or False)
     return body
 
 

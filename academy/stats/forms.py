@@ -12,7 +12,7 @@ from academy.core.enums import Gender
 from academy.core.forms import AcademyForm
 from academy.core.i18n import country_choices, language_name
 from academy.courses.models import Course
-from academy.extensions import read
+from academy.extensions import db
 from academy.stats import regions
 from academy.stats.queries import DIMENSIONS, FACTS, Filters, fact_for_measure
 from academy.stats.tables import Suppression, default_suppression
@@ -40,16 +40,10 @@ def _course_and_cohort_statement():
             .order_by(union.c.kind, union.c.s1, union.c.s2, union.c.s3))
 
 
-_STATEMENT: list = []  # built on first use (certification's models are imported later than this module)
-
-
 def choice_rows() -> tuple[tuple, tuple]:
     """The courses (id, code) and cohorts (id, name, programme code) the filters offer, as
-    plain tuples: read on every view of a statistics page (another process may have added
-    one), and part of the key of the dashboard's cached page (see stats/views.py)."""
-    if not _STATEMENT:
-        _STATEMENT.append(_course_and_cohort_statement())
-    rows = read(_STATEMENT[0]).all()
+    plain tuples: read on every view of a statistics page (another process may have added one)."""
+    rows = db.session.execute(_course_and_cohort_statement()).all()
     return (tuple((cid, label) for kind, cid, label, _p in rows if kind == 0),
             tuple((cid, label, programme) for kind, cid, label, programme in rows if kind == 1))
 

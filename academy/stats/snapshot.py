@@ -17,9 +17,8 @@ server sharing the mount read) and labelled with the moment they were counted.
 - ``STATS_SNAPSHOT_SECONDS = 0`` (the tests' default) counts on every view.
 - The CSV and XLSX exports do not read snapshots: they stay live.
 
-On top, each process keeps the rendered HTML of the figures per snapshot, locale and
-query string: rendering a dozen tables and charts costs more than reading the file, and
-nothing in it belongs to the viewer (no CSRF token, no names of people).
+The figures' rendered HTML is kept in the shared cache (stats/views.py), keyed by the
+snapshot's version, the locale and the query string: nothing in it belongs to the viewer.
 """
 
 from __future__ import annotations
@@ -118,11 +117,10 @@ def _dump(snap: Snapshot) -> bytes:
 
 
 _GROUPS: OrderedDict[str, dict] = OrderedDict()  # version -> groups, this process's copy
-_HTML: OrderedDict[tuple, object] = OrderedDict()  # (what, version, locale, query) -> HTML
 _LOCK = threading.Lock()
 # Bounds on memory per worker: decoded groups are ~2 MB at 250,000 enrolments (and only
-# needed to render), a rendered page of figures ~0.3 MB.
-_SIZES = {id(_GROUPS): 4, id(_HTML): 32}
+# needed to render).
+_SIZES = {id(_GROUPS): 4}
 
 
 def _remember(cache: OrderedDict, key, value) -> None:
@@ -282,22 +280,9 @@ def using(snap: Snapshot) -> Iterator[None]:
         clear_request_memo()
 
 
-def rendered(key: tuple, render: Callable[[], T]) -> T:
-    """HTML rendered once per process for ``key`` (which must name everything it shows:
-    the snapshot's version, the locale, the query string); ``render`` may return it in
-    parts (the page's content, cut at its CSRF token)."""
-    with _LOCK:
-        html = _HTML.get(key)
-    if html is None:
-        html = render()
-        _remember(_HTML, key, html)
-    return html
-
-
 def clear_process_cache() -> None:
     with _LOCK:
         _GROUPS.clear()
-        _HTML.clear()
 
 
 def purge_old(now: datetime | None = None) -> int:

@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,19 +15,18 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from academy.auth.access import admin_required
 from academy.core.audit import record
+from academy.core.cache import shared_html
 from academy.core.enums import Role
 from academy.core.nav import add_nav
-from academy.core.serving import Deflated, assembled_response
 from academy.extensions import db
 from academy.stats import exports, figures, jobs, snapshot
 from academy.stats.forms import CrossTabForm, LearnerExportForm, RefreshForm, StatsFilterForm, choice_rows
@@ -77,60 +75,21 @@ def _dashboard_figures(filters, threshold: int | None, suppression: str | None) 
     return [figures.build_figure(name, filters, supp) for name in figures.DASHBOARD]
 
 
-# Stand-in for the refresh form's CSRF token in a cached page (escaping leaves it as it is).
-_CSRF_MARK = "@@academy-csrf@@"
-_BODY_MARK = "@@academy-body@@"  # where the cached content goes in the rendered page
-# (query string, courses, cohorts) -> (filters, threshold, suppression, export link arguments)
-# of a valid filter form: validating it again on every view cost more than the page's reads.
-_VALID_FILTERS: dict[tuple, tuple] = {}
-_MAX_VALID_FILTERS = 256
-
-
 @bp.route("/")
 @admin_required
 def dashboard():
-    """The figures come from a snapshot shared by all workers (see stats/snapshot.py).
-    The page's content (filters, snapshot time, figures) is rendered once per process for
-    the query string, the courses and cohorts on offer (read on every view), the
-    snapshot, the locale and the time zone; only the refresh form's CSRF token is filled
-    in per request. Invalid filters are rendered afresh, with their errors."""
-    choices = choice_rows()
-    query = tuple(request.args.items(multi=True))
-    valid = _VALID_FILTERS.get((query, choices))
-    form = None
-    if valid is None:
-        form, is_valid = _filter_form(choices=choices)
-        if not is_valid:
-            return render_template("stats/dashboard.html", body=_body(form, None, _query_args(form)))
-        valid = (form.filters(), form.threshold.data, form.suppression.data, _query_args(form))
-        if len(_VALID_FILTERS) >= _MAX_VALID_FILTERS:
-            _VALID_FILTERS.clear()
-        _VALID_FILTERS[(query, choices)] = valid
-    filters, threshold, suppression, base_args = valid
+    """The figures come from a snapshot shared by all workers (see stats/snapshot.py), and
+    their rendered HTML from the shared cache. Invalid filters are shown with their errors."""
+    form, is_valid = _filter_form(choices=choice_rows())
+    base_args = _query_args(form)
+    if not is_valid:
+        return render_template("stats/dashboard.html", body=_body(form, None, base_args))
+    filters, threshold, suppression = form.filters(), form.threshold.data, form.suppression.data
     snap = snapshot.current(filters, lambda: _dashboard_figures(filters, threshold, suppression))
-
-    def render() -> str:
-        page_form = form or _filter_form(choices=choices)[0]
-        return _body(page_form, snap, base_args, csrf_mark=True)
-
-    key = ("page", snap.version, str(get_locale()), get_timezone(), request.script_root,
-           current_app.config.get("WTF_CSRF_ENABLED", True), query, choices)
-    # Kept encoded, cut at the token and deflated: the content is ~170 KB, and replacing
-    # the token in it, encoding it and compressing it on every view cost more than the
-    # rest of the page (academy.core.serving.Deflated).
-    parts = snapshot.rendered(key, lambda: tuple(Deflated(part.encode()) for part in render().split(_CSRF_MARK)))
-    page = render_template("stats/dashboard.html", body=Markup(_BODY_MARK)).encode()  # noqa: S704  # nosec B704 - a constant
-    head, tail = page.split(_BODY_MARK.encode())
-    token = str(escape(generate_csrf())).encode()
-    body: list = [head]
-    for number, part in enumerate(parts):
-        body.extend((token, part) if number else (part,))
-    body.append(tail)
-    return assembled_response(body)
+    return render_template("stats/dashboard.html", body=_body(form, snap, base_args))
 
 
-def _body(form, snap, base_args: dict, csrf_mark: bool = False) -> Markup:
-    """The page's content; with ``csrf_mark``, the refresh form's token is a stand-in."""
+def _body(form, snap, base_args: dict) -> Markup:
     figures_html = ""
     if snap is not None:
 
@@ -140,28 +99,14 @@ def _body(form, snap, base_args: dict, csrf_mark: bool = False) -> Markup:
             return render_template("stats/_dashboard_figures.html", figures=figs, base_args=base_args,
                                    show=figures.show)
 
+        # Aggregates for the snapshot and filters, the same for every admin: no name, no token.
         query = tuple(sorted((k, str(v)) for k, v in base_args.items()))
-        figures_html = snapshot.rendered(("figures", snap.version, str(get_locale()), query), render)
-    refresh_form = RefreshForm()
-    html = render_template("stats/_dashboard_body.html", form=form, filters_html=Markup(_filters_html(form)),  # noqa: S704  # nosec B704
+        figures_html = shared_html("stats-figures", (snap.version, get_timezone(), *query), render)
+    html = render_template("stats/_dashboard_body.html", form=form,
+                           filters_html=Markup(render_template("stats/_dashboard_filters.html", form=form)),  # noqa: S704  # nosec B704 - our template's output
                            figures_html=Markup(figures_html), snapshot=snap,  # noqa: S704  # nosec B704 - our templates' output
-                           refresh_form=refresh_form, base_args=base_args)
-    token = refresh_form.csrf_token.current_token if csrf_mark and "csrf_token" in refresh_form else None
-    return Markup(html.replace(token, _CSRF_MARK) if token else html)  # noqa: S704  # nosec B704 - our templates' output
-
-
-def _filters_html(form) -> str:
-    """The filter fields (some 350 options) rendered once per process for the same locale,
-    values and choices (courses and cohorts come from the database, so they are in the key)."""
-
-    def render() -> str:
-        return render_template("stats/_dashboard_filters.html", form=form)
-
-    if form.errors:
-        return render()
-    key = ("filters", str(get_locale()), tuple((f.name, str(f.data)) for f in form),
-           tuple((f.name, tuple(str(c) for c in f.choices)) for f in (form.course, form.cohort)))
-    return snapshot.rendered(key, render)
+                           refresh_form=RefreshForm(), base_args=base_args)
+    return Markup(html)  # noqa: S704  # nosec B704 - our templates' output
 
 
 @bp.route("/refresh", methods=["POST"])

@@ -1,4 +1,4 @@
-"""Which quizzes a course has is cached per process, keyed by the course's content token;
+"""Which quizzes a course has is kept in the shared cache, keyed by the course's content token;
 whether a learner passed them is not: each learner sees their own module state, and a
 quiz edit shows at once."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from academy.assessments import definitions
 from academy.courses.services import enroll
-from academy.extensions import db
+from academy.extensions import cache, db
 from tests.assessments.conftest import complete_lessons, quiz_named, set_quiz, take_quiz
 from tests.conftest import login
 
@@ -15,9 +15,9 @@ MODULE_TWO_LESSON = "/learn/quizzed/two/second"
 
 
 def test_course_quizzes_are_served_from_the_cache_until_a_quiz_changes(quizzed):
-    definitions.clear()
+    cache.clear()
     cached = definitions.course_quizzes(quizzed)
-    assert definitions.course_quizzes(quizzed) is cached
+    assert definitions.course_quizzes(quizzed) == cached
     assert {m for m, _q in cached.module_quizzes} == {m.id for m in quizzed.modules}
     assert cached.final_exam_id == quiz_named("final-exam").id
     set_quiz("one", is_retired=True)
@@ -25,14 +25,14 @@ def test_course_quizzes_are_served_from_the_cache_until_a_quiz_changes(quizzed):
 
 
 def test_an_unflushed_quiz_edit_is_not_hidden_by_the_cache(quizzed):
-    definitions.clear()
+    cache.clear()
     definitions.course_quizzes(quizzed)
     quiz_named("final-exam").is_retired = True  # not flushed yet
     assert definitions.course_quizzes(quizzed).final_exam_id is None
 
 
 def test_each_learner_sees_only_their_own_quiz_state_on_the_course_pages(app, learner, login_as, make_user, quizzed):
-    definitions.clear()
+    cache.clear()
     other = make_user("learner", email="other@example.org")
     enroll(other, quizzed, "en")
     db.session.commit()
@@ -55,7 +55,7 @@ def test_each_learner_sees_only_their_own_quiz_state_on_the_course_pages(app, le
 
 
 def test_retiring_and_restoring_a_module_quiz_shows_at_once(learner, login_as, quizzed):
-    definitions.clear()
+    cache.clear()
     complete_lessons(learner, quizzed, "one")
     client = login_as(learner)
     assert client.get(MODULE_TWO_LESSON).status_code == 302
@@ -69,7 +69,7 @@ def test_retiring_and_restoring_a_module_quiz_shows_at_once(learner, login_as, q
 
 
 def test_retiring_the_final_exam_removes_its_section_at_once(learner, login_as):
-    definitions.clear()
+    cache.clear()
     client = login_as(learner)
     assert 'id="final-exam-heading"' in client.get("/learn/quizzed/").get_data(as_text=True)
     set_quiz("final-exam", is_retired=True)

@@ -1,5 +1,6 @@
-"""The quiz page reads the quiz's questions from a per-process cache keyed by the course's
-content token: an edit of the quiz shows at once, and nothing of one learner reaches another."""
+"""The quiz page reads the quiz from the database, and which quizzes a course has from the
+shared cache keyed by the course's content token: an edit of the quiz shows at once, and
+nothing of one learner reaches another."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from academy.assessments import definitions
 from academy.assessments.enums import AttemptState
 from academy.assessments.models import Question, QuestionText, QuizAttempt
 from academy.core.models import utcnow
 from academy.courses.models import Course
 from academy.courses.services import enroll
-from academy.extensions import db
+from academy.extensions import cache, db
 from tests.assessments.conftest import quiz_named, set_quiz, take_quiz
 from tests.conftest import login
 
@@ -28,7 +28,7 @@ def token() -> str:
 
 
 def test_retiring_a_question_shows_at_once_on_the_quiz_page(learner, login_as):
-    definitions.clear()
+    cache.clear()
     client = login_as(learner)
     pool = len(quiz_named("one").active_questions)
     assert questions_shown(client.get("/learn/quizzed/quiz/one").get_data(as_text=True)) == pool
@@ -52,7 +52,7 @@ def test_quiz_settings_and_question_texts_replace_the_course_token(learner):
 
 
 def test_a_draw_shows_the_drawn_count(learner, login_as):
-    definitions.clear()
+    cache.clear()
     client = login_as(learner)
     client.get("/learn/quizzed/quiz/one")
     set_quiz("one", draw_count=2)
@@ -60,7 +60,7 @@ def test_a_draw_shows_the_drawn_count(learner, login_as):
 
 
 def test_each_learner_sees_only_their_own_attempts(app, learner, login_as, make_user, quizzed):
-    definitions.clear()
+    cache.clear()
     first = login_as(learner)
     take_quiz(first, "quizzed", "one", right=True)
     assert "Passed. Best score: 100%" in first.get("/learn/quizzed/quiz/one").get_data(as_text=True)

@@ -1,0 +1,33 @@
+"""The one cache: parts of pages that are the same for every visitor.
+
+Flask-Caching (``academy.extensions.cache``): a cache per process by default, Redis when
+several servers run (ACADEMY_CACHE_REDIS_URL). What goes in is content, never a person's
+data: a lesson's body, the static part of a module's outline, a catalogue card. Each key
+names what the part shows: the course's content token (renewed by any edit of its
+structure or texts, academy/courses/structure.py), the content language, and (added here)
+the interface language and the script root its links start with. The part is declared
+where it is rendered, and a template that renders one gets no user, enrolment or form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, request
+from markupsafe import Markup
+
+from academy.core.i18n import current_locale
+from academy.extensions import cache
+
+
+def shared_html(name: str, key: tuple, render: Callable[[], str]) -> Markup:
+    """``render()``'s HTML for the part ``name`` with ``key`` (every value it shows that
+    can change: a content token, a content language, ids), from the cache when there."""
+    if current_app.debug:  # templates edited on disk show at once
+        return Markup(render())  # noqa: S704  # nosec B704 - our own template's output
+    full_key = ":".join(("part", name, request.script_root, current_locale(), *(str(part) for part in key)))
+    html = cache.get(full_key)
+    if html is None:
+        html = str(render())
+        cache.set(full_key, html)
+    return Markup(html)  # noqa: S704  # nosec B704 - our own template's output
