@@ -62,8 +62,10 @@ test-sqlite: $(VENV)/.installed-dev compile-translations
 test-postgres: $(VENV)/.installed-dev compile-translations
 	scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
 
+# ruff, then the house rule ruff cannot see: no private name (_x) of a third-party package.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check academy tests bench gunicorn.conf.py scripts
+	$(BIN)/python scripts/check_private_imports.py academy tests bench
 
 # bandit on the code, pip-audit on the installed dependencies (scripts/audit.py says when
 # the vulnerability service cannot be reached instead of reporting a false all-clear).

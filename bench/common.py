@@ -3,6 +3,7 @@ closed-loop load generator. Everything runs on 127.0.0.1 and stops by itself."""
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import os
 import secrets
@@ -209,14 +210,15 @@ def mint_session(app, user_id: int, session_version: int = 1) -> str:
 
     Logging thousands of simulated learners in through argon2 would measure password
     hashing, not the pages; the cookie is exactly what a real login leaves behind."""
-    from flask_login.utils import _create_identifier
-
     now = int(time.time())
+    # Flask-Login's session identifier for a client at 127.0.0.1 with no User-Agent (the
+    # load generator's), as its documentation describes it: SHA-512 of "address|agent".
+    identifier = hashlib.sha512(b"127.0.0.1|None").hexdigest()
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         serializer = app.session_interface.get_signing_serializer(app)
         # Permanent, as the login view makes every session (session.permanent = True).
         return serializer.dumps({"_user_id": f"{user_id}:{session_version}", "_fresh": False,
-                                 "_id": _create_identifier(), "_started": now, "_seen": now,
+                                 "_id": identifier, "_started": now, "_seen": now,
                                  "_permanent": True})
 
 

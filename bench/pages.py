@@ -7,8 +7,9 @@ as `make bench` sets through scripts/with-postgres.sh) names a server: each page
 loaded by N closed-loop clients for S seconds (after a few unrecorded seconds of the
 same load, so every worker's caches are warm), next to the bare route /livez on the same
 server in the same run. Prints requests/s, p50, p95, errors and the ratio to the bare route.
-Targets (issue #9): lesson ≥ 0.5 × bare throughput and p95 ≤ 50 ms at 50 clients on
-SQLite; no page above 150 ms p95.
+Targets (issue 17, stock libraries and plain session reads): lesson ≥ 0.10 × bare
+throughput at 10 and 50 clients and p95 ≤ 100 ms at 50 clients on SQLite; no page above
+200 ms p95 at 50 clients on SQLite or PostgreSQL.
 """
 
 from __future__ import annotations

@@ -191,6 +191,23 @@ def test_an_idle_session_expires(app, client, make_user, clock):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
+def test_a_forms_token_lasts_a_working_day_then_expires(app, client, make_user, monkeypatch):
+    """A learner on a slow link may read a lesson for hours before sending its form; a token
+    from yesterday is refused (Flask-WTF's own time limit, not a token that never expires)."""
+    import time as time_module
+
+    from tests.conftest import csrf_token_from
+
+    assert app.config["WTF_CSRF_TIME_LIMIT"] == 8 * 3600
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    start = time_module.time()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    monkeypatch.setattr(time_module, "time", lambda: start + 7 * 3600)
+    assert client.post("/language", data={"lang": "fr", "next": "/", "csrf_token": token}).status_code == 302
+    monkeypatch.setattr(time_module, "time", lambda: start + 9 * 3600)
+    assert client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token}).status_code == 400
+
+
 def test_a_session_in_constant_use_still_ends_at_its_absolute_lifetime(app, client, make_user, clock):
     login(client, make_user())
     absolute = app.config["PERMANENT_SESSION_LIFETIME"]

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from academy.core.storage import StorageFullError
-from academy.extensions import db, login_manager
+from academy.extensions import db
 
 bp = Blueprint("core", __name__)
 
@@ -64,8 +64,9 @@ def register_error_handlers(app) -> None:
         # statement or its parameters, which may hold personal data.
         app.logger.error("database unavailable: %s: %s", exc.__class__.__name__, str(getattr(exc, "orig", ""))[:200])
         # The page must render without the database: objects loaded so far are expired by
-        # the rollback, and reading them (current_user in the header) would query again.
-        g._login_user = login_manager.anonymous_user()
+        # the rollback, and reading them (current_user in the header) would query again;
+        # the user loader answers "nobody" for the rest of this request.
+        g.database_unavailable = True
         if _wants_json():
             resp = jsonify(error=503)
         else:
