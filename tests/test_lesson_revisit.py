@@ -89,3 +89,12 @@ def test_progress_language_and_another_learner_each_change_the_etag(app, mini_co
     assert client.post("/learn/mini/language", data={"language": "fr"}).status_code == 302
     fresh = _revisit(client, etag)
     assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
+
+
+def test_a_lessons_image_and_stylesheet_come_back_as_304s(app, mini_course, client):
+    for url in ("/courses/mini/media/diagram.png", "/static/css/academy.css"):
+        first = client.get(url, headers=BROWSER)
+        assert first.status_code == 200 and first.headers["ETag"], url
+        again = client.get(url, headers={**BROWSER, "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.get_data() == b"", url
+        assert _wire_headers(again) < 1024, url

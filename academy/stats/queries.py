@@ -13,8 +13,7 @@ dimensions and returns at most a few thousand groups whatever the number of enro
 from __future__ import annotations
 
 import enum
-import threading
-import time as _time
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC as _UTC
@@ -32,7 +31,7 @@ from academy.auth.models import Tisc, User
 from academy.core.enums import EnrollmentStatus, Gender
 from academy.core.i18n import country_name, current_locale, language_name
 from academy.courses.models import Course, CourseVersion, Enrollment
-from academy.extensions import db
+from academy.extensions import cache, db
 from academy.stats import regions
 
 
@@ -731,7 +730,8 @@ def grouped_statement(fact: Fact, bases: tuple[str, ...], filters: Filters) -> S
 
 
 def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[tuple, tuple]]:
-    """[(base keys, component sums)] for ``fact`` grouped by ``bases``, cached briefly.
+    """[(base keys, component sums)] for ``fact`` grouped by ``bases``, kept briefly in the
+    shared cache (totals, no person's data).
 
     The cache is keyed by what was asked and checked against a fingerprint of the
     tables (newest ids and timestamps, each read from one index entry), so a new
@@ -749,12 +749,12 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
         if fact.name not in prints:
             prints[fact.name] = fact.fingerprint()
         fingerprint = prints[fact.name]
+    cache_key = "stats-grouped:" + hashlib.sha256(repr(key).encode()).hexdigest()
     if ttl:
-        with _CACHE_LOCK:
-            hit = _CACHE.get(key)
-        if hit and hit[0] == fingerprint and _time.monotonic() - hit[1] < ttl:
-            memo[key] = hit[2]
-            return hit[2]
+        hit = cache.get(cache_key)
+        if hit and hit[0] == fingerprint:
+            memo[key] = hit[1]
+            return hit[1]
     names = list(fact.components(filters))
     n = len(bases)
     out = []
@@ -773,10 +773,7 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
             )
         )
     if ttl:
-        with _CACHE_LOCK:
-            if len(_CACHE) >= _CACHE_SIZE:
-                _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[key] = (fingerprint, _time.monotonic(), out)
+        cache.set(cache_key, (fingerprint, out), timeout=ttl)
     memo[key] = out
     return out
 
@@ -790,19 +787,15 @@ def _plain_key(key):
     return key
 
 
-_CACHE: dict = {}
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 128
-
-
 def _cache_seconds() -> int:
     app = current_app._get_current_object()  # noqa: SLF001
     return int(app.config.get("STATS_CACHE_SECONDS", 0 if app.testing else 300))
 
 
 def clear_cache() -> None:
-    with _CACHE_LOCK:
-        _CACHE.clear()
+    """Forget the grouped rows kept in the shared cache (with the rest of its content,
+    which is rebuilt as it is asked for)."""
+    cache.clear()
 
 
 def clear_request_memo() -> None:
