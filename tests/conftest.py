@@ -44,7 +44,7 @@ class AcademyTestClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         if has_app_context():
-            for key in ("_login_user", "_flask_babel"):
+            for key in ("_login_user", "_flask_babel", "unread_notifications", "database_unavailable"):
                 g.pop(key, None)
         return super().open(*args, **kwargs)
 

@@ -26,7 +26,7 @@ BUDGET = {
     "catalogue": 6,  # user, roles, courses, their versions, the learner's enrolments, the badge
     "course page": 6,
     "course home": 7,
-    "lesson": 6,  # user, roles, course with the enrolment, completed lessons, the badge (twice: ETag, header)
+    "lesson": 5,  # user, roles, course with the enrolment, completed lessons, the badge
     "dashboard": 5,
     "account": 5,
 }

@@ -13,6 +13,7 @@ from academy.certification.enums import NotificationKind
 from academy.certification.models import Notification
 from academy.core.mail import send_mail
 from academy.core.models import utcnow
+from academy.core.template_helpers import forget_unread_notifications
 from academy.extensions import db
 
 
@@ -26,6 +27,7 @@ def notify(user, kind: NotificationKind, render, link: str = "", dedupe_key: str
         select(Notification.id).where(Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)
     ):
         return None
+    forget_unread_notifications()
     with force_locale(user.preferred_language or "en"):
         subject, body = render()
         subject, body = str(subject), str(body)
@@ -69,6 +71,7 @@ def recent(user_id: int, limit: int = 100) -> list[Notification]:
 
 def mark_all_read(user_id: int) -> int:
     """Mark every unread notification of the user as read; returns how many."""
+    forget_unread_notifications()
     result = db.session.execute(
         update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())

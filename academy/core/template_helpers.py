@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.lists import format_list
-from flask import current_app, request, url_for
+from flask import current_app, g, has_app_context, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_login import current_user
 
@@ -67,10 +67,20 @@ def has_notifications() -> bool:
 
 
 def unread_notifications() -> int:
-    """The signed-in user's unread notifications, for the header's badge (0 without them)."""
+    """The signed-in user's unread notifications, for the header's badge (0 without them),
+    counted once per request (the lesson page's ETag and its header both show it)."""
     if not _badge_counter or not current_user.is_authenticated:
         return 0
-    return _badge_counter[0](current_user.id)
+    count = g.get("unread_notifications")
+    if count is None:
+        count = g.unread_notifications = _badge_counter[0](current_user.id)
+    return count
+
+
+def forget_unread_notifications() -> None:
+    """A notification was added or read in this request: count again if the header asks."""
+    if has_app_context():
+        g.pop("unread_notifications", None)
 
 
 def _switcher_languages(app) -> list[tuple[str, str]]:
