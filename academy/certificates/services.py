@@ -22,8 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
-from academy.certificates.pdf import DesignError, get_design, render_pdf, size_class, text_dir
-from academy.certificates.qr import qr_matrix
+from academy.certificates.pdf import DesignError, get_design, qr_svg_uri, render_pdf, size_class, text_dir
 from academy.config import RTL_LANGUAGES
 from academy.core.audit import record
 from academy.core.models import utcnow
@@ -182,8 +181,8 @@ def certificate_context(cert: Certificate) -> dict:
         # designs break the URL before the code: the part that varies from one certificate to the next
         "verify_prefix": url.removesuffix(cert.verification_code),
         "verification_code": cert.verification_code,
-        # the modules only: the renderer draws them as vector rectangles in the element id="qr"
-        "qr": {"matrix": qr_matrix(url)},
+        # an SVG image (data: URI) in the design's colour, for the element id="qr"
+        "qr_svg": qr_svg_uri(url, cert.design),
         **issuer_block(lang),
         "text": text,
     }
