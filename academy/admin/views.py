@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from academy.admin import certification, queries, quizzes, services, uploads
+from academy.admin import queries, quizzes, services, uploads
 from academy.admin.csvfiles import CsvFileError, decode_upload, parse_invites, parse_tiscs
 from academy.admin.forms import (
     ActionForm,
@@ -49,18 +49,25 @@ from academy.admin.services import AdminError
 from academy.auth.access import admin_required
 from academy.auth.models import Tisc, User
 from academy.auth.services import make_reset_token
+from academy.core import signals
 from academy.core.audit import record
 from academy.core.enums import Role
 from academy.core.i18n import autonym, country_choices, language_name
 from academy.core.mail import send_mail
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
+from academy.core.signals import values_from_signal
 from academy.courses import queries as course_queries
 from academy.courses.models import Course, Lesson, Module
 from academy.courses.services import import_package
 from academy.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-add_nav("admin.index", _l("Admin"), (Role.ADMIN,), order=90)
+
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    yield NavItem("admin.index", _l("Admin"), (Role.ADMIN,), order=90)
+
 
 PER_PAGE = 50
 
@@ -187,14 +194,8 @@ def user_detail(user_id: int):
         corrections=queries.name_corrections(user.id),
         invitation=services.pending_invitation(user),
         activity=queries.recent_activity(user.id),
-        sections=[section(user) for section in USER_SECTIONS],
+        sections=values_from_signal(signals.admin_user_sections.send(user)),
     )
-
-
-#: Callables user -> (title, template name, context) adding a section to the user page
-#: (quiz attempts, certification records, certificates); the template sees ``section``.
-USER_SECTIONS: list = [quizzes.attempts_section, certification.records_section]
-uploads.PREVIEW_HOOKS.append(quizzes.question_changes)
 
 
 def _back_to_user(user: User):
@@ -325,11 +326,6 @@ def resend_invitation(user_id: int):
     return _back_to_user(user)
 
 
-#: Callables (user, old_name) -> list of dicts {label, url} offering follow-ups after a
-#: name correction (the certificates feature offers re-issue here).
-NAME_CORRECTION_FOLLOW_UPS: list = []
-
-
 @bp.route("/people/<int:user_id>/name", methods=["GET", "POST"])
 @admin_required
 def correct_name(user_id: int):
@@ -354,12 +350,13 @@ def correct_name(user_id: int):
                 ),
                 "success",
             )
-            if any(fn(user) for fn in NAME_CORRECTION_FOLLOW_UPS):
+            if any(values_from_signal(signals.name_correction_follow_ups.send(user))):
                 # Something printed with the old name (a certificate) can be redone: show it.
                 flash(_("Some documents still carry the old name; you can re-issue them below."), "info")
                 return redirect(url_for("admin.correct_name", user_id=user.id))
             return _back_to_user(user)
-    follow_ups = [item for fn in NAME_CORRECTION_FOLLOW_UPS for item in fn(user)]
+    follow_ups = [item for items in values_from_signal(signals.name_correction_follow_ups.send(user))
+                  for item in items]
     status = 422 if request.method == "POST" else 200
     return render_template(
         "admin/name.html",

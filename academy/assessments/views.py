@@ -29,13 +29,17 @@ from academy.auth.access import admin_required, instructor_required, learner_req
 from academy.auth.models import User
 from academy.core.enums import Role
 from academy.core.i18n import current_locale, language_name, text_direction
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.courses import queries as course_queries
 from academy.courses.models import Course
 from academy.extensions import db
 
 bp = Blueprint("assessments", __name__, template_folder="templates")
-add_nav("assessments.quiz_list", _l("Quiz statistics"), (Role.INSTRUCTOR, Role.ADMIN), order=60)
+
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    yield NavItem("assessments.quiz_list", _l("Quiz statistics"), (Role.INSTRUCTOR, Role.ADMIN), order=60)
 
 
 def quiz_title(quiz, language: str, course=None) -> str:
@@ -475,8 +479,8 @@ def quiz_stats(quiz_id: int):
 # --- the course home: module quizzes and the final exam -------------------------------------
 
 
-def module_quiz_extras(course, enrollment, language: str, outline) -> None:
-    """courses.queries.OUTLINE_HOOKS: the quiz block under each module on the course home."""
+def module_quiz_extras(course, enrollment, language: str, outline, **_kw) -> None:
+    """On ``course-outline``: the quiz block under each module on the course home."""
     if enrollment is None or not definitions.course_quizzes(course).module_quizzes:
         return  # no quiz under any module (from the per-process cache): no query
     quizzes = {q.module_id: q for q in queries.course_quizzes(course.id) if not q.is_final_exam}
@@ -499,8 +503,8 @@ def module_quiz_extras(course, enrollment, language: str, outline) -> None:
         )
 
 
-def final_exam_section(course, enrollment, language: str, outline) -> Markup | None:
-    """courses.queries.HOME_SECTIONS: the final exam after the modules on the course home."""
+def final_exam_section(course, enrollment, language: str, outline, **_kw) -> Markup | None:
+    """On ``course-home-sections``: the final exam after the modules on the course home."""
     if enrollment is None or definitions.course_quizzes(course).final_exam_id is None:
         return None  # no final exam (from the per-process cache): no query
     quiz = queries.quiz_by_key(course.id, FINAL_EXAM_KEY)

@@ -56,15 +56,19 @@ from academy.core.audit import AuditEvent, record
 from academy.core.enums import EnrollmentStatus, Role
 from academy.core.i18n import current_locale
 from academy.core.models import utcnow
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.courses.models import Course, Enrollment
 from academy.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 admin_bp = Blueprint("certificates_admin", __name__, template_folder="templates", url_prefix="/admin/certificates")
 
-add_nav("certificates.mine", _l("My certificates"), (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN), order=30)
-add_nav("certificates_admin.index", _l("Certificates"), (Role.ADMIN,), order=80)
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    yield NavItem("certificates.mine", _l("My certificates"), (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN), order=30)
+    yield NavItem("certificates_admin.index", _l("Certificates"), (Role.ADMIN,), order=80)
+
 
 PAGE_SIZE = 50
 ZIP_LIMIT = 5000

@@ -57,25 +57,24 @@ from academy.certification.models import (
     SubmissionFile,
     TrainingSession,
 )
-from academy.certification.notifications import mark_all_read, recent, unread_column, unread_count
+from academy.certification.notifications import mark_all_read, recent
 from academy.certification.uploads import UploadError, max_upload_bytes, store_upload
 from academy.core.enums import Role
 from academy.core.i18n import language_name
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.core.storage import get_storage
-from academy.core.template_helpers import register_badge_counter
 from academy.courses.models import Course
 from academy.extensions import db
 
 bp = Blueprint("certification", __name__, template_folder="templates", url_prefix="/certification")
 
-add_nav("certification.my_records", _l("Certification"), (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN), order=30)
-add_nav("certification.instructor_dashboard", _l("Teaching"), (Role.INSTRUCTOR, Role.ADMIN), order=40)
-add_nav("certification.admin_index", _l("Programmes"), (Role.ADMIN,), order=60)
 
-
-# The header's badge: unread in-app notifications.
-register_badge_counter(unread_count, unread_column)
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    everyone = (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN)
+    yield NavItem("certification.my_records", _l("Certification"), everyone, order=30)
+    yield NavItem("certification.instructor_dashboard", _l("Teaching"), (Role.INSTRUCTOR, Role.ADMIN), order=40)
+    yield NavItem("certification.admin_index", _l("Programmes"), (Role.ADMIN,), order=60)
 
 
 # --- lookups that enforce who sees what ----------------------------------------------
@@ -745,21 +744,21 @@ def session_new(cohort_id: int):
     return _back_to_cohort(cohort)
 
 
-def _register_learner_groups() -> None:
-    """Offer cohorts to the certificate admin's search and ZIP download (group=cohort:<id>)."""
-    from academy.certificates.queries import LEARNER_GROUPS, LearnerGroups
-
-    def choices() -> list[tuple[str, str]]:
-        return [(str(c.id), f"{c.programme.code} — {c.name}")
-                for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
-
-    def members(key: str) -> list[int]:
-        if not key.isdigit():
-            return []
-        return list(db.session.scalars(select(CertificationRecord.user_id)
-                                       .where(CertificationRecord.cohort_id == int(key))))
-
-    LEARNER_GROUPS.setdefault("cohort", LearnerGroups(label=_l("Cohort"), choices=choices, members=members))
+def _cohort_choices() -> list[tuple[str, str]]:
+    return [(str(c.id), f"{c.programme.code} — {c.name}")
+            for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
 
 
-_register_learner_groups()
+def _cohort_members(key: str) -> list[int]:
+    if not key.isdigit():
+        return []
+    return list(db.session.scalars(select(CertificationRecord.user_id)
+                                   .where(CertificationRecord.cohort_id == int(key))))
+
+
+def cohort_learner_groups(sender, **_kw):
+    """On ``learner-groups``: cohorts, for the certificate admin's search and ZIP download
+    (group=cohort:<id>)."""
+    from academy.certificates.queries import LearnerGroups
+
+    return "cohort", LearnerGroups(label=_l("Cohort"), choices=_cohort_choices, members=_cohort_members)

@@ -12,8 +12,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from academy.auth.access import learner_required
+from academy.core import signals
 from academy.core.enums import EnrollmentStatus
 from academy.core.i18n import current_locale, language_name, text_direction
+from academy.core.signals import values_from_signal
 from academy.core.skeletons import Mark, fill, fragment, render_page
 from academy.core.template_helpers import percent_text
 from academy.courses import queries
@@ -165,9 +167,9 @@ def course_home(slug: str):
     version = _display_version(course, enrollment.language)
     outline = queries.course_outline(course, enrollment, version.language, done)
     resume = _resume_target(outline, enrollment)
-    for hook in queries.OUTLINE_HOOKS:
-        hook(course, enrollment, version.language, outline)
-    sections = [s for hook in queries.HOME_SECTIONS if (s := hook(course, enrollment, version.language, outline))]
+    parts = {"enrollment": enrollment, "language": version.language, "outline": outline}
+    signals.course_outline.send(course, **parts)
+    sections = values_from_signal(signals.course_home_sections.send(course, **parts))
     # Rendering the outline was most of the page's time, and all of it but the learner's
     # state is the same for everyone in the course: the page is cached whole per course
     # and course language, and the learner's parts are fragments cached per state (this

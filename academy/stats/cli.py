@@ -82,7 +82,7 @@ def export(
 ):
     """Export a statistics table (or, with --learners, the enrolments) to CSV or XLSX."""
     from academy.stats import exports, figures
-    from academy.stats.queries import DIMENSIONS, Filters, StatsError, fact_for_measure
+    from academy.stats.queries import Filters, StatsError, dimensions, fact_for_measure
     from academy.stats.tables import Suppression, default_suppression
 
     course_ids: tuple[int, ...] = ()
@@ -130,8 +130,9 @@ def export(
         return
 
     dims = _csv_list(by)
-    if not 1 <= len(dims) <= 2 or any(d not in DIMENSIONS for d in dims):
-        raise click.BadParameter(f"one or two of: {', '.join(DIMENSIONS)}", param_hint="--by")
+    known = dimensions()
+    if not 1 <= len(dims) <= 2 or any(d not in known for d in dims):
+        raise click.BadParameter(f"one or two of: {', '.join(known)}", param_hint="--by")
     rows_dim, cols_dim = dims[0], (dims[1] if len(dims) == 2 else None)
     enabled = default_suppression(rows_dim, cols_dim) if suppress is None else suppress
     supp = Suppression(enabled=enabled, threshold=threshold)

@@ -25,7 +25,7 @@ from academy.core.enums import EnrollmentStatus
 from academy.courses.models import Course, Enrollment
 from academy.extensions import db
 from academy.stats import regions
-from academy.stats.queries import FACTS, Filters, days_between
+from academy.stats.queries import Filters, days_between, facts
 from academy.stats.tables import Table
 
 FORMATS = ("csv", "xlsx")
@@ -235,7 +235,7 @@ def learner_statement(filters: Filters, include_personal: bool, *, as_text: bool
         .join(Course, Course.id == Enrollment.course_id)
         .outerjoin(Tisc, Tisc.id == User.tisc_id)
     )
-    stmt = FACTS["enrolment"].where(stmt, filters)
+    stmt = facts()["enrolment"].where(stmt, filters)
     return stmt.order_by(Enrollment.id)
 
 

@@ -15,10 +15,10 @@ from flask_babel import lazy_gettext as _l
 from academy.core.i18n import text_direction
 from academy.stats import charts
 from academy.stats.queries import (
-    DIMENSIONS,
     CrossTab,
     Filters,
     crosstab,
+    dimensions,
     fact_for_measure,
 )
 from academy.stats.tables import (
@@ -300,16 +300,17 @@ def build_figure(name: str, filters: Filters, supp_for: Callable[[str, str | Non
 
 def crosstab_title(rows: str, cols: str | None, measure: str) -> str:
     m = fact_for_measure(measure).measure(measure)
+    known = dimensions()
     if cols:
         return str(
             _l(
                 "%(measure)s by %(rows)s and %(cols)s",
                 measure=m.label,
-                rows=str(DIMENSIONS[rows].label).lower(),
-                cols=str(DIMENSIONS[cols].label).lower(),
+                rows=str(known[rows].label).lower(),
+                cols=str(known[cols].label).lower(),
             )
         )
-    return str(_l("%(measure)s by %(rows)s", measure=m.label, rows=str(DIMENSIONS[rows].label).lower()))
+    return str(_l("%(measure)s by %(rows)s", measure=m.label, rows=str(known[rows].label).lower()))
 
 
 def auto_suppression(threshold: int = 5, mode: str = "auto") -> Callable[[str, str | None], Suppression]:

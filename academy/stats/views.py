@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 from academy.auth.access import admin_required
 from academy.core.audit import record
 from academy.core.enums import Role
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.core.serving import Deflated, assembled_response
 from academy.extensions import db
 from academy.stats import exports, figures, jobs, snapshot
@@ -36,7 +36,12 @@ from academy.stats.models import ExportStatus, StatsExportJob
 from academy.stats.queries import clear_cache
 
 bp = Blueprint("stats", __name__, url_prefix="/admin/stats", template_folder="templates")
-add_nav("stats.dashboard", _l("Statistics"), (Role.ADMIN,), order=80)
+
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    yield NavItem("stats.dashboard", _l("Statistics"), (Role.ADMIN,), order=80)
+
 
 FILTER_ARGS = (
     "date_from",
