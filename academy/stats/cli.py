@@ -216,10 +216,17 @@ def _write(rows, fmt: str, out: str, sheet: str) -> None:
 @click.option("--seed", type=int, default=177, show_default=True)
 @click.option("--force", is_flag=True, help="Run even on a database that holds real user accounts.")
 def bench_data(learners, enrolments, courses, seed, force):
-    """Fill a separate database (ACADEMY_DATABASE_URL) with a synthetic population."""
+    """Fill a separate database (ACADEMY_DATABASE_URL) with a synthetic population
+    (the generator is benchmark tooling: bench/benchdata.py in a source checkout)."""
     from flask_migrate import upgrade
 
-    from academy.stats.benchdata import BenchDataError, check_target, generate
+    try:
+        from bench.benchdata import BenchDataError, check_target, generate
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("bench", "bench.benchdata"):
+            raise
+        raise click.ClickException("bench-data needs the bench/ directory of a source checkout: "
+                                   "run it from the repository's root") from None
 
     if not os.environ.get("ACADEMY_DATABASE_URL") and not force and not current_app.testing:
         raise click.UsageError("set ACADEMY_DATABASE_URL to a separate database for bench data (or --force)")
