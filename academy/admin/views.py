@@ -87,17 +87,13 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def paginate(stmt, *, scalars: bool = True, per_page: int = PER_PAGE) -> Page:
+def paginate_rows(stmt, *, per_page: int = PER_PAGE) -> Page:
+    """A page of rows of several columns (db.paginate returns the first column only)."""
     page = request.args.get("page", 1, type=int) or 1
     page = max(1, page)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     limited = stmt.limit(per_page).offset((page - 1) * per_page)
-    items = (
-        list(db.session.scalars(limited))
-        if scalars
-        else [tuple(r) for r in db.session.execute(limited)]
-    )
-    return Page(items, total, page, per_page)
+    return Page([tuple(r) for r in db.session.execute(limited)], total, page, per_page)
 
 
 def args_with(**changes) -> dict:
@@ -119,9 +115,7 @@ def audit_value(value) -> str:
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     return user
 
 
@@ -167,7 +161,7 @@ def people():
     form.tisc.choices = [("", _("Any"))] + _tisc_choices(include_inactive=True)
     form.language.choices = [("", _("Any"))] + _language_choices()
     filters = form.data if form.validate() else {}
-    page = paginate(queries.people_query(filters))
+    page = db.paginate(queries.people_query(filters), per_page=PER_PAGE, error_out=False)
     invited = queries.pending_invitation_ids([u.id for u in page.items])
     return render_template(
         "admin/people.html",
@@ -423,9 +417,7 @@ def invite():
 
 
 def _course_or_404(course_id: int) -> Course:
-    course = db.session.get(Course, course_id)
-    if course is None:
-        abort(404)
+    course = db.get_or_404(Course, course_id)
     return course
 
 
@@ -693,9 +685,7 @@ def preview_quiz(course_id: int, lang: str, quiz_key: str):
 
 
 def _tisc_or_404(tisc_id: int) -> Tisc:
-    tisc = db.session.get(Tisc, tisc_id)
-    if tisc is None:
-        abort(404)
+    tisc = db.get_or_404(Tisc, tisc_id)
     return tisc
 
 
@@ -723,7 +713,7 @@ def tiscs():
         stmt = stmt.where(Tisc.is_active)
     elif f.get("status") == "inactive":
         stmt = stmt.where(~Tisc.is_active)
-    page = paginate(stmt.order_by(Tisc.country_code, Tisc.name), scalars=False)
+    page = paginate_rows(stmt.order_by(Tisc.country_code, Tisc.name))
     return render_template("admin/tiscs.html", form=form, page=page, action_form=ActionForm())
 
 
@@ -851,7 +841,7 @@ def _audit_filters() -> tuple[AuditFilterForm, dict]:
 @admin_required
 def audit():
     form, filters = _audit_filters()
-    page = paginate(queries.audit_query(filters), scalars=False)
+    page = paginate_rows(queries.audit_query(filters))
     return render_template("admin/audit.html", form=form, page=page)
 
 

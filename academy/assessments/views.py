@@ -349,9 +349,7 @@ def save_page(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/result")
 @learner_required
 def result(attempt_id: int):
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None:
-        abort(404)
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
     is_owner = attempt.user_id == current_user.id
     if not is_owner and not current_user.has_role(Role.ADMIN):
         abort(404)
@@ -393,9 +391,7 @@ def my_attempts():
 @bp.route("/admin/users/<int:user_id>/attempts")
 @admin_required
 def user_attempts(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     return _history_page(user, queries.user_attempts(user.id), own=False)
 
 
@@ -443,9 +439,7 @@ def _current_language() -> str:
 def quiz_stats(quiz_id: int):
     from academy.assessments.models import Quiz
 
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None:
-        abort(404)
+    quiz = db.get_or_404(Quiz, quiz_id)
     language = request.args.get("language") or None
     course: Course = quiz.course
     if language and language not in {v.language for v in course.versions}:

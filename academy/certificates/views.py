@@ -346,16 +346,10 @@ def _filters_from_args() -> tuple[queries.SearchFilters, dict]:
 @admin_required
 def index():
     filters, args = _filters_from_args()
-    stmt = queries.search(filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
-    certs = list(db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    found = db.paginate(queries.search(filters), per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "certificates/admin_list.html",
-        certs=certs, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), args=args,
+        certs=found.items, total=found.total, page=found.page, pages=max(1, found.pages), args=args,
         subjects=queries.subject_codes(), groups=queries.group_choices(),
         statuses=list(CertificateStatus), kinds=list(CertificateKind),
     )
@@ -393,9 +387,7 @@ def export_zip():
 
 
 def _cert_or_404(cert_id: int) -> Certificate:
-    cert = db.session.get(Certificate, cert_id)
-    if cert is None:
-        abort(404)
+    cert = db.get_or_404(Certificate, cert_id)
     return cert
 
 

@@ -95,18 +95,14 @@ def _gradable_submission_or_404(submission_id: int) -> PracticeSubmission:
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        abort(404)
+    cohort = db.get_or_404(Cohort, cohort_id)
     if not current_user.has_role(Role.ADMIN) and current_user.id not in cohort.instructor_ids:
         abort(404)
     return cohort
 
 
 def _session_or_404(session_id: int) -> TrainingSession:
-    session = db.session.get(TrainingSession, session_id)
-    if session is None:
-        abort(404)
+    session = db.get_or_404(TrainingSession, session_id)
     _cohort_or_404(session.cohort_id)
     return session
 
@@ -148,7 +144,7 @@ def my_records():
 @bp.route("/programmes/<int:programme_id>/recertify", methods=["POST"])
 @learner_required
 def recertify(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     try:
@@ -577,7 +573,7 @@ def programme_new():
 @bp.route("/admin/programmes/<int:programme_id>", methods=["GET", "POST"])
 @admin_required
 def programme(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     form, courses = _programme_form(programme)
     if form.validate_on_submit():
         try:
@@ -608,7 +604,7 @@ def _task_page(programme: CertificationProgramme, task: PracticeTask | None, for
 @bp.route("/admin/programmes/<int:programme_id>/tasks/new", methods=["GET", "POST"])
 @admin_required
 def task_new(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     form = TaskForm() if request.method == "POST" else TaskForm(position=len(programme.tasks) + 1, due_days=60)
     if form.validate_on_submit():
         try:
@@ -628,7 +624,7 @@ def task_new(programme_id: int):
 @bp.route("/admin/tasks/<int:task_id>", methods=["GET", "POST"])
 @admin_required
 def task_edit(task_id: int):
-    task = db.session.get(PracticeTask, task_id) or abort(404)
+    task = db.get_or_404(PracticeTask, task_id)
     programme = task.programme
     if request.method == "POST":
         form = TaskForm()
@@ -712,7 +708,7 @@ def cohort_instructor(cohort_id: int):
 @admin_required
 def cohort_instructor_remove(cohort_id: int, user_id: int):
     cohort = _cohort_or_404(cohort_id)
-    user = db.session.get(User, user_id) or abort(404)
+    user = db.get_or_404(User, user_id)
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     services.remove_instructor(cohort, user)
