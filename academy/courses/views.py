@@ -169,7 +169,7 @@ def course_home(slug: str):
     resume = _resume_target(outline, enrollment)
     parts = {"enrollment": enrollment, "language": version.language, "outline": outline}
     signals.course_outline.send(course, **parts)
-    sections = values_from_signal(signals.course_home_sections.send(course, **parts))
+    sections = [s for s in values_from_signal(signals.course_home_sections.send(course, **parts)) if s]
     # Rendering the outline was most of the page's time, and all of it but the learner's
     # state is the same for everyone in the course: the page is cached whole per course
     # and course language, and the learner's parts are fragments cached per state (this
