@@ -71,6 +71,9 @@ add_nav("certificates_admin.index", _l("Certificates"), (Role.ADMIN,), order=80)
 
 PAGE_SIZE = 50
 ZIP_LIMIT = 5000
+#: certificate PDFs and ZIPs: no cache may keep them (the public verification documents,
+#: meant to be shared, are "no-cache": kept but revalidated, so a revocation shows at once)
+PRIVATE_FILE = "private, no-store"
 
 
 def _verify_rate() -> str:
@@ -304,7 +307,7 @@ def verify_holder(serial: str):
                                    form=VerifyUploadForm(), check=None, by_code=False)
             resp = Response(render_template("certificates/verify.html", cert=cert,
                                             body=Markup(body)))  # noqa: S704  # nosec B704 - our template's output
-            resp.headers["Cache-Control"] = "private, no-store"
+            resp.headers["Cache-Control"] = PRIVATE_FILE  # it names the holder
             return resp
         form.answer.errors.append(_("This does not match the certificate. Enter the holder's surname as printed "
                                     "on it, or the verification code printed beside its QR code."))
@@ -396,7 +399,9 @@ def download_pdf(serial: str):
         abort(500)
     resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{cert.serial}.pdf", etag=cert.pdf_sha256, max_age=0)
-    resp.headers["Cache-Control"] = "private, no-cache"
+    # One person's document: no cache keeps a copy (a shared computer's disk cache, a proxy).
+    # Nothing public serves PDFs; verifiers hash the copy they were sent.
+    resp.headers["Cache-Control"] = PRIVATE_FILE
     return resp
 
 
@@ -474,8 +479,10 @@ def export_zip():
     db.session.commit()
     buf.seek(0)
     stamp = utcnow().strftime("%Y%m%d-%H%M")
-    return send_file(buf, mimetype="application/zip", as_attachment=True,
+    resp = send_file(buf, mimetype="application/zip", as_attachment=True,
                      download_name=f"certificates-{stamp}.zip", max_age=0)
+    resp.headers["Cache-Control"] = PRIVATE_FILE
+    return resp
 
 
 def _cert_or_404(cert_id: int) -> Certificate:
