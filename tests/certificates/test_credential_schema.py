@@ -172,3 +172,12 @@ def test_the_status_list_is_signed_the_same_way(client, every_kind_of_credential
     # Not an Open Badge, but its proof follows the same rules as the credentials' (a set).
     assert schema_errors(status_list["proof"], part_of_schema("#/$defs/ProofSet")) == []
     verify_eddsa_jcs_2022(status_list, client.get("/credentials/issuer").get_json())
+
+
+@pytest.mark.parametrize("hours", [12, 12.0, 1.5, 0.5, 99999.9, 40.5])
+def test_our_canonical_json_is_rfc_8785_for_the_numbers_we_sign(hours):
+    from academy.certificates.credentials import jcs as ours
+
+    doc = {"b": [hours, True, None, "Ольга «Иванова» \u2028 \"x\""], "a": {"z": 1, "Z": 2, "_": 3},
+           "creditsAvailable": hours}
+    assert ours(doc) == jcs.canonicalize(doc)
