@@ -71,3 +71,8 @@ def when_ready(server):
     warm_up(app)
     gc.collect()
     gc.freeze()
+    # Links in e-mails, certificates and credentials start with BASE_URL: say so at start-up
+    # when it names this machine but not a port gunicorn listens on.
+    from academy.core.baseurl import gunicorn_addresses, warn_if_unreachable
+
+    warn_if_unreachable(app.config["BASE_URL"], gunicorn_addresses(server.cfg.bind), server.log)

@@ -175,7 +175,10 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_serving(app: Flask) -> None:
+    from academy.core.baseurl import check_flask_run
     from academy.core.serving import register_request_log, register_static_and_compression, wrap_proxy
+
+    check_flask_run(app)  # gunicorn checks its binds in gunicorn.conf.py
 
     # after_request handlers run last-registered first: compression sees the final response.
     register_static_and_compression(app)
