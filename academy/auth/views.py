@@ -33,6 +33,7 @@ from academy.core.enums import Role
 from academy.core.i18n import autonym, country_choices, country_name, current_locale, is_country
 from academy.core.mail import send_mail
 from academy.core.template_helpers import badge_column, remember_badge
+from academy.core.urls import external_url
 from academy.extensions import db, limiter, login_manager, read
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -299,7 +300,7 @@ def reset_request():
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
         if user is not None and user.is_active:
-            link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+            link = external_url("auth.reset_password", token=make_reset_token(user))
             with force_locale(user.preferred_language):  # the reader's language, not the requester's
                 subject = _("Reset your Academy password")
                 body = _("Open this link within one hour to choose a new password:\n\n%(link)s\n\n"

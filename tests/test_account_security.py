@@ -1,0 +1,74 @@
+"""Accounts under attack: forged Host headers, password guessing across workers, open
+redirects, cookies replayed after logout, names that print as something else, timing
+of reset requests, and admin rights slipped into an invitation file."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from academy.admin.models import NameCorrection
+from academy.auth.models import User
+from academy.config import load_config
+from academy.core import mail
+from academy.core.enums import Role
+from academy.extensions import db
+from tests.conftest import TEST_PASSWORD, login, make_test_app
+
+ACADEMY = "https://academy.example.org"
+
+
+def _reset_links() -> list[str]:
+    mail.wait_for_background()
+    return [re.search(r"\S+/reset-password/\S+", m.get_content()).group(0) for m in mail.outbox]
+
+
+# --- 1. links in e-mails are built on ACADEMY_BASE_URL, never on the Host header ----------------
+
+
+def test_a_reset_asked_for_through_a_forged_host_mails_a_link_to_the_academy(app, client, make_user,
+                                                                              monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", ACADEMY)
+    user = make_user()
+    resp = client.post("/reset-password", data={"email": user.email}, headers={"Host": "evil.example"})
+    assert resp.status_code == 302
+    [link] = _reset_links()
+    assert link.startswith(f"{ACADEMY}/reset-password/")
+    assert "evil.example" not in mail.outbox[0].get_content()
+
+
+def test_an_admins_reset_link_and_invitation_ignore_a_forged_host(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", ACADEMY + "/academy/")  # served under a path
+    admin, learner = make_user("admin"), make_user()
+    evil = {"Host": "evil.example"}
+    client.post("/login", data={"email": admin.email, "password": TEST_PASSWORD}, headers=evil)
+    assert client.post(f"/admin/people/{learner.id}/password-reset", headers=evil).status_code == 302
+    csv = "name,email,gender,country\nAmina Njeri,amina@example.org,woman,KE\n"
+    resp = client.post("/admin/people/invite", headers=evil, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(csv.encode()), "people.csv"), "mode": "all"})
+    assert resp.status_code == 200
+    bodies = [m.get_content() for m in mail.outbox]
+    assert len(bodies) == 2 and not any("evil.example" in body for body in bodies)
+    assert f"{ACADEMY}/academy/reset-password/" in bodies[0]
+    assert f"{ACADEMY}/academy/invitation/" in bodies[1]
+
+
+def test_production_refuses_a_host_it_does_not_serve(tmp_path, database_url, app):
+    production = make_test_app(tmp_path, database_url, ACADEMY_ENV="production", BASE_URL=ACADEMY)
+    client = production.test_client()
+    assert client.get("/login", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/login", headers={"Host": "academy.example.org"}).status_code == 200
+    assert client.get("/login", headers={"Host": "127.0.0.1:8000"}).status_code == 200  # local health checks
+
+
+def test_more_hosts_can_be_trusted_and_development_answers_any(monkeypatch):
+    monkeypatch.setenv("ACADEMY_TRUSTED_HOSTS", "www.academy.example.org, academy.internal")
+    production = load_config({"ACADEMY_ENV": "production", "SECRET_KEY": "k" * 40, "BASE_URL": ACADEMY})
+    assert {"academy.example.org", "www.academy.example.org", "academy.internal"} <= set(production["TRUSTED_HOSTS"])
+    assert "TRUSTED_HOSTS" not in load_config({"ACADEMY_ENV": "testing"})
