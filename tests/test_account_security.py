@@ -72,3 +72,30 @@ def test_more_hosts_can_be_trusted_and_development_answers_any(monkeypatch):
     production = load_config({"ACADEMY_ENV": "production", "SECRET_KEY": "k" * 40, "BASE_URL": ACADEMY})
     assert {"academy.example.org", "www.academy.example.org", "academy.internal"} <= set(production["TRUSTED_HOSTS"])
     assert "TRUSTED_HOSTS" not in load_config({"ACADEMY_ENV": "testing"})
+
+
+# --- 4. after login, only a path on this site ---------------------------------------------------
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example",
+    "/\\evil.example",
+    "/\t/evil.example",  # /%09/evil.example: browsers drop the tab
+    "/%09/evil.example",  # the same, encoded twice
+    "/%2F/evil.example",
+    "/dashboard\r\nSet-Cookie: stolen=1",  # %0d%0a
+    "https://evil.example/",
+    "javascript:alert(1)",
+    " /dashboard",
+])
+def test_login_never_sends_the_learner_off_site(client, app_ctx, make_user, target):
+    resp = client.post("/login", query_string={"next": target},
+                       data={"email": make_user().email, "password": TEST_PASSWORD})
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/dashboard"
+
+
+def test_login_returns_to_the_page_that_asked_for_it(client, app_ctx, make_user):
+    resp = client.post("/login", query_string={"next": "/account/password?from=menu"},
+                       data={"email": make_user().email, "password": TEST_PASSWORD})
+    assert resp.headers["Location"] == "/account/password?from=menu"

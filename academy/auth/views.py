@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -144,9 +147,22 @@ class RequestUser(UserMixin):
         return f"<RequestUser {self.__dict__['id']}>"
 
 
+def _is_local_path(target: str) -> bool:
+    # Browsers drop tabs and newlines inside URLs and read "\\" as "/": "/\t/evil.example"
+    # and "/\\evil.example" both open evil.example, and a CR/LF breaks the Location header.
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target)
+    )
+
+
 def _safe_next(target: str | None) -> str | None:
-    # Only same-site paths: "/x" but not "//evil.example" or "https://…".
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """``target`` when it is a path on this site ("/x"), else None (the caller's default page).
+
+    Judged as given and once more percent-decoded, since a proxy or a browser may decode it."""
+    if target and _is_local_path(target) and _is_local_path(unquote(target)):
         return target
     return None
 
