@@ -99,3 +99,35 @@ def test_login_returns_to_the_page_that_asked_for_it(client, app_ctx, make_user)
     resp = client.post("/login", query_string={"next": "/account/password?from=menu"},
                        data={"email": make_user().email, "password": TEST_PASSWORD})
     assert resp.headers["Location"] == "/account/password?from=menu"
+
+
+# --- 5. logout revokes the session and the remember-me cookie ---------------------------------
+
+
+def test_cookies_copied_before_logout_no_longer_log_anyone_in(app, make_user):
+    user = make_user()
+    browser = app.test_client()
+    browser.post("/login", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"})
+    assert browser.get("/dashboard").status_code == 200
+    session_cookie = browser.get_cookie("session").value
+    remember_cookie = browser.get_cookie("remember_token").value
+    assert browser.post("/logout").status_code == 302
+
+    with_session = app.test_client()
+    with_session.set_cookie("session", session_cookie)
+    assert with_session.get("/dashboard").status_code == 302  # a page view (read-only loader)
+    assert with_session.post("/account/password", data={}).status_code == 302  # a form post (ORM loader)
+    with_remember = app.test_client()
+    with_remember.set_cookie("remember_token", remember_cookie)
+    assert with_remember.get("/dashboard").status_code == 302
+
+
+def test_logging_out_signs_out_every_device(app, make_user):
+    user = make_user()
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, user)
+    login(phone, user)
+    laptop.post("/logout")
+    assert phone.get("/dashboard").status_code == 302
+    login(phone, user)  # and logging in again works
+    assert phone.get("/dashboard").status_code == 200

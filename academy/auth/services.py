@@ -72,10 +72,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def revoke_sessions(user: User) -> None:
+    """End every session and remember-me cookie of ``user``: they carry the old
+    ``session_version`` (``User.get_id``), which the user loader then refuses."""
+    user.session_version = (user.session_version or 1) + 1
+
+
 def set_password(user: User, new_password: str) -> None:
     """Replace the password and end every other session and remember-me cookie."""
     user.password_hash = hash_password(new_password)
-    user.session_version = (user.session_version or 1) + 1
+    revoke_sessions(user)
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:

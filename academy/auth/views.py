@@ -29,6 +29,7 @@ from academy.auth.services import (
     create_user,
     find_user_by_email,
     make_reset_token,
+    revoke_sessions,
     set_password,
     user_from_reset_token,
 )
@@ -257,19 +258,23 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Session cookies are signed but kept by the browser: a copy taken before logout (and
+    # a remember-me cookie) would still log in unless the server stops accepting it. Both
+    # carry User.session_version (get_id), so moving it on revokes them, on every device:
+    # there is no per-device record to revoke one alone, and "log out" meaning "nobody is
+    # logged in as me any more" is the safe reading on a shared TISC computer.
+    revoke_sessions(current_user)
+    db.session.commit()
     logout_user()
-    flash(_("You have been logged out."), "info")
+    flash(_("You have been logged out on every device."), "info")
     return redirect(url_for("courses.catalogue"))
 
 
 @bp.route("/account/logout-everywhere", methods=["POST"])
 @login_required
 def logout_everywhere():
-    current_user.session_version += 1
-    db.session.commit()
-    logout_user()
-    flash(_("You have been logged out on every device."), "info")
-    return redirect(url_for("auth.login"))
+    # Kept for old bookmarks and forms: every logout now ends every session.
+    return logout()
 
 
 @bp.route("/account", methods=["GET", "POST"])
