@@ -131,3 +131,88 @@ def test_logging_out_signs_out_every_device(app, make_user):
     assert phone.get("/dashboard").status_code == 302
     login(phone, user)  # and logging in again works
     assert phone.get("/dashboard").status_code == 200
+
+
+# --- 6. names print as typed --------------------------------------------------------------------
+
+BAD_NAMES = [
+    ("Ali\x00ce", "control character"),
+    ("Ali\x1b[31mce", "control character"),
+    ("Ali\u202eecilA", "reverse the direction"),
+    ("\u2066Amina\u2069 Njeri", "reverse the direction"),
+    ("\u200b\u200c\u200d", "invisible characters"),
+    ("\u3164", "invisible characters"),
+]
+GOOD_NAMES = [
+    ("نورة القحطاني", "نورة القحطاني"),
+    ("王芳", "王芳"),
+    ("Jose\u0301 Pe\u0301rez", "José Pérez"),  # combining accents, stored composed (NFC)
+    ("می\u200cخواهم", "می\u200cخواهم"),  # a zero-width non-joiner inside a Persian name
+    ("क्\u200dष", "क्\u200dष"),  # a zero-width joiner inside a Devanagari conjunct
+]
+
+
+def _registration(name: str) -> dict:
+    return {"full_name": name, "email": "new.learner@example.org", "password": "a long phrase nobody uses",
+            "confirm": "a long phrase nobody uses", "gender": "woman", "country_code": "KE", "tisc_id": "",
+            "institution_other": "Test institute", "preferred_language": "en"}
+
+
+@pytest.mark.parametrize(("name", "problem"), BAD_NAMES)
+def test_registration_refuses_a_name_that_would_not_print_as_typed(client, app_ctx, name, problem):
+    resp = client.post("/register", data=_registration(name))
+    assert resp.status_code == 422
+    assert problem in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize(("name", "stored"), GOOD_NAMES)
+def test_registration_keeps_names_in_every_script(client, app_ctx, name, stored):
+    assert client.post("/register", data=_registration(name)).status_code == 302
+    assert db.session.scalar(select(User.full_name)) == stored
+
+
+@pytest.mark.parametrize(("name", "problem"), BAD_NAMES[:3])
+def test_the_profile_refuses_such_a_name_and_keeps_the_old_one(client, app_ctx, make_user, name, problem):
+    user = make_user(full_name="Amina Njeri")
+    login(client, user)
+    data = {"full_name": name, "gender": "woman", "country_code": "KE", "tisc_id": "",
+            "institution_other": "Test institute", "preferred_language": "en"}
+    page = client.post("/account", data=data).get_data(as_text=True)
+    assert problem in page
+    db.session.expire_all()
+    assert db.session.get(User, user.id).full_name == "Amina Njeri"
+
+
+def test_an_admin_name_correction_refuses_such_a_name(client, app_ctx, make_user):
+    admin, learner = make_user("admin"), make_user(full_name="Amina Njeri")
+    login(client, admin)
+    resp = client.post(f"/admin/people/{learner.id}/name",
+                       data={"full_name": "Amina\u202e Njeri", "reason": "Passport copy received"})
+    assert resp.status_code == 422
+    assert "reverse the direction" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(NameCorrection)) == 0
+
+
+def test_an_invitation_file_reports_the_row_with_such_a_name(client, app_ctx, make_user):
+    login(client, make_user("admin"))
+    csv = ("name,email,gender,country\n"
+           "Amina Njeri,amina@example.org,woman,KE\n"
+           "\u200b\u200b,ghost@example.org,woman,KE\n")
+    resp = client.post("/admin/people/invite", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(csv.encode()), "people.csv"), "mode": "all"})
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    assert "made only of invisible characters" in page and "<td>3</td>" in page
+    assert db.session.scalar(select(func.count()).where(User.email == "amina@example.org")) == 0
+
+
+def test_services_refuse_such_names_too(app_ctx, make_user):
+    from academy.admin.services import AdminError, correct_name
+    from academy.auth.services import AccountError
+
+    with pytest.raises(AccountError):
+        make_user(full_name="Bob\x00")
+    admin, learner = make_user("admin"), make_user()
+    with pytest.raises(AdminError):
+        correct_name(learner, "\u2067Bob", "typo", actor=admin)

@@ -215,7 +215,10 @@ def register():
                 preferred_language=form.preferred_language.data,
             )
         except AccountError as exc:
-            getattr(form, exc.field or "email").errors.append(_("An account with this email already exists."))
+            if exc.field == "full_name":
+                form.full_name.errors.append(str(exc))
+            else:
+                getattr(form, exc.field or "email").errors.append(_("An account with this email already exists."))
         else:
             db.session.commit()
             login_user(user)
