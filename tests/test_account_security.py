@@ -216,3 +216,20 @@ def test_services_refuse_such_names_too(app_ctx, make_user):
     admin, learner = make_user("admin"), make_user()
     with pytest.raises(AdminError):
         correct_name(learner, "\u2067Bob", "typo", actor=admin)
+
+
+# --- 8. an invitation file cannot make administrators ------------------------------------------
+
+
+def test_an_invitation_file_cannot_make_an_administrator(client, app_ctx, make_user):
+    login(client, make_user("admin"))
+    csv = ("name,email,gender,country,role\n"
+           "Amina Njeri,amina@example.org,woman,KE,instructor\n"
+           "Eve Intruder,eve@example.org,woman,KE,admin\n")
+    resp = client.post("/admin/people/invite", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(csv.encode()), "people.csv"), "mode": "valid"})
+    page = resp.get_data(as_text=True)
+    assert "The administrator role cannot be given by an invitation file" in page
+    assert db.session.scalar(select(func.count()).where(User.email == "eve@example.org")) == 0
+    amina = db.session.scalar(select(User).where(User.email == "amina@example.org"))
+    assert amina.roles == {Role.LEARNER, Role.INSTRUCTOR}

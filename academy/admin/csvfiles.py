@@ -188,6 +188,16 @@ def parse_invites(text: str) -> list[InviteRow]:
             errors.append(
                 _("Role must be one of: %(values)s.", values=", ".join(r.value for r in Role))
             )
+        elif v["role"] == Role.ADMIN:
+            # A file is easy to get wrong (a copied column, a colleague's template) and its
+            # rows are not reviewed one by one: administrators are made on the person's page,
+            # one at a time, where the grant is confirmed and audited.
+            errors.append(
+                _(
+                    "The administrator role cannot be given by an invitation file. Invite the "
+                    "person as a learner or instructor, then make them an administrator on their page."
+                )
+            )
         result.append(row)
     return result
 

@@ -216,6 +216,8 @@ def invite_users(rows: list[InviteRow], *, actor: User) -> list[User]:
     created = []
     for row in rows:
         v = row.values
+        if v["role"] == Role.ADMIN:  # parse_invites refuses such rows; never create one unseen
+            raise AdminError(_("The administrator role cannot be given by an invitation file."))
         user = create_user(
             email=v["email"],
             full_name=v["name"],
