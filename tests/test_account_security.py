@@ -218,6 +218,40 @@ def test_services_refuse_such_names_too(app_ctx, make_user):
         correct_name(learner, "\u2067Bob", "typo", actor=admin)
 
 
+# --- 7. a reset request answers as fast with or without an account ------------------------------
+
+
+def test_a_reset_request_does_not_wait_for_the_mail_server(client, app_ctx, make_user, monkeypatch):
+    user = make_user()
+    sending, release, sent = threading.Event(), threading.Event(), threading.Event()
+
+    class SlowMailServer(list):
+        def append(self, message):
+            sending.set()
+            release.wait(5)
+            super().append(message)
+            sent.set()
+
+    monkeypatch.setattr(mail, "outbox", SlowMailServer())
+    resp = client.post("/reset-password", data={"email": user.email})
+    assert resp.status_code == 302
+    assert not sent.is_set()  # the answer came back while the mail server was still busy
+    assert sending.wait(5)
+    release.set()
+    mail.wait_for_background()
+    assert sent.is_set() and mail.outbox[0]["To"] == user.email
+
+
+def test_a_reset_request_for_an_unknown_address_takes_the_same_path(client, app_ctx, monkeypatch):
+    started = []
+    monkeypatch.setattr("academy.auth.views.send_in_background",
+                        lambda message: started.append(message) or mail.send_in_background(message))
+    assert client.post("/reset-password", data={"email": "nobody@example.org"}).status_code == 302
+    assert started == [None]
+    mail.wait_for_background()
+    assert mail.outbox == []
+
+
 # --- 8. an invitation file cannot make administrators ------------------------------------------
 
 
