@@ -74,6 +74,70 @@ def test_more_hosts_can_be_trusted_and_development_answers_any(monkeypatch):
     assert "TRUSTED_HOSTS" not in load_config({"ACADEMY_ENV": "testing"})
 
 
+# --- 2. the per-account login limit holds across workers ----------------------------------------
+
+LIMITED = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT_ACCOUNT": "4 per 5 minutes",
+           "LOGIN_RATE_LIMIT_IP": "100 per minute"}
+
+
+def _worker_logins(database_url: str, instance_dir: str, email: str, passwords: list[str]) -> list[tuple[int, str]]:
+    """Log-in attempts through a worker of its own: a separate process with its own app."""
+    app = make_test_app(Path(instance_dir), database_url, **LIMITED)
+    client = app.test_client()
+    answers = []
+    for password in passwords:
+        resp = client.post("/login", data={"email": email, "password": password})
+        answers.append((resp.status_code, resp.get_data(as_text=True)))
+    with app.app_context():
+        db.engine.dispose()
+    return answers
+
+
+def test_wrong_passwords_spread_over_workers_count_together(tmp_path, database_url, app, app_ctx, make_user):
+    user = make_user()
+    workers = multiprocessing.get_context("spawn")
+    with workers.Pool(1) as first, workers.Pool(1) as second:
+        answers = first.apply(_worker_logins, (database_url, str(tmp_path / "a"), user.email, ["wrong guess"] * 4))
+        assert [status for status, _page in answers] == [401] * 4
+        # The next worker knows about those four: even the right password waits now.
+        answers = second.apply(_worker_logins, (database_url, str(tmp_path / "b"), user.email,
+                                                ["wrong guess", TEST_PASSWORD]))
+    assert [status for status, _page in answers] == [429, 429]
+    page = answers[1][1]
+    assert "You can try again in 5 minutes" in page
+    assert 'href="/reset-password"' in page
+
+
+def test_two_app_instances_on_one_database_refuse_together(tmp_path, database_url, app, app_ctx, make_user):
+    user = make_user()
+    clients = [make_test_app(tmp_path / name, database_url, **LIMITED).test_client() for name in "ab"]
+    codes = [clients[i % 2].post("/login", data={"email": user.email, "password": "wrong"}).status_code
+             for i in range(5)]
+    assert codes == [401, 401, 401, 401, 429]
+
+
+def test_the_wait_is_told_in_the_learners_language(tmp_path, database_url, app, app_ctx, make_user):
+    user = make_user()
+    client = make_test_app(tmp_path, database_url, **LIMITED).test_client()
+    client.post("/language", data={"lang": "fr"})
+    for _ in range(5):
+        resp = client.post("/login", data={"email": user.email, "password": "wrong"})
+    assert resp.status_code == 429
+    assert "dans 5 minutes" in resp.get_data(as_text=True)
+
+
+def test_a_successful_login_starts_the_count_again(tmp_path, database_url, app, app_ctx, make_user):
+    user = make_user()
+    client = make_test_app(tmp_path, database_url, **LIMITED).test_client()
+    for _ in range(3):
+        assert client.post("/login", data={"email": user.email, "password": "wrong"}).status_code == 401
+    login(client, user)
+    client.post("/logout")
+    for _ in range(3):
+        assert client.post("/login", data={"email": user.email, "password": "wrong"}).status_code == 401
+    login(client, user)
+
+
 # --- 4. after login, only a path on this site ---------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import unicodedata
 from urllib.parse import unquote
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
@@ -33,6 +33,7 @@ from academy.auth.services import (
     set_password,
     user_from_reset_token,
 )
+from academy.auth.throttle import clear_login_failures, record_login_failure, wait_before_next_login
 from academy.core.enums import Role
 from academy.core.i18n import autonym, country_choices, country_name, current_locale, is_country
 from academy.core.mail import Mail, send_in_background
@@ -228,24 +229,28 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"],
                error_message="too many login attempts")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key, error_message="too many login attempts")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("courses.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        # The per-account limit (academy.auth.throttle): checked before the password, so a
+        # guess during the wait tells nothing, even when it is right.
+        wait = wait_before_next_login(form.email.data)
+        if wait is not None:
+            return render_template(
+                "auth/login.html", form=form, retry_in=format_timedelta(wait, add_direction=True)
+            ), 429
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            record_login_failure(form.email.data)
+            db.session.commit()
             form.password.errors.append(_("Wrong email or password."))
         else:
+            clear_login_failures(form.email.data)
             db.session.commit()
             lang = session.get("lang")
             session.clear()  # no session fixation: a fresh session after login
