@@ -108,14 +108,6 @@ def test_wrong_passwords_spread_over_workers_count_together(tmp_path, database_u
     assert 'href="/reset-password"' in page
 
 
-def test_two_app_instances_on_one_database_refuse_together(tmp_path, database_url, app, app_ctx, make_user):
-    user = make_user()
-    clients = [make_test_app(tmp_path / name, database_url, **LIMITED).test_client() for name in "ab"]
-    codes = [clients[i % 2].post("/login", data={"email": user.email, "password": "wrong"}).status_code
-             for i in range(5)]
-    assert codes == [401, 401, 401, 401, 429]
-
-
 def test_the_wait_is_told_in_the_learners_language(tmp_path, database_url, app, app_ctx, make_user):
     user = make_user()
     client = make_test_app(tmp_path, database_url, **LIMITED).test_client()
