@@ -166,11 +166,12 @@ def configure_templates(app: Flask) -> None:
 
 def configure_security(app: Flask) -> None:
     from academy.core.forms import register_csrf_signatures
-    from academy.core.security import register_security_headers
+    from academy.core.security import register_host_check, register_security_headers
     from academy.core.sessions import register_session_lifetimes
 
     register_session_lifetimes(app)
     register_security_headers(app)
+    register_host_check(app)
     register_csrf_signatures(app)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(os.environ.get("ACADEMY_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
 MIN_SECRET_KEY_LENGTH = 32
@@ -62,6 +63,18 @@ def default_base_url(env: str) -> str:
                 port = int(value)
                 break
     return f"http://127.0.0.1:{port}"
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def trusted_hosts(base_url: str, extra: list[str]) -> list[str]:
+    """The Host headers production answers: the base URL's host, the loopback names (local
+    health checks) and ACADEMY_TRUSTED_HOSTS. Any other gets a 400 before a view runs, so
+    nothing can be cached or built on a host an attacker chose."""
+    host = urlsplit(base_url).hostname
+    return list(dict.fromkeys([*([host] if host else []), "localhost", "127.0.0.1", *extra]))
 
 
 def load_config(override: dict | None = None) -> dict:
@@ -124,6 +137,9 @@ def load_config(override: dict | None = None) -> dict:
         "CREDENTIAL_SIGNING_KEY_PATH": os.environ.get("ACADEMY_CREDENTIAL_KEY_PATH") or None,
     }
     cfg.update(override)
+    if "TRUSTED_HOSTS" not in override and cfg["ACADEMY_ENV"] == "production":
+        # Development and tests answer any host (127.0.0.1, localhost, a LAN address).
+        cfg["TRUSTED_HOSTS"] = trusted_hosts(cfg["BASE_URL"], _list("ACADEMY_TRUSTED_HOSTS"))
     if cfg["ACADEMY_ENV"] == "development" and not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = _dev_secret_key(instance_dir)
     if cfg["ACADEMY_ENV"] not in {"development", "testing"}:
