@@ -41,10 +41,13 @@ sysdeps-test:
 compile-translations: $(VENV)/.installed
 	@$(BIN)/python -m academy.core.catalogues compile
 
+# PORT reaches every step: without ACADEMY_BASE_URL, the links in the demo's certificates
+# and e-mails point at http://127.0.0.1:$(PORT) (academy/config.py).
+DEV_ENV = ACADEMY_ENV=development PORT=$(PORT) FLASK_RUN_PORT=$(PORT)
 run: sysdeps-run $(VENV)/.installed compile-translations
-	ACADEMY_ENV=development $(BIN)/flask db upgrade
-	ACADEMY_ENV=development $(BIN)/flask academy seed-demo
-	ACADEMY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(DEV_ENV) $(BIN)/flask db upgrade
+	$(DEV_ENV) $(BIN)/flask academy seed-demo
+	$(DEV_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Production: migrations, then gunicorn (workers from the CPU count; see gunicorn.conf.py).
 serve: sysdeps-run $(VENV)/.installed compile-translations

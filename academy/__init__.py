@@ -169,16 +169,20 @@ def configure_templates(app: Flask) -> None:
 
 def configure_security(app: Flask) -> None:
     from academy.core.forms import register_csrf_signatures
-    from academy.core.security import register_security_headers
+    from academy.core.security import register_host_check, register_security_headers
     from academy.core.sessions import register_session_lifetimes
 
     register_session_lifetimes(app)
     register_security_headers(app)
+    register_host_check(app)
     register_csrf_signatures(app)
 
 
 def configure_serving(app: Flask) -> None:
+    from academy.core.baseurl import check_flask_run
     from academy.core.serving import register_request_log, register_static_and_compression, wrap_proxy
+
+    check_flask_run(app)  # gunicorn checks its binds in gunicorn.conf.py
 
     # after_request handlers run last-registered first: compression sees the final response.
     register_static_and_compression(app)

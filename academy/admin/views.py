@@ -56,6 +56,7 @@ from academy.core.i18n import autonym, country_choices, language_name
 from academy.core.mail import send_mail
 from academy.core.nav import NavItem
 from academy.core.signals import values_from_signal
+from academy.core.urls import external_url
 from academy.courses import queries as course_queries
 from academy.courses.models import Course, Lesson, Module
 from academy.courses.services import import_package
@@ -275,7 +276,7 @@ def send_password_reset(user_id: int):
         flash(str(exc), "error")
         return _back_to_user(user)
     db.session.commit()
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     with force_locale(user.preferred_language):  # the reader's language, not the administrator's
         subject = _("Reset your Academy password")
         body = _(
@@ -290,7 +291,7 @@ def send_password_reset(user_id: int):
 
 
 def _send_invitation(user: User) -> None:
-    link = url_for("invitations.accept", token=services.make_invitation_token(user), _external=True)
+    link = external_url("invitations.accept", token=services.make_invitation_token(user))
     with force_locale(user.preferred_language):  # the invitee's language (from the CSV), not the admin's
         subject = _("You are invited to Academy")
         body = _(

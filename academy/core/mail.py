@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import smtplib
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -37,3 +38,43 @@ def send_mail(to: str, subject: str, body: str) -> None:
             smtp.send_message(msg)
     else:
         current_app.logger.info("mail to %s: %s\n%s", to, subject, body)
+
+
+# Threads started by send_in_background() and maybe still running (for wait_for_background()).
+_background: list[threading.Thread] = []
+_background_lock = threading.Lock()
+
+
+def send_in_background(message: Mail | None) -> None:
+    """Send ``message`` from a short-lived thread, so the request does not wait for the
+    mail server; ``None`` starts the same thread with nothing to send.
+
+    For replies that must not reveal whether a mail went out (a password reset for an
+    address with or without an account): both branches start one thread and return, so
+    the answer takes as long either way, where sending inline added the SMTP round trips
+    to one branch only. The thread is not a daemon, so a worker that is told to stop
+    finishes sending first. A task queue replaces this when the project gets one."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's documented accessor
+    thread = threading.Thread(target=_deliver, args=(app, message), name="academy-mail")
+    with _background_lock:
+        _background[:] = [t for t in _background if t.is_alive()]
+        _background.append(thread)
+    thread.start()
+
+
+def _deliver(app, message: Mail | None) -> None:
+    if message is None:
+        return
+    with app.app_context():
+        try:
+            send_mail(message.to, message.subject, message.body)
+        except Exception:  # nobody is left to show it to: the log is where it must go
+            app.logger.exception("mail to %s could not be sent", message.to)
+
+
+def wait_for_background(timeout: float = 30) -> None:
+    """Wait until every message handed to send_in_background() has been sent (tests, CLI)."""
+    with _background_lock:
+        pending = list(_background)
+    for thread in pending:
+        thread.join(timeout)

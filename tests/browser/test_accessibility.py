@@ -130,7 +130,9 @@ def test_key_pages_have_no_serious_accessibility_violations(browser, live_server
     found: dict[str, list[dict]] = {}
     checked = 0
     try:
-        for url in ANONYMOUS_PAGES + ["/verify/", f"/verify/{a11y_world['certificate'].verification_code}"]:
+        cert = a11y_world["certificate"]
+        # by code: the full page; by serial: the status and the holder form
+        for url in ANONYMOUS_PAGES + ["/verify/", f"/verify/{cert.verification_code}", f"/verify/{cert.serial}"]:
             page.goto(url)
             assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
             found[url] = axe_violations(page)
