@@ -2,7 +2,9 @@
 # Checks the Debian packages Academy needs and installs the missing ones when it can
 # (root with apt-get); otherwise prints the one line that fixes it.
 #   run:  fonts for Chinese and Arabic certificates, HarfBuzz subsetting (fast PDFs)
-#   test: the same, plus Chromium (browser tests), PostgreSQL server, poppler-utils
+#   test: the same, plus Chromium (browser tests), PostgreSQL server, poppler-utils, and Java
+#         and npm for the Nu HTML Checker (tests/test_html_validity.py; npm only when no
+#         Node.js is installed)
 set -euo pipefail
 mode=${1:-run}
 missing=()
@@ -10,6 +12,8 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 for p in fonts-noto-core fonts-noto-cjk libharfbuzz-subset0; do have_pkg "$p" || missing+=("$p"); done
 if [ "$mode" = test ]; then
   for p in chromium poppler-utils postgresql; do have_pkg "$p" || missing+=("$p"); done
+  command -v java >/dev/null || have_pkg default-jre-headless || missing+=(default-jre-headless)
+  command -v npm >/dev/null || missing+=(nodejs npm)
   if [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     missing=("${missing[@]/postgresql}")
   fi
