@@ -93,10 +93,13 @@ def summary_figure(
 
 
 def fact_figure(name: str, title: str, rows: str, fact: str, measures: list[str], filters: Filters,
-                supp: Suppression, within: tuple[str, ...] | None = None) -> Figure:
-    """A one-way table of several measures of another fact (quizzes, certificates, certification)."""
+                supp: Suppression, within: tuple[str, ...] | None = None, row_label: str | None = None) -> Figure:
+    """A one-way table of several measures of another fact (quizzes, certificates, certification);
+    ``row_label`` names the rows when the dimension's own label would not fit this fact."""
     tab = crosstab(rows, None, filters, fact=fact, within=within)
     table = one_way(tab, measures, title, supp)
+    if row_label:
+        table.header[0] = row_label
     chart = charts.bar_chart(name, title, _items(table, 1), rtl=_rtl())
     return Figure(name, title, table, chart, {"figure": name})
 
@@ -225,7 +228,8 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
             "certificates", str(_l("Certificates issued and revoked by certificate language")), "language",
             "certificate",
             ["certificates_issued", "certificates_reissued", "certificates_revoked", "certificates_valid"], f,
-            s("language", None)),
+            # A certification's certificate is in the holder's language, not a course's.
+            s("language", None), row_label=str(_l("Certificate language"))),
         "certification-phase": lambda f, s: fact_figure(
             "certification-phase", str(_l("Certification candidates by current phase")), "certification_phase",
             "certification", ["cert_candidates"], f, s("certification_phase", None), within=COHORT_PHASE),
