@@ -29,8 +29,10 @@ def run_vnu(files: list[Path]) -> list[dict]:
     if java is None or not VNU.exists():
         pytest.fail("the Nu HTML Checker needs Java and tests/tools/node_modules: run `make test-tools` "
                     "(and scripts/sysdeps.sh test for Java)")
+    # C1 compilation only: a run this short is mostly JVM start-up, which it makes 3x faster.
     result = subprocess.run(  # nosec B603 - fixed arguments, no shell
-        [java, "-Xss8m", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        [java, "-Xss8m", "-XX:TieredStopAtLevel=1", "-jar", str(VNU), "--errors-only", "--format", "json",
+         *map(str, files)],
         capture_output=True, text=True, timeout=300, check=False)
     report = json.loads(result.stderr or result.stdout)
     return [m for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
@@ -95,16 +97,14 @@ def test_main_pages_are_valid_html_in_english_and_arabic(app, world, tmp_path):
             for url in world[who]:
                 save(client, url, lang, who)
     assert len(files) == 28
-    errors = run_vnu(list(files))
+    # The harness itself, in the same run (one JVM start): the badge markup the checker
+    # once flagged on every page must be reported.
+    sentinel = tmp_path / "sentinel.html"
+    sentinel.write_text('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>x</title></head>'
+                        '<body><p><span class="badge count" aria-label="3 unread">3</span></p></body></html>')
+    errors = run_vnu([sentinel, *files])
+    flagged = [m for m in errors if Path(m.get("url", "").removeprefix("file:")) == sentinel]
+    assert any("aria-label" in m["message"] for m in flagged), errors
     report = [f"{files.get(Path(m['url'].removeprefix('file:')), m.get('url'))} line {m.get('lastLine')}: "
-              f"{m['message']} [{m.get('extract', '').strip()[:120]}]" for m in errors]
+              f"{m['message']} [{m.get('extract', '').strip()[:120]}]" for m in errors if m not in flagged]
     assert report == [], "\n".join(report)
-
-
-def test_the_checker_reports_what_it_should(tmp_path):
-    """The harness itself: the badge markup the checker flagged on every page is an error."""
-    page = tmp_path / "bad.html"
-    page.write_text('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>x</title></head>'
-                    '<body><p><span class="badge count" aria-label="3 unread">3</span></p></body></html>')
-    errors = run_vnu([page])
-    assert any("aria-label" in m["message"] for m in errors), errors
