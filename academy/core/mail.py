@@ -9,7 +9,10 @@ from __future__ import annotations
 import smtplib
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -23,12 +26,23 @@ class Mail:
     body: str
 
 
+def message_id_domain() -> str:
+    """The site's own host name (ACADEMY_BASE_URL), so Message-IDs are unique to this
+    site; never the machine's name (make_msgid's default asks DNS, and says nothing true)."""
+    return urlsplit(current_app.config.get("BASE_URL") or "").hostname or "localhost"
+
+
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send one plain-text message through the configured backend."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
     msg["Subject"] = subject
+    # RFC 5322 requires Date; spam filters and mail clients (threading, deduplication)
+    # expect Message-ID. Added here so every backend sends the same message.
+    # "+0000", not formatdate()'s "-0000" ("zone unknown"): the moment is known, in UTC.
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain=message_id_domain())
     msg.set_content(body)
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "memory":
@@ -37,7 +51,7 @@ def send_mail(to: str, subject: str, body: str) -> None:
         with smtplib.SMTP(current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"]) as smtp:
             smtp.send_message(msg)
     else:
-        current_app.logger.info("mail to %s: %s\n%s", to, subject, body)
+        current_app.logger.info("mail to %s: %s\nMessage-ID: %s\n%s", to, subject, msg["Message-ID"], body)
 
 
 # Threads started by send_in_background() and maybe still running (for wait_for_background()).

@@ -141,8 +141,11 @@ def fill_header(html: str) -> str:
     if _BADGE_MARK in html and _badge_counter and current_user.is_authenticated:
         unread = _unread_for(current_user.id)
         if unread:
-            badge = Markup(' <span class="badge count" aria-label="{}">{}</span>').format(
-                ngettext("%(num)d unread", "%(num)d unread", unread), unread)
+            # aria-label is not allowed on a <span> without a role (HTML-ARIA), and screen
+            # readers ignore it there: the number is shown, the words are read.
+            badge = Markup(' <span class="badge count"><span aria-hidden="true">{}</span>'
+                           '<span class="visually-hidden">{}</span></span>').format(
+                unread, ngettext("%(num)d unread", "%(num)d unread", unread))
     return (html.replace(CSRF_MARK, str(escape(generate_csrf())))
             .replace(_PATH_MARK, str(escape(_current_path())))
             .replace(_BADGE_MARK, str(badge)))

@@ -261,11 +261,23 @@ def refresh_progress(enrollment: Enrollment) -> None:
         mark_completed(enrollment)
 
 
+def check_completion_date(enrollment: Enrollment, completed_at) -> None:
+    """Refuse a completion dated before the enrolment: every "days to complete" figure
+    would turn negative (the database refuses it too, with a CHECK)."""
+    if completed_at is not None and enrollment.enrolled_at is not None and completed_at < enrollment.enrolled_at:
+        raise EnrollmentError(
+            f"Enrolment {enrollment.id} cannot be completed on {completed_at.isoformat()}, "
+            f"before the learner enrolled ({enrollment.enrolled_at.isoformat()})."
+        )
+
+
 def mark_completed(enrollment: Enrollment) -> bool:
     """Record completion once and send ``course_completed``. True if this call completed it."""
     signals.before_course_completion.send(enrollment)
     now = utcnow()
     db.session.flush()
+    if enrollment.status != EnrollmentStatus.COMPLETED:
+        check_completion_date(enrollment, now)
     result = db.session.execute(
         update(Enrollment)
         .where(Enrollment.id == enrollment.id, Enrollment.status != EnrollmentStatus.COMPLETED)

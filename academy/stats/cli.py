@@ -82,7 +82,7 @@ def export(
 ):
     """Export a statistics table (or, with --learners, the enrolments) to CSV or XLSX."""
     from academy.stats import exports, figures
-    from academy.stats.queries import Filters, StatsError, dimensions, fact_for_measure
+    from academy.stats.queries import Filters, StatsError, counted_at, dimensions, fact_for_measure
     from academy.stats.tables import Suppression, default_suppression
 
     course_ids: tuple[int, ...] = ()
@@ -113,7 +113,7 @@ def export(
 
     if learners:
         rows = exports.learner_rows(filters, personal, for_xlsx=fmt == "xlsx")
-        _write(rows, fmt, out, "Enrolments")
+        _write(rows, fmt, out, "Enrolments", about=exports.about_rows(None, filters))
         record(
             "stats.export_enrolments",
             "enrollment",
@@ -163,7 +163,8 @@ def export(
     if fmt == "csv":
         exports.write_csv(table_rows, out)
     else:
-        exports.write_xlsx(table_rows, out, sheet=fig.title, about=exports.about_rows(fig.table, filters))
+        about = exports.about_rows(fig.table, filters, as_of=counted_at())
+        exports.write_xlsx(table_rows, out, sheet=fig.title, about=about)
     record(
         "stats.export",
         "stats_table",
@@ -200,13 +201,13 @@ def _cohort_ids(values: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _write(rows, fmt: str, out: str, sheet: str) -> None:
+def _write(rows, fmt: str, out: str, sheet: str, about: list[tuple[str, str]] | None = None) -> None:
     from academy.stats import exports
 
     if fmt == "csv":
         exports.write_csv(rows, out)
     else:
-        exports.write_xlsx(rows, out, sheet=sheet)
+        exports.write_xlsx(rows, out, sheet=sheet, about=about)
 
 
 @click.command("bench-data")

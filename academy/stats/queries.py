@@ -32,6 +32,7 @@ from academy.auth.models import Tisc, User
 from academy.core import signals
 from academy.core.enums import EnrollmentStatus, Gender
 from academy.core.i18n import country_name, current_locale, language_name
+from academy.core.models import utcnow
 from academy.core.signals import values_from_signal
 from academy.courses.models import Course, CourseVersion, Enrollment
 from academy.extensions import db
@@ -756,8 +757,11 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
         with _CACHE_LOCK:
             hit = _CACHE.get(key)
         if hit and hit[0] == fingerprint and _time.monotonic() - hit[1] < ttl:
+            _note_counted_at(hit[3])
             memo[key] = hit[2]
             return hit[2]
+    counted_at = utcnow()
+    _note_counted_at(counted_at)
     names = list(fact.components(filters))
     n = len(bases)
     out = []
@@ -779,9 +783,21 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
         with _CACHE_LOCK:
             if len(_CACHE) >= _CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[key] = (fingerprint, _time.monotonic(), out)
+            _CACHE[key] = (fingerprint, _time.monotonic(), out, counted_at)
     memo[key] = out
     return out
+
+
+def _note_counted_at(when: datetime) -> None:
+    oldest = g.get("_stats_counted_at")
+    if oldest is None or when < oldest:
+        g._stats_counted_at = when
+
+
+def counted_at() -> datetime | None:
+    """When the oldest counts this request used were read from the database (a cached
+    grouping may be up to ``STATS_CACHE_SECONDS`` old): the exports' "data as of"."""
+    return g.get("_stats_counted_at")
 
 
 def _plain_key(key):
@@ -812,6 +828,7 @@ def clear_request_memo() -> None:
     """Forget the groupings and fingerprints this request has read (a recount starts clean)."""
     g.pop("_stats_grouped", None)
     g.pop("_stats_fingerprints", None)
+    g.pop("_stats_counted_at", None)
 
 
 def _key(dim: Dimension, raw):
