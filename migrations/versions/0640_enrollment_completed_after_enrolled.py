@@ -1,7 +1,7 @@
 """enrollment: a CHECK that a course is not completed before the enrolment started
 
 Revision ID: 0640
-Revises: 0600
+Revises: 0610
 Create Date: 2026-12-07 10:30:00
 
 """
