@@ -21,6 +21,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     configure_extensions(app)
     configure_i18n(app)
     configure_blueprints(app)
+    configure_features(app)
     configure_templates(app)
     configure_security(app)
     configure_serving(app)
@@ -111,9 +112,10 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from academy.admin.invitations import bp as invitations_bp
     from academy.admin.views import bp as admin_bp
-    from academy.assessments import hooks as assessments_hooks
     from academy.assessments.views import bp as assessments_bp
     from academy.auth.views import bp as auth_bp
+    from academy.certificates.views import admin_bp as certificates_admin_bp
+    from academy.certificates.views import bp as certificates_bp
     from academy.certification.views import bp as certification_bp
     from academy.core.views import bp as core_bp
     from academy.core.views import register_error_handlers
@@ -121,18 +123,19 @@ def configure_blueprints(app: Flask) -> None:
     from academy.stats.views import bp as stats_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
-               certification_bp):
+               certification_bp, certificates_bp, certificates_admin_bp):
         app.register_blueprint(bp)
-    assessments_hooks.register()
     register_error_handlers(app)
 
-    from academy import certificates
-    from academy.certificates.views import admin_bp as certificates_admin_bp
-    from academy.certificates.views import bp as certificates_bp
 
-    certificates.init_app(app)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(certificates_admin_bp)
+def configure_features(app: Flask) -> None:
+    """Each feature connects its receivers to the signals of academy.core.signals. The
+    order is the order in which receivers answer: it orders what several features add to
+    one page (the header's menu on equal ranks, the sections of a person's admin page)."""
+    from academy import admin, assessments, certificates, certification, stats
+
+    for feature in (assessments, admin, certification, stats, certificates):
+        feature.init_app(app)
 
 
 def configure_templates(app: Flask) -> None:
@@ -142,15 +145,19 @@ def configure_templates(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
-    from academy.core.security import register_security_headers
+    from academy.core.security import register_host_check, register_security_headers
     from academy.core.sessions import register_session_lifetimes
 
     register_session_lifetimes(app)
     register_security_headers(app)
+    register_host_check(app)
 
 
 def configure_serving(app: Flask) -> None:
+    from academy.core.baseurl import check_flask_run
     from academy.core.serving import register_request_log, register_static_caching, wrap_proxy
+
+    check_flask_run(app)  # gunicorn checks its binds in gunicorn.conf.py
 
     # after_request handlers run last-registered first: compression sees the final response.
     compress.init_app(app)
@@ -160,6 +167,7 @@ def configure_serving(app: Flask) -> None:
 
 
 def configure_cli(app: Flask) -> None:
-    from academy.cli import academy_cli
+    from academy.cli import academy_cli, add_feature_commands
 
+    add_feature_commands()
     app.cli.add_command(academy_cli)

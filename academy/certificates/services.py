@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import secrets
+import unicodedata
 from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
@@ -22,8 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
-from academy.certificates.pdf import DesignError, get_design, render_pdf, size_class, text_dir
-from academy.certificates.qr import qr_matrix
+from academy.certificates.pdf import DesignError, get_design, qr_svg_uri, render_pdf, size_class, text_dir
 from academy.config import RTL_LANGUAGES
 from academy.core.audit import record
 from academy.core.models import utcnow
@@ -49,6 +49,10 @@ DEFAULTS = {
     "CERTIFICATE_PAPER": "a4",
     "CERTIFICATE_DESIGN": "classic",
     "CERTIFICATE_VERIFY_RATE_LIMIT": "60 per minute",
+    # Answers to "the holder's surname or the verification code" on a serial's page: per
+    # client, and per serial whoever asks (so many addresses cannot guess one serial's name).
+    "CERTIFICATE_HOLDER_RATE_LIMIT": "10 per 10 minutes",
+    "CERTIFICATE_HOLDER_SERIAL_RATE_LIMIT": "30 per day",
     "CERTIFICATE_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
 }
 
@@ -74,6 +78,28 @@ def make_serial(subject_code: str, issued_at: datetime, number: int) -> str:
 
 def verify_url(code: str) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{code}"
+
+
+def _comparable(text: str) -> str:
+    """Case, accents, compatibility forms and spacing set aside: what a verifier types from
+    a CV ("mwangi", "Dubois" for "Dubóis") is the same answer."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFC", bare).casefold().split())
+
+
+def names_the_holder(learner_name: str, answer: str) -> bool:
+    """True if ``answer`` is the holder's surname as printed (the name's last word) or the
+    whole printed name. Only the last word: accepting any part would let a caller try the
+    commonest given names; a name written without spaces (Chinese, a single name) can only
+    be answered whole."""
+    given = _comparable(answer)
+    name = _comparable(learner_name)
+    if not given or not name:
+        return False
+    candidates = {name, name.split(" ")[-1]}
+    # compare_digest on every candidate: the time taken does not say which one was close
+    return sum(secrets.compare_digest(given.encode(), c.encode()) for c in candidates) > 0
 
 
 def _check_language(language: str) -> str:
@@ -182,8 +208,8 @@ def certificate_context(cert: Certificate) -> dict:
         # designs break the URL before the code: the part that varies from one certificate to the next
         "verify_prefix": url.removesuffix(cert.verification_code),
         "verification_code": cert.verification_code,
-        # the modules only: the renderer draws them as vector rectangles in the element id="qr"
-        "qr": {"matrix": qr_matrix(url)},
+        # an SVG image (data: URI) in the design's colour, for the element id="qr"
+        "qr_svg": qr_svg_uri(url, cert.design),
         **issuer_block(lang),
         "text": text,
     }

@@ -57,25 +57,24 @@ from academy.certification.models import (
     SubmissionFile,
     TrainingSession,
 )
-from academy.certification.notifications import mark_all_read, recent, unread_count
+from academy.certification.notifications import mark_all_read, recent
 from academy.certification.uploads import UploadError, max_upload_bytes, store_upload
 from academy.core.enums import Role
 from academy.core.i18n import language_name
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.core.storage import get_storage
-from academy.core.template_helpers import register_badge_counter
 from academy.courses.models import Course
 from academy.extensions import db
 
 bp = Blueprint("certification", __name__, template_folder="templates", url_prefix="/certification")
 
-add_nav("certification.my_records", _l("Certification"), (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN), order=30)
-add_nav("certification.instructor_dashboard", _l("Teaching"), (Role.INSTRUCTOR, Role.ADMIN), order=40)
-add_nav("certification.admin_index", _l("Programmes"), (Role.ADMIN,), order=60)
 
-
-# The header's badge: unread in-app notifications.
-register_badge_counter(unread_count)
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    everyone = (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN)
+    yield NavItem("certification.my_records", _l("Certification"), everyone, order=30)
+    yield NavItem("certification.instructor_dashboard", _l("Teaching"), (Role.INSTRUCTOR, Role.ADMIN), order=40)
+    yield NavItem("certification.admin_index", _l("Programmes"), (Role.ADMIN,), order=60)
 
 
 # --- lookups that enforce who sees what ----------------------------------------------
@@ -96,18 +95,14 @@ def _gradable_submission_or_404(submission_id: int) -> PracticeSubmission:
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        abort(404)
+    cohort = db.get_or_404(Cohort, cohort_id)
     if not current_user.has_role(Role.ADMIN) and current_user.id not in cohort.instructor_ids:
         abort(404)
     return cohort
 
 
 def _session_or_404(session_id: int) -> TrainingSession:
-    session = db.session.get(TrainingSession, session_id)
-    if session is None:
-        abort(404)
+    session = db.get_or_404(TrainingSession, session_id)
     _cohort_or_404(session.cohort_id)
     return session
 
@@ -149,7 +144,7 @@ def my_records():
 @bp.route("/programmes/<int:programme_id>/recertify", methods=["POST"])
 @learner_required
 def recertify(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     try:
@@ -578,7 +573,7 @@ def programme_new():
 @bp.route("/admin/programmes/<int:programme_id>", methods=["GET", "POST"])
 @admin_required
 def programme(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     form, courses = _programme_form(programme)
     if form.validate_on_submit():
         try:
@@ -609,7 +604,7 @@ def _task_page(programme: CertificationProgramme, task: PracticeTask | None, for
 @bp.route("/admin/programmes/<int:programme_id>/tasks/new", methods=["GET", "POST"])
 @admin_required
 def task_new(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     form = TaskForm() if request.method == "POST" else TaskForm(position=len(programme.tasks) + 1, due_days=60)
     if form.validate_on_submit():
         try:
@@ -629,7 +624,7 @@ def task_new(programme_id: int):
 @bp.route("/admin/tasks/<int:task_id>", methods=["GET", "POST"])
 @admin_required
 def task_edit(task_id: int):
-    task = db.session.get(PracticeTask, task_id) or abort(404)
+    task = db.get_or_404(PracticeTask, task_id)
     programme = task.programme
     if request.method == "POST":
         form = TaskForm()
@@ -713,7 +708,7 @@ def cohort_instructor(cohort_id: int):
 @admin_required
 def cohort_instructor_remove(cohort_id: int, user_id: int):
     cohort = _cohort_or_404(cohort_id)
-    user = db.session.get(User, user_id) or abort(404)
+    user = db.get_or_404(User, user_id)
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     services.remove_instructor(cohort, user)
@@ -745,21 +740,21 @@ def session_new(cohort_id: int):
     return _back_to_cohort(cohort)
 
 
-def _register_learner_groups() -> None:
-    """Offer cohorts to the certificate admin's search and ZIP download (group=cohort:<id>)."""
-    from academy.certificates.queries import LEARNER_GROUPS, LearnerGroups
-
-    def choices() -> list[tuple[str, str]]:
-        return [(str(c.id), f"{c.programme.code} — {c.name}")
-                for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
-
-    def members(key: str) -> list[int]:
-        if not key.isdigit():
-            return []
-        return list(db.session.scalars(select(CertificationRecord.user_id)
-                                       .where(CertificationRecord.cohort_id == int(key))))
-
-    LEARNER_GROUPS.setdefault("cohort", LearnerGroups(label=_l("Cohort"), choices=choices, members=members))
+def _cohort_choices() -> list[tuple[str, str]]:
+    return [(str(c.id), f"{c.programme.code} — {c.name}")
+            for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
 
 
-_register_learner_groups()
+def _cohort_members(key: str) -> list[int]:
+    if not key.isdigit():
+        return []
+    return list(db.session.scalars(select(CertificationRecord.user_id)
+                                   .where(CertificationRecord.cohort_id == int(key))))
+
+
+def cohort_learner_groups(sender, **_kw):
+    """On ``learner-groups``: cohorts, for the certificate admin's search and ZIP download
+    (group=cohort:<id>)."""
+    from academy.certificates.queries import LearnerGroups
+
+    return "cohort", LearnerGroups(label=_l("Cohort"), choices=_cohort_choices, members=_cohort_members)

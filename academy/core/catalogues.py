@@ -13,16 +13,19 @@ English is the source language: its text is the msgid, so there is no English ca
 
 from __future__ import annotations
 
+import gettext
 import io
 import os
 import re
 import sys
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from academy.config import LANGUAGES
 
@@ -36,6 +39,10 @@ _VOLATILE = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*\\n"$', re.MU
 PLACEHOLDER = re.compile(r"%\((\w+)\)[#0\- +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 # Variables that select the plural form: a form may say "one lesson" instead of "1 lesson".
 PLURAL_VARIABLES = {"count", "num", "n"}
+# CLDR's plural categories in the order Babel numbers the forms of a Plural-Forms expression.
+CATEGORY_ORDER = ("zero", "one", "two", "few", "many", "other")
+# Numbers that reach every form of the rules we ship: 0-1000 and exact millions (French "many").
+SAMPLE_NUMBERS = (*range(1001), *(k * 1_000_000 for k in (1, 2, 5, 10)))
 
 
 def target_languages() -> list[str]:
@@ -83,6 +90,60 @@ def extract(pot: Path = POT) -> bool:
     return _keep_if_unchanged(pot, before)
 
 
+def numbers_per_form(plural_expr: str) -> dict[int, list[int]]:
+    """Which of SAMPLE_NUMBERS each form of a gettext plural expression is used for."""
+    choose = gettext.c2py(plural_expr)
+    forms: dict[int, list[int]] = defaultdict(list)
+    for n in SAMPLE_NUMBERS:
+        forms[choose(n)].append(n)
+    return dict(forms)
+
+
+def form_categories(lang: str, plural_expr: str) -> list[str]:
+    """The CLDR category each form of an expression stands for: the one most of its numbers are in."""
+    locale = Locale.parse(lang)
+    forms = numbers_per_form(plural_expr)
+    return [Counter(map(locale.plural_form, forms[index])).most_common(1)[0][0] for index in sorted(forms)]
+
+
+def migrate_plural_forms(path: Path, lang: str) -> int | None:
+    """Give a catalogue the installed Babel's plural rule, moving each translation to its category.
+
+    Babel's `update` keeps a catalogue's own Plural-Forms, so a Babel upgrade that changes a rule
+    (French gained "many" for exact millions in 2.19) would otherwise go unnoticed. The old
+    expression says which categories the catalogue has; their forms are read in CLDR order, which
+    is how the translators wrote them (Babel 2.18's Arabic expression numbered "other" before
+    "many"; the Arabic forms were written many, then other: "11 درسًا", "100 درس"). A category the
+    catalogue lacked gets an empty form and the entry is marked fuzzy, so it is not compiled and
+    `check` lists it until someone translates it. Returns how many entries need a new form, or
+    None when the rule was already current.
+    """
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    rule = get_plural(lang)
+    if catalog.plural_forms == rule.plural_forms:
+        return None
+    old = form_categories(lang, catalog.plural_expr)
+    if len(set(old)) != len(old) or len(old) != catalog.num_plurals:
+        raise ValueError(f"{path}: cannot tell which plural category each form of "
+                         f"{catalog.plural_expr!r} is for; set Plural-Forms to {rule.plural_forms!r} by hand")
+    old_order = sorted(old, key=CATEGORY_ORDER.index)
+    new_order = form_categories(lang, rule.plural_expr)
+    catalog.mime_headers = [("Plural-Forms", rule.plural_forms)]
+    incomplete = 0
+    for message in catalog:
+        if not message.id or not message.pluralizable:
+            continue
+        by_category = dict(zip(old_order, message.string, strict=True))
+        message.string = tuple(by_category.get(category, "") for category in new_order)
+        if any(by_category.values()) and not all(message.string):
+            message.flags.add("fuzzy")
+            incomplete += 1
+    with path.open("wb") as fh:
+        write_po(fh, catalog, ignore_obsolete=True)
+    return incomplete
+
+
 def update(directory: Path = TRANSLATIONS) -> list[str]:
     """Create missing catalogues, merge the template into each one. Returns the changed ones."""
     pot = directory / POT.name
@@ -92,6 +153,10 @@ def update(directory: Path = TRANSLATIONS) -> list[str]:
         before = _read(path)
         if before is None:
             _pybabel("init", "-i", str(pot), "-d", str(directory), "-l", lang)
+        incomplete = migrate_plural_forms(path, lang)
+        if incomplete is not None:
+            todo = f"; {incomplete} entries need their new form (marked fuzzy)" if incomplete else ""
+            print(f"{lang}: plural rule is now {get_plural(lang).plural_forms!r}{todo}", file=sys.stderr)
         _pybabel("update", "-i", str(pot), "-d", str(directory), "-l", lang,
                  "--no-fuzzy-matching", "--ignore-obsolete")
         if _keep_if_unchanged(path, before):
@@ -131,6 +196,7 @@ def check_catalogue(lang: str, template_ids: set | None = None, path: Path | Non
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     expected_plurals = get_plural(lang)
+    numbers = numbers_per_form(expected_plurals.plural_expr)
     header = dict(catalog.mime_headers)
     if header.get("Plural-Forms") != expected_plurals.plural_forms:
         report.problems.append(
@@ -161,8 +227,9 @@ def check_catalogue(lang: str, template_ids: set | None = None, path: Path | Non
                 if found - wanted:
                     report.add(message.id, f"form {index} has unknown placeholders {sorted(found - wanted)}")
                 missing = wanted - found
-                if index < len(strings) - 1:
-                    # "one lesson" may spell the count out; the last, general form must carry it.
+                if len(numbers.get(index, SAMPLE_NUMBERS)) <= 2:
+                    # A form for one or two numbers may spell its count out ("une leçon", "درسان");
+                    # the others ("21 урок", "1 000 000 de leçons") must show it.
                     # The count is a usual name, or the message's only value.
                     missing -= PLURAL_VARIABLES | (wanted if len(wanted) == 1 else set())
                 if missing:

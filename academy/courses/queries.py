@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from academy.core import signals
+from academy.core.signals import values_from_signal
 from academy.courses.models import (
     Course,
     CourseVersion,
@@ -104,15 +105,13 @@ def module_completion(enrollment: Enrollment, modules: list[Module] | None = Non
     """{module_id: complete?}: all active lessons complete plus every extra requirement.
 
     ``course``: the enrolment's course, when the caller has it already."""
-    from academy.courses.services import MODULE_REQUIREMENTS
-
     modules = modules if modules is not None else active_modules(enrollment.course_id)
     done = done if done is not None else completed_lesson_ids(enrollment.id)
     result = {
         m.id: all(les.id in done for les in m.lessons if not les.is_retired) for m in modules
     }
-    for requirement in MODULE_REQUIREMENTS:
-        extra = requirement(enrollment, [m.id for m in modules], course)
+    answers = signals.module_requirements.send(enrollment, module_ids=[m.id for m in modules], course=course)
+    for extra in values_from_signal(answers):
         for mid, ok in extra.items():
             result[mid] = result.get(mid, False) and ok
     return result
@@ -142,14 +141,6 @@ class ModuleView:
     @property
     def percent(self) -> int:
         return int(100 * self.done_count / len(self.lessons)) if self.lessons else 0
-
-
-#: Called by the course home as hook(course, enrollment, language, outline) to fill
-#: ModuleView.extras (the assessments package adds each module's quiz).
-OUTLINE_HOOKS: list[Callable] = []
-#: Called as hook(course, enrollment, language, outline) -> HTML or None: sections shown
-#: on the course home after the modules (the assessments package adds the final exam).
-HOME_SECTIONS: list[Callable] = []
 
 
 def course_outline(course: Course, enrollment: Enrollment | None, language: str,

@@ -26,8 +26,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from academy.auth.access import learner_required
+from academy.core import signals
 from academy.core.cache import shared_html
 from academy.core.i18n import current_locale, language_name
+from academy.core.signals import values_from_signal
 from academy.core.template_helpers import unread_notifications
 from academy.courses import queries
 from academy.courses.forms import CompleteLessonForm, EnrollForm
@@ -150,9 +152,9 @@ def course_home(slug: str):
         return redirect(url_for("courses.course_page", slug=slug))
     version = _display_version(course, enrollment.language)
     outline = queries.course_outline(course, enrollment, version.language, done)
-    for hook in queries.OUTLINE_HOOKS:
-        hook(course, enrollment, version.language, outline)
-    sections = [s for hook in queries.HOME_SECTIONS if (s := hook(course, enrollment, version.language, outline))]
+    parts = {"enrollment": enrollment, "language": version.language, "outline": outline}
+    signals.course_outline.send(course, **parts)
+    sections = [s for s in values_from_signal(signals.course_home_sections.send(course, **parts)) if s]
     return render_template("courses/home.html", course=course, version=version, enrollment=enrollment,
                            outline=outline, resume=_resume_target(outline, enrollment), sections=sections,
                            language_choices=_version_choices(course))

@@ -14,7 +14,7 @@ from academy.core.i18n import country_choices, language_name
 from academy.courses.models import Course
 from academy.extensions import db
 from academy.stats import regions
-from academy.stats.queries import DIMENSIONS, FACTS, Filters, fact_for_measure
+from academy.stats.queries import Filters, dimensions, fact_for_measure, facts
 from academy.stats.tables import Suppression, default_suppression
 
 
@@ -140,10 +140,10 @@ class CrossTabForm(StatsFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        dims = [(name, str(d.label)) for name, d in DIMENSIONS.items()]
+        dims = [(name, str(d.label)) for name, d in dimensions().items()]
         self.rows.choices = _choices(dims)
         self.cols.choices = _choices([("", str(_l("(none)")))] + dims)
-        self.measure.choices = _choices([(m.name, str(m.label)) for f in FACTS.values() for m in f.measures])
+        self.measure.choices = _choices([(m.name, str(m.label)) for f in facts().values() for m in f.measures])
 
     def validate_cols(self, field):
         if field.data and field.data == self.rows.data:
@@ -154,7 +154,8 @@ class CrossTabForm(StatsFilterForm):
         supported = set(fact.dimension_names())
         for dim in (self.rows.data, self.cols.data):
             if dim and dim not in supported:
-                labels = ", ".join(str(DIMENSIONS[d].label) for d in DIMENSIONS if d in supported)
+                known = dimensions()
+                labels = ", ".join(str(known[d].label) for d in known if d in supported)
                 raise ValidationError(_l("This measure can be broken down by: %(dims)s.", dims=labels))
 
 

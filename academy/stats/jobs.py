@@ -83,7 +83,8 @@ def run_job(app: Flask, job_id: int) -> None:
             counter = _Counter()
             rows = counter.wrap(exports.learner_rows(filters, job.has_personal_data, for_xlsx=job.format == "xlsx"))
             if job.format == "xlsx":
-                exports.write_xlsx(rows, str(partial), sheet="Enrolments")
+                about = exports.about_rows(None, filters, as_of=job.started_at)
+                exports.write_xlsx(rows, str(partial), sheet="Enrolments", about=about)
             else:
                 exports.write_csv(rows, str(partial))
             partial.replace(path)

@@ -26,15 +26,20 @@ from academy.auth.access import admin_required
 from academy.core.audit import record
 from academy.core.cache import shared_html
 from academy.core.enums import Role
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.extensions import db
 from academy.stats import exports, figures, jobs, snapshot
 from academy.stats.forms import CrossTabForm, LearnerExportForm, RefreshForm, StatsFilterForm, choice_rows
 from academy.stats.models import ExportStatus, StatsExportJob
-from academy.stats.queries import clear_cache
+from academy.stats.queries import clear_cache, counted_at
 
 bp = Blueprint("stats", __name__, url_prefix="/admin/stats", template_folder="templates")
-add_nav("stats.dashboard", _l("Statistics"), (Role.ADMIN,), order=80)
+
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    yield NavItem("stats.dashboard", _l("Statistics"), (Role.ADMIN,), order=80)
+
 
 FILTER_ARGS = (
     "date_from",
@@ -169,7 +174,7 @@ def _filename(stem: str, fmt: str) -> str:
 
 
 def _download(body, fmt: str, filename: str) -> Response:
-    resp = Response(body, mimetype=exports.MIMETYPES[fmt])
+    resp = Response(body, content_type=exports.MIMETYPES[fmt])
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -199,7 +204,8 @@ def export_table(fmt: str):
     rows = exports.table_rows(fig.table)
     if fmt == "csv":
         return _download(exports.csv_chunks(rows), fmt, _filename(fig.name, fmt))
-    path = exports.xlsx_tempfile(rows, sheet=fig.title, about=exports.about_rows(fig.table, filters))
+    about = exports.about_rows(fig.table, filters, as_of=counted_at())
+    path = exports.xlsx_tempfile(rows, sheet=fig.title, about=about)
     return _download(exports.stream_file_then_delete(path), fmt, _filename(fig.name, fmt))
 
 

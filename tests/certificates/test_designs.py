@@ -92,27 +92,51 @@ def test_each_design_embeds_one_subset_font_per_script(app_ctx, design, tmp_path
         assert all(row.split()[-5:-3] == ["yes", "yes"] for row in rows), rows  # embedded, subset
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
-@pytest.mark.parametrize(("design", "lang", "paper"), [("classic", "en", "a4"), ("classic", "ar", "letter"),
-                                                       ("modern", "zh", "a4"), ("modern", "ar", "letter")])
-def test_the_vector_qr_code_scans_to_the_verification_url(app_ctx, tmp_path, design, lang, paper):
+def _scan(pdf: bytes, tmp_path) -> list[tuple[str, float, tuple[int, int, int]]]:
+    """The QR codes on the page as a phone would see them (150 dpi): what each says, where
+    its centre is (a share of the page width) and the colour of its top-left corner module."""
     zxingcpp = pytest.importorskip("zxingcpp")
     from PIL import Image
 
-    cert = _sample(lang, design, paper=paper)
     path = tmp_path / "c.pdf"
-    path.write_bytes(render_certificate_pdf(cert))
+    path.write_bytes(pdf)
     subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(path), str(tmp_path / "c")], check=True)
     with Image.open(tmp_path / "c.png") as image:
-        found = [b.text for b in zxingcpp.read_barcodes(image)]
-    assert found == [verify_url(cert.verification_code)]
+        image = image.convert("RGB")
+        found = []
+        for code in zxingcpp.read_barcodes(image):
+            corner, far = code.position.top_left, code.position.bottom_right
+            centre = (corner.x + far.x) / 2 / image.width
+            found.append((code.text, centre, image.getpixel((corner.x + 2, corner.y + 2))))
+    return found
 
 
-def test_the_qr_code_is_drawn_as_vector_rectangles_not_an_image(app_ctx):
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize(("design", "lang", "paper"), [("classic", "en", "a4"), ("classic", "ar", "letter"),
+                                                       ("modern", "zh", "a4"), ("modern", "ar", "letter")])
+def test_the_qr_code_scans_to_the_verification_url_at_the_far_end_of_the_reading_side(
+        app_ctx, tmp_path, design, lang, paper):
+    cert = _sample(lang, design, paper=paper)
+    [(text, centre, _colour)] = _scan(render_certificate_pdf(cert), tmp_path)
+    assert text == verify_url(cert.verification_code)
+    # bottom right in left-to-right languages, bottom left in Arabic (the signature opposite)
+    assert centre < 0.25 if lang == "ar" else centre > 0.75
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize(("design", "colour"), [("classic", (0x1B, 0x1F, 0x24)), ("modern", (0x0B, 0x3B, 0x4F))])
+def test_the_qr_code_takes_the_colour_its_design_names(app_ctx, tmp_path, design, colour):
+    assert DESIGNS[design].qr_color == "#{:02x}{:02x}{:02x}".format(*colour)
+    [(_text, _centre, printed)] = _scan(render_certificate_pdf(_sample("fr", design)), tmp_path)
+    assert printed == colour
+
+
+def test_the_qr_code_is_vector_not_a_raster_image(app_ctx):
     data = render_certificate_pdf(sample_certificate("en"))
-    page = PdfReader(io.BytesIO(data)).pages[0]
-    assert not page["/Resources"].get("/XObject")  # no raster and no SVG form
-    assert page.get_contents().get_data().count(b" re\n") > 100
+    reader = PdfReader(io.BytesIO(data))
+    xobjects = reader.pages[0]["/Resources"].get("/XObject") or {}
+    assert not [name for name, ref in xobjects.items() if ref.get_object().get("/Subtype") == "/Image"]
+    assert len(data) < 40_000  # a few fonts' subsets and paths, no picture
 
 
 # --- issuer and signatory per language -----------------------------------------------------

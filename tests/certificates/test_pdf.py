@@ -41,6 +41,37 @@ def test_french_and_russian_wording_and_dates(make_user, issue):
     assert "Екатерина Смирнова" in text and "22 ноября 2026" in text and "3 часа обучения" in text
 
 
+def _glyphs_for(data: bytes, char: str) -> set[tuple[str, str]]:
+    """(font, glyph code) pairs the PDF's embedded fonts map back to ``char`` (ToUnicode)."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    target = f"<{ord(char):04x}>"
+    found = set()
+    for name, ref in PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"].items():
+        cmap = ref.get_object()["/ToUnicode"].get_object().get_data().decode("ascii")
+        found |= {(name, code) for code, text in re.findall(r"(<[0-9a-f]+>) (<[0-9a-f]+>)", cmap.lower())
+                  if text == target}
+    return found
+
+
+def test_arabic_is_shaped_letters_take_their_joined_forms(app_ctx):
+    # Beh three times joins as its initial, medial and final forms: three glyphs, one letter.
+    # Unshaped text would print the isolated form three times (one glyph).
+    data = render_certificate_pdf(sample_certificate("ar", name="ببب"))
+    assert "ببب" in pdf_text(data)
+    assert len(_glyphs_for(data, "ب")) >= 3
+
+
+def test_chinese_glyphs_come_from_the_embedded_cjk_face(app_ctx):
+    data = render_certificate_pdf(sample_certificate("zh", name="王小明"))
+    assert "王小明" in pdf_text(data)
+    for char in "王小明":
+        assert [font for font, _code in _glyphs_for(data, char)], char
+
+
 def test_a_name_in_another_script_than_the_certificate(make_user, issue):
     cert = issue(make_user(full_name="王小明 (Wang Xiaoming)"), language="ar", titles={"ar": "دورة"})
     assert "王小明" in pdf_text(pdf_bytes(cert))
