@@ -30,14 +30,14 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
 
 
 def register_error_handlers(app) -> None:
     def page(code: int):
         def handler(exc):
-            if _wants_json():
+            if wants_json():
                 return jsonify(error=code), code
             return render_template("errors/error.html", code=code), code
 
@@ -50,7 +50,7 @@ def register_error_handlers(app) -> None:
     def storage_full(exc):
         db.session.rollback()  # the row describing the file must not outlive the missing file
         app.logger.error("storage full: %s", exc)
-        if _wants_json():
+        if wants_json():
             return jsonify(error=507, message="storage full"), 507
         return render_template("errors/error.html", code=507), 507
 
@@ -66,7 +66,7 @@ def register_error_handlers(app) -> None:
         # The page must render without the database: objects loaded so far are expired by
         # the rollback, and reading them (current_user in the header) would query again.
         g._login_user = login_manager.anonymous_user()
-        if _wants_json():
+        if wants_json():
             resp = jsonify(error=503)
         else:
             resp = app.make_response(render_template("errors/error.html", code=503))
