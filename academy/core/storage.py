@@ -41,6 +41,7 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> bool: ...
     def keys(self) -> Iterator[str]: ...
+    def check_writable(self) -> None: ...
 
 
 def check_key(key: str) -> list[str]:
@@ -127,6 +128,17 @@ class LocalStorage:
         except FileNotFoundError:
             return False
         return True
+
+    def check_writable(self) -> None:
+        """Write and remove a one-byte file at the root; raises OSError if files cannot
+        be stored (a read-only mount, a full disk, a root that cannot be created)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=_TMP_PREFIX, suffix=".health")
+        try:
+            os.write(fd, b"\n")
+        finally:
+            os.close(fd)
+            Path(tmp).unlink(missing_ok=True)
 
     def keys(self) -> Iterator[str]:
         """Every stored key, sorted (temporary files of unfinished writes excluded)."""

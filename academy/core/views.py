@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from academy.core.storage import StorageFullError
+from academy.core.storage import StorageFullError, get_storage
 from academy.extensions import db, login_manager
 
 bp = Blueprint("core", __name__)
@@ -21,13 +23,40 @@ def livez():
 
 @bp.route("/healthz")
 def healthz():
+    """Readiness: the database answers and takes writes, and files can be stored. A
+    database that answers reads but refuses writes (read-only file or replica, a disk
+    full) would pass a bare ``SELECT 1`` while every form fails; the write is made in a
+    transaction that is rolled back, so a probe changes nothing."""
+    checks: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         db.session.rollback()
-        current_app.logger.warning("health check: database unreachable: %s", exc.__class__.__name__)
-        return jsonify(status="error", database="unreachable", reason=exc.__class__.__name__), 503
-    return jsonify(status="ok", database="ok")
+        checks["database"], reasons["database"] = "unreachable", exc.__class__.__name__
+    else:
+        try:
+            # No row matches: the statement still needs the write lock (SQLite) or a
+            # read-write transaction (PostgreSQL), which is what is being checked.
+            db.session.execute(text("UPDATE alembic_version SET version_num = version_num WHERE 1 = 0"))
+            checks["database"] = "ok"
+        except SQLAlchemyError as exc:
+            checks["database"], reasons["database"] = "not writable", exc.__class__.__name__
+        finally:
+            db.session.rollback()
+    try:
+        get_storage().check_writable()
+        checks["storage"] = "ok"
+    except OSError as exc:
+        checks["storage"] = "not writable"
+        reasons["storage"] = errno.errorcode.get(exc.errno or 0, exc.__class__.__name__)
+    failed = [name for name, state in checks.items() if state != "ok"]
+    if failed:
+        for name in failed:
+            current_app.logger.warning("health check: %s %s: %s", name, checks[name], reasons[name])
+        # "reason": the first failure's, as before this check listed each one
+        return jsonify(status="error", **checks, failed=failed, reasons=reasons, reason=reasons[failed[0]]), 503
+    return jsonify(status="ok", **checks)
 
 
 def wants_json() -> bool:
