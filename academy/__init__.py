@@ -106,6 +106,9 @@ def configure_extensions(app: Flask) -> None:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     from academy.core.dbping import ping_idle_connections
+    from academy.core.storage import track_transactions
+
+    track_transactions(db.session)
 
     with app.app_context():
         for engine in db.engines.values():

@@ -2,7 +2,8 @@
 
 Allowed: PDF, DOCX, XLSX, PNG, JPEG. A file whose bytes are not one of these (an HTML
 page renamed ``report.pdf``, a ZIP that is not an Office document) is refused. Accepted
-files are stored under a random key with the extension of the detected type.
+files are stored under a random key with the extension of the detected type, as part of
+the request's transaction: a file is kept only if the row that names it commits.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 
-from academy.core.storage import get_storage
+from academy.core.storage import put_on_commit
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -83,7 +84,8 @@ def safe_filename(name: str, extension: str) -> str:
 
 
 def store_upload(file_storage, prefix: str = "practice") -> StoredUpload:
-    """Check one uploaded file and write it to storage; raises UploadError with a reason for the user."""
+    """Check one uploaded file and write it to storage, to be kept when the session commits
+    (and removed if it rolls back); raises UploadError with a reason for the user."""
     limit = max_upload_bytes()
     data = file_storage.read(limit + 1)
     if not data:
@@ -97,7 +99,7 @@ def store_upload(file_storage, prefix: str = "practice") -> StoredUpload:
                             name=file_storage.filename or "?"))
     content_type, ext = kind
     key = random_key(prefix)
-    get_storage().put(key, data)
+    put_on_commit(key, data)
     return StoredUpload(storage_key=key, filename=safe_filename(file_storage.filename or "", ext),
                         content_type=content_type, size_bytes=len(data),
                         sha256=hashlib.sha256(data).hexdigest())

@@ -224,9 +224,7 @@ def task(record_id: int, task_id: int):
             if form.submit_work.data:
                 services.submit(sub)
         except (UploadError, services.CertificationError) as exc:
-            db.session.rollback()
-            for up in uploads:
-                get_storage().delete(up.storage_key)
+            db.session.rollback()  # and with it the files stored so far
             flash(str(exc), "error")
             return render_template("certification/task.html", record=record, task=task,
                                    sub=services.submission_for(record, task), form=form, is_owner=is_owner,
@@ -435,9 +433,7 @@ def grade(submission_id: int):
                                criterion_feedback=crit_feedback, feedback=form.feedback.data or "",
                                decision=GradeDecision(form.decision.data), feedback_file=feedback_file)
             except (UploadError, services.CertificationError, ValueError) as exc:
-                db.session.rollback()
-                if feedback_file is not None:
-                    get_storage().delete(feedback_file.storage_key)
+                db.session.rollback()  # and with it the feedback file, if stored
                 flash(str(exc), "error")
                 status = 409 if isinstance(exc, services.ConcurrentGradeError) else 400
                 sub = _gradable_submission_or_404(submission_id)
