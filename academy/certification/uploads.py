@@ -20,8 +20,12 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from academy.core.storage import put_on_commit
+from academy.core.uploads import format_size
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_FILES = 5  # evidence files sent at once (more can be added with another save)
+# Room for a form's text fields on top of its files in one request body.
+FORM_ROOM = 2 * 1024 * 1024
 
 PDF = ("application/pdf", "pdf")
 DOCX = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
@@ -50,6 +54,21 @@ def random_key(prefix: str) -> str:
 
 def max_upload_bytes() -> int:
     return int(current_app.config.get("PRACTICE_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_files() -> int:
+    return int(current_app.config.get("PRACTICE_UPLOAD_MAX_FILES", DEFAULT_MAX_FILES))
+
+
+def practice_body_limit() -> int:
+    """The practice form's request cap: its files at the largest allowed, and its text.
+    Anything under it reaches the form's own checks, which keep what was typed."""
+    return max_files() * (max_upload_bytes() + 64 * 1024) + FORM_ROOM
+
+
+def feedback_body_limit() -> int:
+    """The grading form's request cap: one feedback file and the rubric's comments."""
+    return max_upload_bytes() + 64 * 1024 + FORM_ROOM
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
@@ -91,8 +110,8 @@ def store_upload(file_storage, prefix: str = "practice") -> StoredUpload:
     if not data:
         raise UploadError(_("“%(name)s” is empty.", name=file_storage.filename or "?"))
     if len(data) > limit:
-        raise UploadError(_("“%(name)s” is larger than %(size)s MB.", name=file_storage.filename or "?",
-                            size=limit // (1024 * 1024)))
+        raise UploadError(_("“%(name)s” is larger than %(size)s.", name=file_storage.filename or "?",
+                            size=format_size(limit)))
     kind = sniff(data)
     if kind is None:
         raise UploadError(_("“%(name)s” is not a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG file.",

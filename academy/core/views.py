@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import errno
+from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from academy.core.storage import StorageFullError, get_storage
+from academy.core.uploads import format_size
 from academy.extensions import db, login_manager
 
 bp = Blueprint("core", __name__)
@@ -63,6 +67,22 @@ def wants_json() -> bool:
     return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
 
 
+def _form_page() -> str | None:
+    """This address, when it also shows a page (GET): where the form being sent lives."""
+    rule = request.url_rule
+    if rule is None or "GET" not in (rule.methods or ()):
+        return None
+    return request.full_path.rstrip("?")
+
+
+def _referrer() -> str | None:
+    """The page the request came from, if it is one of ours (a same-site path)."""
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc != request.host or ref.scheme not in ("http", "https") or not ref.path.startswith("/"):
+        return None
+    return ref.path + (f"?{ref.query}" if ref.query else "")
+
+
 def register_error_handlers(app) -> None:
     def page(code: int):
         def handler(exc):
@@ -72,8 +92,33 @@ def register_error_handlers(app) -> None:
 
         return handler
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(code, page(code))
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        # The body was refused unread: nothing typed in the form arrived, so the page
+        # says how much fits and leads back to the form (the browser's Back keeps what
+        # was typed; the form page itself shows the saved draft).
+        limit = request.max_content_length
+        if wants_json():
+            return jsonify(error=413, message="request too large", limit_bytes=limit), 413
+        return render_template("errors/error.html", code=413, limit=format_size(limit) if limit else None,
+                               back=_form_page()), 413
+
+    @app.errorhandler(CSRFError)
+    def form_expired(exc):
+        # The session's CSRF token is gone (the session ended, cookies were cleared) or the
+        # page was cached: the form must be loaded again. Where the form has a page of its
+        # own (the same address, by GET) the learner lands there with the message.
+        if wants_json():
+            return jsonify(error=400, message="the form has expired (CSRF token missing or invalid)"), 400
+        message = _("This form has expired. Reload the page and try again.")
+        own_page = _form_page()
+        if request.method == "POST" and own_page == request.full_path.rstrip("?"):
+            flash(message, "error")
+            return redirect(own_page, 303)
+        return render_template("errors/error.html", code=400, title=message, back=own_page or _referrer()), 400
 
     @app.errorhandler(StorageFullError)
     def storage_full(exc):
