@@ -104,6 +104,10 @@ def test_an_expired_form_says_so_on_its_own_page(app, tmp_path, database_url, ma
     assert "The request was not understood" not in html
     assert csrf_token_from(page)  # the form's page hands out a fresh token to try again with
 
+    client.post("/login", data={"email": user.email}, headers={"Accept-Language": "fr"})
+    assert "Ce formulaire a expiré. Rechargez la page et réessayez." in client.get(
+        "/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+
 
 def test_an_expired_action_without_a_page_of_its_own_says_so_and_links_back(app, tmp_path, database_url, make_user,
                                                                               mini_course):
