@@ -3,15 +3,17 @@
 Features keep the *key* (a relative, slash-separated name such as
 ``certificates/2026/abc.pdf``) in the database and ask ``get_storage()`` for the bytes.
 Writes are atomic (temporary file in the same directory, fsync, rename), so a reader never
-sees half a file and a crash never leaves one behind under the final name. A full disk
-(ENOSPC, or a quota: EDQUOT) raises ``StorageFullError`` with nothing left behind; the
-app answers it with a clear 507 page. Several app servers share one ``STORAGE_DIR`` (a
-shared mount).
+sees half a file and a crash never leaves one behind under the final name. A directory
+that takes no files (full: ENOSPC, EDQUOT; read-only or refused: EROFS, EACCES, EPERM)
+raises ``StorageFullError`` with nothing left behind; the app answers it with a clear 507
+page. Files that a row names are written with ``put_on_commit``: kept if the row commits,
+removed if it does not. Several app servers share one ``STORAGE_DIR`` (a shared mount).
 """
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 import tempfile
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 _KEY_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _TMP_PREFIX = ".tmp-"
 CHUNK = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 class StorageError(ValueError):
@@ -234,7 +237,7 @@ def _discard(files: list[_Staged]) -> None:
             else:
                 f.tmp.unlink(missing_ok=True)
         except OSError as exc:  # a file left over is harmless; the request must not fail for it
-            current_app.logger.warning("could not remove the uncommitted file %s: %s", f.key, exc)
+            log.warning("could not remove the uncommitted file %s: %s", f.key, exc)
 
 
 def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
