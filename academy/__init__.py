@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from academy.config import load_config
+from academy.core.uploads import AcademyRequest
 from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -22,6 +23,8 @@ class Academy(Flask):
     plain function (or a method) the answer is in its code object, which never changes,
     so it is remembered per code object: bounded by the source, and holding nothing of a
     request (after_this_request() brings a new closure each time, over the same code)."""
+
+    request_class = AcademyRequest  # routes may declare their own body cap (academy.core.uploads)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -107,6 +110,9 @@ def configure_extensions(app: Flask) -> None:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     from academy.core.dbping import ping_idle_connections
+    from academy.core.storage import track_transactions
+
+    track_transactions(db.session)
 
     with app.app_context():
         for engine in db.engines.values():

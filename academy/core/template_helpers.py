@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
 from academy.core.nav import nav_for
+from academy.core.uploads import format_size
 
 
 @lru_cache(maxsize=128)
@@ -193,6 +194,7 @@ def register(app) -> None:
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["percent"] = percent_text
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
+    app.jinja_env.filters["filesize"] = format_size
     # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
     app.jinja_env.filters["listing"] = lambda items, style="standard": _listing(
         tuple(str(i) for i in items), style, current_locale())
