@@ -10,11 +10,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from academy.config import load_config
+from academy.core.uploads import AcademyRequest
 from academy.extensions import babel, cache, compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config_override: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
+    app.request_class = AcademyRequest  # routes may declare their own body cap (academy.core.uploads)
     configure_settings(app, config_override)
     configure_logging(app)
     configure_passwords(app)
@@ -83,6 +85,9 @@ def configure_extensions(app: Flask) -> None:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     from academy.core.dbping import ping_idle_connections
+    from academy.core.storage import track_transactions
+
+    track_transactions(db.session)
 
     with app.app_context():
         for engine in db.engines.values():

@@ -27,7 +27,7 @@ from academy.certificates.pdf import DesignError, get_design, qr_svg_uri, render
 from academy.config import RTL_LANGUAGES
 from academy.core.audit import record
 from academy.core.models import utcnow
-from academy.core.storage import get_storage
+from academy.core.storage import get_storage, put_on_commit
 from academy.extensions import db
 
 log = logging.getLogger(__name__)
@@ -215,10 +215,10 @@ def certificate_context(cert: Certificate) -> dict:
     }
 
 
-def _store_pdf(cert: Certificate) -> None:
-    pdf = render_pdf(certificate_context(cert), cert.design, cert.paper)
+def _store_pdf(cert: Certificate, pdf: bytes) -> None:
+    """Store the PDF with the transaction: kept if the certificate's row commits, gone if not."""
     key = f"certificates/{cert.issued_at.year:04d}/{cert.serial}-{cert.verification_code[:12]}.pdf"
-    get_storage().put(key, pdf)
+    put_on_commit(key, pdf)
     cert.storage_key = key
     cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     cert.pdf_size = len(pdf)
@@ -256,8 +256,9 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
     """Render, store and insert one certificate; None if its enrolment / record already has
     this revision (another worker was quicker).
 
-    The PDF is rendered before the row is written, so a row never exists without its file,
-    and a short savepoint around the INSERT is all that a conflict rolls back.
+    The PDF is rendered before the row is written and stored with the transaction (see
+    ``put_on_commit``), so a row never exists without its file nor a file without its
+    row, and a short savepoint around the INSERT is all that a conflict rolls back.
     """
     kind = CertificateKind(kind)
     paper = _check_design(design, paper or default_paper())
@@ -286,12 +287,12 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
             certification_record_id=certification_record_id,
             revision=revision,
         )
-        _store_pdf(cert)
+        pdf = render_pdf(certificate_context(cert), cert.design, cert.paper)
         try:
             with db.session.begin_nested():
+                _store_pdf(cert, pdf)  # in the savepoint: a conflict discards the file with the row
                 db.session.add(cert)
         except IntegrityError:
-            get_storage().delete(cert.storage_key)
             existing = _existing_for(enrollment_id, certification_record_id)
             if existing is not None and existing.revision >= revision:
                 return None

@@ -58,11 +58,20 @@ from academy.certification.models import (
     TrainingSession,
 )
 from academy.certification.notifications import mark_all_read, recent
-from academy.certification.uploads import UploadError, max_upload_bytes, store_upload
+from academy.certification.uploads import (
+    FORM_ROOM,
+    UploadError,
+    feedback_body_limit,
+    max_files,
+    max_upload_bytes,
+    practice_body_limit,
+    store_upload,
+)
 from academy.core.enums import Role
 from academy.core.i18n import language_name
 from academy.core.nav import NavItem
 from academy.core.storage import get_storage
+from academy.core.uploads import body_limit
 from academy.courses.models import Course
 from academy.extensions import db
 
@@ -194,6 +203,7 @@ def _task_context(record_id: int, task_id: int):
 
 
 @bp.route("/records/<int:record_id>/tasks/<int:task_id>", methods=["GET", "POST"])
+@body_limit(practice_body_limit)
 @learner_required
 def task(record_id: int, task_id: int):
     record, task = _task_context(record_id, task_id)
@@ -206,36 +216,40 @@ def task(record_id: int, task_id: int):
     if request.method == "POST":
         if not is_owner:
             abort(403)
-        if not form.validate_on_submit():
-            flash(_("The form expired. Please submit it again."), "error")
-            return redirect(request.url)
+        if not form.validate_on_submit():  # e.g. a report over the length limit: shown on the field, text kept
+            return _practice_page(record, task, sub, form, is_owner), 400
         sub = services.submission_for(record, task, create=True)
         uploads = []
+        chosen = [fs for fs in form.files.data or [] if fs and fs.filename]
         try:
-            for fs in form.files.data or []:
-                if fs and fs.filename:
-                    uploads.append(store_upload(fs))
+            if len(chosen) > max_files():
+                raise UploadError(_("Choose at most %(n)s files at a time.", n=max_files()))
+            for fs in chosen:
+                uploads.append(store_upload(fs))
             services.save_draft(sub, form.text.data or "", uploads, current_user)
             if form.submit_work.data:
                 services.submit(sub)
         except (UploadError, services.CertificationError) as exc:
-            db.session.rollback()
-            for up in uploads:
-                get_storage().delete(up.storage_key)
-            flash(str(exc), "error")
-            return render_template("certification/task.html", record=record, task=task,
-                                   sub=services.submission_for(record, task), form=form, is_owner=is_owner,
-                                   deadline=queries.deadline_for(record, task), delete_form=CsrfOnlyForm(),
-                                   max_mb=max_upload_bytes() // (1024 * 1024)), 400
+            db.session.rollback()  # and with it the files stored so far
+            if isinstance(exc, UploadError):
+                form.files.errors.append(str(exc))  # on the field, with the typed text still in the form
+            else:
+                flash(str(exc), "error")
+            return _practice_page(record, task, services.submission_for(record, task), form, is_owner), 400
         db.session.commit()
         if form.submit_work.data:
             flash(_("Your work is submitted. Your instructor will grade it."), "success")
         else:
             flash(_("Your draft is saved."), "success")
         return redirect(url_for("certification.task", record_id=record.id, task_id=task.id))
+    return _practice_page(record, task, sub, form, is_owner)
+
+
+def _practice_page(record, task, sub, form, is_owner: bool) -> str:
     return render_template("certification/task.html", record=record, task=task, sub=sub, form=form,
                            is_owner=is_owner, deadline=queries.deadline_for(record, task),
-                           delete_form=CsrfOnlyForm(), max_mb=max_upload_bytes() // (1024 * 1024))
+                           delete_form=CsrfOnlyForm(), max_bytes=max_upload_bytes(), max_files=max_files(),
+                           max_total=practice_body_limit() - FORM_ROOM)
 
 
 @bp.route("/submissions/<int:submission_id>/files/<int:file_id>/delete", methods=["POST"])
@@ -406,6 +420,7 @@ def assessment(record_id: int):
 
 
 @bp.route("/submissions/<int:submission_id>/grade", methods=["GET", "POST"])
+@body_limit(feedback_body_limit)
 @instructor_required
 def grade(submission_id: int):
     sub = _gradable_submission_or_404(submission_id)
@@ -430,9 +445,7 @@ def grade(submission_id: int):
                                criterion_feedback=crit_feedback, feedback=form.feedback.data or "",
                                decision=GradeDecision(form.decision.data), feedback_file=feedback_file)
             except (UploadError, services.CertificationError, ValueError) as exc:
-                db.session.rollback()
-                if feedback_file is not None:
-                    get_storage().delete(feedback_file.storage_key)
+                db.session.rollback()  # and with it the feedback file, if stored
                 flash(str(exc), "error")
                 status = 409 if isinstance(exc, services.ConcurrentGradeError) else 400
                 sub = _gradable_submission_or_404(submission_id)
@@ -449,7 +462,7 @@ def grade(submission_id: int):
                     and last.submitted_at == sub.submitted_at and sub.status.value != "submitted")
     return render_template("certification/grade.html", sub=sub, record=sub.record, task=sub.task, rubric=rubric,
                            form=form, moderate_form=moderate_form, picks=picks, crit_feedback=crit_feedback,
-                           can_moderate=can_moderate,
+                           can_moderate=can_moderate, max_bytes=max_upload_bytes(),
                            deadline=queries.deadline_for(sub.record, sub.task)), status
 
 

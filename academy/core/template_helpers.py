@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
 from academy.core.nav import nav_for
+from academy.core.uploads import format_size
 
 
 @lru_cache(maxsize=128)
@@ -112,6 +113,7 @@ def register(app) -> None:
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["percent"] = percent_text
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
+    app.jinja_env.filters["filesize"] = format_size
     # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
     app.jinja_env.filters["listing"] = lambda items, style="standard": format_list(
         [str(i) for i in items], style=style, locale=current_locale())

@@ -11,8 +11,10 @@ from academy.core import signals
 from academy.core.signals import values_from_signal
 from academy.courses.models import (
     Course,
+    CourseMedia,
     CourseVersion,
     Enrollment,
+    Lesson,
     LessonProgress,
     LessonText,
     Module,
@@ -202,3 +204,31 @@ def enrollment_counts(course_ids: list[int]) -> dict[int, int]:
             .group_by(Enrollment.course_id)
         ).all()
     )
+
+
+def course_media(slug: str, name: str) -> CourseMedia | None:
+    return db.session.scalar(select(CourseMedia).join(Course).where(Course.slug == slug, CourseMedia.path == name))
+
+
+def media_is_public(media: CourseMedia) -> bool:
+    """Whether learners can see the image: a lesson of a published language version of a
+    published course shows it. An image of a course (or a translation) still being
+    prepared is not public before the text that shows it."""
+    shown = (
+        select(LessonText.id)
+        .join(Lesson, Lesson.id == LessonText.lesson_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .join(Course, Course.id == Module.course_id)
+        .join(CourseVersion, (CourseVersion.course_id == Course.id) & (CourseVersion.language == LessonText.language))
+        .where(
+            Course.id == media.course_id,
+            Course.is_published,
+            CourseVersion.is_published,
+            ~Module.is_retired,
+            ~Lesson.is_retired,
+            # the rendered lesson names it as /courses/<slug>/media/<name>
+            LessonText.body_html.contains(f'/media/{media.path}"', autoescape=True),
+        )
+        .limit(1)
+    )
+    return db.session.scalar(shown) is not None

@@ -28,12 +28,13 @@ from sqlalchemy import select
 from academy.auth.access import learner_required
 from academy.core import signals
 from academy.core.cache import shared_html
+from academy.core.enums import Role
 from academy.core.i18n import current_locale, language_name
 from academy.core.signals import values_from_signal
 from academy.core.template_helpers import unread_notifications
 from academy.courses import queries
 from academy.courses.forms import CompleteLessonForm, EnrollForm
-from academy.courses.models import Course, CourseMedia, Enrollment, Lesson, Module
+from academy.courses.models import Course, Enrollment, Lesson, Module
 from academy.courses.services import (
     EnrollmentError,
     complete_lesson,
@@ -120,13 +121,15 @@ def enrol(slug: str):
 
 @bp.route("/courses/<slug>/media/<name>")
 def media(slug: str, name: str):
-    row = db.session.scalar(
-        select(CourseMedia).join(Course).where(Course.slug == slug, CourseMedia.path == name)
-    )
+    row = queries.course_media(slug, name)
     if row is None:
         abort(404)
+    public = queries.media_is_public(row)
+    # Admins preview lessons before they are published, images included.
+    if not public and not (current_user.is_authenticated and current_user.has_role(Role.ADMIN)):
+        abort(404)
     resp = Response(row.data, mimetype=row.content_type)
-    resp.headers["Cache-Control"] = "public, max-age=86400"
+    resp.headers["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
     resp.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
     )

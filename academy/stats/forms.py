@@ -132,6 +132,23 @@ class StatsFilterForm(FilterFields, AcademyForm):
     class Meta:
         csrf = False
 
+    def refuse_unknown(self, args, also: tuple[str, ...] = ()) -> bool:
+        """Record a form error for each query parameter no field reads; False if any.
+
+        A misspelt filter (``gendre=woman``) would otherwise be ignored without a word,
+        and the page would show everyone's figures under a heading the reader takes for
+        the filtered ones."""
+        known = {f.name for f in self} | set(also)
+        unknown = sorted({name for name in args if name not in known})
+        for name in unknown:
+            # i18n: a parameter in the page's address that the page does not know
+            self.form_errors.append(_l("Unknown parameter “%(name)s” in the address.", name=name))
+        return not unknown
+
+    def problems(self) -> dict[str, list[str]]:
+        """Every error by the name of the parameter it concerns ("" for the address as a whole)."""
+        return {name: [str(e) for e in errors] for name, errors in self.errors.items()}
+
 
 class CrossTabForm(StatsFilterForm):
     rows = SelectField(_l("Rows"), choices=[], default="gender")
@@ -150,6 +167,8 @@ class CrossTabForm(StatsFilterForm):
             raise ValidationError(_l("Choose two different dimensions."))
 
     def validate_measure(self, field):
+        if field.errors:  # not one of the measures: the choice check has said so already
+            return
         fact = fact_for_measure(field.data)
         supported = set(fact.dimension_names())
         for dim in (self.rows.data, self.cols.data):

@@ -9,6 +9,7 @@ from flask import (
     Response,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -27,6 +28,7 @@ from academy.core.audit import record
 from academy.core.cache import shared_html
 from academy.core.enums import Role
 from academy.core.nav import NavItem
+from academy.core.views import wants_json
 from academy.extensions import db
 from academy.stats import exports, figures, jobs, snapshot
 from academy.stats.forms import CrossTabForm, LearnerExportForm, RefreshForm, StatsFilterForm, choice_rows
@@ -56,11 +58,23 @@ FILTER_ARGS = (
 )
 
 
-def _filter_form(cls=StatsFilterForm, choices: tuple[tuple, tuple] | None = None):
+def _filter_form(cls=StatsFilterForm, choices: tuple[tuple, tuple] | None = None, also: tuple[str, ...] = ()):
     form = cls(formdata=request.args or None, choices=choices)
-    if request.args and not form.validate():
+    if request.args and not (form.validate() & form.refuse_unknown(request.args, also)):
         return form, False
     return form, True
+
+
+def _bad_parameters(form):
+    """400 for parameters a statistics route cannot use, each named with what is wrong:
+    JSON for a client that asked for it, else the error page listing them (for routes
+    without a page of their own, such as the exports)."""
+    problems = form.problems()
+    if wants_json():
+        return jsonify(error=400, message="invalid parameters", parameters=problems), 400
+    lines = [f"{form[name].label.text} ({name}): " if name in form else "" for name in problems]
+    details = [line + " ".join(errors) for line, errors in zip(lines, problems.values(), strict=True)]
+    return render_template("errors/error.html", code=400, details=details), 400
 
 
 def _query_args(form, extra: dict | None = None) -> dict:
@@ -84,11 +98,13 @@ def _dashboard_figures(filters, threshold: int | None, suppression: str | None) 
 @admin_required
 def dashboard():
     """The figures come from a snapshot shared by all workers (see stats/snapshot.py), and
-    their rendered HTML from the shared cache. Invalid filters are shown with their errors."""
+    their rendered HTML from the shared cache. Invalid filters are a 400 with their errors."""
     form, is_valid = _filter_form(choices=choice_rows())
     base_args = _query_args(form)
     if not is_valid:
-        return render_template("stats/dashboard.html", body=_body(form, None, base_args))
+        if wants_json():
+            return _bad_parameters(form)
+        return render_template("stats/dashboard.html", body=_body(form, None, base_args)), 400
     filters, threshold, suppression = form.filters(), form.threshold.data, form.suppression.data
     snap = snapshot.current(filters, lambda: _dashboard_figures(filters, threshold, suppression))
     return render_template("stats/dashboard.html", body=_body(form, snap, base_args))
@@ -119,7 +135,9 @@ def _body(form, snap, base_args: dict) -> Markup:
 def refresh():
     """Recount the dashboard's figures for the filters in the query string, for everyone."""
     form, valid = _filter_form()
-    if not RefreshForm().validate_on_submit() or not valid:
+    if not valid:
+        return _bad_parameters(form)
+    if not RefreshForm().validate_on_submit():
         abort(400)
     clear_cache()  # this process's grouped rows too: a deletion shows at once
     snapshot.refresh(form.filters(), lambda: _dashboard_figures(form.filters(), form.threshold.data,
@@ -131,24 +149,40 @@ def refresh():
 @bp.route("/crosstab")
 @admin_required
 def crosstab():
-    form = CrossTabForm(formdata=request.args or None)
+    form, valid = _filter_form(CrossTabForm)
+    if not valid and wants_json():
+        return _bad_parameters(form)
     fig = None
-    if not request.args or form.validate():
+    if valid:
         rows, cols, measure = form.rows.data, form.cols.data or None, form.measure.data
         title = figures.crosstab_title(rows, cols, measure)
         fig = figures.cross_figure(
             "crosstab", title, rows, cols, measure, form.filters(), form.suppression_for(rows, cols)
         )
         fig.params = {"figure": "crosstab", "rows": rows, "cols": cols or "", "measure": measure}
-    return render_template("stats/crosstab.html", form=form, figure=fig, base_args=_query_args(form), show=figures.show)
+    return render_template("stats/crosstab.html", form=form, figure=fig, base_args=_query_args(form),
+                           show=figures.show), 200 if valid else 400
+
+
+class BadParameters(Exception):
+    """A statistics request whose parameters cannot be used; carries the form that says why."""
+
+    def __init__(self, form):
+        super().__init__("invalid statistics parameters")
+        self.form = form
+
+
+@bp.errorhandler(BadParameters)
+def bad_parameters(exc: BadParameters):
+    return _bad_parameters(exc.form)
 
 
 def _figure_from_request():
     name = request.args.get("figure", "")
     if name == "crosstab":
         form = CrossTabForm(formdata=request.args)
-        if not form.validate():
-            abort(400)
+        if not (form.validate() & form.refuse_unknown(request.args, also=("figure",))):
+            raise BadParameters(form)
         rows, cols, measure = form.rows.data, form.cols.data or None, form.measure.data
         fig = figures.cross_figure(
             "crosstab",
@@ -160,11 +194,15 @@ def _figure_from_request():
             form.suppression_for(rows, cols),
         )
         return fig, form, {"rows": rows, "cols": cols, "measure": measure}
-    if name not in figures.DASHBOARD:
-        abort(404)
     form = StatsFilterForm(formdata=request.args)
-    if not form.validate():
-        abort(400)
+    valid = form.validate() & form.refuse_unknown(request.args, also=("figure",))
+    if name not in figures.DASHBOARD:
+        # i18n: "figure" is the name of a parameter in the address of a statistics download
+        form.form_errors.append(_("“%(name)s” is not one of the figures (figure=…).", name=name)
+                                if name else _("Say which figure to download (figure=…)."))
+        valid = False
+    if not valid:
+        raise BadParameters(form)
     supp = figures.auto_suppression(form.threshold.data or 5, form.suppression.data or "auto")
     return figures.build_figure(name, form.filters(), supp), form, {}
 
