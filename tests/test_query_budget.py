@@ -18,17 +18,17 @@ from academy.extensions import db
 from bench.population import write_course_package
 from tests.conftest import login
 
-# Upper bounds: the counts of plain session reads (the user and its roles, the header's
+# Upper bounds: the counts of plain session reads (the user with its roles, the header's
 # unread count, then the page's own reads). A feature that adds a query to a page raises
 # its budget here, on purpose and in review (ACADEMY_SHOW_QUERIES=1 prints every statement).
 # Before issue 17 the hand-planned reads and cached pages took 2 to 4 per page.
 BUDGET = {
-    "catalogue": 6,  # user, roles, courses, their versions, the learner's enrolments, the badge
-    "course page": 6,
-    "course home": 7,
-    "lesson": 5,  # user, roles, course with the enrolment, completed lessons, the badge
-    "dashboard": 5,
-    "account": 5,
+    "catalogue": 4,  # the user, the published courses, the learner's enrolments, the badge
+    "course page": 4,
+    "course home": 5,
+    "lesson": 4,  # the user, the course with the enrolment, its completed lessons, the badge
+    "dashboard": 3,
+    "account": 3,
 }
 
 
@@ -111,9 +111,9 @@ def test_main_pages_run_a_bounded_number_of_queries_as_data_grows(tmp_path, app,
     assert grown_big == small, f"a bigger course costs more queries: {small} -> {grown_big}"
 
 
-# 8 for a first module's quiz, 10 for a later module's quiz and the final exam (the
+# 7 for a first module's quiz, 9 for a later module's quiz and the final exam (the
 # progress that unlocks them), with plain session reads; 19 before the structure cache.
-QUIZ_BUDGET = 10
+QUIZ_BUDGET = 9
 
 
 def test_quiz_page_runs_a_bounded_number_of_queries_as_attempts_pile_up(app, client, make_user, import_course):

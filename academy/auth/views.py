@@ -10,6 +10,7 @@ from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from academy.auth.access import learner_required
 from academy.auth.forms import (
@@ -49,9 +50,9 @@ def load_user(user_id: str) -> User | None:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except ValueError:
         return None
-    # The roles (every page's menu asks for them) come with the user, by its relationship's
-    # selectin loading; the header's unread count is one more query, where it is shown.
-    user = db.session.get(User, uid)
+    # The roles (every page's menu asks for them) joined in: one query for who is asking.
+    # The TISC is loaded only by the pages that show it.
+    user = db.session.get(User, uid, options=(joinedload(User.role_rows), lazyload(User.tisc)))
     if user is None or user.session_version != version:
         return None
     return user

@@ -24,16 +24,9 @@ from academy.extensions import db
 
 
 def published_courses() -> list[Course]:
-    """Published courses with their language versions (modules are not loaded: the
-    catalogue needs only their number, see module_counts)."""
-    return list(
-        db.session.scalars(
-            select(Course)
-            .where(Course.is_published)
-            .options(selectinload(Course.versions))
-            .order_by(Course.code)
-        )
-    )
+    """Published courses, by code (their language versions load when a card is rendered:
+    the cards come from the shared cache)."""
+    return list(db.session.scalars(select(Course).where(Course.is_published).order_by(Course.code)))
 
 
 def enrolled_course_ids(user_id: int | None) -> set[int]:

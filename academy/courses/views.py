@@ -64,11 +64,14 @@ def _display_version(course: Course, preferred: str):
 
 
 def catalogue_card(course: Course, locale: str) -> Markup:
-    """The course's card: the same for every visitor, so rendered once into the shared
-    cache per content token (which its language versions and modules renew), the course
-    row's own shown columns and the interface language."""
+    """The course's card (empty for a course with no published language version): the
+    same for every visitor, so rendered once into the shared cache per content token
+    (which its language versions and modules renew), the course row's own shown columns
+    and the interface language."""
 
     def render() -> str:
+        if not course.published_versions:
+            return ""
         return render_template(
             "courses/_catalogue_card.html", course=course, version=_display_version(course, locale),
             languages=[language_name(v.language, locale) for v in course.published_versions],
@@ -82,7 +85,7 @@ def catalogue_card(course: Course, locale: str) -> Markup:
 @bp.route("/courses/")
 def catalogue():
     locale = current_locale()
-    cards = [(c, catalogue_card(c, locale)) for c in queries.published_courses() if c.published_versions]
+    cards = [(c, card) for c in queries.published_courses() if (card := catalogue_card(c, locale))]
     enrolled = queries.enrolled_course_ids(current_user.id if current_user.is_authenticated else None)
     return render_template("courses/catalogue.html", cards=cards, enrolled=enrolled)
 
