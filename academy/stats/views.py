@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from flask import (
@@ -124,10 +125,24 @@ def _body(form, snap, base_args: dict) -> Markup:
         query = tuple(sorted((k, str(v)) for k, v in base_args.items()))
         figures_html = shared_html("stats-figures", (snap.version, get_timezone(), *query), render)
     html = render_template("stats/_dashboard_body.html", form=form,
-                           filters_html=Markup(render_template("stats/_dashboard_filters.html", form=form)),  # noqa: S704  # nosec B704 - our template's output
+                           filters_html=_filters_html(form),
                            figures_html=Markup(figures_html), snapshot=snap,  # noqa: S704  # nosec B704 - our templates' output
                            refresh_form=RefreshForm(), base_args=base_args)
     return Markup(html)  # noqa: S704  # nosec B704 - our templates' output
+
+
+def _filters_html(form) -> Markup:
+    """The filter fields (some 350 options): the same for every admin with the same values
+    and choices (a GET form, no token), so kept in the shared cache; with errors, afresh."""
+
+    def render() -> str:
+        return render_template("stats/_dashboard_filters.html", form=form)
+
+    if form.errors:
+        return Markup(render())  # noqa: S704  # nosec B704 - our template's output
+    shown = repr((tuple((f.name, str(f.data)) for f in form),
+                  tuple((f.name, tuple(str(c) for c in f.choices)) for f in (form.course, form.cohort))))
+    return shared_html("stats-filters", (hashlib.sha256(shown.encode()).hexdigest(),), render)
 
 
 @bp.route("/refresh", methods=["POST"])
