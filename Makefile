@@ -44,9 +44,10 @@ compile-translations: $(VENV)/.installed
 run: sysdeps-run $(VENV)/.installed compile-translations
 	ACADEMY_ENV=development $(BIN)/flask db upgrade
 	ACADEMY_ENV=development $(BIN)/flask academy seed-demo
-	ACADEMY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	ACADEMY_ENV=development $(BIN)/flask academy run-all --host 127.0.0.1 --port $(PORT)
 
-# Production: migrations, then gunicorn (workers from the CPU count; see gunicorn.conf.py).
+# Production: migrations, then gunicorn (workers from the CPU count; see gunicorn.conf.py) and
+# a queue consumer beside it (scripts/serve.sh; ACADEMY_QUEUE_CONSUMER=0 when consumers run elsewhere).
 serve: sysdeps-run $(VENV)/.installed compile-translations
 	scripts/serve.sh
 

@@ -48,6 +48,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     configure_templates(app)
     configure_security(app)
     configure_serving(app)
+    configure_queue(app)
     configure_cli(app)
     return app
 
@@ -141,10 +142,11 @@ def configure_blueprints(app: Flask) -> None:
     from academy.core.views import bp as core_bp
     from academy.core.views import register_error_handlers
     from academy.courses.views import bp as courses_bp
+    from academy.jobs.views import bp as jobs_bp
     from academy.stats.views import bp as stats_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
-               certification_bp):
+               certification_bp, jobs_bp):
         app.register_blueprint(bp)
     assessments_hooks.register()
     register_error_handlers(app)
@@ -181,6 +183,12 @@ def configure_serving(app: Flask) -> None:
     register_static_and_compression(app)
     register_request_log(app)
     wrap_proxy(app)
+
+
+def configure_queue(app: Flask) -> None:
+    from academy.core import queue
+
+    queue.init_app(app)
 
 
 def configure_cli(app: Flask) -> None:

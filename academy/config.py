@@ -102,6 +102,12 @@ def load_config(override: dict | None = None) -> dict:
         # The certificates' Ed25519 signing key: one file every app server reads (default:
         # instance/keys/, created on first use, so several servers must point here at one key).
         "CREDENTIAL_SIGNING_KEY_PATH": os.environ.get("ACADEMY_CREDENTIAL_KEY_PATH") or None,
+        # The task queue (academy.core.queue): empty → SQLite in the instance folder; redis://…
+        # when consumers run on several machines. The tests run tasks at once in-process.
+        "QUEUE_URL": os.environ.get("ACADEMY_QUEUE_URL") or os.environ.get("ACADEMY_REDIS_URL") or "",
+        "QUEUE_IMMEDIATE": _bool("ACADEMY_QUEUE_IMMEDIATE", env == "testing"),
+        # Worker processes per consumer (`flask academy worker`); 0: one per CPU.
+        "QUEUE_WORKERS": _int("ACADEMY_QUEUE_WORKERS", 0),
     }
     cfg.update(override)
     if cfg["ACADEMY_ENV"] == "development" and not cfg["SECRET_KEY"]:

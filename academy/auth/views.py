@@ -305,7 +305,9 @@ def reset_request():
                 body = _("Open this link within one hour to choose a new password:\n\n%(link)s\n\n"
                          "If you did not ask for this, ignore this message.", link=link)
             send_mail(user.email, subject, body)
-        # Same answer whether or not the account exists.
+        # Same answer, in the same time, whether or not the account exists: the message is
+        # only written to the outbox here (the queue sends it), and both paths commit.
+        db.session.commit()
         flash(_("If an account exists for that email, we have sent a link to reset the password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)

@@ -61,3 +61,9 @@ class ReissueForm(DesignMixin, AcademyForm):
 
 class BulkIssueForm(DesignMixin, AcademyForm):
     course_id = SelectField(_l("Course"), coerce=int, choices=[])
+    # i18n: limits a bulk issue to the learners of a cohort, a TISC or a country
+    group = SelectField(_l("Learners"), choices=[], validate_choice=False)
+
+
+class CSRFOnlyForm(AcademyForm):
+    """A button that changes something: its form carries only the CSRF token."""

@@ -390,13 +390,12 @@ def pdf_bytes(certificate: Certificate) -> bytes:
 
 
 def on_course_completed(sender, enrollment, **_extra) -> None:
-    """Issue the completion certificate; a rendering failure must not undo the completion
-    (an admin can issue it later), so it is logged instead of raised."""
-    try:
-        with db.session.begin_nested():
-            issue_for_enrollment(enrollment)
-    except Exception:
-        log.exception("could not issue the certificate for enrolment %s", enrollment.id)
+    """Issue the completion certificate on the queue once the completion commits: rendering
+    stays out of the learner's request, and a failure cannot undo the completion (the task
+    is retried; an admin's bulk issue catches what is left)."""
+    from academy.certificates.tasks import issue_completion_certificate
+
+    issue_completion_certificate.after_commit(enrollment.id)
 
 
 #: names and titles for sample certificates (design checks, the benchmark)
