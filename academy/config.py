@@ -108,6 +108,8 @@ def load_config(override: dict | None = None) -> dict:
         "QUEUE_IMMEDIATE": _bool("ACADEMY_QUEUE_IMMEDIATE", env == "testing"),
         # Worker processes per consumer (`flask academy worker`); 0: one per CPU.
         "QUEUE_WORKERS": _int("ACADEMY_QUEUE_WORKERS", 0),
+        # Seconds before a failed task is tried again; unset: each task's own delay.
+        "QUEUE_RETRY_DELAY": _int("ACADEMY_QUEUE_RETRY_DELAY", -1),
     }
     cfg.update(override)
     if cfg["ACADEMY_ENV"] == "development" and not cfg["SECRET_KEY"]:

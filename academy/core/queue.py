@@ -124,6 +124,7 @@ def init_app(app: Flask) -> None:
     for module in TASK_MODULES:
         importlib.import_module(module)
     huey = make_huey(app.config)
+    delay = app.config.get("QUEUE_RETRY_DELAY", -1)
     wrappers = {}
     for spec in REGISTRY.values():
         runner = _runner(app, spec)
@@ -131,8 +132,9 @@ def init_app(app: Flask) -> None:
             wrappers[spec.name] = huey.periodic_task(spec.schedule, retries=spec.retries,
                                                      name=spec.func.__name__)(runner)
         else:
-            wrappers[spec.name] = huey.task(retries=spec.retries, retry_delay=spec.retry_delay, context=True,
-                                            name=spec.func.__name__)(runner)
+            wrappers[spec.name] = huey.task(retries=spec.retries, context=True, name=spec.func.__name__,
+                                            retry_delay=spec.retry_delay if delay is None or delay < 0 else delay,
+                                            )(runner)
     app.extensions[EXTENSION] = (huey, wrappers)
 
 
