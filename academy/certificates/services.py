@@ -94,6 +94,11 @@ def _check_design(design: str, paper: str) -> str:
     return paper
 
 
+def check_design(design: str | None, paper: str | None) -> None:
+    """Raise CertificateError unless the design (default: configured) exists with that paper."""
+    _check_design(design or default_design(), paper or default_paper())
+
+
 def _pick_title(titles: dict[str, str], language: str) -> str:
     if not titles:
         raise CertificateError("a certificate needs a title")

@@ -23,8 +23,8 @@ from academy.core.enums import EnrollmentStatus
 from academy.core.queue import retries_left, task
 from academy.courses.models import Enrollment
 from academy.extensions import db
-from academy.jobs.models import Job
-from academy.jobs.services import job_kind, progress, write_file
+from academy.jobs.models import Job, JobStatus
+from academy.jobs.services import STILL_RUNNING, advance, fail, finish, job_kind, progress, write_file
 
 log = logging.getLogger(__name__)
 BULK_ISSUE = "certificates.bulk_issue"
@@ -32,7 +32,8 @@ ZIP = "certificates.zip"
 REISSUE = "certificates.reissue"
 #: the most a bulk issue, a ZIP or a re-issue job takes on
 BULK_LIMIT = 10_000
-BATCH = 20
+CHUNK = 25  # enrolments per part of a bulk issue: small enough to spread over the consumers
+BATCH = 5  # certificates per commit: what a killed consumer can lose and redo
 
 
 @task(retries=2, retry_delay=10)
@@ -71,27 +72,68 @@ def count_missing(course_id: int, user_ids: list[int] | None = None) -> int:
 
 
 @job_kind(BULK_ISSUE, _l("Bulk issue of certificates"))
-def bulk_issue(job: Job) -> dict:
-    """Issue the missing certificates of a course (optionally of a group's learners only)."""
+def bulk_issue(job: Job):
+    """Issue the missing certificates of a course (optionally of a group's learners only),
+    in parts of CHUNK enrolments that every consumer can take on at once; the part that
+    issues the last certificate marks the job done. Run again (a consumer died), it sends
+    only the parts that still lack a certificate."""
     from academy.certificates.queries import group_members
-    from academy.certificates.services import issue_for_enrollment
+    from academy.certificates.services import check_design
 
     params = job.params
-    user_ids = group_members(params["group"]) if params.get("group") else None
-    # The ids this job set out to issue: those issued by an earlier attempt count as done.
-    ids = job.result["enrollment_ids"] if job.result else None
+    check_design(params.get("design"), params.get("paper"))  # a wrong design fails the job, not each part
+    # The ids this job set out to issue: fixed at the first attempt, so a retry or a part
+    # knows them without searching again.
+    ids = (job.result or {}).get("enrollment_ids")
     if ids is None:
+        user_ids = group_members(params["group"]) if params.get("group") else None
         ids = list(db.session.scalars(missing_statement(params["course_id"], user_ids).limit(BULK_LIMIT)))
         job.result = {"enrollment_ids": ids}
         job.progress_total = len(ids)
         db.session.commit()
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        for enrollment in db.session.scalars(select(Enrollment).where(Enrollment.id.in_(chunk))):
-            issue_for_enrollment(enrollment, design=params.get("design"), paper=params.get("paper"))
-        db.session.commit()
-        progress(job, min(start + BATCH, len(ids)), len(ids))
-    return {"issued": len(ids)}
+    parts = [start for start in range(0, len(ids), CHUNK)
+             if _issued(ids[start:start + CHUNK]) < len(ids[start:start + CHUNK])]
+    if not parts:
+        return {"issued": len(ids)}
+    for start in parts:
+        issue_part.enqueue(job.id, start)
+    return STILL_RUNNING
+
+
+def _issued(enrollment_ids: list[int]) -> int:
+    if not enrollment_ids:
+        return 0
+    return db.session.scalar(
+        select(func.count()).select_from(Certificate).where(Certificate.enrollment_id.in_(enrollment_ids))
+    )
+
+
+@task(retries=2, retry_delay=10)
+def issue_part(job_id: int, start: int, task=None) -> None:
+    """Issue the certificates of one part of a bulk job; the job fails if a part runs out of tries."""
+    from academy.certificates.services import issue_for_enrollment
+
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != JobStatus.RUNNING:
+        return  # failed, or done by a copy of this part
+    params = job.params
+    ids = job.result["enrollment_ids"]
+    part = ids[start:start + CHUNK]
+    try:
+        for offset in range(0, len(part), BATCH):
+            batch = part[offset:offset + BATCH]
+            for enrollment in db.session.scalars(select(Enrollment).where(Enrollment.id.in_(batch))):
+                issue_for_enrollment(enrollment, design=params.get("design"), paper=params.get("paper"))
+            db.session.commit()
+            advance(job, len(batch))  # approximate while parts run side by side; counted below
+    except Exception as exc:
+        if not retries_left(task):
+            fail(job_id, exc)
+        raise
+    issued = _issued(ids)
+    progress(job, issued)
+    if issued >= len(ids):
+        finish(job, {"issued": issued})
 
 
 @job_kind(ZIP, _l("ZIP of certificates"))

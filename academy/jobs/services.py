@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.core.audit import record
 from academy.core.models import utcnow
@@ -42,6 +43,8 @@ class JobKind:
 
 
 KINDS: dict[str, JobKind] = {}
+#: what a job kind returns when it handed its work to other tasks, which finish the job
+STILL_RUNNING = object()
 
 
 def job_kind(name: str, title) -> Callable:
@@ -122,9 +125,18 @@ def progress(job: Job, done: int, total: int | None = None) -> None:
         values["progress_total"] = total
     with db.engine.begin() as conn:
         conn.execute(update(Job).where(Job.id == job.id).values(**values))
-    job.progress_done = done
+    # Known to be in the database already: the session must not write it again later,
+    # over what another consumer reported meanwhile.
+    set_committed_value(job, "progress_done", done)
     if total is not None:
-        job.progress_total = total
+        set_committed_value(job, "progress_total", total)
+
+
+def advance(job: Job, n: int) -> None:
+    """Add ``n`` to the job's progress (parts of one job running in several consumers)."""
+    with db.engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == job.id)
+                     .values(progress_done=Job.progress_done + n, heartbeat_at=utcnow()))
 
 
 def execute(job_id: int, retries_left: int = 0) -> Job | None:
@@ -148,13 +160,39 @@ def execute(job_id: int, retries_left: int = 0) -> Job | None:
             job.status, job.error, job.finished_at = JobStatus.FAILED, message, utcnow()
         db.session.commit()
         raise
-    job.status, job.finished_at, job.heartbeat_at = JobStatus.DONE, utcnow(), utcnow()
-    if result is not None:
-        job.result = result
-    if job.progress_total is not None:
-        job.progress_done = job.progress_total
-    db.session.commit()
+    if result is STILL_RUNNING:
+        db.session.commit()
+        return job
+    finish(job, result)
     return job
+
+
+def finish(job: Job, result: dict | None) -> bool:
+    """Mark a running job done (once, if several tasks race to it) and commit."""
+    values = {"status": JobStatus.DONE, "finished_at": utcnow(), "heartbeat_at": utcnow()}
+    if result is not None:
+        values["result"] = result
+    if job.progress_total is not None:
+        values["progress_done"] = job.progress_total
+    db.session.commit()
+    done = db.session.execute(
+        update(Job).where(Job.id == job.id, Job.status == JobStatus.RUNNING).values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.commit()
+    db.session.refresh(job)
+    return done
+
+
+def fail(job_id: int, exc: BaseException) -> None:
+    """Mark a job failed with the error (a part of it ran out of tries) and commit."""
+    db.session.rollback()
+    db.session.execute(
+        update(Job).where(Job.id == job_id, Job.status.in_((JobStatus.RUNNING, JobStatus.QUEUED)))
+        .values(status=JobStatus.FAILED, finished_at=utcnow(), error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def retry(job: Job) -> bool:
