@@ -23,6 +23,7 @@ transaction commits, and not at all when it rolls back.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,8 +103,23 @@ def periodic(schedule: Callable, *, retries: int = 0) -> Callable[[Callable], Ha
     return decorator
 
 
+def crontab(**fields: str) -> Callable[[Any], bool]:
+    """``huey.crontab(**fields)``, with Huey imported when a consumer first checks the schedule."""
+    check: Callable[[Any], bool] | None = None
+
+    def validate(timestamp: Any) -> bool:
+        nonlocal check
+        if check is None:
+            from huey import crontab as huey_crontab
+
+            check = huey_crontab(**fields)
+        return check(timestamp)
+
+    return validate
+
+
 def make_huey(config: dict):
-    from huey import RedisHuey, SqliteHuey
+    from huey import RedisHuey, SqliteHuey  # (imports redis and psycopg: see AppQueue)
 
     url = config.get("QUEUE_URL") or ""
     immediate = bool(config.get("QUEUE_IMMEDIATE"))
@@ -118,32 +134,57 @@ def make_huey(config: dict):
     return SqliteHuey(name, filename=path, results=False, immediate=immediate)
 
 
+class AppQueue:
+    """An app's Huey and its tasks, built on first use: importing Huey imports the Redis and
+    PostgreSQL clients its storages may need (some 30 MB per process), which a web worker
+    that never enqueues, or a one-off command, need not carry."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._built: tuple | None = None
+
+    def _build(self) -> tuple:
+        with self._lock:
+            if self._built is None:
+                huey = make_huey(self.app.config)
+                delay = self.app.config.get("QUEUE_RETRY_DELAY", -1)
+                wrappers = {}
+                for spec in REGISTRY.values():
+                    runner = _runner(self.app, spec)
+                    if spec.schedule is not None:
+                        wrappers[spec.name] = huey.periodic_task(spec.schedule, retries=spec.retries,
+                                                                 name=spec.func.__name__)(runner)
+                    else:
+                        retry_delay = spec.retry_delay if delay is None or delay < 0 else delay
+                        wrappers[spec.name] = huey.task(retries=spec.retries, retry_delay=retry_delay, context=True,
+                                                        name=spec.func.__name__)(runner)
+                self._built = (huey, wrappers)
+            return self._built
+
+    @property
+    def huey(self):
+        return self._build()[0]
+
+    @property
+    def tasks(self) -> dict:
+        return self._build()[1]
+
+
 def init_app(app: Flask) -> None:
     import importlib
 
     for module in TASK_MODULES:
         importlib.import_module(module)
-    huey = make_huey(app.config)
-    delay = app.config.get("QUEUE_RETRY_DELAY", -1)
-    wrappers = {}
-    for spec in REGISTRY.values():
-        runner = _runner(app, spec)
-        if spec.schedule is not None:
-            wrappers[spec.name] = huey.periodic_task(spec.schedule, retries=spec.retries,
-                                                     name=spec.func.__name__)(runner)
-        else:
-            wrappers[spec.name] = huey.task(retries=spec.retries, context=True, name=spec.func.__name__,
-                                            retry_delay=spec.retry_delay if delay is None or delay < 0 else delay,
-                                            )(runner)
-    app.extensions[EXTENSION] = (huey, wrappers)
+    app.extensions[EXTENSION] = AppQueue(app)
 
 
 def get_huey(app: Flask | None = None):
-    return (app or current_app).extensions[EXTENSION][0]
+    return (app or current_app).extensions[EXTENSION].huey
 
 
 def huey_tasks(app: Flask) -> dict:
-    return app.extensions[EXTENSION][1]
+    return app.extensions[EXTENSION].tasks
 
 
 def _runner(app: Flask, spec: TaskSpec) -> Callable:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from huey import crontab
-
-from academy.core.queue import periodic, retries_left, task
+from academy.core.queue import crontab, periodic, retries_left, task
 from academy.extensions import db
 
 log = logging.getLogger(__name__)

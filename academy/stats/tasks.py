@@ -8,10 +8,9 @@ deleted with their job after academy.jobs.services.RETENTION.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from huey import crontab
 
 from academy.core.audit import record
-from academy.core.queue import periodic
+from academy.core.queue import crontab, periodic
 from academy.jobs.models import Job
 from academy.jobs.services import create_job, job_kind, progress, write_file
 from academy.stats import exports
