@@ -65,5 +65,9 @@ class BulkIssueForm(DesignMixin, AcademyForm):
     group = SelectField(_l("Learners"), choices=[], validate_choice=False)
 
 
+class BulkReissueForm(DesignMixin, AcademyForm):
+    reason = TextAreaField(_l("Reason for the re-issue"), validators=[DataRequired(), Length(max=1000)])
+
+
 class CSRFOnlyForm(AcademyForm):
     """A button that changes something: its form carries only the CSRF token."""

@@ -29,9 +29,11 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from academy.auth.access import admin_required, learner_required
+from academy.auth.models import User
 from academy.certificates import credentials, queries
 from academy.certificates.forms import (
     BulkIssueForm,
+    BulkReissueForm,
     CSRFOnlyForm,
     ReissueForm,
     RevokeForm,
@@ -50,7 +52,7 @@ from academy.certificates.services import (
     revoke,
     verify_url,
 )
-from academy.certificates.tasks import BULK_ISSUE, BULK_LIMIT, ZIP, count_missing
+from academy.certificates.tasks import BULK_ISSUE, BULK_LIMIT, REISSUE, ZIP, count_missing
 from academy.core.audit import AuditEvent, record
 from academy.core.enums import EnrollmentStatus, Role
 from academy.core.i18n import current_locale
@@ -331,7 +333,7 @@ def index():
     return render_template(
         "certificates/admin_list.html",
         certs=certs, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), args=args,
-        subjects=queries.subject_codes(), groups=queries.group_choices(),
+        subjects=queries.subject_codes(), groups=queries.group_choices(), reissue_form=_reissue_form(),
         statuses=list(CertificateStatus), kinds=list(CertificateKind),
     )
 
@@ -353,6 +355,53 @@ def export_zip():
         return redirect(url_for(".index", **args))
     job = create_job(ZIP, {"search": args}, requested_by_id=current_user.id, total=total)
     record("certificate.export", "certificate", None, after={"count": total, "filters": args, "job": job.id})
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+def _reissue_form() -> BulkReissueForm:
+    form = BulkReissueForm(formdata=None)
+    form.set_design_choices(default_design(), default_paper())
+    return form
+
+
+@admin_bp.post("/reissue")
+@admin_required
+def reissue_search():
+    """Re-issue, on the queue, the valid certificates the search finds in another design (or
+    the same one, to print names corrected since)."""
+    form = BulkReissueForm()
+    form.set_design_choices(default_design(), default_paper())
+    filters, args = _filters_from_args()
+    filters.status = CertificateStatus.VALID.value
+    if not form.validate_on_submit():
+        flash(_("Give a reason for the re-issue."), "error")
+        return redirect(url_for(".index", **args))
+    ids = list(db.session.scalars(queries.search(filters).with_only_columns(Certificate.id).limit(BULK_LIMIT + 1)))
+    if len(ids) > BULK_LIMIT:
+        flash(_("At most %(n)s certificates can be issued at once: choose a group.", n=BULK_LIMIT), "error")
+        return redirect(url_for(".index", **args))
+    params = {"certificate_ids": ids, "reason": form.reason.data, "design": form.design.data}
+    job = create_job(REISSUE, params, requested_by_id=current_user.id, total=len(ids))
+    record("certificate.bulk_reissue", "certificate", None,
+           after={"count": len(ids), "filters": args, "design": form.design.data, "job": job.id})
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@admin_bp.post("/reissue/person/<int:user_id>")
+@admin_required
+def reissue_renamed(user_id: int):
+    """Re-issue, on the queue, a person's valid certificates that carry an old name."""
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    ids = [c.id for c in queries.user_certificates(user.id)
+           if c.status == CertificateStatus.VALID and c.learner_name != user.full_name]
+    params = {"certificate_ids": ids, "reason": "Name corrected", "design": None}
+    job = create_job(REISSUE, params, requested_by_id=current_user.id, total=len(ids))
     db.session.commit()
     return redirect(url_for("jobs.detail", job_id=job.id))
 

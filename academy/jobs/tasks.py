@@ -28,6 +28,16 @@ def sweep() -> None:
     resend_unsent()
 
 
+@periodic(crontab(minute="*/5"))
+def close_overdue_attempts() -> None:
+    """Timed quiz attempts whose time ran out while the learner was away are graded within
+    five minutes, not at the next daily run."""
+    from academy.assessments.services import expire_overdue
+
+    expire_overdue()
+    db.session.commit()
+
+
 @periodic(crontab(minute="15", hour="6"))
 def daily() -> None:
     """Daily housekeeping (what `flask academy daily` does by hand)."""

@@ -55,4 +55,9 @@ ROWS = [
     Row("certificates_admin.reissue_view", lambda w: f"/admin/certificates/{w.certificate.id}/reissue",
         admin_only(302), method="POST", data=lambda w: {"reason": "Name corrected", "design": "classic"}),
     Row("certificates_admin.bulk_issue", lambda w: "/admin/certificates/issue", admin_only(200)),
+    # Re-issues run on the queue: the forms redirect to the job's page.
+    Row("certificates_admin.reissue_search", lambda w: "/admin/certificates/reissue?subject=NONE", admin_only(302),
+        method="POST", data=lambda w: {"reason": "New design", "design": "modern"}),
+    Row("certificates_admin.reissue_renamed", lambda w: f"/admin/certificates/reissue/person/{w.certificate.user_id}",
+        admin_only(302), method="POST"),
 ]

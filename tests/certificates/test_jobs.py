@@ -66,3 +66,22 @@ def test_a_learner_sees_their_certificate_being_prepared_until_the_queue_issues_
     login_as(learner)
     page = client.get("/certificates/").get_data(as_text=True)
     assert "is being prepared" in page and 'http-equiv="refresh"' in page
+
+
+def test_a_design_change_reissues_the_searched_certificates_on_the_queue(client, make_user, issue, login_as):
+    from academy.certificates.models import Certificate, CertificateStatus
+
+    login_as(make_user("admin"))
+    old = [issue(make_user()), issue(make_user())]
+    resp = client.post("/admin/certificates/reissue?subject=DL177", data={"reason": "New design", "design": "modern"})
+    assert resp.status_code == 302 and "/admin/jobs/" in resp.headers["Location"]
+    db.session.expire_all()
+    for cert in old:
+        cert = db.session.get(Certificate, cert.id)
+        assert cert.status == CertificateStatus.SUPERSEDED and cert.superseded_by.design == "modern"
+    # The same job run again (a retry after a crash): nothing is re-issued twice.
+    from academy.certificates.tasks import reissue_many
+    from academy.jobs.models import Job
+
+    assert reissue_many(db.session.scalars(select(Job)).one()) == {"reissued": 0}
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 4
