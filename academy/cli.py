@@ -128,15 +128,17 @@ def run_all(host: str, port: int) -> None:
     except KeyboardInterrupt:
         pass  # the terminal sent SIGINT to both children as well
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
+        consumer, web = procs
+        if consumer.poll() is None:
+            consumer.send_signal(signal.SIGINT)  # Huey's graceful stop: the running task finishes
+        if web.poll() is None:
+            web.terminate()
         for p in procs:
             try:
                 p.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 p.kill()
-    failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGINT, None)]
+    failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGINT, -signal.SIGTERM, None)]
     if failed:
         raise SystemExit(failed[0])
 
