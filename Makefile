@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: lock compile-translations run test test-sqlite test-postgres lint translations translations-check serve bench audit clean sysdeps-run sysdeps-test
+.PHONY: lock compile-translations run test test-sqlite test-postgres test-tools lint translations translations-check serve bench audit clean sysdeps-run sysdeps-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ lock: $(VENV)/.installed-dev
 	$(UV_COMPILE) $(ARGS) -o $(RUN_LOCK)
 	$(UV_COMPILE) $(ARGS) --extra dev -c $(RUN_LOCK) -o $(DEV_LOCK)
 
+# Test tools that are not Python: the Nu HTML Checker (vnu.jar, tests/test_html_validity.py),
+# exactly as tests/tools/package-lock.json pins it (version and integrity hash). Reused while
+# the lock is unchanged. --ignore-scripts: its postinstall would download a Java runtime;
+# the tests use Debian's (scripts/sysdeps.sh test).
+TOOLS := tests/tools
+$(TOOLS)/node_modules/.installed: $(TOOLS)/package-lock.json $(TOOLS)/package.json
+	cd $(TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-tools: $(TOOLS)/node_modules/.installed
+
 sysdeps-run:
 	@scripts/sysdeps.sh run
 
@@ -41,26 +52,29 @@ sysdeps-test:
 compile-translations: $(VENV)/.installed
 	@$(BIN)/python -m academy.core.catalogues compile
 
+# PORT reaches every step: without ACADEMY_BASE_URL, the links in the demo's certificates
+# and e-mails point at http://127.0.0.1:$(PORT) (academy/config.py).
+DEV_ENV = ACADEMY_ENV=development PORT=$(PORT) FLASK_RUN_PORT=$(PORT)
 run: sysdeps-run $(VENV)/.installed compile-translations
-	ACADEMY_ENV=development $(BIN)/flask db upgrade
-	ACADEMY_ENV=development $(BIN)/flask academy seed-demo
-	ACADEMY_ENV=development $(BIN)/flask academy run-all --host 127.0.0.1 --port $(PORT)
+	$(DEV_ENV) $(BIN)/flask db upgrade
+	$(DEV_ENV) $(BIN)/flask academy seed-demo
+	$(DEV_ENV) $(BIN)/flask academy run-all --host 127.0.0.1 --port $(PORT)
 
 # Production: migrations, then gunicorn (workers from the CPU count; see gunicorn.conf.py) and
 # a queue consumer beside it (scripts/serve.sh; ACADEMY_QUEUE_CONSUMER=0 when consumers run elsewhere).
 serve: sysdeps-run $(VENV)/.installed compile-translations
 	scripts/serve.sh
 
-test: sysdeps-test $(VENV)/.installed-dev compile-translations lint audit
+test: sysdeps-test $(VENV)/.installed-dev compile-translations test-tools lint audit
 	@echo "== test suite on SQLite"
 	$(BIN)/pytest
 	@echo "== test suite on PostgreSQL"
 	@scripts/with-postgres.sh $(BIN)/pytest
 
-test-sqlite: $(VENV)/.installed-dev compile-translations
+test-sqlite: $(VENV)/.installed-dev compile-translations test-tools
 	$(BIN)/pytest $(ARGS)
 
-test-postgres: $(VENV)/.installed-dev compile-translations
+test-postgres: $(VENV)/.installed-dev compile-translations test-tools
 	scripts/with-postgres.sh $(BIN)/pytest $(ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -88,4 +102,4 @@ bench: sysdeps-run $(VENV)/.installed-dev compile-translations
 	scripts/with-postgres.sh sh -c '$(BIN)/python -m bench.pages $(ARGS) && $(BIN)/python -m bench.soak'
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache $(TOOLS)/node_modules

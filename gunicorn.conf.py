@@ -9,10 +9,14 @@ import os
 
 from academy.core.serving import default_workers
 
+# Behind nginx (deploy/nginx/academy.conf): 127.0.0.1:8000, or unix:/run/academy/gunicorn.sock.
 bind = os.environ.get("ACADEMY_BIND", "127.0.0.1:8000")
-# Sync workers: short, CPU-bound requests. 2×CPU+1 on PostgreSQL keeps every core busy
-# while some workers wait on the database; CPU+1 on SQLite, which never waits on a server
-# (academy.core.serving.default_workers).
+# Sync workers: short, CPU-bound requests. A sync worker reads one request at the client's
+# pace, so a few half-sent requests would hold every worker until `timeout`: production
+# runs them behind a proxy that buffers whole requests and responses (nginx, as shipped in
+# deploy/nginx/; tests/test_nginx.py shows both sides). 2×CPU+1 on PostgreSQL keeps every
+# core busy while some workers wait on the database; CPU+1 on SQLite, which never waits on
+# a server (academy.core.serving.default_workers).
 workers = int(os.environ.get("ACADEMY_WORKERS") or default_workers(
     os.environ.get("ACADEMY_DATABASE_URL"), multiprocessing.cpu_count()))
 threads = int(os.environ.get("ACADEMY_THREADS", "1"))
@@ -34,7 +38,10 @@ preload_app = True
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("ACADEMY_LOG_LEVEL", "info")
-forwarded_allow_ips = os.environ.get("ACADEMY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Where the proxy connects from (nginx on this host; a unix socket is always trusted).
+# gunicorn then takes X-Forwarded-Proto from it; the app's own trust in X-Forwarded-* is
+# ACADEMY_PROXY_COUNT (Werkzeug's ProxyFix, academy.core.serving.wrap_proxy).
+forwarded_allow_ips = os.environ.get("ACADEMY_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "academy"
 # gunicorn's runtime control socket lives at one fixed path per user, so two instances on
 # one host would fight over it; nothing here uses it.
@@ -64,3 +71,8 @@ def when_ready(server):
     warm_up(app)
     gc.collect()
     gc.freeze()
+    # Links in e-mails, certificates and credentials start with BASE_URL: say so at start-up
+    # when it names this machine but not a port gunicorn listens on.
+    from academy.core.baseurl import gunicorn_addresses, warn_if_unreachable
+
+    warn_if_unreachable(app.config["BASE_URL"], gunicorn_addresses(server.cfg.bind), server.log)

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from academy.config import load_config
+from academy.core.uploads import AcademyRequest
 from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -22,6 +23,8 @@ class Academy(Flask):
     plain function (or a method) the answer is in its code object, which never changes,
     so it is remembered per code object: bounded by the source, and holding nothing of a
     request (after_this_request() brings a new closure each time, over the same code)."""
+
+    request_class = AcademyRequest  # routes may declare their own body cap (academy.core.uploads)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -45,6 +48,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     configure_extensions(app)
     configure_i18n(app)
     configure_blueprints(app)
+    configure_features(app)
     configure_templates(app)
     configure_security(app)
     configure_serving(app)
@@ -107,6 +111,9 @@ def configure_extensions(app: Flask) -> None:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     from academy.core.dbping import ping_idle_connections
+    from academy.core.storage import track_transactions
+
+    track_transactions(db.session)
 
     with app.app_context():
         for engine in db.engines.values():
@@ -135,9 +142,10 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from academy.admin.invitations import bp as invitations_bp
     from academy.admin.views import bp as admin_bp
-    from academy.assessments import hooks as assessments_hooks
     from academy.assessments.views import bp as assessments_bp
     from academy.auth.views import bp as auth_bp
+    from academy.certificates.views import admin_bp as certificates_admin_bp
+    from academy.certificates.views import bp as certificates_bp
     from academy.certification.views import bp as certification_bp
     from academy.core.views import bp as core_bp
     from academy.core.views import register_error_handlers
@@ -146,18 +154,19 @@ def configure_blueprints(app: Flask) -> None:
     from academy.stats.views import bp as stats_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
-               certification_bp, jobs_bp):
+               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp):
         app.register_blueprint(bp)
-    assessments_hooks.register()
     register_error_handlers(app)
 
-    from academy import certificates
-    from academy.certificates.views import admin_bp as certificates_admin_bp
-    from academy.certificates.views import bp as certificates_bp
 
-    certificates.init_app(app)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(certificates_admin_bp)
+def configure_features(app: Flask) -> None:
+    """Each feature connects its receivers to the signals of academy.core.signals. The
+    order is the order in which receivers answer: it orders what several features add to
+    one page (the header's menu on equal ranks, the sections of a person's admin page)."""
+    from academy import admin, assessments, certificates, certification, jobs, stats
+
+    for feature in (assessments, admin, certification, stats, certificates, jobs):
+        feature.init_app(app)
 
 
 def configure_templates(app: Flask) -> None:
@@ -168,16 +177,20 @@ def configure_templates(app: Flask) -> None:
 
 def configure_security(app: Flask) -> None:
     from academy.core.forms import register_csrf_signatures
-    from academy.core.security import register_security_headers
+    from academy.core.security import register_host_check, register_security_headers
     from academy.core.sessions import register_session_lifetimes
 
     register_session_lifetimes(app)
     register_security_headers(app)
+    register_host_check(app)
     register_csrf_signatures(app)
 
 
 def configure_serving(app: Flask) -> None:
+    from academy.core.baseurl import check_flask_run
     from academy.core.serving import register_request_log, register_static_and_compression, wrap_proxy
+
+    check_flask_run(app)  # gunicorn checks its binds in gunicorn.conf.py
 
     # after_request handlers run last-registered first: compression sees the final response.
     register_static_and_compression(app)
@@ -192,6 +205,7 @@ def configure_queue(app: Flask) -> None:
 
 
 def configure_cli(app: Flask) -> None:
-    from academy.cli import academy_cli
+    from academy.cli import academy_cli, add_feature_commands
 
+    add_feature_commands()
     app.cli.add_command(academy_cli)

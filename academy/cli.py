@@ -12,7 +12,9 @@ courses_cli = AppGroup("courses", help="Course packages.")
 academy_cli.add_command(courses_cli)
 
 
-def _add_feature_commands() -> None:
+def add_feature_commands() -> None:
+    """The features' own command groups (called from create_app, not at import; adding a
+    command twice replaces it, so a second app changes nothing)."""
     from academy.certificates.cli import certificates_cli
     from academy.certification.cli import certification_cli
     from academy.stats.cli import register as register_stats
@@ -20,9 +22,6 @@ def _add_feature_commands() -> None:
     academy_cli.add_command(certificates_cli)
     academy_cli.add_command(certification_cli)
     register_stats(academy_cli)
-
-
-_add_feature_commands()
 
 
 @courses_cli.command("import")

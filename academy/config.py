@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(os.environ.get("ACADEMY_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
 MIN_SECRET_KEY_LENGTH = 32
 LANGUAGES = ["en", "fr", "es", "pt", "ru", "zh", "ar"]
 RTL_LANGUAGES = {"ar"}
 RESET_LINK_SECONDS = 3600
+DEFAULT_PORT = 5000
 
 
 class ConfigError(RuntimeError):
@@ -45,6 +47,36 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def default_base_url(env: str) -> str:
+    """BASE_URL when ACADEMY_BASE_URL is unset. In development, the port the server listens
+    on: PORT (`PORT=5101 make run` passes it on, as FLASK_RUN_PORT too), so links in the
+    certificates and e-mails of that run reach it; `flask run --port` typed by hand is
+    followed at start-up (academy.core.baseurl). Elsewhere port 5000, and the servers warn
+    when that is not where they listen."""
+    port = DEFAULT_PORT
+    if env == "development":
+        for name in ("PORT", "FLASK_RUN_PORT"):
+            value = (os.environ.get(name) or "").strip()
+            if value:
+                if not value.isdigit() or not 0 < int(value) < 65536:
+                    raise ConfigError(f"{name} must be a port number (1-65535), not {value!r}")
+                port = int(value)
+                break
+    return f"http://127.0.0.1:{port}"
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def trusted_hosts(base_url: str, extra: list[str]) -> list[str]:
+    """The Host headers production answers: the base URL's host, the loopback names (local
+    health checks) and ACADEMY_TRUSTED_HOSTS. Any other gets a 400 before a view runs, so
+    nothing can be cached or built on a host an attacker chose."""
+    host = urlsplit(base_url).hostname
+    return list(dict.fromkeys([*([host] if host else []), "localhost", "127.0.0.1", *extra]))
+
+
 def load_config(override: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment and an optional override."""
     override = dict(override or {})
@@ -58,7 +90,8 @@ def load_config(override: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "STORAGE_DIR": os.environ.get("ACADEMY_STORAGE_DIR", str(instance_dir / "storage")),
-        "BASE_URL": os.environ.get("ACADEMY_BASE_URL", "http://127.0.0.1:5000"),
+        "BASE_URL": os.environ.get("ACADEMY_BASE_URL") or default_base_url(env),
+        "BASE_URL_IS_DEFAULT": not os.environ.get("ACADEMY_BASE_URL"),
         "MAIL_BACKEND": os.environ.get("ACADEMY_MAIL_BACKEND", "console"),
         "MAIL_FROM": os.environ.get("ACADEMY_MAIL_FROM", "Academy <no-reply@academy.localhost>"),
         "SMTP_HOST": os.environ.get("ACADEMY_SMTP_HOST", "localhost"),
@@ -108,10 +141,14 @@ def load_config(override: dict | None = None) -> dict:
         "QUEUE_IMMEDIATE": _bool("ACADEMY_QUEUE_IMMEDIATE", env == "testing"),
         # Worker processes per consumer (`flask academy worker`); 0: one per CPU.
         "QUEUE_WORKERS": _int("ACADEMY_QUEUE_WORKERS", 0),
-        # Seconds before a failed task is tried again; unset: each task's own delay.
-        "QUEUE_RETRY_DELAY": _int("ACADEMY_QUEUE_RETRY_DELAY", -1),
+        # Seconds before a failed task is tried again; unset: each task's own delay. The tests
+        # retry at once, so a task run in-process goes through its retries before the request ends.
+        "QUEUE_RETRY_DELAY": _int("ACADEMY_QUEUE_RETRY_DELAY", 0 if env == "testing" else -1),
     }
     cfg.update(override)
+    if "TRUSTED_HOSTS" not in override and cfg["ACADEMY_ENV"] == "production":
+        # Development and tests answer any host (127.0.0.1, localhost, a LAN address).
+        cfg["TRUSTED_HOSTS"] = trusted_hosts(cfg["BASE_URL"], _list("ACADEMY_TRUSTED_HOSTS"))
     if cfg["ACADEMY_ENV"] == "development" and not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = _dev_secret_key(instance_dir)
     if cfg["ACADEMY_ENV"] not in {"development", "testing"}:

@@ -9,7 +9,7 @@ from academy.assessments.models import (  # noqa: F401
     QuizAttempt,
 )
 from academy.assessments.rubric_models import Rubric, RubricCriterion, RubricLevel  # noqa: F401
-from academy.auth.models import Tisc, User, UserRole  # noqa: F401
+from academy.auth.models import LoginFailure, Tisc, User, UserRole  # noqa: F401
 from academy.certificates.models import Certificate  # noqa: F401
 from academy.certification.models import (  # noqa: F401
     Attendance,

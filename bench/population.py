@@ -109,12 +109,16 @@ def generate(scale: float = 1.0, echo=print, seed: int = 177) -> None:
         course_id, langs, lessons = courses[ci]
         done = min(len(lessons), rng.randint(0, per_enrollment * 2))
         pct = int(100 * done / len(lessons)) if lessons else 0
+        language = rng.choice(langs)
+        enrolled_at = now - timedelta(days=rng.randint(1, 900))
+        # Activity and completion come after the enrolment (the database refuses a completion before it).
+        since = (now - enrolled_at).days
         enrollment_rows.append({
-            "user_id": uid, "course_id": course_id, "language": rng.choice(langs),
+            "user_id": uid, "course_id": course_id, "language": language,
             "status": "completed" if pct == 100 else ("in_progress" if done else "enrolled"),
-            "enrolled_at": now - timedelta(days=rng.randint(1, 900)), "progress_percent": pct,
-            "last_activity_at": now - timedelta(days=rng.randint(0, 300)) if done else None,
-            "completed_at": now - timedelta(days=rng.randint(0, 300)) if pct == 100 else None,
+            "enrolled_at": enrolled_at, "progress_percent": pct,
+            "last_activity_at": now - timedelta(days=rng.randint(0, min(300, since))) if done else None,
+            "completed_at": now - timedelta(days=rng.randint(0, min(300, since))) if pct == 100 else None,
             "last_lesson_id": lessons[done - 1] if done else None,
         })
     for start in range(0, len(enrollment_rows), batch):

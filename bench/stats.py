@@ -44,7 +44,7 @@ def population_tag() -> str:
     cfg = Config()
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     heads = "+".join(sorted(ScriptDirectory.from_config(cfg).get_heads()))
-    source = (ROOT / "academy" / "stats" / "benchdata.py").read_bytes()
+    source = (ROOT / "bench" / "benchdata.py").read_bytes()
     return f"{heads}-{hashlib.sha256(source).hexdigest()[:8]}"
 
 

@@ -4,6 +4,8 @@
 # ACADEMY_QUEUE_CONSUMER=0 starts gunicorn alone (consumers run on other machines).
 # SECRET_KEY comes from the environment, else from ACADEMY_SECRET_KEY_FILE, else from
 # instance/secret-key (created once, mode 600). Several servers must share the same key.
+# Behind nginx (deploy/nginx/academy.conf, the way to run it in production) set
+# ACADEMY_PROXY_COUNT=1 so the app trusts that one hop's X-Forwarded-* headers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin

@@ -3,14 +3,19 @@
 # (root with apt-get); otherwise prints the one line that fixes it.
 #   run:  fonts for Chinese and Arabic certificates, HarfBuzz subsetting (fast PDFs)
 #   test: the same, plus Chromium (browser tests), PostgreSQL server, poppler-utils,
-#         gettext (msgfmt --check on the catalogues)
+#         gettext (msgfmt --check on the catalogues), nginx (tests/test_nginx.py runs its
+#         own nginx on free ports; under systemd the package also starts the stock site on
+#         port 80, which no test uses: systemctl disable --now nginx), and Java and npm for
+#         the Nu HTML Checker (tests/test_html_validity.py; npm only when no Node.js is installed)
 set -euo pipefail
 mode=${1:-run}
 missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for p in fonts-noto-core fonts-noto-cjk libharfbuzz-subset0; do have_pkg "$p" || missing+=("$p"); done
 if [ "$mode" = test ]; then
-  for p in chromium poppler-utils postgresql gettext; do have_pkg "$p" || missing+=("$p"); done
+  for p in chromium poppler-utils postgresql gettext nginx; do have_pkg "$p" || missing+=("$p"); done
+  command -v java >/dev/null || have_pkg default-jre-headless || missing+=(default-jre-headless)
+  command -v npm >/dev/null || missing+=(nodejs npm)
   if [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     missing=("${missing[@]/postgresql}")
   fi

@@ -65,7 +65,8 @@ class Server:
         port = free_port()
         instance_dir.mkdir(parents=True, exist_ok=True)
         env = server_env(database_url, instance_dir, ACADEMY_BIND=f"127.0.0.1:{port}",
-                         ACADEMY_WORKERS=str(workers), **extra)
+                         ACADEMY_WORKERS=str(workers),
+                         **{"ACADEMY_BASE_URL": f"http://127.0.0.1:{port}", **extra})
         self.base = f"http://127.0.0.1:{port}"
         self.log_path = instance_dir / f"gunicorn-{port}.log"
         with open(self.log_path, "wb") as log:

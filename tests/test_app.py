@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import create_engine, func, insert, inspect, select, text
 
 from academy import create_app
 from academy.config import ConfigError
@@ -96,6 +96,7 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx):
     assert {"enrolled", "in_progress"} <= statuses
     assert db.session.scalar(select(func.count()).select_from(Tisc).where(Tisc.country_code == "MG")) >= 1
     _pilot_ran_in_2023_24()
+    _nobody_finished_the_course_before_enrolling()
 
 
 def _pilot_ran_in_2023_24():
@@ -128,6 +129,24 @@ def _pilot_ran_in_2023_24():
     assert waiting and all((utcnow() - s.submitted_at).days < 30 for s in waiting)
 
 
+def _nobody_finished_the_course_before_enrolling():
+    """The dashboard's "average days to complete" of the demo is never negative."""
+    from academy.courses.models import Enrollment, LessonProgress
+    from academy.stats.queries import Filters, crosstab
+
+    enrolments = db.session.scalars(select(Enrollment).where(Enrollment.completed_at.is_not(None))).all()
+    assert len(enrolments) >= 25
+    backwards = [(e.user.email, e.enrolled_at, e.completed_at) for e in enrolments if e.completed_at < e.enrolled_at]
+    assert backwards == []
+    opened_early = db.session.scalar(select(func.count()).select_from(LessonProgress).join(Enrollment).where(
+        LessonProgress.completed_at < Enrollment.enrolled_at))
+    assert opened_early == 0
+    tab = crosstab("language", None, Filters())
+    for language in tab.row_keys:
+        days = tab.fact.measure("avg_days_to_complete").compute(tab.row_total(language))
+        assert days is None or days >= 0, language
+
+
 # --- migrations ---------------------------------------------------------------------------
 
 
@@ -158,6 +177,45 @@ def test_migrations_upgrade_downgrade_upgrade(tmp_path, scratch_database_url):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert set(inspect(db.engine).get_table_names()) == tables
+        db.engine.dispose()
+
+
+def test_upgrading_a_database_that_holds_backwards_completions_repairs_them(tmp_path, scratch_database_url):
+    from datetime import UTC, datetime, timedelta
+
+    from flask_migrate import downgrade, upgrade
+
+    from academy.auth.services import create_user
+    from academy.core.enums import Role
+    from academy.courses.models import Enrollment, EnrollmentStatus
+    from academy.courses.package import load_package
+    from academy.courses.services import import_package
+    from tests.conftest import FIXTURES
+
+    enrolled = datetime(2024, 5, 10, 9, 0, tzinfo=UTC)
+    scratch = make_test_app(tmp_path, scratch_database_url)
+    with scratch.app_context():
+        from alembic.script import ScriptDirectory
+
+        scripts = ScriptDirectory.from_config(scratch.extensions["migrate"].migrate.get_config())
+        before_the_check = scripts.get_revision("0640").down_revision
+        upgrade(revision=before_the_check)
+        user = create_user(email="early@example.org", full_name="Early Finisher", password="x" * 12,
+                           gender="woman", country_code="KE", institution_other="Test", preferred_language="en",
+                           roles=[Role.LEARNER])
+        course, _ = import_package(load_package(FIXTURES / "mini"))
+        db.session.flush()
+        db.session.execute(insert(Enrollment).values(
+            user_id=user.id, course_id=course.id, language="en", status=EnrollmentStatus.COMPLETED,
+            enrolled_at=enrolled, completed_at=enrolled - timedelta(days=20), progress_percent=100))
+        db.session.commit()
+        upgrade()
+        row = db.session.scalars(select(Enrollment)).one()
+        assert row.completed_at == row.enrolled_at == enrolled
+        db.session.remove()  # PostgreSQL's ALTER TABLE waits for every open transaction on the table
+        downgrade(revision=before_the_check)
+        upgrade()
+        db.session.remove()
         db.engine.dispose()
 
 

@@ -56,6 +56,7 @@ def enrolled(app_ctx, make_user, mini_course):
     learner who is not enrolled."""
     user = make_user(role="admin")
     enrollment = enroll(user, mini_course, "en")
+    enrollment.enrolled_at = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
     enrollment.last_activity_at = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
     enrollment.completed_at = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
     enrollment.status = EnrollmentStatus.COMPLETED

@@ -190,7 +190,7 @@ def test_course_home_resumes_where_the_learner_left_off(client, mini_course, mak
 
 
 def test_all_lessons_complete_completes_a_course_without_assessments(client, mini_course, make_user):
-    from academy.courses.signals import course_completed
+    from academy.core.signals import course_completed
 
     received = []
 

@@ -98,7 +98,8 @@ def test_unread_notifications_badge_is_the_learners_own(app, make_user):
     first, second = app.test_client(), app.test_client()
     login(first, reader)
     login(second, other)
-    assert re.search(r'class="badge count"[^>]*>3</span>', _header(_get(first, "/dashboard")))
+    assert re.search(r'class="badge count"><span aria-hidden="true">3</span><span class="visually-hidden">3 unread<',
+                     _header(_get(first, "/dashboard")))
     assert 'class="badge count"' not in _header(_get(second, "/dashboard"))
 
 
@@ -447,6 +448,7 @@ def test_completed_on_and_final_score_are_each_learners_own(app, mini_course, ma
         user = make_user()
         enrollment = _enrol(user, mini_course, done=4)
         enrollment.status = EnrollmentStatus.COMPLETED
+        enrollment.enrolled_at = datetime(2026, 2, 1, 8, tzinfo=UTC)
         enrollment.completed_at = datetime(2026, 3, day, 12, tzinfo=UTC)
         enrollment.final_score = score
         finished[day] = user

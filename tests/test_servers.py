@@ -217,3 +217,23 @@ def test_a_restart_mid_quiz_keeps_the_attempt_its_saved_answers_and_grades_it_on
         saved = db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempts[0].id)).all()
         assert [a.response for a in saved if a.response is not None] == [value]
         db.session.remove()
+
+
+def test_gunicorn_says_at_start_up_when_the_base_url_names_another_port(tmp_path):
+    """`make serve` with ACADEMY_BASE_URL left at a local address gunicorn does not listen on:
+    every link it hands out would lead nowhere, so its log says so before the first request."""
+    import time
+
+    from tests.live import Server
+
+    server = Server(f"sqlite:///{tmp_path}/x.db", tmp_path / "srv", workers=1,
+                    ACADEMY_BASE_URL="http://127.0.0.1:5000")
+    try:
+        deadline = time.monotonic() + 60
+        while "Booting worker" not in server.log and server.proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        log = server.log
+    finally:
+        server.stop()
+    port = server.base.rsplit(":", 1)[1]
+    assert f"ACADEMY_BASE_URL is http://127.0.0.1:5000 but the server listens on port {port}" in log, log[-3000:]

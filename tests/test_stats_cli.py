@@ -86,6 +86,8 @@ def test_bench_data_generates_a_population_and_refuses_real_users(app, app_ctx, 
     # Readable through the ORM (datetimes stored the way SQLAlchemy stores them).
     e = db.session.scalars(select(Enrollment).where(Enrollment.completed_at.is_not(None)).limit(1)).one()
     assert e.completed_at > e.enrolled_at and e.completed_at.tzinfo is not None
+    assert not db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.completed_at < Enrollment.enrolled_at))
     # A second run: the database already holds a population.
     assert run(app, "bench-data", "--learners", "10", "--enrolments", "10").exit_code != 0
 

@@ -95,7 +95,7 @@ def test_certificates_in_the_crosstab_builder_and_export(pop, make_user, login_a
 def test_dashboard_shows_certificates(pop, make_user, login_as):
     client = login_as(make_user("admin", email="cert-admin2@example.org"))
     html = client.get("/admin/stats/").get_data(as_text=True)
-    assert "Certificates issued and revoked by language" in html
+    assert "Certificates issued and revoked by certificate language" in html
 
 
 @pytest.fixture

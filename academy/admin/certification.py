@@ -10,7 +10,7 @@ from academy.certification.models import CertificationRecord
 from academy.extensions import db
 
 
-def records_section(user):
+def records_section(user, **_kw):
     records = list(db.session.scalars(
         select(CertificationRecord).where(CertificationRecord.user_id == user.id)
         .order_by(CertificationRecord.started_at.desc(), CertificationRecord.id.desc())))

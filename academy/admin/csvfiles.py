@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from academy.admin.services import InviteRow
 from academy.auth.models import Tisc
+from academy.auth.names import InvalidName, clean_name, normalise_name
 from academy.auth.services import email_taken, normalise_email
 from academy.core.enums import Gender, Role
 from academy.core.i18n import is_country
@@ -135,11 +136,16 @@ def parse_invites(text: str) -> list[InviteRow]:
         row = InviteRow(line=line, values=dict(raw))
         errors = row.errors
         v = row.values
+        v["name"] = normalise_name(raw.get("name", ""))
         if not raw.get("name"):
             errors.append(_("The name is missing."))
-        elif len(raw["name"]) > 200:
+        elif len(v["name"]) > 200:
             errors.append(_("The name is longer than 200 characters."))
-        v["name"] = " ".join(raw.get("name", "").split())
+        else:
+            try:
+                v["name"] = clean_name(v["name"])
+            except InvalidName as exc:
+                errors.append(str(exc))
         try:
             v["email"] = normalise_email(
                 validate_email(raw.get("email", ""), check_deliverability=False).normalized
@@ -181,6 +187,16 @@ def parse_invites(text: str) -> list[InviteRow]:
         if v["role"] is None:
             errors.append(
                 _("Role must be one of: %(values)s.", values=", ".join(r.value for r in Role))
+            )
+        elif v["role"] == Role.ADMIN:
+            # A file is easy to get wrong (a copied column, a colleague's template) and its
+            # rows are not reviewed one by one: administrators are made on the person's page,
+            # one at a time, where the grant is confirmed and audited.
+            errors.append(
+                _(
+                    "The administrator role cannot be given by an invitation file. Invite the "
+                    "person as a learner or instructor, then make them an administrator on their page."
+                )
             )
         result.append(row)
     return result

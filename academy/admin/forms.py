@@ -7,6 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from academy.auth.names import normalise_name, person_name
 from academy.core.enums import Gender, Role
 from academy.core.forms import AcademyForm
 
@@ -61,8 +62,8 @@ class RoleForm(AcademyForm):
 class NameCorrectionForm(AcademyForm):
     full_name = StringField(
         _l("Corrected full name, exactly as it should appear on certificates"),
-        filters=[_strip],
-        validators=[DataRequired(), Length(min=1, max=200)],
+        filters=[normalise_name],
+        validators=[DataRequired(), Length(min=1, max=200), person_name],
     )
     reason = TextAreaField(
         _l("Reason for the correction"),

@@ -54,8 +54,8 @@ def preview_questions(quiz: Quiz, language: str, *, reveal: bool) -> list:
     return rendered
 
 
-def question_changes(pkg: CoursePackage, course: Course | None, changes) -> None:
-    """Upload preview hook: new, changed and retired quiz questions."""
+def question_changes(pkg: CoursePackage, course: Course | None, changes, **_kw) -> None:
+    """On ``upload-preview``: new, changed and retired quiz questions."""
     specs = pkg.extra.get("quizzes")
     if specs is None:
         return
@@ -93,7 +93,7 @@ def question_changes(pkg: CoursePackage, course: Course | None, changes) -> None
     changes.extra_sections[_("Quiz questions to retire (%(n)s)", n=len(removed))] = removed
 
 
-def attempts_section(user):
+def attempts_section(user, **_kw):
     """User page section: the learner's quiz attempts, newest first."""
     rows = quiz_queries.user_attempts(user.id)
     items = [{"attempt": a, "quiz_title": quiz_title(q, a.language), "course": c} for a, q, c in rows]

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from academy.admin.models import Invitation, NameCorrection
 from academy.auth.models import Tisc, User, UserRole
+from academy.auth.names import InvalidName, clean_name
 from academy.auth.services import create_user
 from academy.core.audit import record
 from academy.core.enums import Role
@@ -128,10 +129,13 @@ def password_reset_sent(user: User) -> None:
 
 def correct_name(user: User, new_name: str, reason: str, *, actor: User) -> NameCorrection:
     """Change the name printed on certificates, keeping the old one and the reason."""
-    new_name = " ".join(new_name.split())
     reason = reason.strip()
-    if not new_name:
+    if not (new_name or "").strip():
         raise AdminError(_("Enter the corrected name."))
+    try:
+        new_name = clean_name(new_name)
+    except InvalidName as exc:
+        raise AdminError(str(exc)) from None
     if not reason:
         raise AdminError(_("Say why the name is being corrected."))
     if new_name == user.full_name:
@@ -212,6 +216,8 @@ def invite_users(rows: list[InviteRow], *, actor: User) -> list[User]:
     created = []
     for row in rows:
         v = row.values
+        if v["role"] == Role.ADMIN:  # parse_invites refuses such rows; never create one unseen
+            raise AdminError(_("The administrator role cannot be given by an invitation file."))
         user = create_user(
             email=v["email"],
             full_name=v["name"],

@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from academy.admin.safezip import UnsafeArchive, ZipLimits, safe_extract
+from academy.core import signals
 from academy.core.storage import get_storage
 from academy.courses.models import Course, LessonText, Module
 from academy.courses.package import CoursePackage, PackageError, Problem, load_package
@@ -161,11 +162,6 @@ class PackageChanges:
         return self.course is None
 
 
-#: fn(pkg, course_or_None, changes) adding to changes.extra_sections; the assessments
-#: feature registers its quiz-question diff here.
-PREVIEW_HOOKS: list = []
-
-
 def changes_for(pkg: CoursePackage) -> PackageChanges:
     """Compare a validated package with the database (read-only)."""
     course = db.session.scalar(select(Course).where(Course.code == pkg.code))
@@ -234,6 +230,5 @@ def changes_for(pkg: CoursePackage) -> PackageChanges:
                 changes.removed_lessons.append(
                     LessonChange(mod.key, key, title.title if title else key)
                 )
-    for hook in PREVIEW_HOOKS:
-        hook(pkg, course, changes)
+    signals.upload_preview.send(pkg, course=course, changes=changes)
     return changes

@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from academy.admin import certification, queries, quizzes, services, uploads
+from academy.admin import queries, quizzes, services, uploads
 from academy.admin.csvfiles import CsvFileError, decode_upload, parse_invites, parse_tiscs
 from academy.admin.forms import (
     ActionForm,
@@ -48,18 +48,26 @@ from academy.admin.services import AdminError
 from academy.auth.access import admin_required
 from academy.auth.models import Tisc, User
 from academy.auth.services import make_reset_token
+from academy.core import signals
 from academy.core.audit import record
 from academy.core.enums import Role
 from academy.core.i18n import autonym, country_choices, language_name
 from academy.core.mail import send_mail
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
+from academy.core.signals import values_from_signal
+from academy.core.urls import external_url
 from academy.courses import queries as course_queries
 from academy.courses.models import Course, Lesson, Module
 from academy.courses.services import import_package
 from academy.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-add_nav("admin.index", _l("Admin"), (Role.ADMIN,), order=90)
+
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    yield NavItem("admin.index", _l("Admin"), (Role.ADMIN,), order=90)
+
 
 PER_PAGE = 50
 
@@ -79,17 +87,13 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def paginate(stmt, *, scalars: bool = True, per_page: int = PER_PAGE) -> Page:
+def paginate_rows(stmt, *, per_page: int = PER_PAGE) -> Page:
+    """A page of rows of several columns (db.paginate returns the first column only)."""
     page = request.args.get("page", 1, type=int) or 1
     page = max(1, page)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     limited = stmt.limit(per_page).offset((page - 1) * per_page)
-    items = (
-        list(db.session.scalars(limited))
-        if scalars
-        else [tuple(r) for r in db.session.execute(limited)]
-    )
-    return Page(items, total, page, per_page)
+    return Page([tuple(r) for r in db.session.execute(limited)], total, page, per_page)
 
 
 def args_with(**changes) -> dict:
@@ -111,9 +115,7 @@ def audit_value(value) -> str:
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     return user
 
 
@@ -159,7 +161,7 @@ def people():
     form.tisc.choices = [("", _("Any"))] + _tisc_choices(include_inactive=True)
     form.language.choices = [("", _("Any"))] + _language_choices()
     filters = form.data if form.validate() else {}
-    page = paginate(queries.people_query(filters))
+    page = db.paginate(queries.people_query(filters), per_page=PER_PAGE, error_out=False)
     invited = queries.pending_invitation_ids([u.id for u in page.items])
     return render_template(
         "admin/people.html",
@@ -186,14 +188,8 @@ def user_detail(user_id: int):
         corrections=queries.name_corrections(user.id),
         invitation=services.pending_invitation(user),
         activity=queries.recent_activity(user.id),
-        sections=[section(user) for section in USER_SECTIONS],
+        sections=values_from_signal(signals.admin_user_sections.send(user)),
     )
-
-
-#: Callables user -> (title, template name, context) adding a section to the user page
-#: (quiz attempts, certification records, certificates); the template sees ``section``.
-USER_SECTIONS: list = [quizzes.attempts_section, certification.records_section]
-uploads.PREVIEW_HOOKS.append(quizzes.question_changes)
 
 
 def _back_to_user(user: User):
@@ -278,7 +274,7 @@ def send_password_reset(user_id: int):
     except AdminError as exc:
         flash(str(exc), "error")
         return _back_to_user(user)
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     with force_locale(user.preferred_language):  # the reader's language, not the administrator's
         subject = _("Reset your Academy password")
         body = _(
@@ -294,7 +290,7 @@ def send_password_reset(user_id: int):
 
 
 def _send_invitation(user: User) -> None:
-    link = url_for("invitations.accept", token=services.make_invitation_token(user), _external=True)
+    link = external_url("invitations.accept", token=services.make_invitation_token(user))
     with force_locale(user.preferred_language):  # the invitee's language (from the CSV), not the admin's
         subject = _("You are invited to Academy")
         body = _(
@@ -324,11 +320,6 @@ def resend_invitation(user_id: int):
     return _back_to_user(user)
 
 
-#: Callables (user, old_name) -> list of dicts {label, url} offering follow-ups after a
-#: name correction (the certificates feature offers re-issue here).
-NAME_CORRECTION_FOLLOW_UPS: list = []
-
-
 @bp.route("/people/<int:user_id>/name", methods=["GET", "POST"])
 @admin_required
 def correct_name(user_id: int):
@@ -353,12 +344,13 @@ def correct_name(user_id: int):
                 ),
                 "success",
             )
-            if any(fn(user) for fn in NAME_CORRECTION_FOLLOW_UPS):
+            if any(values_from_signal(signals.name_correction_follow_ups.send(user))):
                 # Something printed with the old name (a certificate) can be redone: show it.
                 flash(_("Some documents still carry the old name; you can re-issue them below."), "info")
                 return redirect(url_for("admin.correct_name", user_id=user.id))
             return _back_to_user(user)
-    follow_ups = [item for fn in NAME_CORRECTION_FOLLOW_UPS for item in fn(user)]
+    follow_ups = [item for items in values_from_signal(signals.name_correction_follow_ups.send(user))
+                  for item in items]
     status = 422 if request.method == "POST" else 200
     return render_template(
         "admin/name.html",
@@ -415,9 +407,7 @@ def invite():
 
 
 def _course_or_404(course_id: int) -> Course:
-    course = db.session.get(Course, course_id)
-    if course is None:
-        abort(404)
+    course = db.get_or_404(Course, course_id)
     return course
 
 
@@ -685,9 +675,7 @@ def preview_quiz(course_id: int, lang: str, quiz_key: str):
 
 
 def _tisc_or_404(tisc_id: int) -> Tisc:
-    tisc = db.session.get(Tisc, tisc_id)
-    if tisc is None:
-        abort(404)
+    tisc = db.get_or_404(Tisc, tisc_id)
     return tisc
 
 
@@ -715,7 +703,7 @@ def tiscs():
         stmt = stmt.where(Tisc.is_active)
     elif f.get("status") == "inactive":
         stmt = stmt.where(~Tisc.is_active)
-    page = paginate(stmt.order_by(Tisc.country_code, Tisc.name), scalars=False)
+    page = paginate_rows(stmt.order_by(Tisc.country_code, Tisc.name))
     return render_template("admin/tiscs.html", form=form, page=page, action_form=ActionForm())
 
 
@@ -843,7 +831,7 @@ def _audit_filters() -> tuple[AuditFilterForm, dict]:
 @admin_required
 def audit():
     form, filters = _audit_filters()
-    page = paginate(queries.audit_query(filters), scalars=False)
+    page = paginate_rows(queries.audit_query(filters))
     return render_template("admin/audit.html", form=form, page=page)
 
 

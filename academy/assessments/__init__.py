@@ -1,6 +1,22 @@
-"""Quizzes, question types and attempts (module quizzes and the course's final exam).
+"""Quizzes, question types and attempts (module quizzes and the course's final exam)."""
 
-Importing this package registers its hooks with the courses package: the quiz loader
-(``courses.package.PACKAGE_EXTENSIONS``), the import writer (``IMPORT_HOOKS``) and the
-completion rules (``MODULE_REQUIREMENTS``, ``COURSE_REQUIREMENTS``, ``BEFORE_COMPLETION``).
-"""
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    """Answer the courses feature's signals: quizzes in a course package (read, then
+    written on import), and completion needing the module quizzes and the final exam;
+    the quiz statistics' header entry."""
+    from academy.assessments import views
+    from academy.assessments.package import load_quizzes
+    from academy.assessments.services import final_exam_passed, module_quizzes_passed, record_final_score, sync_quizzes
+    from academy.core import signals
+
+    signals.course_package_loaded.connect(load_quizzes)
+    signals.course_imported.connect(sync_quizzes)
+    signals.module_requirements.connect(module_quizzes_passed)
+    signals.course_requirements.connect(final_exam_passed)
+    signals.before_course_completion.connect(record_final_score)
+    signals.course_outline.connect(views.module_quiz_extras)
+    signals.course_home_sections.connect(views.final_exam_section)
+    signals.menu_items.connect(views.menu_items)

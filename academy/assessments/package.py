@@ -1,6 +1,6 @@
 """Loading and validating quizzes from a course package (see courses/packages/README.md).
 
-Registered in ``courses.package.PACKAGE_EXTENSIONS``: ``load_quizzes(pkg, collector)``
+Connected to ``course-package-loaded`` (academy.core.signals): ``load_quizzes(pkg, problems)``
 reads ``<lang>/<module>/quiz.yaml`` and ``<lang>/final-exam.yaml`` with the settings
 from ``course.yaml``, reports every problem with its file and line, and leaves the
 result in ``pkg.extra["quizzes"]`` for the import hook to write.
@@ -253,8 +253,9 @@ def _load_quiz(
     return spec
 
 
-def load_quizzes(pkg: CoursePackage, c) -> None:
-    """Package extension: validate every quiz file and store QuizSpecs in pkg.extra."""
+def load_quizzes(pkg: CoursePackage, problems, **_kw) -> None:
+    """On ``course-package-loaded``: validate every quiz file and store QuizSpecs in pkg.extra."""
+    c = problems
     quizzes: list[QuizSpec] = []
     for mod in pkg.modules:
         files = {lang: f"{lang}/{mod.key}/quiz.yaml" for lang in pkg.languages}

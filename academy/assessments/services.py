@@ -49,8 +49,8 @@ class AttemptRefused(Exception):
 # --- import -----------------------------------------------------------------------------
 
 
-def sync_quizzes(course: Course, pkg: CoursePackage) -> None:
-    """Import hook: create or update the package's quizzes and questions, matched by key.
+def sync_quizzes(course: Course, pkg: CoursePackage, **_kw) -> None:
+    """On ``course-imported``: create or update the package's quizzes and questions, matched by key.
 
     Quizzes and questions no longer in the package are retired, never deleted, so every
     attempt keeps its questions and answers.
@@ -480,7 +480,7 @@ def grade_attempt(attempt: QuizAttempt, now: datetime | None = None) -> None:
         # A better final exam after completion (when attempts remain) raises the final score.
         record_final_score(enrollment)
     if quiz.is_final_exam and attempt.is_passed and enrollment.completed_at is not None:
-        from academy.courses.signals import final_assessment_passed
+        from academy.core.signals import final_assessment_passed
 
         final_assessment_passed.send(enrollment, enrollment=enrollment)
 
@@ -513,8 +513,8 @@ def _quizzes_of(enrollment: Enrollment, course=None) -> CourseQuizzes:
     return course_quizzes(course)
 
 
-def module_quizzes_passed(enrollment: Enrollment, module_ids: list[int], course=None) -> dict[int, bool]:
-    """MODULE_REQUIREMENTS: a module with a quiz is complete only once its quiz is passed."""
+def module_quizzes_passed(enrollment: Enrollment, module_ids: list[int], course=None, **_kw) -> dict[int, bool]:
+    """On ``module-requirements``: a module with a quiz is complete only once its quiz is passed."""
     wanted = set(module_ids)
     # Which quizzes the course has comes from the per-process cache; whether this learner
     # passed them is read below, per request.
@@ -531,14 +531,14 @@ def _final_exam_id(enrollment: Enrollment) -> int | None:
     return _quizzes_of(enrollment).final_exam_id
 
 
-def final_exam_passed(enrollment: Enrollment) -> bool:
-    """COURSE_REQUIREMENTS: a course with a final exam is complete only once it is passed."""
+def final_exam_passed(enrollment: Enrollment, **_kw) -> bool:
+    """On ``course-requirements``: a course with a final exam is complete only once it is passed."""
     exam_id = _final_exam_id(enrollment)
     return exam_id is None or exam_id in _passed_quiz_ids(enrollment.id, [exam_id])
 
 
-def record_final_score(enrollment: Enrollment) -> None:
-    """BEFORE_COMPLETION: the enrolment's final score is the best final exam score."""
+def record_final_score(enrollment: Enrollment, **_kw) -> None:
+    """On ``before-course-completion``: the enrolment's final score is the best final exam score."""
     exam_id = _final_exam_id(enrollment)
     if exam_id is None:
         return

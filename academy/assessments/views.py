@@ -29,13 +29,17 @@ from academy.auth.access import admin_required, instructor_required, learner_req
 from academy.auth.models import User
 from academy.core.enums import Role
 from academy.core.i18n import current_locale, language_name, text_direction
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.courses import queries as course_queries
 from academy.courses.models import Course
 from academy.extensions import db
 
 bp = Blueprint("assessments", __name__, template_folder="templates")
-add_nav("assessments.quiz_list", _l("Quiz statistics"), (Role.INSTRUCTOR, Role.ADMIN), order=60)
+
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    yield NavItem("assessments.quiz_list", _l("Quiz statistics"), (Role.INSTRUCTOR, Role.ADMIN), order=60)
 
 
 def quiz_title(quiz, language: str, course=None) -> str:
@@ -345,9 +349,7 @@ def save_page(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/result")
 @learner_required
 def result(attempt_id: int):
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None:
-        abort(404)
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
     is_owner = attempt.user_id == current_user.id
     if not is_owner and not current_user.has_role(Role.ADMIN):
         abort(404)
@@ -389,9 +391,7 @@ def my_attempts():
 @bp.route("/admin/users/<int:user_id>/attempts")
 @admin_required
 def user_attempts(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     return _history_page(user, queries.user_attempts(user.id), own=False)
 
 
@@ -439,9 +439,7 @@ def _current_language() -> str:
 def quiz_stats(quiz_id: int):
     from academy.assessments.models import Quiz
 
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None:
-        abort(404)
+    quiz = db.get_or_404(Quiz, quiz_id)
     language = request.args.get("language") or None
     course: Course = quiz.course
     if language and language not in {v.language for v in course.versions}:
@@ -475,8 +473,8 @@ def quiz_stats(quiz_id: int):
 # --- the course home: module quizzes and the final exam -------------------------------------
 
 
-def module_quiz_extras(course, enrollment, language: str, outline) -> None:
-    """courses.queries.OUTLINE_HOOKS: the quiz block under each module on the course home."""
+def module_quiz_extras(course, enrollment, language: str, outline, **_kw) -> None:
+    """On ``course-outline``: the quiz block under each module on the course home."""
     if enrollment is None or not definitions.course_quizzes(course).module_quizzes:
         return  # no quiz under any module (from the per-process cache): no query
     quizzes = {q.module_id: q for q in queries.course_quizzes(course.id) if not q.is_final_exam}
@@ -499,8 +497,8 @@ def module_quiz_extras(course, enrollment, language: str, outline) -> None:
         )
 
 
-def final_exam_section(course, enrollment, language: str, outline) -> Markup | None:
-    """courses.queries.HOME_SECTIONS: the final exam after the modules on the course home."""
+def final_exam_section(course, enrollment, language: str, outline, **_kw) -> Markup | None:
+    """On ``course-home-sections``: the final exam after the modules on the course home."""
     if enrollment is None or definitions.course_quizzes(course).final_exam_id is None:
         return None  # no final exam (from the per-process cache): no query
     quiz = queries.quiz_by_key(course.id, FINAL_EXAM_KEY)

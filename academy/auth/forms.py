@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from academy.auth.names import normalise_name, person_name
 from academy.auth.passwords import MIN_LENGTH, is_common
 from academy.core.enums import Gender
 from academy.core.forms import AcademyForm
@@ -32,8 +33,8 @@ def _password_field(label):
 class RegistrationForm(AcademyForm):
     full_name = StringField(
         _l("Full name, exactly as it should appear on your certificates"),
-        filters=[_strip],
-        validators=[DataRequired(), Length(min=1, max=200)],
+        filters=[normalise_name],
+        validators=[DataRequired(), Length(min=1, max=200), person_name],
     )
     email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     password = _password_field(_l("Password (at least 12 characters)"))
@@ -84,8 +85,8 @@ class ResetPasswordForm(AcademyForm):
 class ProfileForm(AcademyForm):
     full_name = StringField(
         _l("Full name, exactly as it should appear on your certificates"),
-        filters=[_strip],
-        validators=[DataRequired(), Length(min=1, max=200)],
+        filters=[normalise_name],
+        validators=[DataRequired(), Length(min=1, max=200), person_name],
     )
     gender = SelectField(_l("Gender"), choices=[], validators=[DataRequired()])
     country_code = SelectField(_l("Country"), choices=[], validators=[DataRequired()])

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.core.enums import Gender, Role
@@ -85,3 +85,18 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class LoginFailure(db.Model):
+    """One wrong password given for an e-mail address, kept while it counts towards the
+    per-account login limit. In the database, not in a worker's memory, so every worker
+    and every server counts the same failures (academy.auth.throttle)."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_account_key_failed_at", "account_key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The address as typed, normalised, whether or not an account has it: counting only
+    # real accounts would tell which addresses have one.
+    account_key: Mapped[str] = mapped_column(String(254))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

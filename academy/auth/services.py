@@ -7,6 +7,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from academy.auth.models import Tisc, User, UserRole
+from academy.auth.names import InvalidName, clean_name
 from academy.auth.passwords import hash_password, needs_rehash, verify_password
 from academy.core.enums import Gender, Role
 from academy.core.models import utcnow
@@ -36,7 +37,12 @@ def email_taken(email: str) -> bool:
 def create_user(*, email: str, full_name: str, password: str, gender: Gender | str, country_code: str,
                 tisc_id: int | None = None, institution_other: str | None = None,
                 preferred_language: str = "en", roles=(Role.LEARNER,)) -> User:
-    """Add a user with the given roles; refuses a taken email (any case)."""
+    """Add a user with the given roles; refuses a taken email (any case) and a name that
+    cannot be printed as typed (academy.auth.names)."""
+    try:
+        full_name = clean_name(full_name)
+    except InvalidName as exc:
+        raise AccountError(str(exc), field="full_name") from None
     if email_taken(email):
         raise AccountError("An account with this email already exists.", field="email")
     if tisc_id is not None:
@@ -45,7 +51,7 @@ def create_user(*, email: str, full_name: str, password: str, gender: Gender | s
             raise AccountError("Choose a TISC in your country, or “Other”.", field="tisc_id")
     user = User(
         email=normalise_email(email),
-        full_name=full_name.strip(),
+        full_name=full_name,
         password_hash=hash_password(password),
         gender=Gender(gender),
         country_code=country_code,
@@ -72,10 +78,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def revoke_sessions(user: User) -> None:
+    """End every session and remember-me cookie of ``user``: they carry the old
+    ``session_version`` (``User.get_id``), which the user loader then refuses."""
+    user.session_version = (user.session_version or 1) + 1
+
+
 def set_password(user: User, new_password: str) -> None:
     """Replace the password and end every other session and remember-me cookie."""
     user.password_hash = hash_password(new_password)
-    user.session_version = (user.session_version or 1) + 1
+    revoke_sessions(user)
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
@@ -26,13 +29,16 @@ from academy.auth.services import (
     create_user,
     find_user_by_email,
     make_reset_token,
+    revoke_sessions,
     set_password,
     user_from_reset_token,
 )
+from academy.auth.throttle import clear_login_failures, record_login_failure, wait_before_next_login
 from academy.core.enums import Role
 from academy.core.i18n import autonym, country_choices, country_name, current_locale, is_country
 from academy.core.mail import send_mail
 from academy.core.template_helpers import badge_column, remember_badge
+from academy.core.urls import external_url
 from academy.extensions import db, limiter, login_manager, read
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -143,9 +149,22 @@ class RequestUser(UserMixin):
         return f"<RequestUser {self.__dict__['id']}>"
 
 
+def _is_local_path(target: str) -> bool:
+    # Browsers drop tabs and newlines inside URLs and read "\\" as "/": "/\t/evil.example"
+    # and "/\\evil.example" both open evil.example, and a CR/LF breaks the Location header.
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target)
+    )
+
+
 def _safe_next(target: str | None) -> str | None:
-    # Only same-site paths: "/x" but not "//evil.example" or "https://…".
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """``target`` when it is a path on this site ("/x"), else None (the caller's default page).
+
+    Judged as given and once more percent-decoded, since a proxy or a browser may decode it."""
+    if target and _is_local_path(target) and _is_local_path(unquote(target)):
         return target
     return None
 
@@ -197,7 +216,10 @@ def register():
                 preferred_language=form.preferred_language.data,
             )
         except AccountError as exc:
-            getattr(form, exc.field or "email").errors.append(_("An account with this email already exists."))
+            if exc.field == "full_name":
+                form.full_name.errors.append(str(exc))
+            else:
+                getattr(form, exc.field or "email").errors.append(_("An account with this email already exists."))
         else:
             db.session.commit()
             login_user(user)
@@ -207,24 +229,28 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"],
                error_message="too many login attempts")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key, error_message="too many login attempts")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("courses.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        # The per-account limit (academy.auth.throttle): checked before the password, so a
+        # guess during the wait tells nothing, even when it is right.
+        wait = wait_before_next_login(form.email.data)
+        if wait is not None:
+            return render_template(
+                "auth/login.html", form=form, retry_in=format_timedelta(wait, add_direction=True)
+            ), 429
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            record_login_failure(form.email.data)
+            db.session.commit()
             form.password.errors.append(_("Wrong email or password."))
         else:
+            clear_login_failures(form.email.data)
             db.session.commit()
             lang = session.get("lang")
             session.clear()  # no session fixation: a fresh session after login
@@ -240,19 +266,23 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Session cookies are signed but kept by the browser: a copy taken before logout (and
+    # a remember-me cookie) would still log in unless the server stops accepting it. Both
+    # carry User.session_version (get_id), so moving it on revokes them, on every device:
+    # there is no per-device record to revoke one alone, and "log out" meaning "nobody is
+    # logged in as me any more" is the safe reading on a shared TISC computer.
+    revoke_sessions(current_user)
+    db.session.commit()
     logout_user()
-    flash(_("You have been logged out."), "info")
+    flash(_("You have been logged out on every device."), "info")
     return redirect(url_for("courses.catalogue"))
 
 
 @bp.route("/account/logout-everywhere", methods=["POST"])
 @login_required
 def logout_everywhere():
-    current_user.session_version += 1
-    db.session.commit()
-    logout_user()
-    flash(_("You have been logged out on every device."), "info")
-    return redirect(url_for("auth.login"))
+    # Kept for old bookmarks and forms: every logout now ends every session.
+    return logout()
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -299,7 +329,7 @@ def reset_request():
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
         if user is not None and user.is_active:
-            link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+            link = external_url("auth.reset_password", token=make_reset_token(user))
             with force_locale(user.preferred_language):  # the reader's language, not the requester's
                 subject = _("Reset your Academy password")
                 body = _("Open this link within one hour to choose a new password:\n\n%(link)s\n\n"

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    """Config defaults and the hook that issues a certificate when a course is completed."""
+    """Config defaults; a certificate issued when a course is completed; the certificates
+    section of the admin console's person page and re-issue after a name correction."""
     import logging
 
-    from academy.certificates import admin_hooks
+    from academy.certificates import admin_hooks, views
     from academy.certificates.services import DEFAULTS, on_course_completed
-    from academy.courses.signals import course_completed
+    from academy.core import signals
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     _config_from_environment(app)
-    # blinker keeps one connection per receiver, so several apps in one process are fine
-    course_completed.connect(on_course_completed)
-    admin_hooks.register()
+    signals.course_completed.connect(on_course_completed)
+    signals.admin_user_sections.connect(admin_hooks.certificates_section)
+    signals.name_correction_follow_ups.connect(admin_hooks.name_correction_follow_ups)
+    signals.menu_items.connect(views.menu_items)
     # WeasyPrint logs every rendering step at INFO; keep its warnings and errors only.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 

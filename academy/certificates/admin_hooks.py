@@ -13,7 +13,8 @@ from academy.certificates.models import CertificateStatus
 from academy.certificates.queries import user_certificates
 
 
-def certificates_section(user):
+def certificates_section(user, **_kw):
+    """On ``admin-user-sections``: the person's certificates."""
     return (
         _("Certificates"),
         "certificates/_admin_user_section.html",
@@ -21,9 +22,9 @@ def certificates_section(user):
     )
 
 
-def name_correction_follow_ups(user) -> list[Markup]:
-    """A link per valid certificate printed with another name than the current one, and a
-    button that re-issues them all on the queue."""
+def name_correction_follow_ups(user, **_kw) -> list[Markup]:
+    """On ``name-correction-follow-ups``: a link per valid certificate printed with
+    another name than the current one, and a button that re-issues them all on the queue."""
     items = []
     for cert in user_certificates(user.id):
         if cert.status == CertificateStatus.VALID and cert.learner_name != user.full_name:
@@ -39,12 +40,3 @@ def name_correction_follow_ups(user) -> list[Markup]:
         ).format(url_for("certificates_admin.reissue_renamed", user_id=user.id), generate_csrf(),
                  _("Re-issue all %(n)s with the new name", n=len(items))))
     return items
-
-
-def register() -> None:
-    from academy.admin import views as admin_views
-
-    if certificates_section not in admin_views.USER_SECTIONS:
-        admin_views.USER_SECTIONS.append(certificates_section)
-    if name_correction_follow_ups not in admin_views.NAME_CORRECTION_FOLLOW_UPS:
-        admin_views.NAME_CORRECTION_FOLLOW_UPS.append(name_correction_follow_ups)

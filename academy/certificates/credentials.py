@@ -2,8 +2,11 @@
 
 Proofs follow the ``eddsa-jcs-2022`` cryptosuite: the document and the proof options are
 canonicalised with JCS (RFC 8785), each hashed with SHA-256, and the concatenation is
-signed. Our documents hold only strings, integers, booleans, lists and objects with ASCII
-keys, for which sorted-key compact JSON *is* JCS (``jcs`` refuses anything else).
+signed. Our documents hold only strings, integers, short decimals (hours), booleans, lists
+and objects with ASCII keys, for which sorted-key compact JSON *is* JCS once whole floats
+are written as integers (``jcs`` refuses anything else). 1EdTech's JSON schema for Open
+Badges 3.0 (tests/fixtures) checks the documents' shape: ``proof`` is a list (a proof set)
+and ``creditsAvailable`` a number.
 
 The platform key is created on first use under ``INSTANCE_DIR/keys/`` (never in the
 repository); the issuer profile with the public key is served at a stable URL, and the
@@ -63,23 +66,36 @@ def b58decode(text: str) -> bytes:
     return b"\0" * (len(text) - len(text.lstrip("1"))) + body
 
 
-def _check_jcs_safe(value) -> None:
+def _jcs_ready(value):
+    """``value`` with whole floats as integers; TypeError for what our subset cannot hold.
+
+    JCS writes numbers as ECMAScript does: 12.0 is ``12``, and 1.5 is ``1.5``, which is also
+    Python's shortest repr for any float from 1e-4 up to 1e16 (outside that range Python
+    switches to an exponent at other points than ECMAScript, so such floats are refused)."""
     if isinstance(value, float):
-        raise TypeError("floats are not allowed in signed documents (JCS number rules)")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise TypeError("NaN and infinities have no JSON form")
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        if not 1e-4 <= abs(value) < 1e16:
+            raise TypeError(f"{value!r}: outside the range where JCS and Python write floats alike")
+        return value
     if isinstance(value, dict):
+        out = {}
         for k, v in value.items():
             if not isinstance(k, str) or not k.isascii():
                 raise TypeError("object keys must be ASCII strings")
-            _check_jcs_safe(v)
-    elif isinstance(value, list):
-        for v in value:
-            _check_jcs_safe(v)
+            out[k] = _jcs_ready(v)
+        return out
+    if isinstance(value, list):
+        return [_jcs_ready(v) for v in value]
+    return value
 
 
 def jcs(value) -> bytes:
     """RFC 8785 canonical JSON for the subset of JSON our documents use."""
-    _check_jcs_safe(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(_jcs_ready(value), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
 
 
 def iso(dt) -> str:
@@ -166,7 +182,9 @@ def _hash_data(document: dict, proof_options: dict) -> bytes:
 
 
 def sign(document: dict, *, created: str) -> dict:
-    """The document with an ``eddsa-jcs-2022`` DataIntegrityProof added."""
+    """The document with an ``eddsa-jcs-2022`` DataIntegrityProof added, as a proof set of
+    one (Open Badges 3.0 requires ``proof`` to be a list; Data Integrity signs the document
+    without ``proof`` either way)."""
     key = signing_key()
     options = {
         "type": "DataIntegrityProof",
@@ -176,24 +194,31 @@ def sign(document: dict, *, created: str) -> dict:
         "proofPurpose": "assertionMethod",
     }
     signature = key.sign(_hash_data(document, options))
-    return {**document, "proof": {**options, "proofValue": "z" + b58encode(signature)}}
+    return {**_jcs_ready(document), "proof": [{**options, "proofValue": "z" + b58encode(signature)}]}
 
 
 def verify(signed: dict, public_key_raw: bytes) -> bool:
-    """True if the proof is an intact Ed25519 signature of the document by this key."""
+    """True if every proof in the document's proof set is an intact Ed25519 signature of the
+    document by this key (a single proof object, the older form, is read as a set of one)."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     doc = dict(signed)
-    proof = dict(doc.pop("proof", None) or {})
-    value = proof.pop("proofValue", "")
-    if proof.get("cryptosuite") != "eddsa-jcs-2022" or not value.startswith("z"):
+    proofs = doc.pop("proof", None) or []
+    if isinstance(proofs, dict):
+        proofs = [proofs]
+    if not isinstance(proofs, list) or not proofs:
         return False
-    try:
-        signature = b58decode(value[1:])
-        Ed25519PublicKey.from_public_bytes(public_key_raw).verify(signature, _hash_data(doc, proof))
-    except (InvalidSignature, ValueError, TypeError):
-        return False
+    for proof in proofs:
+        proof = dict(proof)
+        value = proof.pop("proofValue", "")
+        if proof.get("cryptosuite") != "eddsa-jcs-2022" or not value.startswith("z"):
+            return False
+        try:
+            signature = b58decode(value[1:])
+            Ed25519PublicKey.from_public_bytes(public_key_raw).verify(signature, _hash_data(doc, proof))
+        except (InvalidSignature, ValueError, TypeError):
+            return False
     return True
 
 
@@ -223,8 +248,6 @@ def issuer_profile() -> dict:
 def credential(cert: Certificate) -> dict:
     """The signed Open Badges 3.0 credential for ``cert`` (same bytes every time)."""
     code = cert.verification_code
-    salt = hashlib.sha256(f"salt:{code}".encode()).hexdigest()[:16]
-    email_hash = hashlib.sha256((cert.user.email + salt).encode()).hexdigest()
     is_course = cert.kind == CertificateKind.COURSE
     achievement = {
         "id": f"{base_url()}/achievements/{cert.kind.value}/{cert.subject_code}",
@@ -243,9 +266,7 @@ def credential(cert: Certificate) -> dict:
         },
     }
     if cert.hours:
-        hours = float(cert.hours)
-        # a string: JCS number rules differ from Python's for floats
-        achievement["creditsAvailable"] = str(int(hours)) if hours.is_integer() else str(hours)
+        achievement["creditsAvailable"] = float(cert.hours)  # a number (12, 1.5); see _jcs_ready
     document = {
         "@context": CONTEXTS,
         "id": f"{base_url()}/verify/{code}",
@@ -255,11 +276,17 @@ def credential(cert: Certificate) -> dict:
         "validFrom": iso(cert.issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
+            # The holder is identified by the name printed on the certificate, in plain text, and
+            # by this credential's own id (the secret verification link). No e-mail identifier:
+            # OB 3.0's IdentityObject publishes ``salt`` beside a hashed ``identityHash`` so that
+            # anyone can check a known address (spec, "Verify the Recipient Using an
+            # Identifier"), which lets anyone who guesses or holds a list of addresses link this
+            # credential to one; without the salt the spec says to assume the hash is unsalted,
+            # so a salt kept secret would make the identifier uncheckable, and an unsalted hash
+            # of an address is no better than the address. The e-mail stays off the credential.
             "identifier": [
                 {"type": "IdentityObject", "identityType": "name", "hashed": False,
                  "identityHash": cert.learner_name},
-                {"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
-                 "identityHash": f"sha256${email_hash}", "salt": salt},
             ],
             "achievement": achievement,
         },

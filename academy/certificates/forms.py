@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from academy.core.forms import AcademyForm
@@ -12,6 +12,15 @@ from academy.core.forms import AcademyForm
 
 class VerifyUploadForm(AcademyForm):
     pdf = FileField(_l("Certificate PDF"), validators=[FileRequired(_l("Choose a PDF file."))])
+
+
+class HolderForm(AcademyForm):
+    """On a page reached by serial number: who holds it is shown only to someone who can
+    name them, or who has the verification code printed with the QR code."""
+
+    # i18n: asked on a certificate's public page reached by its serial number
+    answer = StringField(_l("Holder's surname or verification code"),
+                         validators=[DataRequired(), Length(max=200)])
 
 
 class RevokeForm(AcademyForm):

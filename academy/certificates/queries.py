@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from academy.auth.models import User
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
 from academy.certificates.services import CODE_RE, SERIAL_RE
+from academy.core import signals
 from academy.core.models import utcnow
 from academy.extensions import db, read
 
@@ -206,14 +207,19 @@ class LearnerGroups:
     members: Callable[[str], list[int]]
 
 
-#: by prefix; the admin search and ZIP download take ``group=<prefix>:<key>``
-LEARNER_GROUPS: dict[str, LearnerGroups] = {}
+def learner_groups() -> dict[str, LearnerGroups]:
+    """The groups other features offer (``learner-groups``), by prefix; the admin search
+    and ZIP download take ``group=<prefix>:<key>``."""
+    groups: dict[str, LearnerGroups] = {}
+    for prefix, offered in signals.values_from_signal(signals.learner_groups.send()):
+        groups.setdefault(prefix, offered)
+    return groups
 
 
 def group_choices() -> list[tuple[str, str]]:
     return [
         (f"{prefix}:{key}", f"{groups.label}: {label}")
-        for prefix, groups in LEARNER_GROUPS.items()
+        for prefix, groups in learner_groups().items()
         for key, label in groups.choices()
     ]
 
@@ -221,7 +227,7 @@ def group_choices() -> list[tuple[str, str]]:
 def group_members(value: str) -> list[int] | None:
     """User ids of ``prefix:key``; None when the value names no known group."""
     prefix, _, key = (value or "").partition(":")
-    groups = LEARNER_GROUPS.get(prefix)
+    groups = learner_groups().get(prefix)
     if groups is None or not key:
         return None
     return list(groups.members(key))

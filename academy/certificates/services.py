@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import secrets
+import unicodedata
 from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
@@ -26,7 +27,7 @@ from academy.certificates.pdf import DesignError, get_design, qr_svg_uri, render
 from academy.config import RTL_LANGUAGES
 from academy.core.audit import record
 from academy.core.models import utcnow
-from academy.core.storage import get_storage
+from academy.core.storage import get_storage, put_on_commit
 from academy.extensions import db
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,10 @@ DEFAULTS = {
     "CERTIFICATE_PAPER": "a4",
     "CERTIFICATE_DESIGN": "classic",
     "CERTIFICATE_VERIFY_RATE_LIMIT": "60 per minute",
+    # Answers to "the holder's surname or the verification code" on a serial's page: per
+    # client, and per serial whoever asks (so many addresses cannot guess one serial's name).
+    "CERTIFICATE_HOLDER_RATE_LIMIT": "10 per 10 minutes",
+    "CERTIFICATE_HOLDER_SERIAL_RATE_LIMIT": "30 per day",
     "CERTIFICATE_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
 }
 
@@ -73,6 +78,28 @@ def make_serial(subject_code: str, issued_at: datetime, number: int) -> str:
 
 def verify_url(code: str) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{code}"
+
+
+def _comparable(text: str) -> str:
+    """Case, accents, compatibility forms and spacing set aside: what a verifier types from
+    a CV ("mwangi", "Dubois" for "Dubóis") is the same answer."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFC", bare).casefold().split())
+
+
+def names_the_holder(learner_name: str, answer: str) -> bool:
+    """True if ``answer`` is the holder's surname as printed (the name's last word) or the
+    whole printed name. Only the last word: accepting any part would let a caller try the
+    commonest given names; a name written without spaces (Chinese, a single name) can only
+    be answered whole."""
+    given = _comparable(answer)
+    name = _comparable(learner_name)
+    if not given or not name:
+        return False
+    candidates = {name, name.split(" ")[-1]}
+    # compare_digest on every candidate: the time taken does not say which one was close
+    return sum(secrets.compare_digest(given.encode(), c.encode()) for c in candidates) > 0
 
 
 def _check_language(language: str) -> str:
@@ -193,10 +220,10 @@ def certificate_context(cert: Certificate) -> dict:
     }
 
 
-def _store_pdf(cert: Certificate) -> None:
-    pdf = render_pdf(certificate_context(cert), cert.design, cert.paper)
+def _store_pdf(cert: Certificate, pdf: bytes) -> None:
+    """Store the PDF with the transaction: kept if the certificate's row commits, gone if not."""
     key = f"certificates/{cert.issued_at.year:04d}/{cert.serial}-{cert.verification_code[:12]}.pdf"
-    get_storage().put(key, pdf)
+    put_on_commit(key, pdf)
     cert.storage_key = key
     cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     cert.pdf_size = len(pdf)
@@ -234,8 +261,9 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
     """Render, store and insert one certificate; None if its enrolment / record already has
     this revision (another worker was quicker).
 
-    The PDF is rendered before the row is written, so a row never exists without its file,
-    and a short savepoint around the INSERT is all that a conflict rolls back.
+    The PDF is rendered before the row is written and stored with the transaction (see
+    ``put_on_commit``), so a row never exists without its file nor a file without its
+    row, and a short savepoint around the INSERT is all that a conflict rolls back.
     """
     kind = CertificateKind(kind)
     paper = _check_design(design, paper or default_paper())
@@ -264,12 +292,12 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
             certification_record_id=certification_record_id,
             revision=revision,
         )
-        _store_pdf(cert)
+        pdf = render_pdf(certificate_context(cert), cert.design, cert.paper)
         try:
             with db.session.begin_nested():
+                _store_pdf(cert, pdf)  # in the savepoint: a conflict discards the file with the row
                 db.session.add(cert)
         except IntegrityError:
-            get_storage().delete(cert.storage_key)
             existing = _existing_for(enrollment_id, certification_record_id)
             if existing is not None and existing.revision >= revision:
                 return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import secrets
 from urllib.parse import urlencode
 
 from flask import (
@@ -35,6 +36,7 @@ from academy.certificates.forms import (
     BulkIssueForm,
     BulkReissueForm,
     CSRFOnlyForm,
+    HolderForm,
     ReissueForm,
     RevokeForm,
     VerifyUploadForm,
@@ -47,6 +49,7 @@ from academy.certificates.services import (
     CertificateError,
     default_design,
     default_paper,
+    names_the_holder,
     pdf_bytes,
     reissue,
     revoke,
@@ -57,7 +60,7 @@ from academy.core.audit import AuditEvent, record
 from academy.core.enums import EnrollmentStatus, Role
 from academy.core.i18n import current_locale
 from academy.core.models import utcnow
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.courses.models import Course, Enrollment
 from academy.extensions import db, limiter
 from academy.jobs.services import create_job
@@ -65,10 +68,17 @@ from academy.jobs.services import create_job
 bp = Blueprint("certificates", __name__, template_folder="templates")
 admin_bp = Blueprint("certificates_admin", __name__, template_folder="templates", url_prefix="/admin/certificates")
 
-add_nav("certificates.mine", _l("My certificates"), (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN), order=30)
-add_nav("certificates_admin.index", _l("Certificates"), (Role.ADMIN,), order=80)
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    yield NavItem("certificates.mine", _l("My certificates"), (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN), order=30)
+    yield NavItem("certificates_admin.index", _l("Certificates"), (Role.ADMIN,), order=80)
+
 
 PAGE_SIZE = 50
+#: certificate PDFs and ZIPs: no cache may keep them (the public verification documents,
+#: meant to be shared, are "no-cache": kept but revalidated, so a revocation shows at once)
+PRIVATE_FILE = "private, no-store"
 
 
 def _verify_rate() -> str:
@@ -78,6 +88,25 @@ def _verify_rate() -> str:
 # One budget per client across every verification endpoint: guessing codes is pointless
 # (192 bits) but hammering the lookup should still be slowed down.
 verify_limit = limiter.shared_limit(_verify_rate, scope="certificate-verify")
+
+
+def _holder_serial_key() -> str:
+    return "certificate-holder:" + str((request.view_args or {}).get("serial", "")).upper()
+
+
+# Surnames are far easier to guess than codes: few tries per client, and few per serial
+# from all clients together.
+holder_limits = [
+    limiter.limit(lambda: current_app.config["CERTIFICATE_HOLDER_RATE_LIMIT"], methods=["POST"],
+                  error_message="too many answers"),
+    limiter.limit(lambda: current_app.config["CERTIFICATE_HOLDER_SERIAL_RATE_LIMIT"], methods=["POST"],
+                  key_func=_holder_serial_key, error_message="too many answers"),
+]
+
+
+def by_code(cert, value: str) -> bool:
+    """Whether the visitor named the certificate by its verification code, not its serial."""
+    return secrets.compare_digest((value or "").strip().encode(), cert.verification_code.encode())
 
 
 # --- public verification ----------------------------------------------------------------
@@ -114,9 +143,32 @@ def status_facts(cert: Certificate) -> dict:
     return facts
 
 
-def _lookup_or_404(code: str) -> Certificate:
+def serial_facts(cert) -> dict:
+    """What a serial number alone tells: whether the certificate stands, for what, since
+    when. Not who holds it, why it was revoked, nor any verification code (serials run in
+    sequence, so anyone can count through them)."""
+    facts = {
+        "serial": cert.serial,
+        "status": cert.effective_status().value,
+        "kind": cert.kind.value,
+        "subject_code": cert.subject_code,
+        "title": cert.title,
+        "language": cert.language,
+        "issued_at": credentials.iso(cert.issued_at),
+        "expires_at": credentials.iso(cert.expires_at) if cert.expires_at else None,
+        "issuer": current_app.config["CERTIFICATE_ISSUER_NAME"],
+        "holder": "withheld: ask with the verification code printed on the certificate",
+    }
+    if cert.status == CertificateStatus.REVOKED:
+        facts["revoked_at"] = credentials.iso(cert.revoked_at)
+    if cert.superseded_by is not None:
+        facts["superseded_by"] = {"serial": cert.superseded_by.serial}
+    return facts
+
+
+def _by_code_or_404(code: str) -> Certificate:
     cert = queries.by_code_or_serial(code)
-    if cert is None:
+    if cert is None or not by_code(cert, code):
         abort(404)
     return cert
 
@@ -163,7 +215,8 @@ def verify_home():
         cert = queries.by_code_or_serial(code)
         if cert is None:
             return _not_found_page()
-        return redirect(url_for(".verify", code=cert.verification_code))
+        # a serial leads to the serial's page, never to the code
+        return redirect(url_for(".verify", code=cert.verification_code if by_code(cert, code) else cert.serial))
     return render_template("certificates/verify_home.html", form=VerifyUploadForm(), check=None)
 
 
@@ -180,7 +233,7 @@ def verify(code: str):
     cert = queries.verified(code)
     if cert is None:
         return _not_found_page()
-    return render_template("certificates/verify.html", cert=cert, body=_verify_body(cert))
+    return render_template("certificates/verify.html", cert=cert, body=_verify_body(cert, by_code(cert, code)))
 
 
 # Stand-in for the upload form's CSRF token in a cached page body (escaping leaves it as it is).
@@ -188,19 +241,29 @@ _CSRF_MARK = "@@academy-csrf@@"
 _MAX_BODIES = 2048  # certificate states × languages kept per app before starting afresh
 
 
-def _verify_body(cert: queries.VerifiedCertificate) -> Markup:
+def _serial_body(cert, *, form=None, holder_form=None, check=None) -> str:
+    return render_template("certificates/_verify_serial_body.html", cert=cert, facts=serial_facts(cert),
+                           form=form or VerifyUploadForm(), holder_form=holder_form or HolderForm(formdata=None),
+                           check=check)
+
+
+def _verify_body(cert: queries.VerifiedCertificate, full: bool) -> Markup:
     """The verification page's content, rendered once per process for the certificate's
     state as just read from the database (every column shown, and the status as of now:
-    a revocation, a reissue or an expiry makes a new key), the language and the time
-    zone. The upload form's CSRF token is the only per-visitor part: filled in here."""
+    a revocation, a reissue or an expiry makes a new key), the language, the time zone and
+    whether the visitor gave the verification code (everything) or only the serial (the
+    status). The forms' CSRF token is the only per-visitor part: filled in here."""
     key = (request.script_root, current_locale(), get_timezone(), current_app.config.get("WTF_CSRF_ENABLED", True),
-           cert.effective_status(), cert.state)
+           full, cert.effective_status(), cert.state)
     cache: dict = current_app.extensions.setdefault("academy_verify_bodies", {})
     skeleton = cache.get(key)
     if skeleton is None:
         form = VerifyUploadForm()
-        html = render_template("certificates/_verify_body.html", cert=cert, facts=status_facts(cert),
-                               form=form, check=None)
+        if full:
+            html = render_template("certificates/_verify_body.html", cert=cert, facts=status_facts(cert),
+                                   form=form, check=None)
+        else:
+            html = _serial_body(cert, form=form)
         token = form.csrf_token.current_token if "csrf_token" in form else None
         skeleton = html.replace(token, _CSRF_MARK) if token else html
         if len(cache) >= _MAX_BODIES:
@@ -218,10 +281,44 @@ def verify_upload_for(code: str):
     if cert is None:
         return _not_found_page()
     check, status, form = _check_upload(cert)
-    body = render_template("certificates/_verify_body.html", cert=cert, facts=status_facts(cert), form=form,
-                           check=check)
+    if by_code(cert, code):
+        body = render_template("certificates/_verify_body.html", cert=cert, facts=status_facts(cert), form=form,
+                               check=check)
+    else:
+        body = _serial_body(cert, form=form, check=check)
     return render_template("certificates/verify.html", cert=cert,
                            body=Markup(body)), status  # noqa: S704  # nosec B704 - our template's output
+
+
+@bp.post("/verify/<serial>/holder")
+@verify_limit
+@holder_limits[0]
+@holder_limits[1]
+def verify_holder(serial: str):
+    """A serial's page asked for the holder's surname or the verification code. The code
+    leads to the full page; the surname shows the holder on this response only (the code
+    stays unknown to who did not have it); anything else gets the same answer whatever was
+    wrong about it."""
+    cert = queries.by_code_or_serial(serial)
+    if cert is None or by_code(cert, serial):
+        return _not_found_page()
+    form = HolderForm()
+    if form.validate_on_submit():
+        answer = form.answer.data.strip()
+        if by_code(cert, answer):
+            return redirect(url_for(".verify", code=cert.verification_code), 303)
+        if names_the_holder(cert.learner_name, answer):
+            body = render_template("certificates/_verify_body.html", cert=cert, facts=status_facts(cert),
+                                   form=VerifyUploadForm(), check=None, by_code=False)
+            resp = Response(render_template("certificates/verify.html", cert=cert,
+                                            body=Markup(body)))  # noqa: S704  # nosec B704 - our template's output
+            resp.headers["Cache-Control"] = PRIVATE_FILE  # it names the holder
+            return resp
+        form.answer.errors.append(_("This does not match the certificate. Enter the holder's surname as printed "
+                                    "on it, or the verification code printed beside its QR code."))
+    body = _serial_body(cert, holder_form=form)
+    return render_template("certificates/verify.html", cert=cert,
+                           body=Markup(body)), 422  # noqa: S704  # nosec B704 - our template's output
 
 
 @bp.route("/verify/<code>.json")
@@ -230,7 +327,7 @@ def verify_json(code: str):
     cert = queries.by_code_or_serial(code)
     if cert is None:
         return jsonify(error="not_found", message="No such certificate."), 404
-    resp = jsonify(status_facts(cert))
+    resp = jsonify(status_facts(cert) if by_code(cert, code) else serial_facts(cert))
     resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.headers["Cache-Control"] = "no-cache"
     return resp
@@ -249,7 +346,7 @@ def _json(document: dict, *, download_name: str | None = None) -> Response:
 @bp.route("/verify/<code>/credential.json")
 @verify_limit
 def credential_json(code: str):
-    cert = _lookup_or_404(code)
+    cert = _by_code_or_404(code)  # it names the holder: never by serial
     name = f"{cert.serial}-credential.json" if request.args.get("download") else None
     return _json(credentials.credential(cert), download_name=name)
 
@@ -308,7 +405,9 @@ def download_pdf(serial: str):
         abort(500)
     resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{cert.serial}.pdf", etag=cert.pdf_sha256, max_age=0)
-    resp.headers["Cache-Control"] = "private, no-cache"
+    # One person's document: no cache keeps a copy (a shared computer's disk cache, a proxy).
+    # Nothing public serves PDFs; verifiers hash the copy they were sent.
+    resp.headers["Cache-Control"] = PRIVATE_FILE
     return resp
 
 
@@ -323,16 +422,10 @@ def _filters_from_args() -> tuple[queries.SearchFilters, dict]:
 @admin_required
 def index():
     filters, args = _filters_from_args()
-    stmt = queries.search(filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
-    certs = list(db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    found = db.paginate(queries.search(filters), per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "certificates/admin_list.html",
-        certs=certs, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), args=args,
+        certs=found.items, total=found.total, page=found.page, pages=max(1, found.pages), args=args,
         subjects=queries.subject_codes(), groups=queries.group_choices(), reissue_form=_reissue_form(),
         statuses=list(CertificateStatus), kinds=list(CertificateKind),
     )
@@ -407,9 +500,7 @@ def reissue_renamed(user_id: int):
 
 
 def _cert_or_404(cert_id: int) -> Certificate:
-    cert = db.session.get(Certificate, cert_id)
-    if cert is None:
-        abort(404)
+    cert = db.get_or_404(Certificate, cert_id)
     return cert
 
 

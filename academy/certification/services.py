@@ -57,7 +57,6 @@ from academy.core.audit import record as audit
 from academy.core.enums import Role
 from academy.core.models import utcnow
 from academy.courses.models import Course, Enrollment
-from academy.courses.signals import course_completed, final_assessment_passed
 from academy.extensions import db
 
 CSV_MAX_BYTES = 1024 * 1024
@@ -924,8 +923,7 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
     return sent
 
 
-@final_assessment_passed.connect
-def _on_final_assessment_passed(sender, enrollment: Enrollment, **_kw) -> None:
+def on_final_assessment_passed(sender, enrollment: Enrollment, **_kw) -> None:
     """Passing a course's final assessment again is the refresher a recertification needs."""
     records = db.session.scalars(
         select(CertificationRecord)
@@ -938,8 +936,7 @@ def _on_final_assessment_passed(sender, enrollment: Enrollment, **_kw) -> None:
         evaluate(record)
 
 
-@course_completed.connect
-def _on_course_completed(sender, enrollment: Enrollment, **_kw) -> None:
+def on_course_completed(sender, enrollment: Enrollment, **_kw) -> None:
     """A completed course may pass phase 1 of any open certification that requires it."""
     records = db.session.scalars(
         select(CertificationRecord)

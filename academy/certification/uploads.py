@@ -2,7 +2,8 @@
 
 Allowed: PDF, DOCX, XLSX, PNG, JPEG. A file whose bytes are not one of these (an HTML
 page renamed ``report.pdf``, a ZIP that is not an Office document) is refused. Accepted
-files are stored under a random key with the extension of the detected type.
+files are stored under a random key with the extension of the detected type, as part of
+the request's transaction: a file is kept only if the row that names it commits.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 
-from academy.core.storage import get_storage
+from academy.core.storage import put_on_commit
+from academy.core.uploads import format_size
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_FILES = 5  # evidence files sent at once (more can be added with another save)
+# Room for a form's text fields on top of its files in one request body.
+FORM_ROOM = 2 * 1024 * 1024
 
 PDF = ("application/pdf", "pdf")
 DOCX = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
@@ -49,6 +54,21 @@ def random_key(prefix: str) -> str:
 
 def max_upload_bytes() -> int:
     return int(current_app.config.get("PRACTICE_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_files() -> int:
+    return int(current_app.config.get("PRACTICE_UPLOAD_MAX_FILES", DEFAULT_MAX_FILES))
+
+
+def practice_body_limit() -> int:
+    """The practice form's request cap: its files at the largest allowed, and its text.
+    Anything under it reaches the form's own checks, which keep what was typed."""
+    return max_files() * (max_upload_bytes() + 64 * 1024) + FORM_ROOM
+
+
+def feedback_body_limit() -> int:
+    """The grading form's request cap: one feedback file and the rubric's comments."""
+    return max_upload_bytes() + 64 * 1024 + FORM_ROOM
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
@@ -83,21 +103,22 @@ def safe_filename(name: str, extension: str) -> str:
 
 
 def store_upload(file_storage, prefix: str = "practice") -> StoredUpload:
-    """Check one uploaded file and write it to storage; raises UploadError with a reason for the user."""
+    """Check one uploaded file and write it to storage, to be kept when the session commits
+    (and removed if it rolls back); raises UploadError with a reason for the user."""
     limit = max_upload_bytes()
     data = file_storage.read(limit + 1)
     if not data:
         raise UploadError(_("“%(name)s” is empty.", name=file_storage.filename or "?"))
     if len(data) > limit:
-        raise UploadError(_("“%(name)s” is larger than %(size)s MB.", name=file_storage.filename or "?",
-                            size=limit // (1024 * 1024)))
+        raise UploadError(_("“%(name)s” is larger than %(size)s.", name=file_storage.filename or "?",
+                            size=format_size(limit)))
     kind = sniff(data)
     if kind is None:
         raise UploadError(_("“%(name)s” is not a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG file.",
                             name=file_storage.filename or "?"))
     content_type, ext = kind
     key = random_key(prefix)
-    get_storage().put(key, data)
+    put_on_commit(key, data)
     return StoredUpload(storage_key=key, filename=safe_filename(file_storage.filename or "", ext),
                         content_type=content_type, size_bytes=len(data),
                         sha256=hashlib.sha256(data).hexdigest())

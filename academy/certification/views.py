@@ -57,25 +57,33 @@ from academy.certification.models import (
     SubmissionFile,
     TrainingSession,
 )
-from academy.certification.notifications import mark_all_read, recent, unread_column, unread_count
-from academy.certification.uploads import UploadError, max_upload_bytes, store_upload
+from academy.certification.notifications import mark_all_read, recent
+from academy.certification.uploads import (
+    FORM_ROOM,
+    UploadError,
+    feedback_body_limit,
+    max_files,
+    max_upload_bytes,
+    practice_body_limit,
+    store_upload,
+)
 from academy.core.enums import Role
 from academy.core.i18n import language_name
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.core.storage import get_storage
-from academy.core.template_helpers import register_badge_counter
+from academy.core.uploads import body_limit
 from academy.courses.models import Course
 from academy.extensions import db
 
 bp = Blueprint("certification", __name__, template_folder="templates", url_prefix="/certification")
 
-add_nav("certification.my_records", _l("Certification"), (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN), order=30)
-add_nav("certification.instructor_dashboard", _l("Teaching"), (Role.INSTRUCTOR, Role.ADMIN), order=40)
-add_nav("certification.admin_index", _l("Programmes"), (Role.ADMIN,), order=60)
 
-
-# The header's badge: unread in-app notifications.
-register_badge_counter(unread_count, unread_column)
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    everyone = (Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN)
+    yield NavItem("certification.my_records", _l("Certification"), everyone, order=30)
+    yield NavItem("certification.instructor_dashboard", _l("Teaching"), (Role.INSTRUCTOR, Role.ADMIN), order=40)
+    yield NavItem("certification.admin_index", _l("Programmes"), (Role.ADMIN,), order=60)
 
 
 # --- lookups that enforce who sees what ----------------------------------------------
@@ -96,18 +104,14 @@ def _gradable_submission_or_404(submission_id: int) -> PracticeSubmission:
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        abort(404)
+    cohort = db.get_or_404(Cohort, cohort_id)
     if not current_user.has_role(Role.ADMIN) and current_user.id not in cohort.instructor_ids:
         abort(404)
     return cohort
 
 
 def _session_or_404(session_id: int) -> TrainingSession:
-    session = db.session.get(TrainingSession, session_id)
-    if session is None:
-        abort(404)
+    session = db.get_or_404(TrainingSession, session_id)
     _cohort_or_404(session.cohort_id)
     return session
 
@@ -149,7 +153,7 @@ def my_records():
 @bp.route("/programmes/<int:programme_id>/recertify", methods=["POST"])
 @learner_required
 def recertify(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     try:
@@ -199,6 +203,7 @@ def _task_context(record_id: int, task_id: int):
 
 
 @bp.route("/records/<int:record_id>/tasks/<int:task_id>", methods=["GET", "POST"])
+@body_limit(practice_body_limit)
 @learner_required
 def task(record_id: int, task_id: int):
     record, task = _task_context(record_id, task_id)
@@ -211,36 +216,40 @@ def task(record_id: int, task_id: int):
     if request.method == "POST":
         if not is_owner:
             abort(403)
-        if not form.validate_on_submit():
-            flash(_("The form expired. Please submit it again."), "error")
-            return redirect(request.url)
+        if not form.validate_on_submit():  # e.g. a report over the length limit: shown on the field, text kept
+            return _practice_page(record, task, sub, form, is_owner), 400
         sub = services.submission_for(record, task, create=True)
         uploads = []
+        chosen = [fs for fs in form.files.data or [] if fs and fs.filename]
         try:
-            for fs in form.files.data or []:
-                if fs and fs.filename:
-                    uploads.append(store_upload(fs))
+            if len(chosen) > max_files():
+                raise UploadError(_("Choose at most %(n)s files at a time.", n=max_files()))
+            for fs in chosen:
+                uploads.append(store_upload(fs))
             services.save_draft(sub, form.text.data or "", uploads, current_user)
             if form.submit_work.data:
                 services.submit(sub)
         except (UploadError, services.CertificationError) as exc:
-            db.session.rollback()
-            for up in uploads:
-                get_storage().delete(up.storage_key)
-            flash(str(exc), "error")
-            return render_template("certification/task.html", record=record, task=task,
-                                   sub=services.submission_for(record, task), form=form, is_owner=is_owner,
-                                   deadline=queries.deadline_for(record, task), delete_form=CsrfOnlyForm(),
-                                   max_mb=max_upload_bytes() // (1024 * 1024)), 400
+            db.session.rollback()  # and with it the files stored so far
+            if isinstance(exc, UploadError):
+                form.files.errors.append(str(exc))  # on the field, with the typed text still in the form
+            else:
+                flash(str(exc), "error")
+            return _practice_page(record, task, services.submission_for(record, task), form, is_owner), 400
         db.session.commit()
         if form.submit_work.data:
             flash(_("Your work is submitted. Your instructor will grade it."), "success")
         else:
             flash(_("Your draft is saved."), "success")
         return redirect(url_for("certification.task", record_id=record.id, task_id=task.id))
+    return _practice_page(record, task, sub, form, is_owner)
+
+
+def _practice_page(record, task, sub, form, is_owner: bool) -> str:
     return render_template("certification/task.html", record=record, task=task, sub=sub, form=form,
                            is_owner=is_owner, deadline=queries.deadline_for(record, task),
-                           delete_form=CsrfOnlyForm(), max_mb=max_upload_bytes() // (1024 * 1024))
+                           delete_form=CsrfOnlyForm(), max_bytes=max_upload_bytes(), max_files=max_files(),
+                           max_total=practice_body_limit() - FORM_ROOM)
 
 
 @bp.route("/submissions/<int:submission_id>/files/<int:file_id>/delete", methods=["POST"])
@@ -411,6 +420,7 @@ def assessment(record_id: int):
 
 
 @bp.route("/submissions/<int:submission_id>/grade", methods=["GET", "POST"])
+@body_limit(feedback_body_limit)
 @instructor_required
 def grade(submission_id: int):
     sub = _gradable_submission_or_404(submission_id)
@@ -435,9 +445,7 @@ def grade(submission_id: int):
                                criterion_feedback=crit_feedback, feedback=form.feedback.data or "",
                                decision=GradeDecision(form.decision.data), feedback_file=feedback_file)
             except (UploadError, services.CertificationError, ValueError) as exc:
-                db.session.rollback()
-                if feedback_file is not None:
-                    get_storage().delete(feedback_file.storage_key)
+                db.session.rollback()  # and with it the feedback file, if stored
                 flash(str(exc), "error")
                 status = 409 if isinstance(exc, services.ConcurrentGradeError) else 400
                 sub = _gradable_submission_or_404(submission_id)
@@ -454,7 +462,7 @@ def grade(submission_id: int):
                     and last.submitted_at == sub.submitted_at and sub.status.value != "submitted")
     return render_template("certification/grade.html", sub=sub, record=sub.record, task=sub.task, rubric=rubric,
                            form=form, moderate_form=moderate_form, picks=picks, crit_feedback=crit_feedback,
-                           can_moderate=can_moderate,
+                           can_moderate=can_moderate, max_bytes=max_upload_bytes(),
                            deadline=queries.deadline_for(sub.record, sub.task)), status
 
 
@@ -578,7 +586,7 @@ def programme_new():
 @bp.route("/admin/programmes/<int:programme_id>", methods=["GET", "POST"])
 @admin_required
 def programme(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     form, courses = _programme_form(programme)
     if form.validate_on_submit():
         try:
@@ -609,7 +617,7 @@ def _task_page(programme: CertificationProgramme, task: PracticeTask | None, for
 @bp.route("/admin/programmes/<int:programme_id>/tasks/new", methods=["GET", "POST"])
 @admin_required
 def task_new(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id) or abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     form = TaskForm() if request.method == "POST" else TaskForm(position=len(programme.tasks) + 1, due_days=60)
     if form.validate_on_submit():
         try:
@@ -629,7 +637,7 @@ def task_new(programme_id: int):
 @bp.route("/admin/tasks/<int:task_id>", methods=["GET", "POST"])
 @admin_required
 def task_edit(task_id: int):
-    task = db.session.get(PracticeTask, task_id) or abort(404)
+    task = db.get_or_404(PracticeTask, task_id)
     programme = task.programme
     if request.method == "POST":
         form = TaskForm()
@@ -713,7 +721,7 @@ def cohort_instructor(cohort_id: int):
 @admin_required
 def cohort_instructor_remove(cohort_id: int, user_id: int):
     cohort = _cohort_or_404(cohort_id)
-    user = db.session.get(User, user_id) or abort(404)
+    user = db.get_or_404(User, user_id)
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     services.remove_instructor(cohort, user)
@@ -745,21 +753,21 @@ def session_new(cohort_id: int):
     return _back_to_cohort(cohort)
 
 
-def _register_learner_groups() -> None:
-    """Offer cohorts to the certificate admin's search and ZIP download (group=cohort:<id>)."""
-    from academy.certificates.queries import LEARNER_GROUPS, LearnerGroups
-
-    def choices() -> list[tuple[str, str]]:
-        return [(str(c.id), f"{c.programme.code} — {c.name}")
-                for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
-
-    def members(key: str) -> list[int]:
-        if not key.isdigit():
-            return []
-        return list(db.session.scalars(select(CertificationRecord.user_id)
-                                       .where(CertificationRecord.cohort_id == int(key))))
-
-    LEARNER_GROUPS.setdefault("cohort", LearnerGroups(label=_l("Cohort"), choices=choices, members=members))
+def _cohort_choices() -> list[tuple[str, str]]:
+    return [(str(c.id), f"{c.programme.code} — {c.name}")
+            for c in db.session.scalars(select(Cohort).order_by(Cohort.name))]
 
 
-_register_learner_groups()
+def _cohort_members(key: str) -> list[int]:
+    if not key.isdigit():
+        return []
+    return list(db.session.scalars(select(CertificationRecord.user_id)
+                                   .where(CertificationRecord.cohort_id == int(key))))
+
+
+def cohort_learner_groups(sender, **_kw):
+    """On ``learner-groups``: cohorts, for the certificate admin's search and ZIP download
+    (group=cohort:<id>)."""
+    from academy.certificates.queries import LearnerGroups
+
+    return "cohort", LearnerGroups(label=_l("Cohort"), choices=_cohort_choices, members=_cohort_members)

@@ -17,7 +17,9 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from typing import Optional
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import Index, Integer, String, Text, delete, select, update
@@ -66,11 +68,24 @@ def send_mail(to: str, subject: str, body: str, *, key: str | None = None) -> Ou
     return mail
 
 
+def message_id_domain() -> str:
+    """The site's own host name (ACADEMY_BASE_URL), so Message-IDs are unique to this
+    site; never the machine's name (make_msgid's default asks DNS, and says nothing true)."""
+    return urlsplit(current_app.config.get("BASE_URL") or "").hostname or "localhost"
+
+
 def _message(mail: OutgoingMail) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = mail.to
     msg["Subject"] = mail.subject
+    # RFC 5322 requires Date; spam filters and mail clients (threading, deduplication)
+    # expect Message-ID. Added here so every backend sends the same message.
+    # "+0000", not formatdate()'s "-0000" ("zone unknown"): the moment is known, in UTC.
+    # Both come from the outbox row, so a message sent again after a consumer died between
+    # sending and recording it is the same message, which receivers can recognise.
+    msg["Date"] = format_datetime(mail.created_at)
+    msg["Message-ID"] = f"<academy.{mail.id}.{int(mail.created_at.timestamp() * 1000)}@{message_id_domain()}>"
     msg.set_content(mail.body)
     return msg
 
@@ -83,7 +98,8 @@ def _transmit(msg: EmailMessage) -> None:
         with smtplib.SMTP(current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"]) as smtp:
             smtp.send_message(msg)
     else:
-        current_app.logger.info("mail to %s: %s\n%s", msg["To"], msg["Subject"], msg.get_content())
+        current_app.logger.info("mail to %s: %s\nMessage-ID: %s\n%s", msg["To"], msg["Subject"], msg["Message-ID"],
+                                msg.get_content())
 
 
 @task(retries=3, retry_delay=30)

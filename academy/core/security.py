@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from werkzeug.exceptions import SecurityError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -46,3 +47,15 @@ def register_security_headers(app) -> None:
                 h.add("Cache-Control", "no-store" if request.cookies else "no-cache")
             h.add("Vary", "Cookie")
         return response
+
+
+def register_host_check(app) -> None:
+    """A request for a host outside TRUSTED_HOSTS (production) gets a bare 400.
+
+    Flask refuses it before routing, so no URL can be built for it: the site's error page
+    (navigation, language links) cannot be rendered, and nothing the request names should
+    be echoed either."""
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        return "Bad Request: unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}

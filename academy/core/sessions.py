@@ -4,8 +4,8 @@ A session records when it logged in (``_started``) and when it was last used
 (``_seen``); a request past either limit drops the login from the session before
 anything reads ``current_user``. A remember-me cookie, if the learner chose one, then
 logs them back in with a fresh session: it has its own fixed lifetime
-(``REMEMBER_COOKIE_DURATION``) and dies with ``User.session_version`` on password change
-and "log out everywhere".
+(``REMEMBER_COOKIE_DURATION``) and dies with ``User.session_version`` on logout, password change,
+deactivation and "log out everywhere".
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
 from academy.core.nav import nav_for
+from academy.core.uploads import format_size
 
 
 @lru_cache(maxsize=128)
@@ -141,8 +142,11 @@ def fill_header(html: str) -> str:
     if _BADGE_MARK in html and _badge_counter and current_user.is_authenticated:
         unread = _unread_for(current_user.id)
         if unread:
-            badge = Markup(' <span class="badge count" aria-label="{}">{}</span>').format(
-                ngettext("%(num)d unread", "%(num)d unread", unread), unread)
+            # aria-label is not allowed on a <span> without a role (HTML-ARIA), and screen
+            # readers ignore it there: the number is shown, the words are read.
+            badge = Markup(' <span class="badge count"><span aria-hidden="true">{}</span>'
+                           '<span class="visually-hidden">{}</span></span>').format(
+                unread, ngettext("%(num)d unread", "%(num)d unread", unread))
     return (html.replace(CSRF_MARK, str(escape(generate_csrf())))
             .replace(_PATH_MARK, str(escape(_current_path())))
             .replace(_BADGE_MARK, str(badge)))
@@ -190,6 +194,7 @@ def register(app) -> None:
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["percent"] = percent_text
     app.jinja_env.filters["number"] = lambda v: format_decimal(v or 0)
+    app.jinja_env.filters["filesize"] = format_size
     # ["français", "русский"] → "français et русский" / "français、русский": the locale's own list style.
     app.jinja_env.filters["listing"] = lambda items, style="standard": _listing(
         tuple(str(i) for i in items), style, current_locale())

@@ -154,6 +154,8 @@ class Enrollment(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "course_id"),
         CheckConstraint("progress_percent >= 0 AND progress_percent <= 100", name="progress_range"),
+        # A completion before the enrolment makes "average days to complete" negative.
+        CheckConstraint("completed_at IS NULL OR completed_at >= enrolled_at", name="completed_after_enrolled"),
         Index("ix_enrollment_course_status", "course_id", "status"),
     )
 

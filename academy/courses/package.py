@@ -18,6 +18,7 @@ import nh3
 import yaml
 
 from academy.config import LANGUAGES
+from academy.core import signals
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml",
@@ -161,11 +162,6 @@ class CoursePackage:
     # Filled by package extensions (the assessments package adds quizzes).
     extra: dict[str, Any] = field(default_factory=dict)
     sha256: str = ""
-
-
-# Functions called with (package, problems) after lessons load; they may add to
-# package.extra. The assessments package registers its quiz loader here.
-PACKAGE_EXTENSIONS: list = []
 
 
 class _Collector:
@@ -411,8 +407,7 @@ def load_package(path: str | Path) -> CoursePackage:
                 c.add(f"{lang}/{mkey}/{fp.name}", None,
                       f"unknown lesson key {lkey!r}: not listed under module {mkey!r} in course.yaml")
 
-    for extension in PACKAGE_EXTENSIONS:
-        extension(pkg, c)
+    signals.course_package_loaded.send(pkg, problems=c)
     if c.problems:
         raise PackageError(c.problems)
     for key in sorted(pkg.extra):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from academy.core import signals
+from academy.core.signals import values_from_signal
 from academy.courses.models import (
     Course,
+    CourseMedia,
     CourseVersion,
     Enrollment,
+    Lesson,
     LessonProgress,
     LessonText,
     Module,
@@ -183,15 +186,13 @@ def module_completion(enrollment: Enrollment, modules: list[Module] | None = Non
 
     ``course`` (the enrolment's course, or its snapshot) lets a requirement key a cache on
     its content token without loading the course again."""
-    from academy.courses.services import MODULE_REQUIREMENTS
-
     modules = modules if modules is not None else active_modules(enrollment.course_id)
     done = done if done is not None else completed_lesson_ids(enrollment.id)
     result = {
         m.id: all(les.id in done for les in m.lessons if not les.is_retired) for m in modules
     }
-    for requirement in MODULE_REQUIREMENTS:
-        extra = requirement(enrollment, [m.id for m in modules], course)
+    answers = signals.module_requirements.send(enrollment, module_ids=[m.id for m in modules], course=course)
+    for extra in values_from_signal(answers):
         for mid, ok in extra.items():
             result[mid] = result.get(mid, False) and ok
     return result
@@ -221,14 +222,6 @@ class ModuleView:
     @property
     def percent(self) -> int:
         return int(100 * self.done_count / len(self.lessons)) if self.lessons else 0
-
-
-#: Called by the course home as hook(course, enrollment, language, outline) to fill
-#: ModuleView.extras (the assessments package adds each module's quiz).
-OUTLINE_HOOKS: list[Callable] = []
-#: Called as hook(course, enrollment, language, outline) -> HTML or None: sections shown
-#: on the course home after the modules (the assessments package adds the final exam).
-HOME_SECTIONS: list[Callable] = []
 
 
 def course_outline(course: Course, enrollment: Enrollment | None, language: str,
@@ -312,3 +305,31 @@ def enrollment_counts(course_ids: list[int]) -> dict[int, int]:
             .group_by(Enrollment.course_id)
         ).all()
     )
+
+
+def course_media(slug: str, name: str) -> CourseMedia | None:
+    return db.session.scalar(select(CourseMedia).join(Course).where(Course.slug == slug, CourseMedia.path == name))
+
+
+def media_is_public(media: CourseMedia) -> bool:
+    """Whether learners can see the image: a lesson of a published language version of a
+    published course shows it. An image of a course (or a translation) still being
+    prepared is not public before the text that shows it."""
+    shown = (
+        select(LessonText.id)
+        .join(Lesson, Lesson.id == LessonText.lesson_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .join(Course, Course.id == Module.course_id)
+        .join(CourseVersion, (CourseVersion.course_id == Course.id) & (CourseVersion.language == LessonText.language))
+        .where(
+            Course.id == media.course_id,
+            Course.is_published,
+            CourseVersion.is_published,
+            ~Module.is_retired,
+            ~Lesson.is_retired,
+            # the rendered lesson names it as /courses/<slug>/media/<name>
+            LessonText.body_html.contains(f'/media/{media.path}"', autoescape=True),
+        )
+        .limit(1)
+    )
+    return db.session.scalar(shown) is not None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from academy.core import signals
 from academy.core.enums import EnrollmentStatus
 from academy.core.models import utcnow
 from academy.courses.models import (
@@ -23,7 +22,6 @@ from academy.courses.models import (
     ModuleText,
 )
 from academy.courses.package import CoursePackage
-from academy.courses.signals import course_completed
 from academy.extensions import db
 
 
@@ -32,10 +30,6 @@ class EnrollmentError(ValueError):
 
 
 # --- import ---------------------------------------------------------------------------
-
-#: Called as hook(course, package) at the end of an import, inside its transaction.
-IMPORT_HOOKS: list[Callable[[Course, CoursePackage], None]] = []
-
 
 def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
     """Create or update the course described by a validated package, in place.
@@ -138,8 +132,7 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
     for row in media.values():
         db.session.delete(row)
     db.session.flush()
-    for hook in IMPORT_HOOKS:
-        hook(course, pkg)
+    signals.course_imported.send(course, pkg=pkg)
     db.session.flush()
     for e in db.session.scalars(select(Enrollment).where(Enrollment.course_id == course.id)):
         refresh_progress(e)
@@ -246,15 +239,6 @@ def complete_lesson(enrollment: Enrollment, lesson: Lesson) -> bool:
     return result.rowcount == 1
 
 
-#: Extra completion requirements per module: fn(enrollment, module_ids, course or None)
-#: -> {module_id: bool}. The assessments package adds "its quiz is passed".
-MODULE_REQUIREMENTS: list[Callable[[Enrollment, list[int], Any], dict[int, bool]]] = []
-#: Extra requirements for the whole course: fn(enrollment) -> bool (the final exam).
-COURSE_REQUIREMENTS: list[Callable[[Enrollment], bool]] = []
-#: Called with (enrollment,) just before completion is recorded; may set final_score.
-BEFORE_COMPLETION: list[Callable[[Enrollment], None]] = []
-
-
 def refresh_progress(enrollment: Enrollment) -> None:
     """Recompute the enrolment's percentage and, when everything is done, complete it."""
     from academy.courses.queries import module_completion
@@ -273,16 +257,27 @@ def refresh_progress(enrollment: Enrollment) -> None:
     if enrollment.status == EnrollmentStatus.COMPLETED:
         return
     modules = module_completion(enrollment)
-    if modules and all(modules.values()) and all(req(enrollment) for req in COURSE_REQUIREMENTS):
+    if modules and all(modules.values()) and all(ok for _r, ok in signals.course_requirements.send(enrollment)):
         mark_completed(enrollment)
+
+
+def check_completion_date(enrollment: Enrollment, completed_at) -> None:
+    """Refuse a completion dated before the enrolment: every "days to complete" figure
+    would turn negative (the database refuses it too, with a CHECK)."""
+    if completed_at is not None and enrollment.enrolled_at is not None and completed_at < enrollment.enrolled_at:
+        raise EnrollmentError(
+            f"Enrolment {enrollment.id} cannot be completed on {completed_at.isoformat()}, "
+            f"before the learner enrolled ({enrollment.enrolled_at.isoformat()})."
+        )
 
 
 def mark_completed(enrollment: Enrollment) -> bool:
     """Record completion once and send ``course_completed``. True if this call completed it."""
-    for hook in BEFORE_COMPLETION:
-        hook(enrollment)
+    signals.before_course_completion.send(enrollment)
     now = utcnow()
     db.session.flush()
+    if enrollment.status != EnrollmentStatus.COMPLETED:
+        check_completion_date(enrollment, now)
     result = db.session.execute(
         update(Enrollment)
         .where(Enrollment.id == enrollment.id, Enrollment.status != EnrollmentStatus.COMPLETED)
@@ -291,6 +286,6 @@ def mark_completed(enrollment: Enrollment) -> bool:
     )
     db.session.refresh(enrollment)
     if result.rowcount == 1:
-        course_completed.send(enrollment, enrollment=enrollment)
+        signals.course_completed.send(enrollment, enrollment=enrollment)
         return True
     return False

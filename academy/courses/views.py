@@ -12,14 +12,16 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from academy.auth.access import learner_required
-from academy.core.enums import EnrollmentStatus
+from academy.core import signals
+from academy.core.enums import EnrollmentStatus, Role
 from academy.core.i18n import current_locale, language_name, text_direction
+from academy.core.signals import values_from_signal
 from academy.core.skeletons import Mark, fill, fragment, render_page
 from academy.core.template_helpers import percent_text
 from academy.courses import queries
 from academy.courses.dashboard import body as dashboard_body
 from academy.courses.forms import CompleteLessonForm, EnrollForm
-from academy.courses.models import Course, CourseMedia, Enrollment, Lesson, Module
+from academy.courses.models import Course, Enrollment, Lesson, Module
 from academy.courses.services import (
     EnrollmentError,
     complete_lesson,
@@ -131,13 +133,15 @@ def enrol(slug: str):
 
 @bp.route("/courses/<slug>/media/<name>")
 def media(slug: str, name: str):
-    row = db.session.scalar(
-        select(CourseMedia).join(Course).where(Course.slug == slug, CourseMedia.path == name)
-    )
+    row = queries.course_media(slug, name)
     if row is None:
         abort(404)
+    public = queries.media_is_public(row)
+    # Admins preview lessons before they are published, images included.
+    if not public and not (current_user.is_authenticated and current_user.has_role(Role.ADMIN)):
+        abort(404)
     resp = Response(row.data, mimetype=row.content_type)
-    resp.headers["Cache-Control"] = "public, max-age=86400"
+    resp.headers["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
     resp.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
     )
@@ -165,9 +169,9 @@ def course_home(slug: str):
     version = _display_version(course, enrollment.language)
     outline = queries.course_outline(course, enrollment, version.language, done)
     resume = _resume_target(outline, enrollment)
-    for hook in queries.OUTLINE_HOOKS:
-        hook(course, enrollment, version.language, outline)
-    sections = [s for hook in queries.HOME_SECTIONS if (s := hook(course, enrollment, version.language, outline))]
+    parts = {"enrollment": enrollment, "language": version.language, "outline": outline}
+    signals.course_outline.send(course, **parts)
+    sections = [s for s in values_from_signal(signals.course_home_sections.send(course, **parts)) if s]
     # Rendering the outline was most of the page's time, and all of it but the learner's
     # state is the same for everyone in the course: the page is cached whole per course
     # and course language, and the learner's parts are fragments cached per state (this

@@ -15,14 +15,19 @@ from academy.auth.access import admin_required
 from academy.core.audit import record
 from academy.core.enums import Role
 from academy.core.forms import AcademyForm
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.extensions import db
 from academy.jobs.models import Job, JobStatus
 from academy.jobs.services import job_path, kind_title, retry
 from academy.stats.exports import stream_file
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs", template_folder="templates")
-add_nav("jobs.index", _l("Jobs"), (Role.ADMIN,), order=85)
+
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entry."""
+    yield NavItem("jobs.index", _l("Jobs"), (Role.ADMIN,), order=85)
+
 PAGE_SIZE = 100
 
 

@@ -28,9 +28,7 @@ from academy.certification.models import CertificationProgramme, CertificationRe
 from academy.courses.models import Enrollment
 from academy.extensions import db
 from academy.stats.queries import (
-    USER_SUBSET_HOOKS,
     Dimension,
-    EnrolmentFact,
     Fact,
     Filters,
     Measure,
@@ -39,8 +37,6 @@ from academy.stats.queries import (
     _rate,
     _user_filters,
     month_expr,
-    register_dimension,
-    register_fact,
 )
 
 R = CertificationRecord
@@ -79,7 +75,8 @@ def cohort_members(cohort_ids: tuple[int, ...]) -> Select:
     )
 
 
-def _cohort_subset(filters: Filters) -> Select | None:
+def cohort_subset(filters: Filters, **_kw) -> Select | None:
+    """On ``stats-user-subsets``: the members of the cohorts the filters name."""
     return cohort_members(filters.cohort_ids) if filters.cohort_ids else None
 
 
@@ -240,17 +237,24 @@ class CertificationFact(Fact):
         )
 
 
-def register() -> None:
-    register_dimension(Dimension("cohort", _l("Cohort"), "cohort"), _cohort_labels)
-    register_dimension(
-        Dimension("certification_phase", _l("Certification phase"), "certification_phase", order="natural"),
-        _phase_labels,
-        _phase_order,
-    )
-    EnrolmentFact.KEY_HOOKS["cohort"] = _enrolment_cohort_key
-    if _cohort_subset not in USER_SUBSET_HOOKS:
-        USER_SUBSET_HOOKS.append(_cohort_subset)
-    register_fact(CertificationFact())
+_DIMENSIONS = (
+    Dimension("cohort", _l("Cohort"), "cohort", labeler=_cohort_labels),
+    Dimension("certification_phase", _l("Certification phase"), "certification_phase", order="natural",
+              labeler=_phase_labels, natural_order=_phase_order),
+)
+_FACTS = (CertificationFact(),)
 
 
-register()
+def offered_dimensions(sender, **_kw):
+    """On ``stats-dimensions``: cohort and certification phase."""
+    yield from _DIMENSIONS
+
+
+def offered_facts(sender, **_kw):
+    """On ``stats-facts``: certification records."""
+    yield from _FACTS
+
+
+def enrolment_keys(sender, **_kw) -> dict:
+    """On ``stats-enrolment-keys``: enrolments grouped by their learner's cohort."""
+    return {"cohort": _enrolment_cohort_key}

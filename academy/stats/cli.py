@@ -82,7 +82,7 @@ def export(
 ):
     """Export a statistics table (or, with --learners, the enrolments) to CSV or XLSX."""
     from academy.stats import exports, figures
-    from academy.stats.queries import DIMENSIONS, Filters, StatsError, fact_for_measure
+    from academy.stats.queries import Filters, StatsError, counted_at, dimensions, fact_for_measure
     from academy.stats.tables import Suppression, default_suppression
 
     course_ids: tuple[int, ...] = ()
@@ -113,7 +113,7 @@ def export(
 
     if learners:
         rows = exports.learner_rows(filters, personal, for_xlsx=fmt == "xlsx")
-        _write(rows, fmt, out, "Enrolments")
+        _write(rows, fmt, out, "Enrolments", about=exports.about_rows(None, filters))
         record(
             "stats.export_enrolments",
             "enrollment",
@@ -130,8 +130,9 @@ def export(
         return
 
     dims = _csv_list(by)
-    if not 1 <= len(dims) <= 2 or any(d not in DIMENSIONS for d in dims):
-        raise click.BadParameter(f"one or two of: {', '.join(DIMENSIONS)}", param_hint="--by")
+    known = dimensions()
+    if not 1 <= len(dims) <= 2 or any(d not in known for d in dims):
+        raise click.BadParameter(f"one or two of: {', '.join(known)}", param_hint="--by")
     rows_dim, cols_dim = dims[0], (dims[1] if len(dims) == 2 else None)
     enabled = default_suppression(rows_dim, cols_dim) if suppress is None else suppress
     supp = Suppression(enabled=enabled, threshold=threshold)
@@ -162,7 +163,8 @@ def export(
     if fmt == "csv":
         exports.write_csv(table_rows, out)
     else:
-        exports.write_xlsx(table_rows, out, sheet=fig.title, about=exports.about_rows(fig.table, filters))
+        about = exports.about_rows(fig.table, filters, as_of=counted_at())
+        exports.write_xlsx(table_rows, out, sheet=fig.title, about=about)
     record(
         "stats.export",
         "stats_table",
@@ -199,13 +201,13 @@ def _cohort_ids(values: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _write(rows, fmt: str, out: str, sheet: str) -> None:
+def _write(rows, fmt: str, out: str, sheet: str, about: list[tuple[str, str]] | None = None) -> None:
     from academy.stats import exports
 
     if fmt == "csv":
         exports.write_csv(rows, out)
     else:
-        exports.write_xlsx(rows, out, sheet=sheet)
+        exports.write_xlsx(rows, out, sheet=sheet, about=about)
 
 
 @click.command("bench-data")
@@ -215,10 +217,17 @@ def _write(rows, fmt: str, out: str, sheet: str) -> None:
 @click.option("--seed", type=int, default=177, show_default=True)
 @click.option("--force", is_flag=True, help="Run even on a database that holds real user accounts.")
 def bench_data(learners, enrolments, courses, seed, force):
-    """Fill a separate database (ACADEMY_DATABASE_URL) with a synthetic population."""
+    """Fill a separate database (ACADEMY_DATABASE_URL) with a synthetic population
+    (the generator is benchmark tooling: bench/benchdata.py in a source checkout)."""
     from flask_migrate import upgrade
 
-    from academy.stats.benchdata import BenchDataError, check_target, generate
+    try:
+        from bench.benchdata import BenchDataError, check_target, generate
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("bench", "bench.benchdata"):
+            raise
+        raise click.ClickException("bench-data needs the bench/ directory of a source checkout: "
+                                   "run it from the repository's root") from None
 
     if not os.environ.get("ACADEMY_DATABASE_URL") and not force and not current_app.testing:
         raise click.UsageError("set ACADEMY_DATABASE_URL to a separate database for bench data (or --force)")

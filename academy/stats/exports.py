@@ -14,7 +14,7 @@ import itertools
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -22,10 +22,11 @@ from sqlalchemy import Numeric, String, case, cast, func, select, type_coerce
 
 from academy.auth.models import Tisc, User
 from academy.core.enums import EnrollmentStatus
+from academy.core.models import utcnow
 from academy.courses.models import Course, Enrollment
 from academy.extensions import db
 from academy.stats import regions
-from academy.stats.queries import FACTS, Filters, days_between
+from academy.stats.queries import Filters, counted_at, days_between, dimensions, facts
 from academy.stats.tables import Table
 
 FORMATS = ("csv", "xlsx")
@@ -150,20 +151,71 @@ def table_bytes(table: Table, fmt: str) -> bytes:
     """A whole table in memory: only for the small statistics tables (tests, CLI)."""
     if fmt == "csv":
         return b"".join(csv_chunks(table_rows(table)))
-    path = xlsx_tempfile(table_rows(table), sheet=table.title, about=about_rows(table))
+    path = xlsx_tempfile(table_rows(table), sheet=table.title, about=about_rows(table, as_of=counted_at()))
     return b"".join(stream_file_then_delete(path))
 
 
-def about_rows(table: Table, filters: Filters | None = None) -> list[tuple[str, str]]:
-    rows = [(str(_l("Table")), table.title)]
-    if filters is not None:
-        for key, value in filters.as_dict().items():
-            rows.append((key, ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
-    rows += [("", note) for note in table.notes]
+# Filters -> (the label the filter form shows, the dimension whose labels name the values).
+FILTER_LABELS = (
+    ("course_ids", _l("Course"), "course"),
+    ("languages", _l("Course language"), "language"),
+    ("genders", _l("Gender"), "gender"),
+    ("countries", _l("Country"), "country"),
+    ("regions", _l("Region"), "region"),
+    ("tisc_ids", _l("TISC"), "tisc"),
+    ("cohort_ids", _l("Cohort"), "cohort"),
+)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def filter_rows(filters: Filters) -> list[tuple[str, str]]:
+    """The filters as a reader of the file needs them: the labels of the filter form and
+    the names of courses, languages, countries… rather than ids and codes."""
+    rows: list[tuple[str, str]] = []
+    if filters.date_from:
+        rows.append((str(_l("From")), filters.date_from.isoformat()))
+    if filters.date_to:
+        rows.append((str(_l("To")), filters.date_to.isoformat()))
+    basis = _l("Completion date") if filters.basis == "completion" else _l("Enrolment date")
+    rows.append((str(_l("Dates refer to")), str(basis)))
+    for attr, label, dimension in FILTER_LABELS:
+        keys = list(getattr(filters, attr))
+        if not keys:
+            continue
+        dim = dimensions().get(dimension)
+        names = dim.labels(keys) if dim is not None else {}
+        rows.append((str(label), ", ".join(str(names.get(k, k)) for k in keys)))
+    if len(rows) == 1 and filters.basis != "completion":
+        rows.append((str(_l("Filters")), str(_l("None: everything recorded is counted"))))
+    return rows
+
+
+def about_rows(
+    table: Table | None,
+    filters: Filters | None = None,
+    *,
+    as_of: datetime | None = None,
+    generated_at: datetime | None = None,
+    contents: str | None = None,
+) -> list[tuple[str, str]]:
+    """The "About" sheet: what the table is, when its data was read, when the file was
+    made, and every filter applied, so a copy passed on still says what it counts."""
+    generated_at = generated_at or utcnow()
+    rows = [(str(_l("Table")), table.title if table is not None else str(contents or LEARNER_CONTENTS))]
+    rows.append((str(_l("Data as of")), _utc(as_of or generated_at)))
+    rows.append((str(_l("Generated")), _utc(generated_at)))
+    rows += filter_rows(filters or Filters())
+    if table is not None:
+        rows += [("", note) for note in table.notes]
     return rows
 
 
 # ------------------------------------------------------------------ learner-level rows
+
+LEARNER_CONTENTS = _l("Enrolments, one row per enrolment")
 
 LEARNER_COLUMNS = [
     ("enrolment_id", _l("Enrolment")),
@@ -235,7 +287,7 @@ def learner_statement(filters: Filters, include_personal: bool, *, as_text: bool
         .join(Course, Course.id == Enrollment.course_id)
         .outerjoin(Tisc, Tisc.id == User.tisc_id)
     )
-    stmt = FACTS["enrolment"].where(stmt, filters)
+    stmt = facts()["enrolment"].where(stmt, filters)
     return stmt.order_by(Enrollment.id)
 
 

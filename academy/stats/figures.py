@@ -15,10 +15,10 @@ from flask_babel import lazy_gettext as _l
 from academy.core.i18n import text_direction
 from academy.stats import charts
 from academy.stats.queries import (
-    DIMENSIONS,
     CrossTab,
     Filters,
     crosstab,
+    dimensions,
     fact_for_measure,
 )
 from academy.stats.tables import (
@@ -93,10 +93,13 @@ def summary_figure(
 
 
 def fact_figure(name: str, title: str, rows: str, fact: str, measures: list[str], filters: Filters,
-                supp: Suppression, within: tuple[str, ...] | None = None) -> Figure:
-    """A one-way table of several measures of another fact (quizzes, certificates, certification)."""
+                supp: Suppression, within: tuple[str, ...] | None = None, row_label: str | None = None) -> Figure:
+    """A one-way table of several measures of another fact (quizzes, certificates, certification);
+    ``row_label`` names the rows when the dimension's own label would not fit this fact."""
     tab = crosstab(rows, None, filters, fact=fact, within=within)
     table = one_way(tab, measures, title, supp)
+    if row_label:
+        table.header[0] = row_label
     chart = charts.bar_chart(name, title, _items(table, 1), rtl=_rtl())
     return Figure(name, title, table, chart, {"figure": name})
 
@@ -130,7 +133,7 @@ def cross_figure(
             rtl=_rtl(),
             max_value=100 if m.kind == "percent" else None,
         )
-        return Figure(name, title, table, chart, {})
+        return Figure(name, title, table, chart, {"figure": name})
     table = two_way(tab, measure, title, supp)
     groups = [(str(k), label) for k, label in zip(table.keys, table.column(0), strict=True)]
     series = [(str(c), tab.col_labels[c]) for c in tab.col_keys]
@@ -149,7 +152,7 @@ def cross_figure(
         rtl=_rtl(),
         max_value=100 if m.kind == "percent" else None,
     )
-    return Figure(name, title, table, chart, {})
+    return Figure(name, title, table, chart, {"figure": name})
 
 
 def period_grain(months: list[str | None]) -> str:
@@ -187,18 +190,18 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
     return {
         "language": lambda f, s: summary_figure(
             "language",
-            str(_l("Registrations by language")),
+            str(_l("Enrolments by course language")),
             "language",
             f,
             s("language", None),
             within=LEARNER_SIDE,
         ),
         "course": lambda f, s: summary_figure(
-            "course", str(_l("Participation by course")), "course", f, s("course", None), within=ENROLMENT_SIDE
+            "course", str(_l("Enrolments by course")), "course", f, s("course", None), within=ENROLMENT_SIDE
         ),
         "gender": lambda f, s: summary_figure(
             "gender",
-            str(_l("Participation by gender")),
+            str(_l("Enrolments by gender")),
             "gender",
             f,
             s("gender", None),
@@ -206,7 +209,7 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
         ),
         "rate-gender-language": lambda f, s: cross_figure(
             "rate-gender-language",
-            str(_l("Completion rate by gender and language")),
+            str(_l("Completion rate by gender and course language")),
             "gender",
             "language",
             "completion_rate",
@@ -222,11 +225,13 @@ def _figure_builders() -> dict[str, Callable[[Filters, Callable], Figure]]:
             "quizzes", str(_l("Quiz attempts and pass rates by gender")), "gender", "quiz",
             ["quiz_attempts", "quiz_passed", "quiz_pass_rate", "quiz_first_pass_rate"], f, s("gender", None)),
         "certificates": lambda f, s: fact_figure(
-            "certificates", str(_l("Certificates issued and revoked by language")), "language", "certificate",
+            "certificates", str(_l("Certificates issued and revoked by certificate language")), "language",
+            "certificate",
             ["certificates_issued", "certificates_reissued", "certificates_revoked", "certificates_valid"], f,
-            s("language", None)),
+            # A certification's certificate is in the holder's language, not a course's.
+            s("language", None), row_label=str(_l("Certificate language"))),
         "certification-phase": lambda f, s: fact_figure(
-            "certification-phase", str(_l("Certification candidates by phase")), "certification_phase",
+            "certification-phase", str(_l("Certification candidates by current phase")), "certification_phase",
             "certification", ["cert_candidates"], f, s("certification_phase", None), within=COHORT_PHASE),
         "certification-cohort": lambda f, s: fact_figure(
             "certification-cohort", str(_l("Certification progress and awards by cohort")), "cohort",
@@ -300,16 +305,17 @@ def build_figure(name: str, filters: Filters, supp_for: Callable[[str, str | Non
 
 def crosstab_title(rows: str, cols: str | None, measure: str) -> str:
     m = fact_for_measure(measure).measure(measure)
+    known = dimensions()
     if cols:
         return str(
             _l(
                 "%(measure)s by %(rows)s and %(cols)s",
                 measure=m.label,
-                rows=str(DIMENSIONS[rows].label).lower(),
-                cols=str(DIMENSIONS[cols].label).lower(),
+                rows=str(known[rows].label).lower(),
+                cols=str(known[cols].label).lower(),
             )
         )
-    return str(_l("%(measure)s by %(rows)s", measure=m.label, rows=str(DIMENSIONS[rows].label).lower()))
+    return str(_l("%(measure)s by %(rows)s", measure=m.label, rows=str(known[rows].label).lower()))
 
 
 def auto_suppression(threshold: int = 5, mode: str = "auto") -> Callable[[str, str | None], Suppression]:

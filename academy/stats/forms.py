@@ -14,7 +14,7 @@ from academy.core.i18n import country_choices, language_name
 from academy.courses.models import Course
 from academy.extensions import read
 from academy.stats import regions
-from academy.stats.queries import DIMENSIONS, FACTS, Filters, fact_for_measure
+from academy.stats.queries import Filters, dimensions, fact_for_measure, facts
 from academy.stats.tables import Suppression, default_suppression
 
 
@@ -138,6 +138,23 @@ class StatsFilterForm(FilterFields, AcademyForm):
     class Meta:
         csrf = False
 
+    def refuse_unknown(self, args, also: tuple[str, ...] = ()) -> bool:
+        """Record a form error for each query parameter no field reads; False if any.
+
+        A misspelt filter (``gendre=woman``) would otherwise be ignored without a word,
+        and the page would show everyone's figures under a heading the reader takes for
+        the filtered ones."""
+        known = {f.name for f in self} | set(also)
+        unknown = sorted({name for name in args if name not in known})
+        for name in unknown:
+            # i18n: a parameter in the page's address that the page does not know
+            self.form_errors.append(_l("Unknown parameter “%(name)s” in the address.", name=name))
+        return not unknown
+
+    def problems(self) -> dict[str, list[str]]:
+        """Every error by the name of the parameter it concerns ("" for the address as a whole)."""
+        return {name: [str(e) for e in errors] for name, errors in self.errors.items()}
+
 
 class CrossTabForm(StatsFilterForm):
     rows = SelectField(_l("Rows"), choices=[], default="gender")
@@ -146,21 +163,24 @@ class CrossTabForm(StatsFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        dims = [(name, str(d.label)) for name, d in DIMENSIONS.items()]
+        dims = [(name, str(d.label)) for name, d in dimensions().items()]
         self.rows.choices = _choices(dims)
         self.cols.choices = _choices([("", str(_l("(none)")))] + dims)
-        self.measure.choices = _choices([(m.name, str(m.label)) for f in FACTS.values() for m in f.measures])
+        self.measure.choices = _choices([(m.name, str(m.label)) for f in facts().values() for m in f.measures])
 
     def validate_cols(self, field):
         if field.data and field.data == self.rows.data:
             raise ValidationError(_l("Choose two different dimensions."))
 
     def validate_measure(self, field):
+        if field.errors:  # not one of the measures: the choice check has said so already
+            return
         fact = fact_for_measure(field.data)
         supported = set(fact.dimension_names())
         for dim in (self.rows.data, self.cols.data):
             if dim and dim not in supported:
-                labels = ", ".join(str(DIMENSIONS[d].label) for d in DIMENSIONS if d in supported)
+                known = dimensions()
+                labels = ", ".join(str(known[d].label) for d in known if d in supported)
                 raise ValidationError(_l("This measure can be broken down by: %(dims)s.", dims=labels))
 
 

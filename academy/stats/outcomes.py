@@ -1,8 +1,9 @@
 """Outcome facts beside enrolments: quiz attempts and pass rates (academy/assessments),
 certificates issued and revoked (academy/certificates).
 
-Registered in the query layer's FACTS, so every dimension they support crosses with any
-other, and they appear in the cross-tab builder, the exports and the CLI.
+Offered to the query layer through ``stats-facts`` and ``stats-dimensions`` (connected
+in academy.stats.init_app), so every dimension they support crosses with any other, and
+they appear in the cross-tab builder, the exports and the CLI.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from academy.stats.queries import (
     _user_filters,
     _user_subset,
     month_expr,
-    register_dimension,
-    register_fact,
 )
 
 
@@ -190,19 +189,20 @@ def _join_enrollment(stmt: Select) -> Select:
     return stmt.outerjoin(Enrollment, Enrollment.id == Certificate.enrollment_id)
 
 
-def register() -> None:
-    register_dimension(
-        Dimension("certificate_kind", _l("Certificate kind"), "certificate_kind", order="natural"),
-        _enum_labels(CertificateKind),
-        _enum_order(CertificateKind),
-    )
-    register_dimension(
-        Dimension("quiz_kind", _l("Quiz kind"), "quiz_kind", order="natural"),
-        _enum_labels(QuizKind),
-        _enum_order(QuizKind),
-    )
-    register_fact(QuizFact())
-    register_fact(CertificateFact())
+_DIMENSIONS = (
+    Dimension("certificate_kind", _l("Certificate kind"), "certificate_kind", order="natural",
+              labeler=_enum_labels(CertificateKind), natural_order=_enum_order(CertificateKind)),
+    Dimension("quiz_kind", _l("Quiz kind"), "quiz_kind", order="natural",
+              labeler=_enum_labels(QuizKind), natural_order=_enum_order(QuizKind)),
+)
+_FACTS = (QuizFact(), CertificateFact())
 
 
-register()
+def offered_dimensions(sender, **_kw):
+    """On ``stats-dimensions``: certificate kind and quiz kind."""
+    yield from _DIMENSIONS
+
+
+def offered_facts(sender, **_kw):
+    """On ``stats-facts``: quiz attempts and certificates."""
+    yield from _FACTS

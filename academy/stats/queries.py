@@ -29,8 +29,11 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from academy.auth.models import Tisc, User
+from academy.core import signals
 from academy.core.enums import EnrollmentStatus, Gender
 from academy.core.i18n import country_name, current_locale, language_name
+from academy.core.models import utcnow
+from academy.core.signals import values_from_signal
 from academy.courses.models import Course, CourseVersion, Enrollment
 from academy.extensions import db
 from academy.stats import regions
@@ -172,7 +175,9 @@ def days_between(start, end) -> ColumnElement:
 @dataclass(frozen=True)
 class Dimension:
     """A way of breaking counts down. ``base`` names the SQL key the facts provide;
-    ``fold`` maps a base key to the displayed key (country → region)."""
+    ``fold`` maps a base key to the displayed key (country → region). A dimension
+    another feature offers (``stats-dimensions``) brings its ``labeler`` (keys -> labels)
+    and, if it has one, its ``natural_order`` (a sort key)."""
 
     name: str
     label: Any
@@ -180,12 +185,15 @@ class Dimension:
     order: str = "value"  # "value" (largest first), "natural" (the dimension's own order)
     fold: Callable[[Any], Any] | None = None
     is_personal: bool = False
+    labeler: Callable[[list], dict] | None = None
+    natural_order: Callable | None = None
 
     def labels(self, keys: Iterable) -> dict:
-        return LABELERS[self.name](list(keys))
+        return (self.labeler or LABELERS[self.name])(list(keys))
 
     def natural_key(self, key) -> Any:
-        return NATURAL_ORDER.get(self.name, lambda k: (k is None, str(k)))(key)
+        order = self.natural_order or NATURAL_ORDER.get(self.name, lambda k: (k is None, str(k)))
+        return order(key)
 
 
 def _gender_order(key):
@@ -225,14 +233,10 @@ DIMENSIONS: dict[str, Dimension] = {
 }
 
 
-def register_dimension(
-    dimension: Dimension, labeler: Callable[[list], dict], natural_order: Callable | None = None
-) -> None:
-    """Add a dimension (features that land later: cohort, certification phase)."""
-    DIMENSIONS[dimension.name] = dimension
-    LABELERS[dimension.name] = labeler
-    if natural_order is not None:
-        NATURAL_ORDER[dimension.name] = natural_order
+def dimensions() -> dict[str, Dimension]:
+    """The built-in dimensions, then those other features offer (``stats-dimensions``)."""
+    offered = values_from_signal(signals.stats_dimensions.send())
+    return {**DIMENSIONS, **{d.name: d for d in offered}}
 
 
 def display_locale() -> str:
@@ -349,7 +353,7 @@ class Fact:
     measures: tuple[Measure, ...]
 
     def dimension_names(self) -> list[str]:
-        return [d.name for d in DIMENSIONS.values() if d.base in self.base_keys()]
+        return [d.name for d in dimensions().values() if d.base in self.base_keys()]
 
     def base_keys(self) -> set[str]:
         raise NotImplementedError
@@ -401,17 +405,11 @@ def _user_filters(stmt: Select, filters: Filters) -> Select:
     return stmt
 
 
-# Restrictions to a set of learners that other features own (cohort members):
-# fn(filters) -> a SELECT of user ids, or None when the filters do not restrict.
-USER_SUBSET_HOOKS: list[Callable[[Filters], Select | None]] = []
-
-
 def _user_subset(stmt: Select, user_id, filters: Filters) -> Select:
-    """Keep the rows whose learner (``user_id`` column) is in every subset the filters ask for."""
-    for hook in USER_SUBSET_HOOKS:
-        sub = hook(filters)
-        if sub is not None:
-            stmt = stmt.where(user_id.in_(sub))
+    """Keep the rows whose learner (``user_id`` column) is in every subset the filters ask
+    for: restrictions to learners other features group (``stats-user-subsets``: cohorts)."""
+    for sub in values_from_signal(signals.stats_user_subsets.send(filters)):
+        stmt = stmt.where(user_id.in_(sub))
     return stmt
 
 
@@ -444,10 +442,15 @@ class EnrolmentFact(Fact):
             ("completions",),
         ),
     )
-    # Extra WHERE hooks for filters other features own (cohort): fn(stmt, filters) -> stmt.
-    FILTER_HOOKS: list[Callable[[Select, Filters], Select]] = []
-    # Extra keys other features provide: base -> fn(filters) -> (expr, needs_user, join fn|None).
-    KEY_HOOKS: dict[str, Callable] = {}
+
+    @staticmethod
+    def extra_keys() -> dict[str, Callable]:
+        """Keys other features offer (``stats-enrolment-keys``: cohort): base -> fn(filters)
+        -> (expr, needs_user, join fn or None)."""
+        keys: dict[str, Callable] = {}
+        for offered in values_from_signal(signals.stats_enrolment_keys.send()):
+            keys.update(offered)
+        return keys
 
     def fingerprint(self) -> tuple:
         return (
@@ -466,12 +469,13 @@ class EnrolmentFact(Fact):
             "country",
             "tisc",
             "month",
-            *self.KEY_HOOKS,
+            *self.extra_keys(),
         }
 
     def key_expr(self, base: str, filters: Filters):
-        if base in self.KEY_HOOKS:
-            return self.KEY_HOOKS[base](filters)
+        extra = self.extra_keys().get(base)
+        if extra is not None:
+            return extra(filters)
         if base == "month":
             return month_expr(self._date_column(filters)), False, None
         expr, needs_user = {
@@ -522,10 +526,7 @@ class EnrolmentFact(Fact):
         if filters.languages:
             stmt = stmt.where(Enrollment.language.in_(filters.languages))
         stmt = _user_filters(stmt, filters)
-        stmt = _user_subset(stmt, Enrollment.user_id, filters)
-        for hook in self.FILTER_HOOKS:
-            stmt = hook(stmt, filters)
-        return stmt
+        return _user_subset(stmt, Enrollment.user_id, filters)
 
 
 class RegistrationFact(Fact):
@@ -578,17 +579,19 @@ class RegistrationFact(Fact):
 FACTS: dict[str, Fact] = {f.name: f for f in (EnrolmentFact(), RegistrationFact())}
 
 
-def register_fact(fact: Fact) -> None:
-    FACTS[fact.name] = fact
+def facts() -> dict[str, Fact]:
+    """Enrolments and registrations, then the facts other features offer (``stats-facts``)."""
+    offered = values_from_signal(signals.stats_facts.send())
+    return {**FACTS, **{f.name: f for f in offered}}
 
 
 def measure_choices() -> list[tuple[str, str, str]]:
     """(fact name, measure name, label) for every measure of every fact."""
-    return [(f.name, m.name, str(m.label)) for f in FACTS.values() for m in f.measures]
+    return [(f.name, m.name, str(m.label)) for f in facts().values() for m in f.measures]
 
 
 def fact_for_measure(measure: str) -> Fact:
-    for fact in FACTS.values():
+    for fact in facts().values():
         if any(m.name == measure for m in fact.measures):
             return fact
     raise StatsError(f"unknown measure {measure!r}")
@@ -674,7 +677,7 @@ def crosstab(
     (language, gender, gender × language) pass the same ``within`` and share one query.
     """
     filters = filters or Filters()
-    the_fact = FACTS.get(fact)
+    the_fact = facts().get(fact)
     if the_fact is None:
         raise StatsError(f"unknown fact {fact!r}")
     row_dim, col_dim = (_dimension(the_fact, name) if name else None for name in (rows, cols))
@@ -683,7 +686,8 @@ def crosstab(
     if col_dim is not None and col_dim.name == row_dim.name:
         raise StatsError("choose two different dimensions")
     wanted = [row_dim.base] + ([col_dim.base] if col_dim else [])
-    bases = tuple(dict.fromkeys([DIMENSIONS[d].base if d in DIMENSIONS else d for d in within] if within else wanted))
+    known = dimensions()
+    bases = tuple(dict.fromkeys([known[d].base if d in known else d for d in within] if within else wanted))
     if not set(wanted) <= set(bases):
         raise StatsError("within must include the table's dimensions")
     names = list(the_fact.components(filters))
@@ -701,7 +705,7 @@ def crosstab(
 
 
 def _dimension(fact: Fact, name: str) -> Dimension:
-    dim = DIMENSIONS.get(name)
+    dim = dimensions().get(name)
     if dim is None:
         raise StatsError(f"unknown dimension {name!r}")
     if dim.base not in fact.base_keys():
@@ -753,8 +757,11 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
         with _CACHE_LOCK:
             hit = _CACHE.get(key)
         if hit and hit[0] == fingerprint and _time.monotonic() - hit[1] < ttl:
+            _note_counted_at(hit[3])
             memo[key] = hit[2]
             return hit[2]
+    counted_at = utcnow()
+    _note_counted_at(counted_at)
     names = list(fact.components(filters))
     n = len(bases)
     out = []
@@ -776,9 +783,21 @@ def grouped(fact: Fact, bases: tuple[str, ...], filters: Filters) -> list[tuple[
         with _CACHE_LOCK:
             if len(_CACHE) >= _CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[key] = (fingerprint, _time.monotonic(), out)
+            _CACHE[key] = (fingerprint, _time.monotonic(), out, counted_at)
     memo[key] = out
     return out
+
+
+def _note_counted_at(when: datetime) -> None:
+    oldest = g.get("_stats_counted_at")
+    if oldest is None or when < oldest:
+        g._stats_counted_at = when
+
+
+def counted_at() -> datetime | None:
+    """When the oldest counts this request used were read from the database (a cached
+    grouping may be up to ``STATS_CACHE_SECONDS`` old): the exports' "data as of"."""
+    return g.get("_stats_counted_at")
 
 
 def _plain_key(key):
@@ -809,6 +828,7 @@ def clear_request_memo() -> None:
     """Forget the groupings and fingerprints this request has read (a recount starts clean)."""
     g.pop("_stats_grouped", None)
     g.pop("_stats_fingerprints", None)
+    g.pop("_stats_counted_at", None)
 
 
 def _key(dim: Dimension, raw):

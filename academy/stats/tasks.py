@@ -47,7 +47,8 @@ def build_learner_export(job: Job) -> dict:
     def write(path):
         rows = counting(exports.learner_rows(filters, job.has_personal_data, for_xlsx=fmt == "xlsx"))
         if fmt == "xlsx":
-            exports.write_xlsx(rows, str(path), sheet="Enrolments")
+            about = exports.about_rows(None, filters, as_of=job.started_at)
+            exports.write_xlsx(rows, str(path), sheet="Enrolments", about=about)
         else:
             exports.write_csv(rows, str(path))
 

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -27,18 +28,24 @@ from werkzeug.datastructures import MultiDict
 from academy.auth.access import admin_required
 from academy.core.audit import record
 from academy.core.enums import Role
-from academy.core.nav import add_nav
+from academy.core.nav import NavItem
 from academy.core.serving import Deflated, assembled_response
+from academy.core.views import wants_json
 from academy.extensions import db
 from academy.jobs.models import Job, JobStatus
 from academy.jobs.services import RETENTION, job_path
 from academy.stats import exports, figures, snapshot
 from academy.stats.forms import CrossTabForm, LearnerExportForm, RefreshForm, StatsFilterForm, choice_rows
-from academy.stats.queries import clear_cache
+from academy.stats.queries import clear_cache, counted_at
 from academy.stats.tasks import LEARNER_EXPORT, queue_learner_export
 
 bp = Blueprint("stats", __name__, url_prefix="/admin/stats", template_folder="templates")
-add_nav("stats.dashboard", _l("Statistics"), (Role.ADMIN,), order=80)
+
+
+def menu_items(sender, **_kw):
+    """On ``menu-items``: this feature's header entries."""
+    yield NavItem("stats.dashboard", _l("Statistics"), (Role.ADMIN,), order=80)
+
 
 FILTER_ARGS = (
     "date_from",
@@ -55,11 +62,23 @@ FILTER_ARGS = (
 )
 
 
-def _filter_form(cls=StatsFilterForm, choices: tuple[tuple, tuple] | None = None):
+def _filter_form(cls=StatsFilterForm, choices: tuple[tuple, tuple] | None = None, also: tuple[str, ...] = ()):
     form = cls(formdata=request.args or None, choices=choices)
-    if request.args and not form.validate():
+    if request.args and not (form.validate() & form.refuse_unknown(request.args, also)):
         return form, False
     return form, True
+
+
+def _bad_parameters(form):
+    """400 for parameters a statistics route cannot use, each named with what is wrong:
+    JSON for a client that asked for it, else the error page listing them (for routes
+    without a page of their own, such as the exports)."""
+    problems = form.problems()
+    if wants_json():
+        return jsonify(error=400, message="invalid parameters", parameters=problems), 400
+    lines = [f"{form[name].label.text} ({name}): " if name in form else "" for name in problems]
+    details = [line + " ".join(errors) for line, errors in zip(lines, problems.values(), strict=True)]
+    return render_template("errors/error.html", code=400, details=details), 400
 
 
 def _query_args(form, extra: dict | None = None) -> dict:
@@ -103,7 +122,9 @@ def dashboard():
     if valid is None:
         form, is_valid = _filter_form(choices=choices)
         if not is_valid:
-            return render_template("stats/dashboard.html", body=_body(form, None, _query_args(form)))
+            if wants_json():
+                return _bad_parameters(form)
+            return render_template("stats/dashboard.html", body=_body(form, None, _query_args(form))), 400
         valid = (form.filters(), form.threshold.data, form.suppression.data, _query_args(form))
         if len(_VALID_FILTERS) >= _MAX_VALID_FILTERS:
             _VALID_FILTERS.clear()
@@ -171,7 +192,9 @@ def _filters_html(form) -> str:
 def refresh():
     """Recount the dashboard's figures for the filters in the query string, for everyone."""
     form, valid = _filter_form()
-    if not RefreshForm().validate_on_submit() or not valid:
+    if not valid:
+        return _bad_parameters(form)
+    if not RefreshForm().validate_on_submit():
         abort(400)
     clear_cache()  # this process's grouped rows too: a deletion shows at once
     snapshot.refresh(form.filters(), lambda: _dashboard_figures(form.filters(), form.threshold.data,
@@ -183,24 +206,40 @@ def refresh():
 @bp.route("/crosstab")
 @admin_required
 def crosstab():
-    form = CrossTabForm(formdata=request.args or None)
+    form, valid = _filter_form(CrossTabForm)
+    if not valid and wants_json():
+        return _bad_parameters(form)
     fig = None
-    if not request.args or form.validate():
+    if valid:
         rows, cols, measure = form.rows.data, form.cols.data or None, form.measure.data
         title = figures.crosstab_title(rows, cols, measure)
         fig = figures.cross_figure(
             "crosstab", title, rows, cols, measure, form.filters(), form.suppression_for(rows, cols)
         )
         fig.params = {"figure": "crosstab", "rows": rows, "cols": cols or "", "measure": measure}
-    return render_template("stats/crosstab.html", form=form, figure=fig, base_args=_query_args(form), show=figures.show)
+    return render_template("stats/crosstab.html", form=form, figure=fig, base_args=_query_args(form),
+                           show=figures.show), 200 if valid else 400
+
+
+class BadParameters(Exception):
+    """A statistics request whose parameters cannot be used; carries the form that says why."""
+
+    def __init__(self, form):
+        super().__init__("invalid statistics parameters")
+        self.form = form
+
+
+@bp.errorhandler(BadParameters)
+def bad_parameters(exc: BadParameters):
+    return _bad_parameters(exc.form)
 
 
 def _figure_from_request():
     name = request.args.get("figure", "")
     if name == "crosstab":
         form = CrossTabForm(formdata=request.args)
-        if not form.validate():
-            abort(400)
+        if not (form.validate() & form.refuse_unknown(request.args, also=("figure",))):
+            raise BadParameters(form)
         rows, cols, measure = form.rows.data, form.cols.data or None, form.measure.data
         fig = figures.cross_figure(
             "crosstab",
@@ -212,11 +251,15 @@ def _figure_from_request():
             form.suppression_for(rows, cols),
         )
         return fig, form, {"rows": rows, "cols": cols, "measure": measure}
-    if name not in figures.DASHBOARD:
-        abort(404)
     form = StatsFilterForm(formdata=request.args)
-    if not form.validate():
-        abort(400)
+    valid = form.validate() & form.refuse_unknown(request.args, also=("figure",))
+    if name not in figures.DASHBOARD:
+        # i18n: "figure" is the name of a parameter in the address of a statistics download
+        form.form_errors.append(_("“%(name)s” is not one of the figures (figure=…).", name=name)
+                                if name else _("Say which figure to download (figure=…)."))
+        valid = False
+    if not valid:
+        raise BadParameters(form)
     supp = figures.auto_suppression(form.threshold.data or 5, form.suppression.data or "auto")
     return figures.build_figure(name, form.filters(), supp), form, {}
 
@@ -226,7 +269,7 @@ def _filename(stem: str, fmt: str) -> str:
 
 
 def _download(body, fmt: str, filename: str) -> Response:
-    resp = Response(body, mimetype=exports.MIMETYPES[fmt])
+    resp = Response(body, content_type=exports.MIMETYPES[fmt])
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -256,7 +299,8 @@ def export_table(fmt: str):
     rows = exports.table_rows(fig.table)
     if fmt == "csv":
         return _download(exports.csv_chunks(rows), fmt, _filename(fig.name, fmt))
-    path = exports.xlsx_tempfile(rows, sheet=fig.title, about=exports.about_rows(fig.table, filters))
+    about = exports.about_rows(fig.table, filters, as_of=counted_at())
+    path = exports.xlsx_tempfile(rows, sheet=fig.title, about=about)
     return _download(exports.stream_file_then_delete(path), fmt, _filename(fig.name, fmt))
 
 

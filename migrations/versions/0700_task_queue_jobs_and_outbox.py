@@ -5,7 +5,7 @@ the generic job table the queue's tasks update. Export files are kept for a day 
 the old table's rows are not carried over.
 
 Revision ID: 0700
-Revises: 0600
+Revises: 0640
 Create Date: 2026-12-07 10:40:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 import academy.core.models
 
 revision = '0700'
-down_revision = '0600'
+down_revision = '0640'
 branch_labels = None
 depends_on = None
 

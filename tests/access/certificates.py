@@ -36,6 +36,9 @@ ROWS = [
     Row("certificates.verify", lambda w: f"/verify/{w.certificate.verification_code}", everyone(200)),
     Row("certificates.verify_upload_for", lambda w: f"/verify/{w.certificate.verification_code}/check",
         everyone(400), method="POST"),
+    # An empty answer: the form asks again (422), whoever asks.
+    Row("certificates.verify_holder", lambda w: f"/verify/{w.certificate.serial}/holder", everyone(422),
+        method="POST", data=lambda w: {"answer": ""}),
     Row("certificates.verify_json", lambda w: f"/verify/{w.certificate.verification_code}.json", everyone(200)),
     Row("certificates.credential_json", lambda w: f"/verify/{w.certificate.verification_code}/credential.json",
         everyone(200)),

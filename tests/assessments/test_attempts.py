@@ -288,7 +288,7 @@ def test_passing_the_quiz_completes_the_module_and_unlocks_the_next(learner, log
 def test_the_course_completes_when_the_final_exam_is_passed_with_the_best_score(
     learner, login_as, quizzed
 ):
-    from academy.courses.signals import course_completed
+    from academy.core.signals import course_completed
 
     fired = []
 

@@ -103,19 +103,23 @@ def test_zip_download_of_a_course_holds_the_issued_pdfs(client, make_user, issue
         assert other.serial not in zf.read("certificates.csv").decode()
 
 
-def test_zip_download_of_a_group_registered_by_another_feature(client, make_user, issue, login_as, monkeypatch):
+def test_zip_download_of_a_group_offered_by_another_feature(client, make_user, issue, login_as):
     from academy.certificates import queries
+    from academy.core.signals import learner_groups
 
     login_as(make_user("admin"))
     in_cohort, outside = make_user(), make_user()
     a, b = issue(in_cohort), issue(outside)
-    # setitem puts back the group certification registered at import (del would drop it
-    # for every later test in the process)
-    monkeypatch.setitem(queries.LEARNER_GROUPS, "pilot", queries.LearnerGroups(
-        label="Pilot", choices=lambda: [("1", "Pilot 2026")], members=lambda key: [in_cohort.id] if key == "1" else []
-    ))
-    assert "Pilot: Pilot 2026" in client.get("/admin/certificates/").get_data(as_text=True)
-    _resp, data = zip_download(client, "group=pilot:1")
+
+    def pilot(sender, **_kw):
+        return "pilot", queries.LearnerGroups(
+            label="Pilot", choices=lambda: [("1", "Pilot 2026")],
+            members=lambda key: [in_cohort.id] if key == "1" else [])
+
+    # connected for this test only: the other tests see the groups the features offer
+    with learner_groups.connected_to(pilot):
+        assert "Pilot: Pilot 2026" in client.get("/admin/certificates/").get_data(as_text=True)
+        _resp, data = zip_download(client, "group=pilot:1")  # prepared on the queue inside the block
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert f"{a.serial}.pdf" in zf.namelist() and f"{b.serial}.pdf" not in zf.namelist()
 

@@ -19,6 +19,7 @@ from academy.assessments.services import AttemptRefused, save_answers, start_att
 from academy.core.models import frozen_clock
 from academy.courses.models import Enrollment
 from academy.courses.queries import active_modules, completed_lesson_ids
+from academy.courses.services import check_completion_date
 from academy.extensions import db
 
 
@@ -90,4 +91,5 @@ def take_demo_quizzes(enrollment: Enrollment, rng: random.Random) -> None:
     enrollment.last_activity_at = last
     if enrollment.completed_at is not None:
         # Completion happened "now" in this script; the story says it happened then.
+        check_completion_date(enrollment, last)
         enrollment.completed_at = last

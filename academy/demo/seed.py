@@ -15,16 +15,16 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from academy.assessments.demo import take_demo_quizzes
 from academy.auth.models import Tisc, User
 from academy.auth.services import create_user
 from academy.core.enums import EnrollmentStatus, Gender, Role
 from academy.courses.models import Course, Enrollment, Lesson, LessonProgress
 from academy.courses.package import load_package
 from academy.courses.services import import_package, refresh_progress
+from academy.demo.quizzes import take_demo_quizzes
 from academy.extensions import db
 
-PACKAGES_DIR = Path(__file__).resolve().parent / "courses" / "packages"
+PACKAGES_DIR = Path(__file__).resolve().parent.parent / "courses" / "packages"
 
 TISCS = [
     ("CN", "TISC of Tongji University", "Tongji University", "Shanghai", "China TISC network"),
@@ -169,7 +169,7 @@ def seed(echo=print) -> dict:
         _user(f"learner{i}@example.org", name, g, country, lang, password, [Role.LEARNER],
               other="Independent inventor support office")
     db.session.flush()
-    from academy.certification.demo import seed_certification
+    from academy.demo.certification import seed_certification
 
     seed_certification(dl177, echo=echo)
     db.session.commit()

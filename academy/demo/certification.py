@@ -289,10 +289,12 @@ def _seed(dl177: Course) -> None:
         if key in NOT_FINISHED:
             continue
         if enrollment is None or enrollment.status != EnrollmentStatus.COMPLETED:
-            last = max((d for d in (enrollment.last_activity_at if enrollment else None, ENROLLED) if d),
-                       default=ENROLLED)
+            # Finished after their own enrolment and last lesson, not only after the cohort began:
+            # some enrolled weeks after it (the course history seeded in academy/demo.py).
+            started = [enrollment.enrolled_at, enrollment.last_activity_at] if enrollment else []
+            last = max(d for d in (*started, ENROLLED) if d)
             day = min(last.date() + timedelta(days=rng.randint(6, 40)), date(2024, 3, 1))
-            with frozen_clock(_at(day, rng.randint(8, 20), rng)):
+            with frozen_clock(max(_at(day, rng.randint(8, 20), rng), last + timedelta(hours=1))):
                 _finish_dl177(record.user, dl177)
         else:
             # Completed before the cohort was formed: phase 1 passed when they joined.
