@@ -58,9 +58,10 @@ DEV_ENV = ACADEMY_ENV=development PORT=$(PORT) FLASK_RUN_PORT=$(PORT)
 run: sysdeps-run $(VENV)/.installed compile-translations
 	$(DEV_ENV) $(BIN)/flask db upgrade
 	$(DEV_ENV) $(BIN)/flask academy seed-demo
-	$(DEV_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(DEV_ENV) $(BIN)/flask academy run-all --host 127.0.0.1 --port $(PORT)
 
-# Production: migrations, then gunicorn (workers from the CPU count; see gunicorn.conf.py).
+# Production: migrations, then gunicorn (workers from the CPU count; see gunicorn.conf.py) and
+# a queue consumer beside it (scripts/serve.sh; ACADEMY_QUEUE_CONSUMER=0 when consumers run elsewhere).
 serve: sysdeps-run $(VENV)/.installed compile-translations
 	scripts/serve.sh
 

@@ -27,6 +27,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     configure_templates(app)
     configure_security(app)
     configure_serving(app)
+    configure_queue(app)
     configure_cli(app)
     return app
 
@@ -125,10 +126,11 @@ def configure_blueprints(app: Flask) -> None:
     from academy.core.views import bp as core_bp
     from academy.core.views import register_error_handlers
     from academy.courses.views import bp as courses_bp
+    from academy.jobs.views import bp as jobs_bp
     from academy.stats.views import bp as stats_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
-               certification_bp, certificates_bp, certificates_admin_bp):
+               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 
@@ -137,9 +139,9 @@ def configure_features(app: Flask) -> None:
     """Each feature connects its receivers to the signals of academy.core.signals. The
     order is the order in which receivers answer: it orders what several features add to
     one page (the header's menu on equal ranks, the sections of a person's admin page)."""
-    from academy import admin, assessments, certificates, certification, stats
+    from academy import admin, assessments, certificates, certification, jobs, stats
 
-    for feature in (assessments, admin, certification, stats, certificates):
+    for feature in (assessments, admin, certification, stats, certificates, jobs):
         feature.init_app(app)
 
 
@@ -169,6 +171,12 @@ def configure_serving(app: Flask) -> None:
     register_static_caching(app)
     register_request_log(app)
     wrap_proxy(app)
+
+
+def configure_queue(app: Flask) -> None:
+    from academy.core import queue
+
+    queue.init_app(app)
 
 
 def configure_cli(app: Flask) -> None:

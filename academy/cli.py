@@ -61,24 +61,85 @@ def seed_demo() -> None:
 
 @academy_cli.command("daily")
 def daily() -> None:
-    """Daily housekeeping (cron): deadline reminders, overdue timed quiz attempts closed and
-    graded, expired statistics exports deleted. Idempotent: a rerun does nothing twice."""
-    from academy.assessments.services import expire_overdue
-    from academy.certification.services import send_deadline_reminders
-    from academy.stats.jobs import purge_expired
+    """Daily housekeeping, by hand (the queue's consumer runs it every day at 06:15): deadline
+    reminders, overdue timed quiz attempts closed and graded, expired exports deleted.
+    Idempotent: a rerun does nothing twice."""
+    from academy.jobs.tasks import run_daily
 
+    done = run_daily()
+    click.echo(f"{done['reminders']} deadline reminder(s) sent, {done['expired_attempts']} overdue quiz attempt(s) "
+               f"closed and graded, {done['purged_jobs']} expired export(s) deleted.")
+
+
+@academy_cli.command("worker")
+@click.option("--workers", "-w", type=int, default=None,
+              help="Worker processes (default ACADEMY_QUEUE_WORKERS, else one per CPU).")
+@click.option("--threads", is_flag=True, help="Threads instead of processes (light work, e-mail only).")
+@click.option("--no-periodic", is_flag=True,
+              help="Do not run the schedules (when another consumer, on any machine, already does).")
+def worker(workers: int | None, threads: bool, no_periodic: bool) -> None:
+    """Run a queue consumer: e-mail, exports, certificates, and the schedules that replace cron."""
+    import logging
+    import os
+
+    from flask import current_app
+
+    from academy.core.queue import get_huey
+    from academy.jobs.services import recover_interrupted
+
+    app = current_app
+    if app.config["QUEUE_IMMEDIATE"]:
+        raise click.UsageError("ACADEMY_QUEUE_IMMEDIATE is on: tasks run in the web process; no consumer needed.")
+    workers = workers or app.config["QUEUE_WORKERS"] or os.cpu_count() or 1
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [queue] %(name)s %(message)s",
+                        force=True)
+    # What a consumer killed mid-job left behind goes back on the queue before work starts.
+    requeued = recover_interrupted()
+    if requeued:
+        click.echo(f"queue: {len(requeued)} interrupted job(s) queued again", err=True)
+    db.session.remove()
+    for engine in db.engines.values():
+        engine.dispose()  # worker processes open their own connections (nothing shared over fork)
+    consumer = get_huey().create_consumer(workers=workers, worker_type="thread" if threads else "process",
+                                             periodic=not no_periodic, max_delay=1.0, check_worker_health=True)
+    consumer.run()
+
+
+@academy_cli.command("run-all")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def run_all(host: str, port: int) -> None:
+    """Development: the web server and a queue consumer together, their output in this
+    console; Ctrl-C stops both."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    flask = [sys.executable, "-m", "flask"]
+    procs = [
+        subprocess.Popen([*flask, "academy", "worker", "--workers", "1", "--threads"]),  # noqa: S603 - our own argv
+        subprocess.Popen([*flask, "run", "--host", host, "--port", str(port)]),  # noqa: S603 - our own argv
+    ]
     try:
-        reminders = send_deadline_reminders()
-        db.session.commit()
-        expired = expire_overdue()
-        db.session.commit()
-        purged = purge_expired()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    click.echo(f"{reminders} deadline reminder(s) sent, {expired} overdue quiz attempt(s) closed and graded, "
-               f"{purged} expired export(s) deleted.")
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass  # the terminal sent SIGINT to both children as well
+    finally:
+        consumer, web = procs
+        if consumer.poll() is None:
+            consumer.send_signal(signal.SIGINT)  # Huey's graceful stop: the running task finishes
+        if web.poll() is None:
+            web.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    failed = [p.returncode for p in procs if p.returncode not in (0, -signal.SIGINT, -signal.SIGTERM, None)]
+    if failed:
+        raise SystemExit(failed[0])
 
 
 @academy_cli.command("backup")

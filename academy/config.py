@@ -162,6 +162,15 @@ def load_config(override: dict | None = None) -> dict:
         # The certificates' Ed25519 signing key: one file every app server reads (default:
         # instance/keys/, created on first use, so several servers must point here at one key).
         "CREDENTIAL_SIGNING_KEY_PATH": os.environ.get("ACADEMY_CREDENTIAL_KEY_PATH") or None,
+        # The task queue (academy.core.queue): empty → SQLite in the instance folder; redis://…
+        # when consumers run on several machines. The tests run tasks at once in-process.
+        "QUEUE_URL": os.environ.get("ACADEMY_QUEUE_URL") or os.environ.get("ACADEMY_REDIS_URL") or "",
+        "QUEUE_IMMEDIATE": _bool("ACADEMY_QUEUE_IMMEDIATE", env == "testing"),
+        # Worker processes per consumer (`flask academy worker`); 0: one per CPU.
+        "QUEUE_WORKERS": _int("ACADEMY_QUEUE_WORKERS", 0),
+        # Seconds before a failed task is tried again; unset: each task's own delay. The tests
+        # retry at once, so a task run in-process goes through its retries before the request ends.
+        "QUEUE_RETRY_DELAY": _int("ACADEMY_QUEUE_RETRY_DELAY", 0 if env == "testing" else -1),
     }
     cfg.update(override)
     if "TRUSTED_HOSTS" not in override and cfg["ACADEMY_ENV"] == "production":

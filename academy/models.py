@@ -29,6 +29,7 @@ from academy.certification.models import (  # noqa: F401
     TrainingSession,
 )
 from academy.core.audit import AuditEvent  # noqa: F401
+from academy.core.mail import OutgoingMail  # noqa: F401
 from academy.courses.models import (  # noqa: F401
     Course,
     CourseMedia,
@@ -40,4 +41,5 @@ from academy.courses.models import (  # noqa: F401
     Module,
     ModuleText,
 )
+from academy.jobs.models import Job  # noqa: F401
 from academy.stats import models as _stats_models  # noqa: F401  (indexes on others' tables)

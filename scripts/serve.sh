@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `make serve`: the production path. Applies migrations, then runs gunicorn (gunicorn.conf.py).
+# `make serve`: the production path. Applies migrations, then runs gunicorn (gunicorn.conf.py)
+# and a queue consumer (`flask academy worker`) beside it; either stopping stops both.
+# ACADEMY_QUEUE_CONSUMER=0 starts gunicorn alone (consumers run on other machines).
 # SECRET_KEY comes from the environment, else from ACADEMY_SECRET_KEY_FILE, else from
 # instance/secret-key (created once, mode 600). Several servers must share the same key.
 # Behind nginx (deploy/nginx/academy.conf, the way to run it in production) set
@@ -19,4 +21,18 @@ if [ -z "${SECRET_KEY:-}" ]; then
 fi
 export ACADEMY_ENV=${ACADEMY_ENV:-production}
 "$bin/flask" --app wsgi db upgrade
-exec "$bin/gunicorn" -c gunicorn.conf.py wsgi:app
+if [ "${ACADEMY_QUEUE_CONSUMER:-1}" = "0" ]; then
+  exec "$bin/gunicorn" -c gunicorn.conf.py wsgi:app
+fi
+"$bin/flask" --app wsgi academy worker &
+consumer=$!
+"$bin/gunicorn" -c gunicorn.conf.py wsgi:app &
+web=$!
+# On SIGTERM/SIGINT (systemd, Ctrl-C) gunicorn finishes its requests and the consumer its tasks
+# (SIGINT is Huey's graceful stop; its SIGTERM abandons running tasks).
+trap 'kill -TERM "$web" 2>/dev/null; kill -INT "$consumer" 2>/dev/null' INT TERM
+status=0
+wait -n "$web" "$consumer" || status=$?
+kill -TERM "$web" 2>/dev/null || true; kill -INT "$consumer" 2>/dev/null || true
+wait "$web" "$consumer" 2>/dev/null || true
+exit "$status"

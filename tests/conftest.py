@@ -133,7 +133,6 @@ def _clean(request):
         storage = Path(app.config["STORAGE_DIR"])
         if storage.exists():
             shutil.rmtree(storage)
-        mail.wait_for_background()
         mail.outbox.clear()
         if limiter.enabled and getattr(limiter, "_storage", None):
             limiter.reset()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
+FLASK = Path(sys.executable).parent / "flask"
 SECRET = "live-test-secret-" + "s" * 40
 
 
@@ -175,3 +177,51 @@ def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+class Consumer:
+    """A queue consumer (`flask academy worker`), its output in a log file."""
+
+    def __init__(self, database_url: str, instance_dir: Path, workers: int = 1, **extra: str) -> None:
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        # ACADEMY_QUEUE_URL comes in ``extra``: the queue file the web servers write to.
+        env = server_env(database_url, instance_dir, ACADEMY_QUEUE_IMMEDIATE="0", **extra)
+        self.log_path = instance_dir / f"consumer-{time.monotonic_ns()}.log"
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen([str(FLASK), "--app", "wsgi", "academy", "worker", "--threads",
+                                          "--workers", str(workers)],
+                                         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # Huey's graceful stop: running tasks finish
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@contextmanager
+def consumer(database_url: str, instance_dir: Path, **extra: str):
+    worker = Consumer(database_url, instance_dir, **extra)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def wait_for(predicate, timeout: float = 120, interval: float = 0.2, what: str = "the condition"):
+    """Poll ``predicate`` until it returns something true; its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(interval)

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import math
-import smtplib
 from dataclasses import dataclass
 
 from flask import (
@@ -275,7 +274,6 @@ def send_password_reset(user_id: int):
     except AdminError as exc:
         flash(str(exc), "error")
         return _back_to_user(user)
-    db.session.commit()
     link = external_url("auth.reset_password", token=make_reset_token(user))
     with force_locale(user.preferred_language):  # the reader's language, not the administrator's
         subject = _("Reset your Academy password")
@@ -286,6 +284,7 @@ def send_password_reset(user_id: int):
             link=link,
         )
     send_mail(user.email, subject, body)
+    db.session.commit()
     flash(_("A password reset link has been sent to %(email)s.", email=user.email), "success")
     return _back_to_user(user)
 
@@ -315,8 +314,8 @@ def resend_invitation(user_id: int):
         flash(_("This person has no pending invitation."), "error")
         return _back_to_user(user)
     services.invitation_resent(invitation)
-    db.session.commit()
     _send_invitation(user)
+    db.session.commit()
     flash(_("The invitation has been sent again to %(email)s.", email=user.email), "success")
     return _back_to_user(user)
 
@@ -388,20 +387,10 @@ def invite():
                     "admin/invite.html", form=form, rows=rows, bad=bad, good=good, imported=False
                 ), 422
             created = services.invite_users(good, actor=current_user)
-            db.session.commit()
-            unsent = []
             for user in created:
-                try:
-                    _send_invitation(user)
-                except (OSError, smtplib.SMTPException):
-                    # The accounts exist; "send the invitation again" on each page retries.
-                    current_app.logger.exception("invitation mail to %s failed", user.email)
-                    unsent.append(user.email)
-            flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.", len(created) - len(unsent)),
-                  "success")
-            if unsent:
-                flash(_("The mail server refused the invitations to: %(emails)s. The accounts exist; "
-                        "send their invitations again from each person's page.", emails=", ".join(unsent)), "error")
+                _send_invitation(user)  # queued with the accounts: sent once they are committed
+            db.session.commit()
+            flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.", len(created)), "success")
             return render_template(
                 "admin/invite.html",
                 form=InviteForm(formdata=None),

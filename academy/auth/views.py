@@ -35,7 +35,7 @@ from academy.auth.services import (
 )
 from academy.auth.throttle import clear_login_failures, record_login_failure, wait_before_next_login
 from academy.core.i18n import autonym, country_choices, country_name, current_locale, is_country
-from academy.core.mail import Mail, send_in_background
+from academy.core.mail import send_mail
 from academy.core.urls import external_url
 from academy.extensions import db, limiter, login_manager
 
@@ -237,18 +237,16 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
-        message = None
         if user is not None and user.is_active:
             link = external_url("auth.reset_password", token=make_reset_token(user))
             with force_locale(user.preferred_language):  # the reader's language, not the requester's
                 subject = _("Reset your Academy password")
                 body = _("Open this link within one hour to choose a new password:\n\n%(link)s\n\n"
                          "If you did not ask for this, ignore this message.", link=link)
-            message = Mail(user.email, subject, body)
-        # Not sent inline: waiting for the mail server only when the account exists would
-        # tell anyone timing this form which addresses have accounts.
-        send_in_background(message)
-        # Same answer whether or not the account exists.
+            send_mail(user.email, subject, body)
+        # Same answer, in the same time, whether or not the account exists: the message is
+        # only written to the outbox here (the queue sends it), and both paths commit.
+        db.session.commit()
         flash(_("If an account exists for that email, we have sent a link to reset the password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)

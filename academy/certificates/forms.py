@@ -70,3 +70,13 @@ class ReissueForm(DesignMixin, AcademyForm):
 
 class BulkIssueForm(DesignMixin, AcademyForm):
     course_id = SelectField(_l("Course"), coerce=int, choices=[])
+    # i18n: limits a bulk issue to the learners of a cohort, a TISC or a country
+    group = SelectField(_l("Learners"), choices=[], validate_choice=False)
+
+
+class BulkReissueForm(DesignMixin, AcademyForm):
+    reason = TextAreaField(_l("Reason for the re-issue"), validators=[DataRequired(), Length(max=1000)])
+
+
+class CSRFOnlyForm(AcademyForm):
+    """A button that changes something: its form carries only the CSRF token."""

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, or_, select
 
 from academy.auth.models import User
-from academy.certificates.models import Certificate, CertificateStatus
+from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
 from academy.certificates.services import CODE_RE, SERIAL_RE
 from academy.core import signals
 from academy.core.models import utcnow
@@ -36,6 +36,26 @@ def by_serial(serial: str) -> Certificate | None:
 
 def by_sha256(digest: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == digest).limit(1))
+
+
+def certificates_in_preparation(user_id: int, within: timedelta = timedelta(hours=1)) -> list[str]:
+    """Titles (in the course language) of the user's courses completed in the last ``within``
+    whose certificate the queue has not issued yet: a learner sees "being prepared" for
+    the seconds it takes, not forever if issuing failed (an admin's bulk issue catches that)."""
+    from academy.core.enums import EnrollmentStatus
+    from academy.courses.models import CourseVersion, Enrollment
+
+    rows = db.session.execute(
+        select(CourseVersion.title)
+        .select_from(Enrollment)
+        .join(CourseVersion, (CourseVersion.course_id == Enrollment.course_id)
+              & (CourseVersion.language == Enrollment.language))
+        .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)
+        .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.COMPLETED,
+               Enrollment.completed_at >= utcnow() - within, Certificate.id.is_(None))
+        .order_by(Enrollment.completed_at.desc())
+    )
+    return [title for (title,) in rows]
 
 
 def user_certificates(user_id: int) -> list[Certificate]:
@@ -142,3 +162,30 @@ def group_members(value: str) -> list[int] | None:
     if groups is None or not key:
         return None
     return list(groups.members(key))
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def filters_from(raw) -> tuple[SearchFilters, dict]:
+    """The admin search's filters from its query-string arguments (a request's, or a job's
+    saved copy), and the arguments that were set."""
+    args = {k: (raw.get(k) or "").strip() for k in ("q", "subject", "status", "kind", "from", "to", "group")}
+    statuses = {s.value for s in CertificateStatus}
+    kinds = {k.value for k in CertificateKind}
+    filters = SearchFilters(
+        q=args["q"][:200],
+        subject_code=args["subject"][:32],
+        status=args["status"] if args["status"] in statuses else "",
+        kind=args["kind"] if args["kind"] in kinds else "",
+        issued_from=_date(args["from"]),
+        issued_to=_date(args["to"]),
+    )
+    if args["group"]:
+        members = group_members(args["group"])
+        filters.user_ids = members if members is not None else []
+    return filters, {k: v for k, v in args.items() if v}

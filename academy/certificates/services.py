@@ -121,6 +121,11 @@ def _check_design(design: str, paper: str) -> str:
     return paper
 
 
+def check_design(design: str | None, paper: str | None) -> None:
+    """Raise CertificateError unless the design (default: configured) exists with that paper."""
+    _check_design(design or default_design(), paper or default_paper())
+
+
 def _pick_title(titles: dict[str, str], language: str) -> str:
     if not titles:
         raise CertificateError("a certificate needs a title")
@@ -418,13 +423,12 @@ def pdf_bytes(certificate: Certificate) -> bytes:
 
 
 def on_course_completed(sender, enrollment, **_extra) -> None:
-    """Issue the completion certificate; a rendering failure must not undo the completion
-    (an admin can issue it later), so it is logged instead of raised."""
-    try:
-        with db.session.begin_nested():
-            issue_for_enrollment(enrollment)
-    except Exception:
-        log.exception("could not issue the certificate for enrolment %s", enrollment.id)
+    """Issue the completion certificate on the queue once the completion commits: rendering
+    stays out of the learner's request, and a failure cannot undo the completion (the task
+    is retried; an admin's bulk issue catches what is left)."""
+    from academy.certificates.tasks import issue_completion_certificate
+
+    issue_completion_certificate.after_commit(enrollment.id)
 
 
 #: names and titles for sample certificates (design checks, the benchmark)

@@ -6,8 +6,6 @@ import hashlib
 import io
 import json
 import secrets
-import zipfile
-from datetime import date
 from urllib.parse import urlencode
 
 from flask import (
@@ -30,9 +28,12 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from academy.auth.access import admin_required, learner_required
+from academy.auth.models import User
 from academy.certificates import credentials, queries
 from academy.certificates.forms import (
     BulkIssueForm,
+    BulkReissueForm,
+    CSRFOnlyForm,
     HolderForm,
     ReissueForm,
     RevokeForm,
@@ -46,13 +47,13 @@ from academy.certificates.services import (
     CertificateError,
     default_design,
     default_paper,
-    issue_for_enrollment,
     names_the_holder,
     pdf_bytes,
     reissue,
     revoke,
     verify_url,
 )
+from academy.certificates.tasks import BULK_ISSUE, BULK_LIMIT, REISSUE, ZIP, count_missing
 from academy.core.audit import AuditEvent, record
 from academy.core.enums import EnrollmentStatus, Role
 from academy.core.i18n import current_locale
@@ -60,6 +61,7 @@ from academy.core.models import utcnow
 from academy.core.nav import NavItem
 from academy.courses.models import Course, Enrollment
 from academy.extensions import db, limiter
+from academy.jobs.services import create_job
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 admin_bp = Blueprint("certificates_admin", __name__, template_folder="templates", url_prefix="/admin/certificates")
@@ -72,7 +74,6 @@ def menu_items(sender, **_kw):
 
 
 PAGE_SIZE = 50
-ZIP_LIMIT = 5000
 #: certificate PDFs and ZIPs: no cache may keep them (the public verification documents,
 #: meant to be shared, are "no-cache": kept but revalidated, so a revocation shows at once)
 PRIVATE_FILE = "private, no-store"
@@ -365,7 +366,8 @@ def mine():
          "linkedin_url": linkedin_url(c)}
         for c in certs
     ]
-    return render_template("certificates/mine.html", items=items)
+    return render_template("certificates/mine.html", items=items,
+                           preparing=queries.certificates_in_preparation(current_user.id))
 
 
 @bp.route("/certificates/<serial>.pdf")
@@ -390,29 +392,8 @@ def download_pdf(serial: str):
 # --- admin ------------------------------------------------------------------------------
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _filters_from_args() -> tuple[queries.SearchFilters, dict]:
-    args = {k: request.args.get(k, "").strip() for k in ("q", "subject", "status", "kind", "from", "to", "group")}
-    statuses = {s.value for s in CertificateStatus}
-    kinds = {k.value for k in CertificateKind}
-    filters = queries.SearchFilters(
-        q=args["q"][:200],
-        subject_code=args["subject"][:32],
-        status=args["status"] if args["status"] in statuses else "",
-        kind=args["kind"] if args["kind"] in kinds else "",
-        issued_from=_date_arg("from"),
-        issued_to=_date_arg("to"),
-    )
-    if args["group"]:
-        members = queries.group_members(args["group"])
-        filters.user_ids = members if members is not None else []
-    return filters, {k: v for k, v in args.items() if v}
+    return queries.filters_from(request.args)
 
 
 @admin_bp.route("/")
@@ -423,42 +404,77 @@ def index():
     return render_template(
         "certificates/admin_list.html",
         certs=found.items, total=found.total, page=found.page, pages=max(1, found.pages), args=args,
-        subjects=queries.subject_codes(), groups=queries.group_choices(),
+        subjects=queries.subject_codes(), groups=queries.group_choices(), reissue_form=_reissue_form(),
         statuses=list(CertificateStatus), kinds=list(CertificateKind),
     )
 
 
-@admin_bp.route("/export.zip")
+@admin_bp.post("/export.zip")
 @admin_required
 def export_zip():
-    """The stored PDFs (byte for byte) of the certificates the search finds, with a CSV
-    index. Without a status filter only the valid ones: what a cohort's or a course's
-    learners hold today, not the revoked and superseded PDFs."""
+    """Prepare, on the queue, a ZIP of the stored PDFs (byte for byte) of the certificates
+    the search finds, with a CSV index. Without a status filter only the valid ones: what a
+    cohort's or a course's learners hold today, not the revoked and superseded PDFs."""
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
     filters, args = _filters_from_args()
     if not filters.status:
         filters.status = CertificateStatus.VALID.value
-    certs = list(db.session.scalars(queries.search(filters).limit(ZIP_LIMIT + 1)))
-    if len(certs) > ZIP_LIMIT:
-        flash(_("Narrow the search: a download holds at most %(n)s certificates.", n=ZIP_LIMIT), "error")
+    total = db.session.scalar(select(func.count()).select_from(queries.search(filters).order_by(None).subquery()))
+    if total > BULK_LIMIT:
+        flash(_("Narrow the search: a download holds at most %(n)s certificates.", n=BULK_LIMIT), "error")
         return redirect(url_for(".index", **args))
-    buf = io.BytesIO()
-    # PDFs are already compressed: store them as they are, which keeps their bytes checkable.
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
-        lines = ["serial,status,learner_name,subject_code,issued_at,pdf_sha256"]
-        for c in certs:
-            zf.writestr(f"{c.serial}.pdf", pdf_bytes(c))
-            name = c.learner_name.replace('"', '""')
-            lines.append(f'{c.serial},{c.effective_status().value},"{name}",{c.subject_code},'
-                         f"{credentials.iso(c.issued_at)},{c.pdf_sha256}")
-        zf.writestr("certificates.csv", "\n".join(lines) + "\n")
-    record("certificate.export", "certificate", None, after={"count": len(certs), "filters": args})
+    job = create_job(ZIP, {"search": args}, requested_by_id=current_user.id, total=total)
+    record("certificate.export", "certificate", None, after={"count": total, "filters": args, "job": job.id})
     db.session.commit()
-    buf.seek(0)
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
-    resp = send_file(buf, mimetype="application/zip", as_attachment=True,
-                     download_name=f"certificates-{stamp}.zip", max_age=0)
-    resp.headers["Cache-Control"] = PRIVATE_FILE
-    return resp
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+def _reissue_form() -> BulkReissueForm:
+    form = BulkReissueForm(formdata=None)
+    form.set_design_choices(default_design(), default_paper())
+    return form
+
+
+@admin_bp.post("/reissue")
+@admin_required
+def reissue_search():
+    """Re-issue, on the queue, the valid certificates the search finds in another design (or
+    the same one, to print names corrected since)."""
+    form = BulkReissueForm()
+    form.set_design_choices(default_design(), default_paper())
+    filters, args = _filters_from_args()
+    filters.status = CertificateStatus.VALID.value
+    if not form.validate_on_submit():
+        flash(_("Give a reason for the re-issue."), "error")
+        return redirect(url_for(".index", **args))
+    ids = list(db.session.scalars(queries.search(filters).with_only_columns(Certificate.id).limit(BULK_LIMIT + 1)))
+    if len(ids) > BULK_LIMIT:
+        flash(_("At most %(n)s certificates can be issued at once: choose a group.", n=BULK_LIMIT), "error")
+        return redirect(url_for(".index", **args))
+    params = {"certificate_ids": ids, "reason": form.reason.data, "design": form.design.data}
+    job = create_job(REISSUE, params, requested_by_id=current_user.id, total=len(ids))
+    record("certificate.bulk_reissue", "certificate", None,
+           after={"count": len(ids), "filters": args, "design": form.design.data, "job": job.id})
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@admin_bp.post("/reissue/person/<int:user_id>")
+@admin_required
+def reissue_renamed(user_id: int):
+    """Re-issue, on the queue, a person's valid certificates that carry an old name."""
+    if not CSRFOnlyForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    ids = [c.id for c in queries.user_certificates(user.id)
+           if c.status == CertificateStatus.VALID and c.learner_name != user.full_name]
+    params = {"certificate_ids": ids, "reason": "Name corrected", "design": None}
+    job = create_job(REISSUE, params, requested_by_id=current_user.id, total=len(ids))
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=job.id))
 
 
 def _cert_or_404(cert_id: int) -> Certificate:
@@ -539,6 +555,7 @@ def reissue_view(cert_id: int):
 def bulk_issue():
     form = BulkIssueForm()
     form.set_design_choices(default_design(), default_paper())
+    form.group.choices = [("", _("Every learner"))] + queries.group_choices()
     courses = list(db.session.scalars(select(Course).order_by(Course.code)))
     form.course_id.choices = [
         (c.id, f"{c.code} · {(c.version(current_locale()) or c.version('en') or c.versions[0]).title}")
@@ -554,19 +571,24 @@ def bulk_issue():
     if valid and form.paper.data not in DESIGNS[form.design.data].papers:
         form.paper.errors.append(_("This design has no layout for that paper size."))
         valid = False
+    user_ids = None
+    if valid and form.group.data:
+        user_ids = queries.group_members(form.group.data)
+        if user_ids is None:
+            form.group.errors.append(_("Choose a group from the list."))
+            valid = False
     if valid:
-        enrollments = list(db.session.scalars(
-            select(Enrollment)
-            .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)
-            .where(Enrollment.course_id == form.course_id.data, Enrollment.status == EnrollmentStatus.COMPLETED,
-                   Certificate.id.is_(None))
-            .order_by(Enrollment.id)
-        ))
-        issued = [issue_for_enrollment(e, design=form.design.data, paper=form.paper.data) for e in enrollments]
-        record("certificate.bulk_issue", "course", form.course_id.data,
-               after={"count": len(issued), "design": form.design.data, "paper": form.paper.data,
-                      "serials": [c.serial for c in issued][:200]})
-        db.session.commit()
-        flash(_("%(n)s certificates issued.", n=len(issued)), "success")
-        return redirect(url_for(".bulk_issue"))
-    return render_template("certificates/admin_issue.html", form=form, courses=courses, missing=missing)
+        total = count_missing(form.course_id.data, user_ids)
+        if total > BULK_LIMIT:
+            form.group.errors.append(_("At most %(n)s certificates can be issued at once: choose a group.",
+                                       n=BULK_LIMIT))
+        else:
+            params = {"course_id": form.course_id.data, "group": form.group.data or None,
+                      "design": form.design.data, "paper": form.paper.data}
+            job = create_job(BULK_ISSUE, params, requested_by_id=current_user.id, total=total)
+            record("certificate.bulk_issue", "course", form.course_id.data, after={**params, "count": total,
+                                                                                   "job": job.id})
+            db.session.commit()
+            return redirect(url_for("jobs.detail", job_id=job.id))
+    return render_template("certificates/admin_issue.html", form=form, courses=courses, missing=missing,
+                           limit=BULK_LIMIT)

@@ -40,7 +40,7 @@ def notify(user, kind: NotificationKind, render, link: str = "", dedupe_key: str
     if has_app_context() and g.get("certification_mail_muted"):
         return note
     url = current_app.config.get("BASE_URL", "").rstrip("/") + link if link else ""
-    send_mail(user.email, subject, body + (f"\n\n{url}\n" if url else "\n"))
+    send_mail(user.email, subject, body + (f"\n\n{url}\n" if url else "\n"), key=f"notification:{note.id}")
     return note
 
 

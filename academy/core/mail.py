@@ -1,29 +1,71 @@
-"""Outgoing mail through a configurable backend.
+"""Outgoing mail: written to an outbox table in the caller's transaction, sent by the queue.
 
-``console`` (development) writes the message to the log, ``memory`` (tests) keeps it in
-``outbox``, ``smtp`` sends it through ACADEMY_SMTP_HOST.
+``send_mail`` adds an ``OutgoingMail`` row and asks the queue to deliver it once the
+transaction commits: a request that rolls back sends nothing, a slow SMTP server never
+slows a page, and a page takes as long whether or not it sends mail (password reset).
+``deliver`` claims the row before sending and marks it sent after, so a retried or
+duplicated task never sends a message twice; a ``key`` (a natural key such as
+``notification:12``) makes asking twice for the same message add one row.
+
+Backends: ``console`` (development) writes the message to the log, ``memory`` (tests)
+keeps it in ``outbox``, ``smtp`` sends it through ACADEMY_SMTP_HOST.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
-import threading
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
+from typing import Optional
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import Index, Integer, String, Text, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
+from academy.core.models import UTCDateTime, utcnow
+from academy.core.queue import retries_left, task
+from academy.extensions import db
+
+log = logging.getLogger(__name__)
 outbox: list[EmailMessage] = []
+#: a claimed message not marked sent after this long was lost with its consumer
+CLAIM_TIMEOUT = timedelta(minutes=5)
+KEEP_DELIVERED = timedelta(days=30)
 
 
-@dataclass
-class Mail:
-    to: str
-    subject: str
-    body: str
+class OutgoingMail(db.Model):
+    __tablename__ = "outgoing_mail"
+    __table_args__ = (Index("ix_outgoing_mail_unsent", "sent_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[Optional[str]] = mapped_column(String(255), unique=True)
+    to: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(998))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[Optional[str]] = mapped_column(Text)
+
+
+def send_mail(to: str, subject: str, body: str, *, key: str | None = None) -> OutgoingMail | None:
+    """Queue one plain-text message, sent after the current transaction commits. With ``key``,
+    a message already queued under that key is not queued again (returns None)."""
+    if key is not None and db.session.scalar(select(OutgoingMail.id).where(OutgoingMail.key == key)):
+        return None
+    mail = OutgoingMail(key=key, to=to, subject=subject, body=body)
+    try:
+        with db.session.begin_nested():
+            db.session.add(mail)
+    except IntegrityError:  # the same key written a moment ago by a concurrent transaction
+        return None
+    deliver.after_commit(mail.id)
+    return mail
 
 
 def message_id_domain() -> str:
@@ -32,18 +74,23 @@ def message_id_domain() -> str:
     return urlsplit(current_app.config.get("BASE_URL") or "").hostname or "localhost"
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text message through the configured backend."""
+def _message(mail: OutgoingMail) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["To"] = mail.to
+    msg["Subject"] = mail.subject
     # RFC 5322 requires Date; spam filters and mail clients (threading, deduplication)
     # expect Message-ID. Added here so every backend sends the same message.
     # "+0000", not formatdate()'s "-0000" ("zone unknown"): the moment is known, in UTC.
-    msg["Date"] = format_datetime(datetime.now(UTC))
-    msg["Message-ID"] = make_msgid(domain=message_id_domain())
-    msg.set_content(body)
+    # Both come from the outbox row, so a message sent again after a consumer died between
+    # sending and recording it is the same message, which receivers can recognise.
+    msg["Date"] = format_datetime(mail.created_at)
+    msg["Message-ID"] = f"<academy.{mail.id}.{int(mail.created_at.timestamp() * 1000)}@{message_id_domain()}>"
+    msg.set_content(mail.body)
+    return msg
+
+
+def _transmit(msg: EmailMessage) -> None:
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "memory":
         outbox.append(msg)
@@ -51,44 +98,57 @@ def send_mail(to: str, subject: str, body: str) -> None:
         with smtplib.SMTP(current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"]) as smtp:
             smtp.send_message(msg)
     else:
-        current_app.logger.info("mail to %s: %s\nMessage-ID: %s\n%s", to, subject, msg["Message-ID"], body)
+        current_app.logger.info("mail to %s: %s\nMessage-ID: %s\n%s", msg["To"], msg["Subject"], msg["Message-ID"],
+                                msg.get_content())
 
 
-# Threads started by send_in_background() and maybe still running (for wait_for_background()).
-_background: list[threading.Thread] = []
-_background_lock = threading.Lock()
+@task(retries=3, retry_delay=30)
+def deliver(mail_id: int, task=None) -> bool:
+    """Send one queued message unless it was sent (or is being sent) already; True if sent now."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutgoingMail)
+        .where(OutgoingMail.id == mail_id, OutgoingMail.sent_at.is_(None),
+               (OutgoingMail.claimed_at.is_(None)) | (OutgoingMail.claimed_at < now - CLAIM_TIMEOUT))
+        .values(claimed_at=now, attempts=OutgoingMail.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if claimed.rowcount != 1:
+        return False
+    mail = db.session.get(OutgoingMail, mail_id)
+    try:
+        _transmit(_message(mail))
+    except Exception as exc:
+        mail.claimed_at, mail.error = None, f"{exc.__class__.__name__}: {exc}"[:2000]
+        db.session.commit()
+        log.warning("mail %s not sent (%s retries left): %s", mail_id, retries_left(task), exc)
+        raise
+    # The body can hold a password-reset link: it is not kept once sent.
+    mail.sent_at, mail.body, mail.error = utcnow(), "", None
+    db.session.commit()
+    return True
 
 
-def send_in_background(message: Mail | None) -> None:
-    """Send ``message`` from a short-lived thread, so the request does not wait for the
-    mail server; ``None`` starts the same thread with nothing to send.
-
-    For replies that must not reveal whether a mail went out (a password reset for an
-    address with or without an account): both branches start one thread and return, so
-    the answer takes as long either way, where sending inline added the SMTP round trips
-    to one branch only. The thread is not a daemon, so a worker that is told to stop
-    finishes sending first. A task queue replaces this when the project gets one."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's documented accessor
-    thread = threading.Thread(target=_deliver, args=(app, message), name="academy-mail")
-    with _background_lock:
-        _background[:] = [t for t in _background if t.is_alive()]
-        _background.append(thread)
-    thread.start()
-
-
-def _deliver(app, message: Mail | None) -> None:
-    if message is None:
-        return
-    with app.app_context():
-        try:
-            send_mail(message.to, message.subject, message.body)
-        except Exception:  # nobody is left to show it to: the log is where it must go
-            app.logger.exception("mail to %s could not be sent", message.to)
+def resend_unsent(now: datetime | None = None) -> int:
+    """Queue again the messages not sent a minute after they were written (a lost task, an
+    SMTP server that was down); returns how many."""
+    now = now or utcnow()
+    ids = db.session.scalars(
+        select(OutgoingMail.id).where(
+            OutgoingMail.sent_at.is_(None), OutgoingMail.created_at < now - timedelta(minutes=1),
+            OutgoingMail.attempts < 20,
+            (OutgoingMail.claimed_at.is_(None)) | (OutgoingMail.claimed_at < now - CLAIM_TIMEOUT),
+        ).limit(1000)
+    ).all()
+    db.session.commit()
+    for mail_id in ids:
+        deliver.enqueue(mail_id)
+    return len(ids)
 
 
-def wait_for_background(timeout: float = 30) -> None:
-    """Wait until every message handed to send_in_background() has been sent (tests, CLI)."""
-    with _background_lock:
-        pending = list(_background)
-    for thread in pending:
-        thread.join(timeout)
+def purge_delivered(now: datetime | None = None) -> int:
+    """Delete the records of messages sent more than KEEP_DELIVERED ago; returns how many."""
+    now = now or utcnow()
+    result = db.session.execute(delete(OutgoingMail).where(OutgoingMail.sent_at < now - KEEP_DELIVERED))
+    return result.rowcount or 0

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import get_timezone
@@ -22,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from academy.auth.access import admin_required
@@ -31,10 +31,12 @@ from academy.core.enums import Role
 from academy.core.nav import NavItem
 from academy.core.views import wants_json
 from academy.extensions import db
-from academy.stats import exports, figures, jobs, snapshot
+from academy.jobs.models import Job, JobStatus
+from academy.jobs.services import RETENTION, job_path
+from academy.stats import exports, figures, snapshot
 from academy.stats.forms import CrossTabForm, LearnerExportForm, RefreshForm, StatsFilterForm, choice_rows
-from academy.stats.models import ExportStatus, StatsExportJob
 from academy.stats.queries import clear_cache, counted_at
+from academy.stats.tasks import LEARNER_EXPORT, queue_learner_export
 
 bp = Blueprint("stats", __name__, url_prefix="/admin/stats", template_folder="templates")
 
@@ -267,27 +269,12 @@ def export_table(fmt: str):
 def learner_export():
     form = LearnerExportForm(formdata=request.form if request.method == "POST" else MultiDict())
     if request.method == "POST" and form.validate():
-        fmt = form.format.data
-        filters = form.filters()
-        personal = bool(form.include_personal.data)
-        if fmt == "xlsx":
-            # A workbook cannot be streamed while it is written, and a large one takes
-            # longer than a request may: it is built in the background.
-            job = jobs.queue_learner_export(current_user.id, filters, personal, fmt)
-            db.session.commit()
-            jobs.start(job.id)
-            flash(_("Your export is being prepared. It will be listed here when it is ready."), "info")
-            return redirect(url_for("stats.export_jobs"))
-        record(
-            "stats.export_enrolments",
-            "enrollment",
-            None,
-            after={"format": fmt, "filters": filters.as_dict(), "personal_data": personal},
-        )
+        # A large export takes longer than a request may, and an XLSX workbook cannot be
+        # streamed while it is written: both are built on the queue.
+        queue_learner_export(current_user.id, form.filters(), bool(form.include_personal.data), form.format.data)
         db.session.commit()
-        name = _filename("enrolments" + ("-personal" if personal else ""), fmt)
-        rows = exports.learner_rows(filters, personal)
-        return _download(stream_with_context(exports.csv_chunks(rows)), fmt, name)
+        flash(_("Your export is being prepared. It will be listed here when it is ready."), "info")
+        return redirect(url_for("stats.export_jobs"))
     status = 400 if request.method == "POST" else 200
     return render_template("stats/learner_export.html", form=form), status
 
@@ -295,24 +282,29 @@ def learner_export():
 @bp.route("/exports")
 @admin_required
 def export_jobs():
-    items = jobs.jobs_for(current_user.id)
-    pending = any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in items)
-    return render_template("stats/export_jobs.html", jobs=items, pending=pending, retention=jobs.RETENTION)
+    items = list(db.session.scalars(
+        select(Job).where(Job.kind == LEARNER_EXPORT, Job.requested_by_id == current_user.id)
+        .order_by(Job.created_at.desc(), Job.id.desc())
+    ))
+    pending = any(j.is_pending for j in items)
+    return render_template("stats/export_jobs.html", jobs=items, pending=pending, retention=RETENTION)
 
 
 @bp.route("/exports/<int:job_id>/download")
 @admin_required
 def download_export(job_id: int):
-    job = db.session.get(StatsExportJob, job_id)
-    if job is None or job.requested_by_id != current_user.id or job.status != ExportStatus.DONE:
+    job = db.session.get(Job, job_id)
+    # Only the admin who asked: the file may hold names and e-mail addresses.
+    if (job is None or job.kind != LEARNER_EXPORT or job.requested_by_id != current_user.id
+            or job.status != JobStatus.DONE):
         abort(404)
-    path = jobs.job_path(job)
+    path = job_path(job)
     if not path.exists():
         abort(404)
-    record("stats.export_download", "stats_export_job", job.id, after={"personal_data": job.has_personal_data})
+    record("stats.export_download", "job", job.id, after={"personal_data": job.has_personal_data})
     db.session.commit()
-    name = f"academy-enrolments-{job.created_at:%Y%m%d-%H%M}.{job.format}"
-    resp = _download(exports.stream_file(path), job.format, name)
+    fmt = job.params["format"]
+    resp = _download(exports.stream_file(path), fmt, job.file_name)
     resp.headers["Content-Length"] = str(path.stat().st_size)
     return resp
 

@@ -49,11 +49,18 @@ ROWS = [
     Row("certificates.download_pdf", lambda w: f"/certificates/{w.certificate.serial}.pdf",
         {"anon": 302, "learner": 200, "other": 404, "instructor": 404, "admin": 200}),
     Row("certificates_admin.index", lambda w: "/admin/certificates/", admin_only(200)),
-    Row("certificates_admin.export_zip", lambda w: "/admin/certificates/export.zip", admin_only(200)),
+    # The ZIP is prepared on the queue: the button redirects to the job's page.
+    Row("certificates_admin.export_zip", lambda w: "/admin/certificates/export.zip", admin_only(302),
+        method="POST"),
     Row("certificates_admin.detail", lambda w: f"/admin/certificates/{w.certificate.id}", admin_only(200)),
     Row("certificates_admin.revoke_view", lambda w: f"/admin/certificates/{w.certificate.id}/revoke",
         admin_only(302), method="POST", data=lambda w: {"reason": "Issued in error"}),
     Row("certificates_admin.reissue_view", lambda w: f"/admin/certificates/{w.certificate.id}/reissue",
         admin_only(302), method="POST", data=lambda w: {"reason": "Name corrected", "design": "classic"}),
     Row("certificates_admin.bulk_issue", lambda w: "/admin/certificates/issue", admin_only(200)),
+    # Re-issues run on the queue: the forms redirect to the job's page.
+    Row("certificates_admin.reissue_search", lambda w: "/admin/certificates/reissue?subject=NONE", admin_only(302),
+        method="POST", data=lambda w: {"reason": "New design", "design": "modern"}),
+    Row("certificates_admin.reissue_renamed", lambda w: f"/admin/certificates/reissue/person/{w.certificate.user_id}",
+        admin_only(302), method="POST"),
 ]

@@ -18,9 +18,11 @@ from tests.certification import world
 
 
 def _zip(client, query: str) -> tuple[dict[str, bytes], list[dict]]:
-    resp = client.get(f"/admin/certificates/export.zip?{query}")
+    from tests.certificates.test_admin_cli import zip_download
+
+    resp, data = zip_download(client, query)
     assert resp.status_code == 200 and resp.mimetype == "application/zip", resp.status_code
-    with zipfile.ZipFile(io.BytesIO(resp.data)) as zf:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
         files = {name: zf.read(name) for name in zf.namelist()}
     rows = list(csv.DictReader(io.StringIO(files.pop("certificates.csv").decode())))
     return files, rows

@@ -307,15 +307,16 @@ def test_reminder_date_is_written_in_the_learners_language(setup, app):
 def test_daily_command_runs_every_housekeeping_step_once(setup, app):
     from sqlalchemy import func, select
 
-    from academy.stats.jobs import RETENTION, job_path
-    from academy.stats.models import ExportStatus, StatsExportJob
+    from academy.jobs.models import Job, JobStatus
+    from academy.jobs.services import RETENTION, job_path
 
     w = setup
     complete_course(w.learner, w.course)
     pass_phase2(w)
     w.record.phase2_passed_at = utcnow() - timedelta(days=25)  # due in five days
-    old = StatsExportJob(requested_by_id=w.instructor.id, status=ExportStatus.DONE, format="xlsx", filters={},
-                         created_at=utcnow() - RETENTION - timedelta(hours=1))
+    old = Job(kind="stats.learner_export", requested_by_id=w.instructor.id, status=JobStatus.DONE,
+              params={"format": "xlsx", "filters": {}}, file_name="old.xlsx",
+              created_at=utcnow() - RETENTION - timedelta(hours=1))
     db.session.add(old)
     db.session.commit()
     path = job_path(old)
@@ -325,6 +326,6 @@ def test_daily_command_runs_every_housekeeping_step_once(setup, app):
     first = runner.invoke(args=["academy", "daily"])
     assert first.exit_code == 0, first.output
     assert "1 deadline reminder(s) sent" in first.output and "1 expired export(s) deleted" in first.output
-    assert not path.exists() and db.session.scalar(select(func.count()).select_from(StatsExportJob)) == 0
+    assert not path.exists() and db.session.scalar(select(func.count()).select_from(Job)) == 0
     second = runner.invoke(args=["academy", "daily"])
     assert "0 deadline reminder(s) sent" in second.output and "0 expired export(s) deleted" in second.output
