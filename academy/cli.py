@@ -112,14 +112,14 @@ def run_all(host: str, port: int) -> None:
     """Development: the web server and a queue consumer together, their output in this
     console; Ctrl-C stops both."""
     import signal
-    import subprocess
+    import subprocess  # nosec B404 - starts our own flask commands, no shell
     import sys
     import time
 
     flask = [sys.executable, "-m", "flask"]
     procs = [
-        subprocess.Popen([*flask, "academy", "worker", "--workers", "1", "--threads"]),  # noqa: S603 - our own argv
-        subprocess.Popen([*flask, "run", "--host", host, "--port", str(port)]),  # noqa: S603 - our own argv
+        subprocess.Popen([*flask, "academy", "worker", "--workers", "1", "--threads"]),  # noqa: S603  # nosec B603 - our own argv
+        subprocess.Popen([*flask, "run", "--host", host, "--port", str(port)]),  # noqa: S603  # nosec B603 - our own argv
     ]
     try:
         while all(p.poll() is None for p in procs):

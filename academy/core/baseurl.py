@@ -22,7 +22,7 @@ import click
 
 log = logging.getLogger(__name__)
 
-_ALL_INTERFACES = {"", "0.0.0.0", "::"}  # noqa: S104 - names compared with, not bound to
+_ALL_INTERFACES = {"", "0.0.0.0", "::"}  # noqa: S104  # nosec B104 - names compared with, not bound to
 
 
 def _is_local(host: str) -> bool:
