@@ -150,6 +150,20 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def held_queue(app):
+    """The queue as in production: what a request enqueues waits for a consumer (the test
+    runs it with ``held_queue.execute(task)``) instead of running at once."""
+    from academy.core.queue import get_huey
+
+    huey = get_huey(app)
+    huey.immediate = False
+    huey.flush()
+    yield huey
+    huey.flush()
+    huey.immediate = True
+
+
 _counter = itertools.count(1)
 
 

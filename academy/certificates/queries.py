@@ -55,7 +55,24 @@ def certificates_in_preparation(user_id: int, within: timedelta = timedelta(hour
                Enrollment.completed_at >= utcnow() - within, Certificate.id.is_(None))
         .order_by(Enrollment.completed_at.desc())
     )
-    return [title for (title,) in rows]
+    return [title for (title,) in rows] + certifications_in_preparation(user_id, within)
+
+
+def certifications_in_preparation(user_id: int, within: timedelta = timedelta(hours=1)) -> list[str]:
+    """Titles (in the user's language) of the user's certifications awarded in the last
+    ``within`` whose certificate the queue has not issued yet."""
+    from academy.certification.models import CertificationRecord
+
+    records = db.session.scalars(
+        select(CertificationRecord)
+        .where(CertificationRecord.user_id == user_id, CertificationRecord.awarded_at >= utcnow() - within,
+               CertificationRecord.certificate_id.is_(None))
+        .order_by(CertificationRecord.awarded_at.desc())
+    ).all()
+    if not records:
+        return []
+    language = db.session.get(User, user_id).preferred_language
+    return [record.programme.title(language) for record in records]
 
 
 def user_certificates(user_id: int) -> list[Certificate]:

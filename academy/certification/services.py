@@ -833,10 +833,10 @@ def evaluate(record: CertificationRecord) -> None:
 
 
 def award(record: CertificationRecord) -> None:
-    """Award the certification: award date, expiry from the programme's validity, and the
-    certification certificate (in the learner's language, expiring with the award); notifies."""
-    from academy.certificates.models import CertificateKind
-    from academy.certificates.services import issue_certificate
+    """Award the certification: award date, expiry from the programme's validity; notifies.
+    The certificate is issued on the queue once the award commits (``issue_award_certificate``):
+    rendering its PDF stays out of the grading request, and the learner sees it being prepared."""
+    from academy.certification.tasks import issue_certification_certificate
 
     if record.awarded_at is not None:
         return
@@ -844,17 +844,9 @@ def award(record: CertificationRecord) -> None:
     record.awarded_at = now
     record.expires_at = add_months(now, record.programme.validity_months)
     db.session.flush()
-    programme = record.programme
-    language = record.user.preferred_language or "en"
-    certificate = issue_certificate(user=record.user, kind=CertificateKind.CERTIFICATION,
-                                    subject_code=programme.code, titles=dict(programme.titles), language=language,
-                                    issued_at=now, expires_at=record.expires_at, certification_record_id=record.id)
-    record.certificate_id = certificate.id
-    db.session.flush()
-    _link_renewed_certificate(record, certificate)
     audit("certification.award", "certification_record", record.id,
-          after={"awarded_at": now.isoformat(), "expires_at": record.expires_at.isoformat(),
-                 "certificate": certificate.serial})
+          after={"awarded_at": now.isoformat(), "expires_at": record.expires_at.isoformat()})
+    issue_certification_certificate.after_commit(record.id)
     programme_title = record.programme.title(record.user.preferred_language)
     expires = record.expires_at
     notify(record.user, NotificationKind.CERTIFIED,
@@ -862,6 +854,31 @@ def award(record: CertificationRecord) -> None:
                     _("Congratulations! You passed all three phases of %(programme)s. Your certification is "
                       "valid until %(date)s.", programme=programme_title, date=expires.strftime("%Y-%m-%d"))),
            link=record_path(record), dedupe_key=f"record:{record.id}:certified")
+
+
+def issue_award_certificate(record: CertificationRecord):
+    """The certification certificate of an awarded record (in the learner's language, issued
+    and expiring with the award); idempotent: a record already linked keeps its certificate."""
+    from academy.certificates.models import Certificate, CertificateKind
+    from academy.certificates.services import issue_certificate
+
+    if record.awarded_at is None:
+        return None
+    if record.certificate_id is not None:
+        existing = db.session.get(Certificate, record.certificate_id)
+        if existing is not None:
+            return existing
+    programme = record.programme
+    language = record.user.preferred_language or "en"
+    certificate = issue_certificate(user=record.user, kind=CertificateKind.CERTIFICATION,
+                                    subject_code=programme.code, titles=dict(programme.titles), language=language,
+                                    issued_at=record.awarded_at, expires_at=record.expires_at,
+                                    certification_record_id=record.id)
+    record.certificate_id = certificate.id
+    db.session.flush()
+    _link_renewed_certificate(record, certificate)
+    audit("certification.certificate", "certification_record", record.id, after={"certificate": certificate.serial})
+    return certificate
 
 
 def _link_renewed_certificate(record: CertificationRecord, certificate) -> None:

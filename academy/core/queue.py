@@ -41,6 +41,7 @@ TASK_MODULES = (
     "academy.core.mail",
     "academy.jobs.tasks",
     "academy.certificates.tasks",
+    "academy.certification.tasks",
     "academy.stats.tasks",
 )
 

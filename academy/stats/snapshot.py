@@ -13,7 +13,9 @@ server sharing the mount read) and labelled with the moment they were counted.
   load). The others keep showing the previous figures meanwhile; for a filter set never
   counted they wait for the winner's (up to ``WAIT_SECONDS``). A lock older than
   ``CLAIM_SECONDS`` is from a request that died and is taken over.
-- An admin can recount at once ("Refresh now", a POST).
+- An admin can ask for a recount ("Refresh now", a POST): it is queued (stats/tasks.py) and
+  the page shows the current snapshot meanwhile; the lock keeps a second press from queuing
+  another while one is pending or running.
 - ``STATS_SNAPSHOT_SECONDS = 0`` (the tests' default) counts on every view.
 - The CSV and XLSX exports do not read snapshots: they stay live.
 
@@ -192,6 +194,17 @@ def _try_claim(key: str, now: datetime) -> bool:
 
 def _release(key: str) -> None:
     _lock_path(key).unlink(missing_ok=True)
+
+
+def claim(filters: Filters) -> bool:
+    """Whether a recount of ``filters`` may be queued now: none is queued or running (a
+    claim taken by a recount that died is taken over after ``CLAIM_SECONDS``)."""
+    return _try_claim(key_for(filters), utcnow())
+
+
+def release(filters: Filters) -> None:
+    """The queued recount of ``filters`` is done (or failed): the next one may start."""
+    _release(key_for(filters))
 
 
 def _wait_for_first_count(key: str) -> Snapshot | None:

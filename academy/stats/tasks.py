@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from academy.core.audit import record
-from academy.core.queue import crontab, periodic
+from academy.core.queue import crontab, periodic, task
 from academy.jobs.models import Job
 from academy.jobs.services import create_job, job_kind, progress, write_file
 from academy.stats import exports
@@ -61,8 +61,26 @@ def build_learner_export(job: Job) -> dict:
 @periodic(crontab(minute="*/15"))
 def refresh_dashboard() -> None:
     """Recount the unfiltered dashboard every quarter of an hour."""
+    recount(Filters().as_dict())
+
+
+@task(retries=1, retry_delay=30)
+def recount_dashboard(filters: dict, threshold: int | None = None, suppression: str | None = None) -> None:
+    """The "Refresh now" button's recount, for the filters it was pressed with. The request
+    claimed the snapshot's lock (so a second press meanwhile queues nothing); this releases it."""
+    recount(filters, threshold, suppression, claimed=True)
+
+
+def recount(filters: dict, threshold: int | None = None, suppression: str | None = None, *,
+            claimed: bool = False) -> None:
+    """Count the dashboard's figures for ``filters`` (as ``Filters.as_dict`` gives them) and
+    store the snapshot every worker and server shows."""
     from academy.stats import figures, snapshot
 
-    filters = Filters()
-    supp = figures.auto_suppression(5, "auto")  # the dashboard's defaults
-    snapshot.refresh(filters, lambda: [figures.build_figure(name, filters, supp) for name in figures.DASHBOARD])
+    parsed = Filters.from_dict(filters)
+    supp = figures.auto_suppression(threshold or 5, suppression or "auto")  # the dashboard's defaults
+    try:
+        snapshot.refresh(parsed, lambda: [figures.build_figure(name, parsed, supp) for name in figures.DASHBOARD])
+    finally:
+        if claimed:
+            snapshot.release(parsed)

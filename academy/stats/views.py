@@ -150,16 +150,24 @@ def _filters_html(form) -> Markup:
 @bp.route("/refresh", methods=["POST"])
 @admin_required
 def refresh():
-    """Recount the dashboard's figures for the filters in the query string, for everyone."""
+    """Queue a recount of the dashboard's figures for the filters in the query string, for everyone;
+    the page answers at once with the current snapshot."""
     form, valid = _filter_form()
     if not valid:
         return _bad_parameters(form)
     if not RefreshForm().validate_on_submit():
         abort(400)
     clear_cache()  # this process's grouped rows too: a deletion shows at once
-    snapshot.refresh(form.filters(), lambda: _dashboard_figures(form.filters(), form.threshold.data,
-                                                                 form.suppression.data))
-    flash(_("The figures were counted again just now."), "success")
+    if snapshot.claim(form.filters()):  # else a recount is already queued or running
+        from academy.stats.tasks import recount_dashboard
+
+        try:
+            recount_dashboard.enqueue(form.filters().as_dict(), form.threshold.data, form.suppression.data)
+        except BaseException:
+            snapshot.release(form.filters())
+            raise
+    flash(_("The figures are being counted again. Reload the page in a few seconds to see them; until then it "
+            "shows the figures as of the time below."), "info")
     return redirect(url_for("stats.dashboard", **_query_args(form)))
 
 

@@ -268,6 +268,48 @@ def test_learner_removes_a_draft_file(setup, client):
     assert not get_storage().exists(key)
 
 
+def test_grading_the_last_task_awards_at_once_and_the_certificate_follows_from_the_queue(setup, app, client,
+                                                                                        held_queue, monkeypatch):
+    from academy.certificates import services as certificate_services
+    from academy.certificates.models import Certificate
+
+    w = setup
+    sub = services.submission_for(w.record, w.tasks[0], create=True)
+    services.save_draft(sub, "Report", [], w.learner)
+    services.submit(sub)
+    db.session.commit()
+    rendered = []
+    real_render = certificate_services.render_pdf
+    monkeypatch.setattr(certificate_services, "render_pdf", lambda *a: rendered.append(1) or real_render(*a))
+    instructor = app.test_client()
+    login(instructor, w.instructor)
+    resp = instructor.post(f"/certification/submissions/{sub.id}/grade", data={
+        "version": sub.version, "decision": "pass", "feedback": "",
+        **{f"level-{c}": lv for c, lv in levels(w.tasks[0], "Good", "Clear").items()}})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert w.record.awarded_at is not None and w.record.certificate_id is None
+    assert not rendered  # no PDF in the instructor's request
+
+    login(client, w.learner)
+    assert "being prepared" in client.get(f"/certification/records/{w.record.id}").get_data(as_text=True)
+    assert "is being prepared" in client.get("/certificates/").get_data(as_text=True)
+
+    queued = [t for t in held_queue.pending() if t.name.endswith("issue_certification_certificate")]
+    assert len(queued) == 1  # (besides the e-mails)
+    held_queue.execute(queued[0])
+    held_queue.execute(queued[0])  # a retry, or a second copy of the task
+    certificates = db.session.scalars(select(Certificate).where(Certificate.certification_record_id == w.record.id))
+    assert len(certificates.all()) == 1 and len(rendered) == 1
+    db.session.expire_all()
+    cert = db.session.get(Certificate, w.record.certificate_id)
+    assert cert.issued_at == w.record.awarded_at and cert.expires_at == w.record.expires_at
+    page = client.get(f"/certification/records/{w.record.id}").get_data(as_text=True)
+    assert cert.serial in page and "being prepared" not in page
+    assert client.get(f"/certificates/{cert.serial}.pdf").status_code == 200
+    assert "is being prepared" not in client.get("/certificates/").get_data(as_text=True)
+
+
 def test_award_certificate_expires_and_learner_can_recertify(setup, client):
     from datetime import timedelta
 
