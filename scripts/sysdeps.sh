@@ -7,13 +7,14 @@
 #         own nginx on free ports; under systemd the package also starts the stock site on
 #         port 80, which no test uses: systemctl disable --now nginx), and Java and npm for
 #         the Nu HTML Checker (tests/test_html_validity.py; npm only when no Node.js is installed)
+#         and redis-server (tests/test_queue.py runs the queue on its own Redis on a free port)
 set -euo pipefail
 mode=${1:-run}
 missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for p in fonts-noto-core fonts-noto-cjk libharfbuzz-subset0; do have_pkg "$p" || missing+=("$p"); done
 if [ "$mode" = test ]; then
-  for p in chromium poppler-utils postgresql gettext nginx; do have_pkg "$p" || missing+=("$p"); done
+  for p in chromium poppler-utils postgresql gettext nginx redis-server; do have_pkg "$p" || missing+=("$p"); done
   command -v java >/dev/null || have_pkg default-jre-headless || missing+=(default-jre-headless)
   command -v npm >/dev/null || missing+=(nodejs npm)
   if [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -174,3 +174,62 @@ def test_a_job_that_keeps_failing_stops_after_three_tries_and_shows_failed(tmp_p
     with consumer(url, tmp_path / "worker", ACADEMY_QUEUE_RETRY_DELAY="1", **_shared(tmp_path, queue_url)):
         job = wait_for(lambda: (j := _job(app, job_id)).status == JobStatus.FAILED and j, what="the failure")
     assert job.attempts == MAX_ATTEMPTS and "unknown certificate design" in job.error
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throwaway Redis server on a free port (Debian's redis-server), as when several
+    servers share the queue. Skipped without it, except under CI=true."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("redis-server not found (CI=true): apt-get install redis-server")
+        pytest.skip("redis-server not installed (apt-get install redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_the_queue_on_redis_carries_the_reset_mail_to_a_consumer_once(tmp_path, redis_url):
+    from academy.core.mail import OutgoingMail
+
+    app, url, _sqlite_queue, _course = _world(tmp_path, learners=1)
+    shared = _shared(tmp_path, redis_url)
+    with gunicorn(url, tmp_path / "web", **shared) as server, consumer(url, tmp_path / "worker", **shared) as worker:
+        browser = Browser(server.base)
+        _status, html, _h = browser.get("/reset-password")
+        browser.csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        assert browser.post("/reset-password", {"email": "q0@example.org"})[0] == 302
+
+        def sent():
+            with app.app_context():
+                rows = db.session.execute(select(OutgoingMail.to, OutgoingMail.sent_at)).all()
+                db.session.remove()
+                return rows if rows and all(r.sent_at for r in rows) else None
+
+        assert [r.to for r in wait_for(sent, what="the reset mail through Redis")] == ["q0@example.org"]
+        log = worker.log
+    assert log.count("mail to q0@example.org") == 1, log[-3000:]
+    # Nothing went through a SQLite queue file: the consumer and the web server used Redis.
+    assert not (tmp_path / "queue.db").exists()
