@@ -71,24 +71,32 @@ def _job(app, job_id: int):
         return job
 
 
+def _ask_reset_and_wait_for_the_mail(app, server, email: str) -> list[str]:
+    """Ask for a password reset through the web server; wait until the queue has sent every
+    mail in the outbox; return their recipients."""
+    from academy.core.mail import OutgoingMail
+
+    browser = Browser(server.base)
+    _status, html, _h = browser.get("/reset-password")
+    browser.csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    assert browser.post("/reset-password", {"email": email})[0] == 302
+
+    def sent():
+        with app.app_context():
+            rows = db.session.execute(select(OutgoingMail.to, OutgoingMail.sent_at)).all()
+            db.session.remove()
+            return rows if rows and all(r.sent_at for r in rows) else None
+
+    return [r.to for r in wait_for(sent, what="the reset mail")]
+
+
 def test_reset_mail_and_an_export_go_through_a_real_consumer_once(tmp_path):
     from academy.core.mail import OutgoingMail
 
     app, url, queue_url, _course = _world(tmp_path, learners=3)
     shared = _shared(tmp_path, queue_url)
     with gunicorn(url, tmp_path / "web", **shared) as server, consumer(url, tmp_path / "worker", **shared) as worker:
-        browser = Browser(server.base)
-        status, html, _h = browser.get("/reset-password")
-        browser.csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-        assert browser.post("/reset-password", {"email": "q1@example.org"})[0] == 302
-
-        def sent():
-            with app.app_context():
-                rows = db.session.execute(select(OutgoingMail.to, OutgoingMail.sent_at)).all()
-                db.session.remove()
-                return rows if rows and all(r.sent_at for r in rows) else None
-
-        assert [r.to for r in wait_for(sent, what="the reset mail")] == ["q1@example.org"]
+        assert _ask_reset_and_wait_for_the_mail(app, server, "q1@example.org") == ["q1@example.org"]
 
         admin = Browser(server.base)
         admin.login("admin@example.org", TEST_PASSWORD)
@@ -212,23 +220,11 @@ def redis_url(tmp_path):
 
 
 def test_the_queue_on_redis_carries_the_reset_mail_to_a_consumer_once(tmp_path, redis_url):
-    from academy.core.mail import OutgoingMail
 
     app, url, _sqlite_queue, _course = _world(tmp_path, learners=1)
     shared = _shared(tmp_path, redis_url)
     with gunicorn(url, tmp_path / "web", **shared) as server, consumer(url, tmp_path / "worker", **shared) as worker:
-        browser = Browser(server.base)
-        _status, html, _h = browser.get("/reset-password")
-        browser.csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-        assert browser.post("/reset-password", {"email": "q0@example.org"})[0] == 302
-
-        def sent():
-            with app.app_context():
-                rows = db.session.execute(select(OutgoingMail.to, OutgoingMail.sent_at)).all()
-                db.session.remove()
-                return rows if rows and all(r.sent_at for r in rows) else None
-
-        assert [r.to for r in wait_for(sent, what="the reset mail through Redis")] == ["q0@example.org"]
+        assert _ask_reset_and_wait_for_the_mail(app, server, "q0@example.org") == ["q0@example.org"]
         log = worker.log
     assert log.count("mail to q0@example.org") == 1, log[-3000:]
     # Nothing went through a SQLite queue file: the consumer and the web server used Redis.
