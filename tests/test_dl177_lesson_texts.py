@@ -1,0 +1,63 @@
+"""DL177 lesson texts: a TISC learner reads correct facts, in their own language, in every lesson.
+
+These checks read the package files the way a reviewer would; they guard the corrections of issue 19
+(errors 1 and 3 to 8 and the per-language consistency pass) from coming back in a later edit.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+DL177 = Path(__file__).resolve().parent.parent / "academy" / "courses" / "packages" / "dl177"
+LANGS = ["en", "fr", "es", "pt", "ru", "zh", "ar"]
+OTHER_LANGS = [lang for lang in LANGS if lang != "en"]
+
+
+def lesson(lang: str, path: str) -> str:
+    return (DL177 / lang / f"{path}.md").read_text(encoding="utf-8")
+
+
+def all_lessons(lang: str) -> dict[str, str]:
+    return {str(p.relative_to(DL177 / lang)): p.read_text(encoding="utf-8") for p in (DL177 / lang).rglob("*.md")}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_landscape_lesson_says_the_course_is_academys_own_and_dates_wipo_reports_from_2011(lang):
+    text = lesson(lang, "analysis/landscape-reports")
+    assert "DL177" in text and "Academy" in text
+    assert "2011" in text
+    if lang == "en":
+        assert "gave rise to this e-tutorial" not in text
+        assert "producing PLRs in 2010" not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_inid_74_is_the_representative_and_licensing_questions_go_to_the_owner(lang):
+    row = next(line for line in lesson(lang, "basics/anatomy-of-a-patent-document").splitlines()
+               if line.startswith("| (74) |"))
+    assert "(73)" in row and "(71)" in row
+    if lang == "en":
+        assert "Representative" in row
+        assert "Contact for licensing" not in row
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_wildcard_example_has_no_hidden_extra_matches(lang):
+    text = lesson(lang, "search/search-techniques")
+    assert "`colo?r`" in text
+    assert "`car?`" not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_language_shows_the_front_page_figure_labelled_in_that_language(lang):
+    text = lesson(lang, "basics/anatomy-of-a-patent-document")
+    (src,) = re.findall(r"!\[[^\]]+\]\((media/[^)]+)\)", text)
+    svg = (DL177 / src).read_text(encoding="utf-8")
+    labels = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    assert "(74)" in labels
+    if lang != "en":
+        english = re.findall(r"\b(applicant|inventors?|owner|agent|representative|title|abstract|drawing)\b", labels)
+        assert not english, (lang, english)
