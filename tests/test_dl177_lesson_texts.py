@@ -61,3 +61,26 @@ def test_each_language_shows_the_front_page_figure_labelled_in_that_language(lan
     if lang != "en":
         english = re.findall(r"\b(applicant|inventors?|owner|agent|representative|title|abstract|drawing)\b", labels)
         assert not english, (lang, english)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_term_lesson_says_when_20_years_is_not_the_whole_story(lang):
+    text = lesson(lang, "basics/what-is-a-patent")
+    assert "(86)" in text  # PCT national-phase patents count from the international filing date
+    assert "USPTO" in text or "patent term adjustment" in text  # US term adjustment
+    assert "(86)" in lesson(lang, "basics/anatomy-of-a-patent-document").split("| (22) |")[1].split("\n")[0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_novelty_is_taught_with_grace_periods_and_earlier_filed_later_published_applications(lang):
+    text = lesson(lang, "basics/what-is-a-patent")
+    assert "54(3)" in text or "54.3" in text
+    assert "102(a)(2)" in text
+    assert "12" in text and ("6" in text or "six" in text)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_several_symbols_sentence_shows_several_symbols(lang):
+    line = next(line for line in lesson(lang, "search/classification-ipc-cpc").splitlines() if "F03D 80/40" in line)
+    assert "F03D 1/06" in line
+    assert "EP 2602480" not in lesson(lang, "search/classification-ipc-cpc")
