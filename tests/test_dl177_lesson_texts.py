@@ -117,3 +117,35 @@ def test_every_added_section_keeps_the_lesson_structure_of_the_english_text(lang
         heads = [line.split(" ")[0] for line in other.splitlines() if line.startswith("#")]
         assert heads == en_heads, name
         assert len(other.splitlines()) == len(text.splitlines()), name
+
+
+def prose(text: str) -> str:
+    """The lesson body without front matter and code spans (queries keep their straight quotes and Latin names)."""
+    body = text.split("---", 2)[2]
+    return re.sub(r"`[^`]*`", "", body)
+
+
+def test_russian_lessons_write_rst_and_yo_one_way():
+    for name, text in all_lessons("ru").items():
+        body = prose(text).replace("англ. PCT", "").replace("PCT/", "")
+        assert not re.search(r"\bPCT\b", body), name
+        for without_yo in ("отчет", "еще", "путем", "объем", "дает", "остается", "трех"):
+            assert not re.search(rf"(?<![а-яё]){without_yo}", body, re.I), (name, without_yo)
+
+
+def test_chinese_lessons_address_the_learner_as_nin_and_keep_lesson_distinct_from_course():
+    for name, text in all_lessons("zh").items():
+        assert "你" not in text, name
+        assert "后续课程" not in text, name
+
+
+def test_portuguese_lessons_are_brazilian():
+    for name, text in all_lessons("pt").items():
+        body = prose(text)
+        assert "Instituto Europeu de Patentes" not in body, name
+        assert not re.search(r"[«»\"]", body), name  # Brazilian quotation marks are “ ”
+
+
+def test_arabic_lessons_spell_tanween_one_way():
+    for name, text in all_lessons("ar").items():
+        assert "اً" not in text, name  # fathatan on the letter before the alif: شهرًا
