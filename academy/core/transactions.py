@@ -1,0 +1,69 @@
+"""The request is the transaction boundary: it commits once, at its end, or not at all.
+
+Views call services; services add, flush and record audit events; nothing in a view
+commits. When the view has answered, ``commit_or_rollback`` (an ``after_request``
+handler registered after every other, so it runs first) commits if the answer is a
+success or a redirect (status < 400) and rolls back otherwise: an error page, a form
+sent back with its errors (4xx), an exception. A commit that fails (the database is
+locked, a constraint refuses the row) becomes the error page the exception's own
+handler gives (503 for an unavailable database), never a success page for lost work.
+
+What must happen only once the work is committed hangs on the commit:
+
+- tasks for the queue: ``Handle.after_commit`` (academy/core/queue.py): the consumer
+  reads the rows from another connection, so it must not see them before the commit;
+- files: ``put_on_commit`` (academy/core/storage.py) keeps a file only if its row is kept.
+
+A view that wants to keep what it wrote although it answers with an error status says
+so with ``keep_on_error()``; today only a failed login, whose failure must count towards
+the per-account limit although the answer is a 401 (academy/auth/throttle.py).
+
+A streamed body (a download) is produced after the commit: it may read, not write.
+Jobs and CLI commands run outside requests and commit themselves: they are their own
+boundary.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, has_request_context
+
+from academy.extensions import db
+
+_KEEP = "academy_keep_on_error"
+
+
+def keep_on_error() -> None:
+    """Commit this request's work even if it answers with an error status (4xx/5xx)."""
+    if has_request_context():
+        g.setdefault(_KEEP, True)
+
+
+def commit_or_rollback(response):
+    session = db.session
+    if response.status_code < 400 or g.get(_KEEP):
+        try:
+            session.commit()
+        except Exception as exc:
+            session.rollback()
+            # The handler registered for the error (503 for OperationalError) answers; with
+            # none, the exception goes on to Flask's 500 handling.
+            return current_app.make_response(current_app.handle_user_exception(exc))
+    else:
+        session.rollback()
+    return response
+
+
+def rollback_unfinished(exc: BaseException | None) -> None:
+    # An exception no handler answered (tests propagate them): nothing of it is kept.
+    if exc is not None:
+        try:
+            db.session.rollback()
+        except Exception:  # the connection itself may be what failed
+            db.session.remove()
+
+
+def init_app(app: Flask) -> None:
+    """Register last: after_request handlers run last-registered first, so the request
+    log, security headers and compression see the final answer (a failed commit's 503)."""
+    app.after_request(commit_or_rollback)
+    app.teardown_request(rollback_unfinished)
