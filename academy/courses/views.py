@@ -117,7 +117,6 @@ def enrol(slug: str):
     except EnrollmentError:
         flash(_("This language version is not available."), "error")
         return redirect(url_for("courses.course_page", slug=slug))
-    db.session.commit()
     flash(_("You are enrolled. Start with the first lesson whenever you are ready."), "success")
     return redirect(url_for("courses.course_home", slug=slug))
 
@@ -212,7 +211,6 @@ def lesson(slug: str, module_key: str, lesson_key: str):
     lesson = lesson_view.lesson
     if visit_changes_anything(enrollment, lesson.id):
         record_visit(enrollment, db.session.get(Lesson, lesson.id))
-        db.session.commit()
     # A learner coming back to a lesson gets a 304 when nothing the page shows has changed.
     etag = _lesson_etag(course, enrollment, lesson_view)
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
@@ -262,7 +260,6 @@ def complete(slug: str, module_key: str, lesson_key: str):
     if not CompleteLessonForm().validate_on_submit():
         abort(400)
     complete_lesson(enrollment, lesson)
-    db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return {
             "progress_percent": enrollment.progress_percent,
@@ -290,7 +287,6 @@ def switch_version(slug: str):
     if enrollment is None or not form.validate_on_submit():
         abort(400)
     enrollment.language = form.language.data
-    db.session.commit()
     flash(_("The course is now shown in %(language)s. Your progress is kept.",
             language=language_name(form.language.data)), "success")
     return redirect(url_for("courses.course_home", slug=slug))
