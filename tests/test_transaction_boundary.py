@@ -11,12 +11,14 @@ from flask import abort, redirect
 from sqlalchemy import create_engine, func, select, text
 
 from academy.auth.models import Tisc
+from academy.core.transactions import after_commit
 from academy.extensions import db
 from scripts.check_view_transactions import check_source
 from scripts.check_view_transactions import main as check_views
 from tests.conftest import make_test_app
 
 ROOT = Path(__file__).resolve().parent.parent
+FOLLOW_UPS: list[int] = []
 
 
 def _tisc(name: str) -> Tisc:
@@ -57,6 +59,12 @@ def boundary_app(tmp_path, database_url, app):
     def crash():
         write("crashed")
         raise RuntimeError("a bug after the flush")
+
+    @other.post("/t/follow-up/<int:status>")
+    def follow_up(status: int):
+        write(f"follow-up {status}")
+        after_commit(lambda: FOLLOW_UPS.append(status))
+        return "", status
 
     @other.post("/t/refused-at-commit")
     def refused_at_commit():
@@ -108,6 +116,15 @@ def test_the_next_request_starts_clean_after_a_refused_commit(boundary_app, data
     assert client.post("/t/ok").status_code == 200
     with boundary_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Tisc)) == 1
+
+
+def test_what_waits_for_the_commit_happens_after_it_and_only_if_it_happens(boundary_app, database_url):
+    FOLLOW_UPS.clear()
+    client = boundary_app.test_client()
+    assert client.post("/t/follow-up/200").status_code == 200
+    assert client.post("/t/follow-up/400").status_code == 400
+    assert FOLLOW_UPS == [200]
+    assert _names_in_database(database_url) == {"follow-up 200"}
 
 
 # --- the rule, checked on the code -----------------------------------------------------------

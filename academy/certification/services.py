@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_datetime
@@ -56,6 +57,8 @@ from academy.certification.uploads import StoredUpload
 from academy.core.audit import record as audit
 from academy.core.enums import Role
 from academy.core.models import utcnow
+from academy.core.storage import get_storage
+from academy.core.transactions import after_commit
 from academy.courses.models import Course, Enrollment
 from academy.extensions import db
 
@@ -602,8 +605,8 @@ def save_draft(sub: PracticeSubmission, text: str, uploads: list[StoredUpload], 
 
 
 def remove_file(sub: PracticeSubmission, file: SubmissionFile) -> str:
-    """Delete an evidence file's row from an editable submission; returns its storage key,
-    which the caller deletes from storage once the transaction is committed."""
+    """Delete an evidence file's row from an editable submission, and the file itself once
+    the transaction commits (kept if it rolls back); returns its storage key."""
     if file.submission_id != sub.id or file.grade_id is not None:
         raise CertificationError(_("That file is not part of this submission."))
     if not sub.is_editable:
@@ -613,6 +616,7 @@ def remove_file(sub: PracticeSubmission, file: SubmissionFile) -> str:
     sub.updated_at = utcnow()
     db.session.flush()
     db.session.expire(sub, ["files"])
+    after_commit(partial(get_storage().delete, key))
     return key
 
 

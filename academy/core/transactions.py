@@ -12,7 +12,8 @@ What must happen only once the work is committed hangs on the commit:
 
 - tasks for the queue: ``Handle.after_commit`` (academy/core/queue.py): the consumer
   reads the rows from another connection, so it must not see them before the commit;
-- files: ``put_on_commit`` (academy/core/storage.py) keeps a file only if its row is kept.
+- files: ``put_on_commit`` (academy/core/storage.py) keeps a file only if its row is kept;
+- anything else (deleting a file whose row is deleted): ``after_commit(callback)``.
 
 A view that wants to keep what it wrote although it answers with an error status says
 so with ``keep_on_error()``; today only a failed login, whose failure must count towards
@@ -25,11 +26,41 @@ boundary.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from academy.extensions import db
 
+log = logging.getLogger(__name__)
 _KEEP = "academy_keep_on_error"
+_CALLBACKS = "academy.after_commit"
+
+
+def after_commit(callback: Callable[[], object]) -> None:
+    """Call ``callback`` once the current transaction commits; never if it rolls back."""
+    db.session().info.setdefault(_CALLBACKS, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy fires after_commit for a released savepoint too: wait for the real commit.
+    if session.in_nested_transaction():
+        return
+    for callback in session.info.pop(_CALLBACKS, ()):
+        try:
+            callback()
+        except Exception:  # the work is committed: a failed follow-up must not turn it into an error
+            log.exception("after-commit callback %r failed", callback)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_CALLBACKS, None)
 
 
 def keep_on_error() -> None:
