@@ -145,6 +145,17 @@ def test_a_view_that_commits_or_writes_the_audit_log_is_flagged():
     assert [p.split(":")[1] for p in check_source(source, "views.py")] == ["7", "8"]
 
 
+def test_a_class_based_api_view_that_commits_is_flagged():
+    source = "\n".join([
+        "from academy.extensions import db",
+        "@api.route('/items')",
+        "class Items(MethodView):",
+        "    def post(self):",
+        "        db.session.commit()",
+    ])
+    assert [p.split(":")[1] for p in check_source(source, "api.py")] == ["5"]
+
+
 def test_services_jobs_and_commands_may_commit():
     source = "from academy.extensions import db\ndef run_job(job):\n    db.session.commit()\n"
     assert check_source(source, "tasks.py") == []
