@@ -15,9 +15,11 @@ What must happen only once the work is committed hangs on the commit:
 - files: ``put_on_commit`` (academy/core/storage.py) keeps a file only if its row is kept;
 - anything else (deleting a file whose row is deleted): ``after_commit(callback)``.
 
-A view that wants to keep what it wrote although it answers with an error status says
-so with ``keep_on_error()``; today only a failed login, whose failure must count towards
-the per-account limit although the answer is a 401 (academy/auth/throttle.py).
+Work that must be kept although the answer is an error status says so with
+``keep_on_error()``, each time with its reason: a failed login's record, which must count
+towards the per-account limit although the answer is a 401 (academy/auth/throttle.py); a
+quiz attempt closed and graded by the answer that found its time up (a 409 to the page);
+the audit event of a refused course package upload (a 422).
 
 A streamed body (a download) is produced after the commit: it may read, not write.
 Jobs and CLI commands run outside requests and commit themselves: they are their own
