@@ -31,6 +31,7 @@ from academy.auth.services import (
     make_reset_token,
     revoke_sessions,
     set_password,
+    set_preferred_language,
     user_from_reset_token,
 )
 from academy.auth.throttle import clear_login_failures, record_login_failure, wait_before_next_login
@@ -266,5 +267,5 @@ def set_language():
         abort(400)
     session["lang"] = lang
     if current_user.is_authenticated:
-        current_user.preferred_language = lang
+        set_preferred_language(current_user, lang)
     return redirect(_safe_next(request.form.get("next")) or url_for("courses.catalogue"))

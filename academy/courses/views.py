@@ -320,7 +320,7 @@ def switch_version(slug: str):
     enrollment = queries.enrollment_for(current_user.id, course.id)
     if enrollment is None or not form.validate_on_submit():
         abort(400)
-    enrollment.language = form.language.data
+    enroll(current_user, course, form.language.data)  # an existing enrolment switches language
     flash(_("The course is now shown in %(language)s. Your progress is kept.",
             language=language_name(form.language.data)), "success")
     return redirect(url_for("courses.course_home", slug=slug))
