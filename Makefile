@@ -81,6 +81,7 @@ test-postgres: $(VENV)/.installed-dev compile-translations test-tools
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check academy tests bench gunicorn.conf.py scripts
 	$(BIN)/python scripts/check_private_imports.py academy tests bench
+	$(BIN)/python scripts/check_view_transactions.py academy
 
 # bandit on the code, pip-audit on the installed dependencies (scripts/audit.py says when
 # the vulnerability service cannot be reached instead of reporting a false all-clear).

@@ -27,6 +27,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     configure_templates(app)
     configure_security(app)
     configure_serving(app)
+    configure_transactions(app)
     configure_queue(app)
     configure_cli(app)
     return app
@@ -171,6 +172,12 @@ def configure_serving(app: Flask) -> None:
     register_static_caching(app)
     register_request_log(app)
     wrap_proxy(app)
+
+
+def configure_transactions(app: Flask) -> None:
+    from academy.core import transactions
+
+    transactions.init_app(app)  # after every other after_request handler (see the module)
 
 
 def configure_queue(app: Flask) -> None:

@@ -92,3 +92,38 @@ def test_two_learners_never_see_each_others_name_email_progress_or_token(app, ma
         assert any(mark in seen[uid]["/learn/quizzed/"] for mark in _progress_marks(percent))
     assert 'lang="fr"' in seen[bruno.id]["/"] and "Se déconnecter" in seen[bruno.id]["/"]
     assert "Log out" in seen[amina.id]["/"]
+
+
+def test_the_module_outline_is_shared_but_each_learner_sees_only_their_own_ticks_and_locks(
+        app, make_user, import_course, monkeypatch):
+    from academy.courses import views as course_views
+    from tests.assessments.conftest import complete_lessons
+
+    course = import_course(FIXTURES / "quizzed")
+    amina = make_user(full_name="Amina Outline", preferred_language="en")
+    carla = make_user(full_name="Carla Outline", preferred_language="en")
+    for user in (amina, carla):
+        enroll(user, course, "en")
+    db.session.commit()
+    complete_lessons(amina, course, "one")
+    clients = {}
+    for user in (amina, carla):
+        clients[user.id] = app.test_client()
+        login(clients[user.id], user)
+    take_quiz(clients[amina.id], "quizzed", "one", right=True)  # module two opens for her alone
+
+    built = []
+    real = course_views.render_outline_parts
+    monkeypatch.setattr(course_views, "render_outline_parts", lambda *a: built.append(a) or real(*a))
+    pages = {}
+    for _round in range(2):
+        for user in (amina, carla):
+            resp = _get(clients[user.id], "/learn/quizzed/")
+            assert resp.status_code == 200
+            pages[user.id] = resp.get_data(as_text=True)
+
+    assert len(built) == 1, "the static part is rendered once, then shared by both learners"
+    second_lesson = 'href="/learn/quizzed/two/second"'
+    assert second_lesson in pages[amina.id] and 'class="done"' in pages[amina.id]
+    assert second_lesson not in pages[carla.id] and 'class="done"' not in pages[carla.id]
+    assert "Module two" in pages[carla.id] and "Locked" in pages[carla.id]

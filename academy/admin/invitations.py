@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from academy.admin.services import accept_invitation, user_from_invitation_token
 from academy.auth.forms import ResetPasswordForm
-from academy.extensions import db, limiter
+from academy.extensions import limiter
 
 bp = Blueprint("invitations", __name__, template_folder="templates")
 
@@ -35,7 +35,6 @@ def accept(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         accept_invitation(user, form.password.data)
-        db.session.commit()
         flash(_("Your password is set. Log in with your email address to start."), "success")
         return redirect(url_for("auth.login"))
     return render_template("admin/accept_invitation.html", form=form, user=user)

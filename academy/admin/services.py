@@ -21,6 +21,7 @@ from academy.auth.services import create_user
 from academy.core.audit import record
 from academy.core.enums import Role
 from academy.core.models import utcnow
+from academy.core.transactions import keep_on_error
 from academy.courses.models import Course, CourseVersion
 from academy.extensions import db
 
@@ -426,3 +427,24 @@ def import_tiscs(rows: list[dict]) -> tuple[int, int]:
         after={"created": created, "updated": updated, "rows": len(rows)},
     )
     return created, updated
+
+
+def audit_exported(rows: int, filters: dict) -> None:
+    """Record that the audit log was downloaded (``rows`` events, chosen by ``filters``)."""
+    record("audit.exported", "audit_event", None,
+           after={"rows": rows, "filters": {k: str(v) for k, v in filters.items() if v}})
+
+
+def package_rejected(filename: str | None, problems: list) -> None:
+    """Record a course package refused on upload, with its first problems. Kept although the
+    page answers 422 (a request that fails keeps nothing): who tried to load what is the point."""
+    record("course.upload_rejected", "course_package", None,
+           after={"filename": filename, "problems": [str(p) for p in problems[:50]]})
+    keep_on_error()
+
+
+def package_imported(course: Course, *, before: dict | None, filename: str | None, package_sha256: str,
+                     summary: dict) -> None:
+    """Record a course package imported from an upload (``summary``: what changed)."""
+    record("course.imported", "course", course.id, before=before,
+           after={"code": course.code, "filename": filename, "package_sha256": package_sha256, **summary})

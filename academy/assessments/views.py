@@ -29,6 +29,7 @@ from academy.auth.models import User
 from academy.core.enums import Role
 from academy.core.i18n import current_locale, language_name, text_direction
 from academy.core.nav import NavItem
+from academy.core.transactions import keep_on_error
 from academy.courses import queries as course_queries
 from academy.courses.models import Course
 from academy.extensions import db
@@ -90,7 +91,6 @@ def quiz(slug: str, quiz_key: str):
         abort(404)
     history = queries.attempts_at(enrollment.id, quiz.id)
     if has_overdue(history) and expire_overdue(quiz.id, enrollment.id):
-        db.session.commit()
         history = queries.attempts_at(enrollment.id, quiz.id)
     pool = queries.active_question_count(quiz.id)
     avail = availability(quiz, enrollment, attempts=history, pool=pool, course=course)
@@ -121,11 +121,9 @@ def start(slug: str, quiz_key: str):
         return redirect(url_for("assessments.quiz", slug=slug, quiz_key=quiz_key))
     try:
         attempt = start_attempt(quiz, enrollment)
-    except AttemptRefused as exc:
-        db.session.commit()  # an overdue attempt may have been expired and graded meanwhile
+    except AttemptRefused as exc:  # (an overdue attempt expired meanwhile is kept: the answer redirects)
         flash(str(exc), "error")
         return redirect(url_for("assessments.quiz", slug=slug, quiz_key=quiz_key))
-    db.session.commit()
     return redirect(url_for("assessments.attempt", attempt_id=attempt.id))
 
 
@@ -187,8 +185,8 @@ def _question_views(
 @learner_required
 def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if attempt.is_open and expire_attempt(attempt):
-        db.session.commit()
+    if attempt.is_open:
+        expire_attempt(attempt)
     if not attempt.is_open:
         return redirect(url_for("assessments.result", attempt_id=attempt.id))
     pages = _pages(attempt)
@@ -257,7 +255,9 @@ def save_page(attempt_id: int):
         # Submitted in another tab, a stale form, or time is up: show what happened.
         if attempt.is_open:
             expire_attempt(attempt)
-        db.session.commit()
+        # The page hears of it as a 409, and a request answered with an error keeps nothing
+        # (academy/core/transactions.py): the closing and grading are kept all the same.
+        keep_on_error()
         result_url = url_for("assessments.result", attempt_id=attempt.id)
         if _wants_json():
             return jsonify(
@@ -278,9 +278,7 @@ def save_page(attempt_id: int):
         return redirect(result_url)
     if action == "submit":
         submit_attempt(attempt)
-        db.session.commit()
         return redirect(url_for("assessments.result", attempt_id=attempt.id))
-    db.session.commit()
     if _wants_json():
         answered = sum(1 for a in queries.answers_for(attempt.id).values() if a.response is not None)
         return jsonify(
@@ -310,8 +308,8 @@ def result(attempt_id: int):
     is_owner = attempt.user_id == current_user.id
     if not is_owner and not current_user.has_role(Role.ADMIN):
         abort(404)
-    if attempt.is_open and expire_attempt(attempt):
-        db.session.commit()
+    if attempt.is_open:
+        expire_attempt(attempt)
     if attempt.is_open:
         return redirect(url_for("assessments.attempt", attempt_id=attempt.id))
     quiz = attempt.quiz
@@ -402,8 +400,7 @@ def quiz_stats(quiz_id: int):
         abort(404)
     from academy.assessments.services import expire_overdue
 
-    if expire_overdue(quiz_id=quiz.id):  # abandoned timed attempts count as what they are
-        db.session.commit()
+    expire_overdue(quiz_id=quiz.id)  # abandoned timed attempts count as what they are
     stats = queries.quiz_stats(quiz, language)
     lang = language or _current_language()
     specs = queries.specs_for([q.question.id for q in stats.questions], lang, course.default_language)

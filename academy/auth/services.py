@@ -84,6 +84,11 @@ def revoke_sessions(user: User) -> None:
     user.session_version = (user.session_version or 1) + 1
 
 
+def set_preferred_language(user: User, language: str) -> None:
+    """Remember the interface language ``user`` chose (pages and mail follow it)."""
+    user.preferred_language = language
+
+
 def set_password(user: User, new_password: str) -> None:
     """Replace the password and end every other session and remember-me cookie."""
     user.password_hash = hash_password(new_password)

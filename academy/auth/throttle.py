@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from academy.auth.models import LoginFailure
 from academy.auth.services import normalise_email
 from academy.core.models import utcnow
+from academy.core.transactions import keep_on_error
 from academy.extensions import db
 
 
@@ -56,6 +57,10 @@ def record_login_failure(email: str) -> None:
     db.session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= now - window))
     db.session.add(LoginFailure(account_key=normalise_email(email), failed_at=now))
     db.session.flush()
+    # The login page answers a wrong password with a 401, and a request that fails keeps
+    # nothing (academy/core/transactions.py); the failure must count all the same, or the
+    # limit would never be reached.
+    keep_on_error()
 
 
 def clear_login_failures(email: str) -> None:

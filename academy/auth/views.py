@@ -31,6 +31,7 @@ from academy.auth.services import (
     make_reset_token,
     revoke_sessions,
     set_password,
+    set_preferred_language,
     user_from_reset_token,
 )
 from academy.auth.throttle import clear_login_failures, record_login_failure, wait_before_next_login
@@ -130,7 +131,6 @@ def register():
             else:
                 getattr(form, exc.field or "email").errors.append(_("An account with this email already exists."))
         else:
-            db.session.commit()
             login_user(user)
             flash(_("Welcome to Academy! Choose a course to start."), "success")
             return redirect(url_for("courses.catalogue"))
@@ -156,11 +156,9 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
             record_login_failure(form.email.data)
-            db.session.commit()
             form.password.errors.append(_("Wrong email or password."))
         else:
             clear_login_failures(form.email.data)
-            db.session.commit()
             lang = session.get("lang")
             session.clear()  # no session fixation: a fresh session after login
             if lang:
@@ -181,7 +179,6 @@ def logout():
     # there is no per-device record to revoke one alone, and "log out" meaning "nobody is
     # logged in as me any more" is the safe reading on a shared TISC computer.
     revoke_sessions(current_user)
-    db.session.commit()
     logout_user()
     flash(_("You have been logged out on every device."), "info")
     return redirect(url_for("courses.catalogue"))
@@ -209,7 +206,6 @@ def profile():
         current_user.tisc_id = int(form.tisc_id.data) if form.tisc_id.data else None
         current_user.institution_other = None if form.tisc_id.data else form.institution_other.data
         current_user.preferred_language = form.preferred_language.data
-        db.session.commit()
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)
@@ -224,7 +220,6 @@ def change_password():
             form.current_password.errors.append(_("Your current password is not correct."))
         else:
             set_password(current_user, form.password.data)
-            db.session.commit()
             login_user(current_user._get_current_object())  # keep this session, end the others
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("auth.profile"))
@@ -245,8 +240,7 @@ def reset_request():
                          "If you did not ask for this, ignore this message.", link=link)
             send_mail(user.email, subject, body)
         # Same answer, in the same time, whether or not the account exists: the message is
-        # only written to the outbox here (the queue sends it), and both paths commit.
-        db.session.commit()
+        # only written to the outbox here (the queue sends it once the request commits).
         flash(_("If an account exists for that email, we have sent a link to reset the password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
@@ -261,7 +255,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         set_password(user, form.password.data)
-        db.session.commit()
         flash(_("Your password has been changed. You can log in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -274,6 +267,5 @@ def set_language():
         abort(400)
     session["lang"] = lang
     if current_user.is_authenticated:
-        current_user.preferred_language = lang
-        db.session.commit()
+        set_preferred_language(current_user, lang)
     return redirect(_safe_next(request.form.get("next")) or url_for("courses.catalogue"))

@@ -417,6 +417,41 @@ def revoke(certificate: Certificate, *, reason: str, actor) -> Certificate:
     return certificate
 
 
+def request_zip(search: dict, total: int, *, by_id: int):
+    """Queue a job that gathers the stored PDFs the search finds into a ZIP; audited."""
+    from academy.certificates.tasks import ZIP
+    from academy.jobs.services import create_job
+
+    job = create_job(ZIP, {"search": search}, requested_by_id=by_id, total=total)
+    record("certificate.export", "certificate", None, after={"count": total, "filters": search, "job": job.id})
+    return job
+
+
+def request_reissue(certificate_ids: list[int], *, reason: str, design: str | None, by_id: int,
+                    search: dict | None = None):
+    """Queue a job that re-issues these certificates (in ``design``, or each one's own);
+    audited when a search chose them (a person's renamed certificates are the other case)."""
+    from academy.certificates.tasks import REISSUE
+    from academy.jobs.services import create_job
+
+    params = {"certificate_ids": certificate_ids, "reason": reason, "design": design}
+    job = create_job(REISSUE, params, requested_by_id=by_id, total=len(certificate_ids))
+    if search is not None:
+        record("certificate.bulk_reissue", "certificate", None,
+               after={"count": len(certificate_ids), "filters": search, "design": design, "job": job.id})
+    return job
+
+
+def request_bulk_issue(params: dict, total: int, *, by_id: int):
+    """Queue a job that issues the missing certificates of a course (``params``); audited."""
+    from academy.certificates.tasks import BULK_ISSUE
+    from academy.jobs.services import create_job
+
+    job = create_job(BULK_ISSUE, params, requested_by_id=by_id, total=total)
+    record("certificate.bulk_issue", "course", params["course_id"], after={**params, "count": total, "job": job.id})
+    return job
+
+
 def pdf_bytes(certificate: Certificate) -> bytes:
     """The stored PDF, exactly as issued."""
     return get_storage().get(certificate.storage_key)

@@ -50,18 +50,20 @@ from academy.certificates.services import (
     names_the_holder,
     pdf_bytes,
     reissue,
+    request_bulk_issue,
+    request_reissue,
+    request_zip,
     revoke,
     verify_url,
 )
-from academy.certificates.tasks import BULK_ISSUE, BULK_LIMIT, REISSUE, ZIP, count_missing
-from academy.core.audit import AuditEvent, record
+from academy.certificates.tasks import BULK_LIMIT, count_missing
+from academy.core.audit import AuditEvent
 from academy.core.enums import EnrollmentStatus, Role
 from academy.core.i18n import current_locale
 from academy.core.models import utcnow
 from academy.core.nav import NavItem
 from academy.courses.models import Course, Enrollment
 from academy.extensions import db, limiter
-from academy.jobs.services import create_job
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 admin_bp = Blueprint("certificates_admin", __name__, template_folder="templates", url_prefix="/admin/certificates")
@@ -424,9 +426,7 @@ def export_zip():
     if total > BULK_LIMIT:
         flash(_("Narrow the search: a download holds at most %(n)s certificates.", n=BULK_LIMIT), "error")
         return redirect(url_for(".index", **args))
-    job = create_job(ZIP, {"search": args}, requested_by_id=current_user.id, total=total)
-    record("certificate.export", "certificate", None, after={"count": total, "filters": args, "job": job.id})
-    db.session.commit()
+    job = request_zip(args, total, by_id=current_user.id)
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
@@ -452,11 +452,8 @@ def reissue_search():
     if len(ids) > BULK_LIMIT:
         flash(_("At most %(n)s certificates can be issued at once: choose a group.", n=BULK_LIMIT), "error")
         return redirect(url_for(".index", **args))
-    params = {"certificate_ids": ids, "reason": form.reason.data, "design": form.design.data}
-    job = create_job(REISSUE, params, requested_by_id=current_user.id, total=len(ids))
-    record("certificate.bulk_reissue", "certificate", None,
-           after={"count": len(ids), "filters": args, "design": form.design.data, "job": job.id})
-    db.session.commit()
+    job = request_reissue(ids, reason=form.reason.data, design=form.design.data, by_id=current_user.id,
+                          search=args)
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
@@ -471,9 +468,7 @@ def reissue_renamed(user_id: int):
         abort(404)
     ids = [c.id for c in queries.user_certificates(user.id)
            if c.status == CertificateStatus.VALID and c.learner_name != user.full_name]
-    params = {"certificate_ids": ids, "reason": "Name corrected", "design": None}
-    job = create_job(REISSUE, params, requested_by_id=current_user.id, total=len(ids))
-    db.session.commit()
+    job = request_reissue(ids, reason="Name corrected", design=None, by_id=current_user.id)
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
@@ -523,7 +518,6 @@ def revoke_view(cert_id: int):
         db.session.rollback()
         flash(_("This certificate is already revoked."), "error")
         return redirect(url_for(".detail", cert_id=cert.id))
-    db.session.commit()
     flash(_("Certificate %(serial)s revoked.", serial=cert.serial), "success")
     return redirect(url_for(".detail", cert_id=cert.id))
 
@@ -545,7 +539,6 @@ def reissue_view(cert_id: int):
         db.session.rollback()
         flash(_("Only a valid or expired certificate can be re-issued."), "error")
         return redirect(url_for(".detail", cert_id=cert.id))
-    db.session.commit()
     flash(_("Certificate re-issued as %(serial)s; the old one now points to it.", serial=new.serial), "success")
     return redirect(url_for(".detail", cert_id=new.id))
 
@@ -585,10 +578,7 @@ def bulk_issue():
         else:
             params = {"course_id": form.course_id.data, "group": form.group.data or None,
                       "design": form.design.data, "paper": form.paper.data}
-            job = create_job(BULK_ISSUE, params, requested_by_id=current_user.id, total=total)
-            record("certificate.bulk_issue", "course", form.course_id.data, after={**params, "count": total,
-                                                                                   "job": job.id})
-            db.session.commit()
+            job = request_bulk_issue(params, total, by_id=current_user.id)
             return redirect(url_for("jobs.detail", job_id=job.id))
     return render_template("certificates/admin_issue.html", form=form, courses=courses, missing=missing,
                            limit=BULK_LIMIT)

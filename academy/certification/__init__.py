@@ -7,13 +7,14 @@ def init_app(app) -> None:
     """Phase 1 follows course completions and passed final assessments; cohorts are
     offered as learner groups to the certificate admin; the header gets this feature's
     entries and its unread-notifications badge."""
-    from academy.certification import services, views
+    from academy.certification import views
     from academy.certification.notifications import unread_count
+    from academy.certification.services.phases import on_course_completed, on_final_assessment_passed
     from academy.core import signals
     from academy.core.template_helpers import register_badge_counter
 
-    signals.course_completed.connect(services.on_course_completed)
-    signals.final_assessment_passed.connect(services.on_final_assessment_passed)
+    signals.course_completed.connect(on_course_completed)
+    signals.final_assessment_passed.connect(on_final_assessment_passed)
     signals.learner_groups.connect(views.cohort_learner_groups)
     signals.menu_items.connect(views.menu_items)
     register_badge_counter(unread_count)

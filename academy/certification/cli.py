@@ -13,7 +13,7 @@ certification_cli = AppGroup("certification", help="The TISC staff certification
 @certification_cli.command("remind")
 def remind() -> None:
     """Notify learners whose practice deadline is 7 days away or less (once per deadline; safe to rerun)."""
-    from academy.certification.services import send_deadline_reminders
+    from academy.certification.services.deadlines import send_deadline_reminders
 
     try:
         sent = send_deadline_reminders()

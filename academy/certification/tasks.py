@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def issue_certification_certificate(record_id: int, task=None) -> None:
     """The certificate of an awarded certification record (sent when the award commits)."""
     from academy.certification.models import CertificationRecord
-    from academy.certification.services import issue_award_certificate
+    from academy.certification.services.awards import issue_award_certificate
 
     record = db.session.get(CertificationRecord, record_id)
     if record is None or record.awarded_at is None:

@@ -123,16 +123,15 @@ def _is_staff_for(record: CertificationRecord) -> bool:
 # --- learner ---------------------------------------------------------------------------
 
 
-def _commit_or_flash(action, success: str) -> bool:
-    """Run a service call: commit and flash ``success``, or, when the service refuses,
-    roll back and flash its reason. True when it went through."""
+def _done_or_flash(action, success: str) -> bool:
+    """Run a service call and flash ``success``, or, when the service refuses, roll back
+    (the answer is a redirect, which the request would commit) and flash its reason."""
     try:
         action()
     except services.CertificationError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return False
-    db.session.commit()
     flash(success, "success")
     return True
 
@@ -159,9 +158,9 @@ def recertify(programme_id: int):
     try:
         record = services.recertify(current_user, programme)
     except services.CertificationError as exc:
+        db.session.rollback()  # the answer is a redirect, which the request would commit
         flash(str(exc), "error")
         return redirect(url_for("certification.my_records"))
-    db.session.commit()
     flash(_("Your recertification has started. An administrator will place you in a cohort."), "success")
     return redirect(url_for("certification.record", record_id=record.id))
 
@@ -236,7 +235,6 @@ def task(record_id: int, task_id: int):
             else:
                 flash(str(exc), "error")
             return _practice_page(record, task, services.submission_for(record, task), form, is_owner), 400
-        db.session.commit()
         if form.submit_work.data:
             flash(_("Your work is submitted. Your instructor will grade it."), "success")
         else:
@@ -264,12 +262,11 @@ def delete_file(submission_id: int, file_id: int):
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     try:
-        key = services.remove_file(sub, file)
+        services.remove_file(sub, file)  # the file goes once the request commits
     except services.CertificationError as exc:
+        db.session.rollback()  # the answer is a redirect, which the request would commit
         flash(str(exc), "error")
     else:
-        db.session.commit()
-        get_storage().delete(key)
         flash(_("The file was removed."), "success")
     return redirect(url_for("certification.task", record_id=sub.record_id, task_id=sub.task_id))
 
@@ -307,7 +304,6 @@ def notifications_read():
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     mark_all_read(current_user.id)
-    db.session.commit()
     return redirect(url_for("certification.notifications"))
 
 
@@ -373,7 +369,6 @@ def attendance(session_id: int):
             db.session.rollback()
             flash(str(exc), "error")
             return redirect(request.url)
-        db.session.commit()
         flash(_("Attendance saved (%(count)s changes).", count=changed), "success")
         return redirect(url_for("certification.attendance", session_id=session.id))
     existing = {(a.record_id, a.day): a.status for a in db.session.scalars(
@@ -411,7 +406,6 @@ def assessment(record_id: int):
             db.session.rollback()
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(_("The assessment is saved."), "success")
             return redirect(url_for("certification.record", record_id=record.id))
     summary = queries.attendance_summary(record, queries.learner_session(record))
@@ -450,7 +444,6 @@ def grade(submission_id: int):
                 status = 409 if isinstance(exc, services.ConcurrentGradeError) else 400
                 sub = _gradable_submission_or_404(submission_id)
             else:
-                db.session.commit()
                 flash(_("The grade is saved and the learner is notified."), "success")
                 return redirect(url_for("certification.grade", submission_id=sub.id))
         else:
@@ -481,7 +474,6 @@ def moderate(submission_id: int):
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(_("Your moderation is recorded."), "success")
     return redirect(url_for("certification.grade", submission_id=sub.id))
 
@@ -499,7 +491,7 @@ def extend_deadline(record_id: int):
         return redirect(url_for("certification.record", record_id=record.id))
     task = db.session.get(PracticeTask, form.task_id.data) if form.task_id.data else None
     due_at = datetime.combine(form.due_on.data, time(23, 59), tzinfo=UTC)
-    _commit_or_flash(lambda: services.extend_deadline(record, task, due_at, form.reason.data, current_user),
+    _done_or_flash(lambda: services.extend_deadline(record, task, due_at, form.reason.data, current_user),
                      _("The deadline is extended and the learner is notified."))
     return redirect(url_for("certification.record", record_id=record.id))
 
@@ -521,7 +513,6 @@ def admin_index():
             db.session.rollback()
             form.name.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("The cohort is created. Now enrol learners and assign instructors."), "success")
             return redirect(url_for("certification.cohort", cohort_id=cohort.id))
     cohorts = queries.visible_cohorts(current_user)
@@ -576,7 +567,6 @@ def programme_new():
             db.session.rollback()
             form.code.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("The programme is created. Now add its practice tasks."), "success")
             return redirect(url_for("certification.programme", programme_id=programme.id))
     return render_template("certification/programme.html", programme=None, form=form,
@@ -595,7 +585,6 @@ def programme(programme_id: int):
             db.session.rollback()
             form.code.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("The programme is saved."), "success")
             return redirect(url_for("certification.programme", programme_id=programme.id))
     in_use = {t.id: services.rubric_in_use(t.rubric) for t in programme.tasks}
@@ -628,7 +617,6 @@ def task_new(programme_id: int):
             db.session.rollback()
             form.rubric_text.errors.extend(exc.problems)
         else:
-            db.session.commit()
             flash(_("The practice task is added."), "success")
             return redirect(url_for("certification.task_edit", task_id=task.id))
     return _task_page(programme, None, form, 400 if request.method == "POST" else 200)
@@ -653,7 +641,6 @@ def task_edit(task_id: int):
             db.session.rollback()
             form.rubric_text.errors.extend(exc.problems)
         else:
-            db.session.commit()
             if versioned:
                 flash(_("Work has already been submitted against this rubric, so your changes are saved as version "
                         "%(version)s. Work submitted from now on is graded on it; earlier work keeps its version "
@@ -680,7 +667,7 @@ def cohort_enrol(cohort_id: int):
     if user is None:
         flash(_("There is no account with the e-mail %(email)s.", email=form.email.data), "error")
         return _back_to_cohort(cohort)
-    _commit_or_flash(lambda: services.enrol_learner(cohort, user), _("%(name)s is enrolled.", name=user.full_name))
+    _done_or_flash(lambda: services.enrol_learner(cohort, user), _("%(name)s is enrolled.", name=user.full_name))
     return _back_to_cohort(cohort)
 
 
@@ -697,7 +684,6 @@ def cohort_enrol_csv(cohort_id: int):
     if errors:
         db.session.rollback()
         return render_template("certification/csv_errors.html", cohort=cohort, errors=errors), 400
-    db.session.commit()
     flash(_("%(count)s learners enrolled.", count=len(records)), "success")
     return _back_to_cohort(cohort)
 
@@ -712,7 +698,7 @@ def cohort_instructor(cohort_id: int):
     if user is None:
         flash(_("There is no instructor account with that e-mail."), "error")
         return _back_to_cohort(cohort)
-    _commit_or_flash(lambda: services.assign_instructor(cohort, user),
+    _done_or_flash(lambda: services.assign_instructor(cohort, user),
                      _("%(name)s now teaches this cohort.", name=user.full_name))
     return _back_to_cohort(cohort)
 
@@ -725,7 +711,6 @@ def cohort_instructor_remove(cohort_id: int, user_id: int):
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     services.remove_instructor(cohort, user)
-    db.session.commit()
     flash(_("%(name)s no longer teaches this cohort.", name=user.full_name), "success")
     return _back_to_cohort(cohort)
 
@@ -748,7 +733,6 @@ def session_new(cohort_id: int):
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(_("The session is scheduled."), "success")
     return _back_to_cohort(cohort)
 

@@ -12,6 +12,7 @@ where it is rendered, and a template that renders one gets no user, enrolment or
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, request
 from markupsafe import Markup
@@ -20,14 +21,21 @@ from academy.core.i18n import current_locale
 from academy.extensions import cache
 
 
-def shared_html(name: str, key: tuple, render: Callable[[], str]) -> Markup:
-    """``render()``'s HTML for the part ``name`` with ``key`` (every value it shows that
-    can change: a content token, a content language, ids), from the cache when there."""
+def shared_value(name: str, key: tuple, build: Callable[[], Any]) -> Any:
+    """``build()``'s value for the part ``name`` with ``key`` (every value it shows that can
+    change: a content token, a content language, ids), from the cache when there. The value
+    is HTML, or plain data holding HTML pieces (dicts, lists, ``Markup``) that a page puts
+    together with what it shows of the person asking."""
     if current_app.debug:  # templates edited on disk show at once
-        return Markup(render())  # noqa: S704  # nosec B704 - our own template's output
+        return build()
     full_key = ":".join(("part", name, request.script_root, current_locale(), *(str(part) for part in key)))
-    html = cache.get(full_key)
-    if html is None:
-        html = str(render())
-        cache.set(full_key, html)
-    return Markup(html)  # noqa: S704  # nosec B704 - our own template's output
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value)
+    return value
+
+
+def shared_html(name: str, key: tuple, render: Callable[[], str]) -> Markup:
+    """``render()``'s HTML for the part ``name`` with ``key``, from the cache when there."""
+    return Markup(shared_value(name, key, lambda: str(render())))  # noqa: S704  # nosec B704 - our own template's output

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     make_response,
     redirect,
     render_template,
@@ -27,9 +28,9 @@ from sqlalchemy import select
 
 from academy.auth.access import learner_required
 from academy.core import signals
-from academy.core.cache import shared_html
+from academy.core.cache import shared_html, shared_value
 from academy.core.enums import Role
-from academy.core.i18n import current_locale, language_name
+from academy.core.i18n import current_locale, language_name, text_direction
 from academy.core.signals import values_from_signal
 from academy.core.template_helpers import unread_notifications
 from academy.courses import queries
@@ -42,7 +43,7 @@ from academy.courses.services import (
     record_visit,
     visit_changes_anything,
 )
-from academy.courses.structure import lesson_body
+from academy.courses.structure import lesson_body, structure
 from academy.extensions import db
 
 bp = Blueprint("courses", __name__, template_folder="templates")
@@ -117,7 +118,6 @@ def enrol(slug: str):
     except EnrollmentError:
         flash(_("This language version is not available."), "error")
         return redirect(url_for("courses.course_page", slug=slug))
-    db.session.commit()
     flash(_("You are enrolled. Start with the first lesson whenever you are ready."), "success")
     return redirect(url_for("courses.course_home", slug=slug))
 
@@ -147,6 +147,38 @@ def _enrollment_or_redirect(course: Course):
     return enrollment
 
 
+def render_outline_parts(course: Course, language: str) -> dict[int, dict]:
+    """The static part of the course's module outline in ``language``, per module id: its
+    heading and, per lesson id, the lesson's link, its title without a link (while the
+    module is locked) and its length. Read from the course's structure, never from a
+    learner's outline: progress, locks and ticks are put around it by courses/home.html."""
+    macros = "courses/_outline_parts.html"
+    heading, link, text, minutes = (get_template_attribute(macros, name) for name in
+                                    ("heading", "lesson_link", "lesson_text", "lesson_minutes"))
+    fallback, dir_ = course.default_language, text_direction(language)
+    return {
+        m.id: {
+            "heading": heading(m.title(language, fallback), language, dir_),
+            "lessons": {
+                les.id: {
+                    "link": link(course.slug, m.key, les.key, les.title(language, fallback), language, dir_),
+                    "text": text(les.title(language, fallback), language, dir_),
+                    "minutes": minutes(les.estimated_minutes),
+                }
+                for les in m.lessons
+            },
+        }
+        for m in structure(course).modules
+    }
+
+
+def outline_parts(course: Course, language: str) -> dict[int, dict]:
+    """``render_outline_parts``, from the shared cache: the same for every learner of this
+    language version (the key names the content token, which any edit of the course renews)."""
+    key = (course.id, course.content_token, course.slug, course.default_language, language)
+    return shared_value("outline", key, lambda: render_outline_parts(course, language))
+
+
 @bp.route("/learn/<slug>/")
 @learner_required
 def course_home(slug: str):
@@ -163,6 +195,7 @@ def course_home(slug: str):
     sections = [s for s in values_from_signal(signals.course_home_sections.send(course, **parts)) if s]
     return render_template("courses/home.html", course=course, version=version, enrollment=enrollment,
                            outline=outline, resume=_resume_target(outline, enrollment), sections=sections,
+                           shared_outline=outline_parts(course, version.language),
                            language_choices=_version_choices(course))
 
 
@@ -212,7 +245,6 @@ def lesson(slug: str, module_key: str, lesson_key: str):
     lesson = lesson_view.lesson
     if visit_changes_anything(enrollment, lesson.id):
         record_visit(enrollment, db.session.get(Lesson, lesson.id))
-        db.session.commit()
     # A learner coming back to a lesson gets a 304 when nothing the page shows has changed.
     etag = _lesson_etag(course, enrollment, lesson_view)
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
@@ -262,7 +294,6 @@ def complete(slug: str, module_key: str, lesson_key: str):
     if not CompleteLessonForm().validate_on_submit():
         abort(400)
     complete_lesson(enrollment, lesson)
-    db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return {
             "progress_percent": enrollment.progress_percent,
@@ -289,8 +320,7 @@ def switch_version(slug: str):
     enrollment = queries.enrollment_for(current_user.id, course.id)
     if enrollment is None or not form.validate_on_submit():
         abort(400)
-    enrollment.language = form.language.data
-    db.session.commit()
+    enroll(current_user, course, form.language.data)  # an existing enrolment switches language
     flash(_("The course is now shown in %(language)s. Your progress is kept.",
             language=language_name(form.language.data)), "success")
     return redirect(url_for("courses.course_home", slug=slug))

@@ -212,6 +212,11 @@ def retry(job: Job) -> bool:
     return True
 
 
+def downloaded(job: Job) -> None:
+    """Record that a job's file was downloaded (it may hold personal data)."""
+    record("job.download", "job", job.id, after={"kind": job.kind, "personal_data": job.has_personal_data})
+
+
 def _process_gone(worker: str | None) -> bool:
     """Whether ``worker`` (host:pid) was a process on this machine that no longer runs."""
     if not worker or ":" not in worker:

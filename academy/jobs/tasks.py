@@ -49,7 +49,7 @@ def run_daily() -> dict:
     old statistics snapshots and delivered e-mail deleted. Idempotent: a rerun does nothing
     twice. Each part commits on its own, so one failing does not undo the others."""
     from academy.assessments.services import expire_overdue
-    from academy.certification.services import send_deadline_reminders
+    from academy.certification.services.deadlines import send_deadline_reminders
     from academy.core.mail import purge_delivered
     from academy.jobs.services import purge_expired
     from academy.stats.snapshot import purge_old

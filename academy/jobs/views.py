@@ -12,13 +12,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from academy.auth.access import admin_required
-from academy.core.audit import record
 from academy.core.enums import Role
 from academy.core.forms import AcademyForm
 from academy.core.nav import NavItem
 from academy.extensions import db
 from academy.jobs.models import Job, JobStatus
-from academy.jobs.services import job_path, kind_title, retry
+from academy.jobs.services import downloaded, job_path, kind_title, retry
 from academy.stats.exports import stream_file
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs", template_folder="templates")
@@ -92,7 +91,6 @@ def retry_view(job_id: int):
     if not RetryForm().validate_on_submit():
         abort(400)
     if retry(job):
-        db.session.commit()
         flash(_("The job was put back on the queue."), "success")
     else:
         db.session.rollback()
@@ -109,8 +107,7 @@ def download(job_id: int):
     path = job_path(job)
     if not path.exists():
         abort(404)
-    record("job.download", "job", job.id, after={"kind": job.kind, "personal_data": job.has_personal_data})
-    db.session.commit()
+    downloaded(job)
     # Streamed in chunks (a file can be hundreds of megabytes), opened on the first one.
     resp = Response(stream_file(path), mimetype=mimetypes.guess_type(job.file_name)[0] or "application/octet-stream")
     resp.headers["Content-Disposition"] = content_disposition(job.file_name)

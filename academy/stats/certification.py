@@ -10,7 +10,7 @@
   award rate, and the certification certificates issued and revoked. Its own cohort is
   the record's cohort.
 - *Certification phase* is where a record stands: in phase 1, 2 or 3, or certified.
-  Phases open in order and a passed phase stays passed (see certification.services
+  Phases open in order and a passed phase stays passed (see certification.services.phases
   .evaluate), so "phase 2 passed" counts records with ``phase2_passed_at`` set, and a
   record in phase 3 has passed phases 1 and 2.
 """

@@ -25,7 +25,6 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from academy.auth.access import admin_required
-from academy.core.audit import record
 from academy.core.cache import shared_html
 from academy.core.enums import Role
 from academy.core.nav import NavItem
@@ -33,7 +32,7 @@ from academy.core.views import wants_json
 from academy.extensions import db
 from academy.jobs.models import Job, JobStatus
 from academy.jobs.services import RETENTION, job_path
-from academy.stats import exports, figures, snapshot
+from academy.stats import exports, figures, services, snapshot
 from academy.stats.forms import CrossTabForm, LearnerExportForm, RefreshForm, StatsFilterForm, choice_rows
 from academy.stats.queries import clear_cache, counted_at
 from academy.stats.tasks import LEARNER_EXPORT, queue_learner_export
@@ -250,20 +249,8 @@ def export_table(fmt: str):
         abort(404)
     fig, form, spec = _figure_from_request()
     filters = form.filters()
-    record(
-        "stats.export",
-        "stats_table",
-        fig.name,
-        after={
-            "format": fmt,
-            "figure": fig.name,
-            **spec,
-            "filters": filters.as_dict(),
-            "suppression": {"enabled": fig.table.suppressed, "threshold": form.threshold.data or 5},
-            "personal_data": False,
-        },
-    )
-    db.session.commit()
+    services.table_exported(fig.name, fmt, spec, filters, suppressed=fig.table.suppressed,
+                            threshold=form.threshold.data or 5)
     rows = exports.table_rows(fig.table)
     if fmt == "csv":
         return _download(exports.csv_chunks(rows), fmt, _filename(fig.name, fmt))
@@ -280,7 +267,6 @@ def learner_export():
         # A large export takes longer than a request may, and an XLSX workbook cannot be
         # streamed while it is written: both are built on the queue.
         queue_learner_export(current_user.id, form.filters(), bool(form.include_personal.data), form.format.data)
-        db.session.commit()
         flash(_("Your export is being prepared. It will be listed here when it is ready."), "info")
         return redirect(url_for("stats.export_jobs"))
     status = 400 if request.method == "POST" else 200
@@ -309,8 +295,7 @@ def download_export(job_id: int):
     path = job_path(job)
     if not path.exists():
         abort(404)
-    record("stats.export_download", "job", job.id, after={"personal_data": job.has_personal_data})
-    db.session.commit()
+    services.export_downloaded(job)
     fmt = job.params["format"]
     resp = _download(exports.stream_file(path), fmt, job.file_name)
     resp.headers["Content-Length"] = str(path.stat().st_size)

@@ -181,6 +181,24 @@ def test_submit_after_the_time_limit_grades_only_what_was_saved_in_time(learner,
     assert graded_count() == 1
 
 
+def test_a_late_autosave_closes_and_grades_the_attempt_although_it_answers_409(learner, login_as):
+    set_quiz("one", time_limit_minutes=10)
+    client = login_as(learner)
+    attempt_id = start(client)
+    client.post(f"/attempts/{attempt_id}", data=page_form(attempt_id, 1, True, "page:2"))  # saved in time
+    db.session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(deadline_at=utcnow() - timedelta(minutes=1))
+    )
+    db.session.commit()
+    resp = client.post(f"/attempts/{attempt_id}", data=page_form(attempt_id, 2, True, "autosave"),
+                       headers={"Accept": "application/json"})
+    assert resp.status_code == 409 and resp.get_json()["status"] == "closed"
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.state == AttemptState.GRADED and attempt.expired_at is not None  # kept, not rolled back
+    assert graded_count() == 1
+
+
 def test_the_server_expires_an_abandoned_timed_attempt(learner, login_as):
     set_quiz("one", time_limit_minutes=5)
     client = login_as(learner)

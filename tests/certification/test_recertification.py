@@ -15,6 +15,7 @@ from academy.certification.enums import (
     PhaseState,
     SessionMode,
 )
+from academy.certification.models import CertificationRecord
 from academy.core.models import frozen_clock
 from academy.courses.queries import enrollment_for
 from academy.courses.services import enroll
@@ -95,8 +96,8 @@ def test_award_expiry_recertification_and_new_award(cycle, client):
         assert "Expired certificate" in page and "This certificate expired on" in page
         assert "Enrol in recertification" in client.get("/certification/").get_data(as_text=True)
         assert client.post(f"/certification/programmes/{w.programme.id}/recertify").status_code == 302
-    new = db.session.scalar(select(services.CertificationRecord).where(
-        services.CertificationRecord.user_id == w.learner.id, services.CertificationRecord.attempt == 2))
+    new = db.session.scalar(select(CertificationRecord).where(
+        CertificationRecord.user_id == w.learner.id, CertificationRecord.attempt == 2))
     assert new.previous_record_id == w.record.id and new.started_at == at(2027, 2, 1)
     # The 2023 completion is older than the 36-month window: phase 1 waits for a refresher.
     assert new.phase1_passed_at is None

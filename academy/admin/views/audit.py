@@ -9,12 +9,11 @@ import json
 from flask import Response, render_template, request
 from flask_babel import gettext as _
 
-from academy.admin import queries
+from academy.admin import queries, services
 from academy.admin.forms import AuditFilterForm
 from academy.admin.views import bp
 from academy.admin.views.helpers import paginate_rows
 from academy.auth.access import admin_required
-from academy.core.audit import record
 from academy.extensions import db
 
 
@@ -88,13 +87,7 @@ def audit_export():
                 )
             ]
         )
-    record(
-        "audit.exported",
-        "audit_event",
-        None,
-        after={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}},
-    )
-    db.session.commit()
+    services.audit_exported(len(rows), filters)
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

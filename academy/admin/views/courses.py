@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,8 +14,8 @@ from academy.admin.forms import ActionForm, PackageUploadForm
 from academy.admin.views import bp
 from academy.admin.views.helpers import check_action_form, published_flag
 from academy.auth.access import admin_required
-from academy.core.audit import record
 from academy.core.i18n import language_name
+from academy.core.transactions import after_commit
 from academy.courses import queries as course_queries
 from academy.courses.models import Course, Lesson, Module
 from academy.courses.services import import_package
@@ -53,7 +55,6 @@ def set_course_published(course_id: int):
     check_action_form()
     published = published_flag()
     if services.set_course_published(course, published):
-        db.session.commit()
         flash(
             _("The course is published.")
             if published
@@ -77,7 +78,6 @@ def set_version_published(course_id: int, lang: str):
     check_action_form()
     published = published_flag()
     if services.set_version_published(version, published):
-        db.session.commit()
         flash(
             _("The %(language)s version is published.", language=language_name(lang))
             if published
@@ -100,16 +100,7 @@ def upload_package():
         if pkg is not None:
             return redirect(url_for("admin.upload_preview", token=token))
         uploads.discard(token)
-        record(
-            "course.upload_rejected",
-            "course_package",
-            None,
-            after={
-                "filename": form.file.data.filename,
-                "problems": [str(p) for p in problems[:50]],
-            },
-        )
-        db.session.commit()
+        services.package_rejected(form.file.data.filename, problems)
     status = 422 if request.method == "POST" else 200
     return render_template("admin/upload.html", form=form, problems=problems), status
 
@@ -174,18 +165,8 @@ def upload_apply(token: str):
                     {"package_sha256": changes.course.package_sha256} if changes.course else None
                 )
                 course, summary = import_package(pkg)
-                record(
-                    "course.imported",
-                    "course",
-                    course.id,
-                    before=before,
-                    after={
-                        "code": course.code,
-                        "filename": meta.get("filename"),
-                        "package_sha256": pkg.sha256,
-                        **summary,
-                    },
-                )
+                services.package_imported(course, before=before, filename=meta.get("filename"),
+                                          package_sha256=pkg.sha256, summary=summary)
     except (uploads.UnsafeArchive, uploads.PackageError) as exc:
         db.session.rollback()
         problems = (
@@ -200,8 +181,7 @@ def upload_apply(token: str):
         return render_template(
             "admin/upload.html", form=PackageUploadForm(formdata=None), problems=problems
         ), 422
-    db.session.commit()
-    uploads.discard(token)
+    after_commit(partial(uploads.discard, token))  # kept for another try if the import is not committed
     flash(
         _(
             "The course package has been imported. Lessons added: %(added)s; "

@@ -86,7 +86,6 @@ def grant_role(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     if services.grant_role(user, Role(form.role.data)):
-        db.session.commit()
         flash(
             _("%(name)s is now: %(role)s.", name=user.full_name, role=Role(form.role.data).title),
             "success",
@@ -108,7 +107,6 @@ def remove_role(user_id: int):
         flash(str(exc), "error")
         return _back_to_user(user)
     if changed:
-        db.session.commit()
         flash(_("Role removed: %(role)s.", role=Role(form.role.data).title), "success")
     return _back_to_user(user)
 
@@ -135,7 +133,6 @@ def _set_active(user_id: int, active: bool):
         flash(str(exc), "error")
         return _back_to_user(user)
     if changed:
-        db.session.commit()
         if active:
             flash(_("The account is active again; the person can log in."), "success")
         else:
@@ -166,7 +163,6 @@ def send_password_reset(user_id: int):
             link=link,
         )
     send_mail(user.email, subject, body)
-    db.session.commit()
     flash(_("A password reset link has been sent to %(email)s.", email=user.email), "success")
     return _back_to_user(user)
 
@@ -197,7 +193,6 @@ def resend_invitation(user_id: int):
         return _back_to_user(user)
     services.invitation_resent(invitation)
     _send_invitation(user)
-    db.session.commit()
     flash(_("The invitation has been sent again to %(email)s.", email=user.email), "success")
     return _back_to_user(user)
 
@@ -217,7 +212,6 @@ def correct_name(user_id: int):
             db.session.rollback()
             form.full_name.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(
                 _(
                     "The name has been corrected from “%(old)s” to “%(new)s”.",
@@ -271,7 +265,6 @@ def invite():
             created = services.invite_users(good, actor=current_user)
             for user in created:
                 _send_invitation(user)  # queued with the accounts: sent once they are committed
-            db.session.commit()
             flash(ngettext("%(num)s invitation sent.", "%(num)s invitations sent.", len(created)), "success")
             return render_template(
                 "admin/invite.html",

@@ -61,7 +61,6 @@ def _tisc_form(tisc: Tisc | None):
             db.session.rollback()
             form.name.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("The TISC “%(name)s” has been saved.", name=saved.name), "success")
             return redirect(url_for("admin.tiscs", country=saved.country_code))
     status = 422 if request.method == "POST" else 200
@@ -87,7 +86,6 @@ def tisc_set_active(tisc_id: int):
     check_action_form()
     active = published_flag()
     if services.set_tisc_active(tisc, active):
-        db.session.commit()
         flash(
             _("“%(name)s” is active again.", name=tisc.name)
             if active
@@ -116,7 +114,6 @@ def tisc_merge(tisc_id: int):
             db.session.rollback()
             form.survivor.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(
                 _(
                     "“%(old)s” has been merged into “%(new)s”. Learners moved: %(n)s.",
@@ -145,7 +142,6 @@ def tisc_import():
         else:
             if not any(errors for _line, _v, errors in rows):
                 created, updated = services.import_tiscs([v for _line, v, _e in rows])
-                db.session.commit()
                 flash(
                     _(
                         "TISC directory imported: %(created)s added, %(updated)s updated.",

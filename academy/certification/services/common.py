@@ -1,0 +1,21 @@
+"""What every part of the certification's services shares: its refusals and the learner's links."""
+
+from __future__ import annotations
+
+from academy.certification.models import CertificationRecord, PracticeTask
+
+
+class CertificationError(ValueError):
+    """A write refused for a reason the user can act on (already translated)."""
+
+
+class ConcurrentGradeError(CertificationError):
+    """Someone else changed the submission since the grader loaded it."""
+
+
+def record_path(record: CertificationRecord) -> str:
+    return f"/certification/records/{record.id}"
+
+
+def task_path(record: CertificationRecord, task: PracticeTask) -> str:
+    return f"/certification/records/{record.id}/tasks/{task.id}"
