@@ -160,7 +160,7 @@ def test_a_learner_submits_a_report_an_instructor_grades_it_and_the_learner_sees
     assert "Bonne stratégie." in page and "Note sur Stratégie de recherche" in page
     assert 'data-status="waiting"' not in page
     home = client.get(f"/learn/{course.slug}/").get_data(as_text=True)
-    assert "search-report" in home
+    assert f'<a href="/learn/{course.slug}/assignments/search-report/"' in home
 
 
 def test_a_report_below_the_minimum_on_the_categories_does_not_meet_the_rubric_whatever_its_total(
