@@ -98,6 +98,17 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx, held_queu
     assert db.session.scalar(select(func.count()).select_from(Tisc).where(Tisc.country_code == "MG")) >= 1
     _pilot_ran_in_2023_24()
     _nobody_finished_the_course_before_enrolling()
+    _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded()
+
+
+def _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded():
+    from academy.assignments.models import AssignmentSubmission
+
+    reports = db.session.scalars(select(AssignmentSubmission)).all()  # seeded twice, added once
+    assert sorted(r.is_awaiting_grade for r in reports) == [False, True]
+    graded = next(r for r in reports if not r.is_awaiting_grade)
+    assert graded.language == "fr" and graded.latest_grade.is_passing
+    assert graded.rubric.criteria[0].title == "Stratégie de recherche"
 
 
 def _pilot_ran_in_2023_24():

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from academy.assignments.models import AssignmentSubmission, CourseAssignment
 from academy.core.enums import Role
-from academy.extensions import db
+from academy.extensions import cache, db
 
 
 def assignment_for(course_id: int, key: str) -> CourseAssignment | None:
@@ -17,6 +17,21 @@ def assignment_for(course_id: int, key: str) -> CourseAssignment | None:
 def course_assignments(course_id: int) -> list[CourseAssignment]:
     return list(db.session.scalars(select(CourseAssignment).where(
         CourseAssignment.course_id == course_id, ~CourseAssignment.is_retired).order_by(CourseAssignment.key)))
+
+
+def course_assignment_titles(course) -> tuple[tuple[int, str, dict[str, str]], ...]:
+    """(id, key, {language: title}) of the course's open assignments, from the shared cache.
+
+    Every course home asks, and most courses have none: the answer is the same for everyone and
+    is keyed on the course's content token, which the import renews when assignments change.
+    """
+    key = f"course-assignments:{course.id}:{course.content_token}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    built = tuple((a.id, a.key, {t.language: t.title for t in a.texts}) for a in course_assignments(course.id))
+    cache.set(key, built)
+    return built
 
 
 def submission_of(assignment_id: int, user_id: int) -> AssignmentSubmission | None:

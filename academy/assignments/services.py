@@ -21,6 +21,7 @@ from academy.assignments.models import (
 )
 from academy.core import audit
 from academy.core.models import utcnow
+from academy.courses.structure import new_token
 from academy.extensions import db
 
 
@@ -74,6 +75,8 @@ def sync_assignments(course, pkg=None, **_kw) -> None:
             text.template = _plain(src["template"])
     for leftover in existing.values():
         leftover.is_retired = True
+    if specs or existing:
+        course.content_token = new_token()  # the course home's cached list of assignments follows it
     db.session.flush()
 
 

@@ -44,14 +44,14 @@ def home_section(course, enrollment=None, language=None, **_kw):
     if enrollment is None:
         return None
     items = []
-    for assignment in queries.course_assignments(course.id):
-        text = assignment.text_for(enrollment.language, course.default_language)
-        if text is not None:
-            items.append((assignment, text, queries.submission_of(assignment.id, enrollment.user_id)))
+    for assignment_id, key, titles in queries.course_assignment_titles(course):
+        lang = enrollment.language if enrollment.language in titles else course.default_language
+        if lang in titles:
+            items.append((key, titles[lang], lang, queries.submission_of(assignment_id, enrollment.user_id)))
     if not items:
         return None
     return Markup(render_template(  # noqa: S704  # nosec B704 - our own template's output
-        "assignments/_home_section.html", course=course, items=items, language=enrollment.language))
+        "assignments/_home_section.html", course=course, items=items))
 
 
 def _enrolled_assignment_or_404(slug: str, key: str):
