@@ -120,6 +120,7 @@ def configure_blueprints(app: Flask) -> None:
     from academy.admin.invitations import bp as invitations_bp
     from academy.admin.views import bp as admin_bp
     from academy.assessments.views import bp as assessments_bp
+    from academy.assignments.views import bp as assignments_bp
     from academy.auth.views import bp as auth_bp
     from academy.certificates.views import admin_bp as certificates_admin_bp
     from academy.certificates.views import bp as certificates_bp
@@ -131,7 +132,7 @@ def configure_blueprints(app: Flask) -> None:
     from academy.stats.views import bp as stats_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
-               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp):
+               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, assignments_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 
@@ -140,9 +141,9 @@ def configure_features(app: Flask) -> None:
     """Each feature connects its receivers to the signals of academy.core.signals. The
     order is the order in which receivers answer: it orders what several features add to
     one page (the header's menu on equal ranks, the sections of a person's admin page)."""
-    from academy import admin, assessments, certificates, certification, jobs, stats
+    from academy import admin, assessments, assignments, certificates, certification, jobs, stats
 
-    for feature in (assessments, admin, certification, stats, certificates, jobs):
+    for feature in (assessments, admin, certification, stats, certificates, jobs, assignments):
         feature.init_app(app)
 
 

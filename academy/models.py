@@ -9,6 +9,13 @@ from academy.assessments.models import (  # noqa: F401
     QuizAttempt,
 )
 from academy.assessments.rubric_models import Rubric, RubricCriterion, RubricLevel  # noqa: F401
+from academy.assignments.models import (  # noqa: F401
+    AssignmentCriterionGrade,
+    AssignmentGrade,
+    AssignmentSubmission,
+    CourseAssignment,
+    CourseAssignmentText,
+)
 from academy.auth.models import LoginFailure, Tisc, User, UserRole  # noqa: F401
 from academy.certificates.models import Certificate  # noqa: F401
 from academy.certification.models import (  # noqa: F401

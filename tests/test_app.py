@@ -98,6 +98,17 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx, held_queu
     assert db.session.scalar(select(func.count()).select_from(Tisc).where(Tisc.country_code == "MG")) >= 1
     _pilot_ran_in_2023_24()
     _nobody_finished_the_course_before_enrolling()
+    _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded()
+
+
+def _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded():
+    from academy.assignments.models import AssignmentSubmission
+
+    reports = db.session.scalars(select(AssignmentSubmission)).all()  # seeded twice, added once
+    assert sorted(r.is_awaiting_grade for r in reports) == [False, True]
+    graded = next(r for r in reports if not r.is_awaiting_grade)
+    assert graded.language == "fr" and graded.latest_grade.is_passing
+    assert graded.rubric.criteria[0].title == "Stratégie de recherche"
 
 
 def _pilot_ran_in_2023_24():
@@ -189,12 +200,7 @@ def test_upgrading_a_database_that_holds_backwards_completions_repairs_them(tmp_
 
     from flask_migrate import downgrade, upgrade
 
-    from academy.auth.services import create_user
-    from academy.core.enums import Role
     from academy.courses.models import Enrollment, EnrollmentStatus
-    from academy.courses.package import load_package
-    from academy.courses.services import import_package
-    from tests.conftest import FIXTURES
 
     enrolled = datetime(2024, 5, 10, 9, 0, tzinfo=UTC)
     scratch = make_test_app(tmp_path, scratch_database_url)
@@ -204,13 +210,23 @@ def test_upgrading_a_database_that_holds_backwards_completions_repairs_them(tmp_
         scripts = ScriptDirectory.from_config(scratch.extensions["migrate"].migrate.get_config())
         before_the_check = scripts.get_revision("0640").down_revision
         upgrade(revision=before_the_check)
-        user = create_user(email="early@example.org", full_name="Early Finisher", password="x" * 12,
-                           gender="woman", country_code="KE", institution_other="Test", preferred_language="en",
-                           roles=[Role.LEARNER])
-        course, _ = import_package(load_package(FIXTURES / "mini"))
-        db.session.flush()
-        db.session.execute(insert(Enrollment).values(
-            user_id=user.id, course_id=course.id, language="en", status=EnrollmentStatus.COMPLETED,
+        # The schema is the old one, so rows go in through that schema's own tables, not today's models
+        # (which map columns and tables added by later migrations).
+        from sqlalchemy import MetaData
+
+        old = MetaData()
+        old.reflect(bind=db.session.connection(), only=["user", "course", "enrollment"])
+
+        def stamps(table):
+            return {c: enrolled for c in ("created_at", "updated_at") if c in old.tables[table].c}
+
+        user_id = db.session.execute(insert(old.tables["user"]).values(
+            email="early@example.org", full_name="Early Finisher", password_hash="x", gender="woman",
+            country_code="KE", is_active=True, preferred_language="en", **stamps("user"))).inserted_primary_key[0]
+        course_id = db.session.execute(insert(old.tables["course"]).values(
+            code="MINI", slug="mini", default_language="en", estimated_hours=1, **stamps("course"))).inserted_primary_key[0]
+        db.session.execute(insert(old.tables["enrollment"]).values(
+            user_id=user_id, course_id=course_id, language="en", status=EnrollmentStatus.COMPLETED,
             enrolled_at=enrolled, completed_at=enrolled - timedelta(days=20), progress_percent=100))
         db.session.commit()
         upgrade()

@@ -78,6 +78,7 @@ def _learner_pages(world) -> list[str]:
         f"/courses/{slug}/",
         f"/learn/{slug}/",
         f"/learn/{slug}/{world['module']}/{world['lesson']}",
+        f"/learn/{slug}/assignments/search-report/",
         "/dashboard",
         "/account",
         "/account/password",
@@ -108,6 +109,7 @@ def _admin_pages(world) -> list[str]:
         "/admin/stats/crosstab",
         "/admin/stats/enrolments",
         "/admin/stats/exports",
+        "/teaching/assignments/",
     ]
 
 
