@@ -137,17 +137,26 @@ ISSUER_KEYS = ("issuer_name", "signatory_name", "signatory_title")
 
 def issuer_block(language: str) -> dict[str, str]:
     """Issuer name, signatory name and title as printed on a certificate in ``language``:
-    the language's entry in CERTIFICATE_ISSUER_BY_LANGUAGE, key by key, else the defaults
-    (CERTIFICATE_ISSUER_NAME, CERTIFICATE_SIGNATORY_NAME, CERTIFICATE_SIGNATORY_TITLE)."""
+    the language's entry in CERTIFICATE_ISSUER_BY_LANGUAGE, key by key; else the setting
+    (CERTIFICATE_ISSUER_NAME, CERTIFICATE_SIGNATORY_NAME, CERTIFICATE_SIGNATORY_TITLE) when
+    an admin changed it; else the shipped default translated into ``language``."""
     cfg = current_app.config
     by_language = cfg.get("CERTIFICATE_ISSUER_BY_LANGUAGE") or {}
     entry = by_language.get(language) or by_language.get(language.split("_")[0]) or {}
-    defaults = {
-        "issuer_name": cfg["CERTIFICATE_ISSUER_NAME"],
-        "signatory_name": cfg["CERTIFICATE_SIGNATORY_NAME"],
-        "signatory_title": cfg["CERTIFICATE_SIGNATORY_TITLE"],
-    }
-    return {key: (entry.get(key) or defaults[key]) for key in ISSUER_KEYS}
+    with force_locale(language):
+        shipped = shipped_issuer_block()
+    settings = {"issuer_name": "CERTIFICATE_ISSUER_NAME", "signatory_name": "CERTIFICATE_SIGNATORY_NAME",
+                "signatory_title": "CERTIFICATE_SIGNATORY_TITLE"}
+    block = {}
+    for key, setting in settings.items():
+        configured = cfg.get(setting)
+        if entry.get(key):
+            block[key] = entry[key]
+        elif configured and configured != DEFAULTS[setting]:
+            block[key] = configured
+        else:
+            block[key] = shipped[key]
+    return block
 
 
 def default_design() -> str:
@@ -158,37 +167,83 @@ def default_paper() -> str:
     return current_app.config.get("CERTIFICATE_PAPER") or "a4"
 
 
-def certificate_context(cert: Certificate) -> dict:
-    """The plain dict a design renders: every string already in the certificate's language."""
-    lang = cert.language
-    url = verify_url(cert.verification_code)
+#: the grammatical form a certificate's wording takes, from the learner's gender; "another
+#: gender identity" and "prefer not to say" get the neutral wording, never a guess
+WORDINGS = ("feminine", "masculine", "neutral")
+
+
+def wording_for(gender) -> str:
+    """The wording that agrees with a learner of ``gender`` (a Gender or its value)."""
+    value = getattr(gender, "value", gender)
+    return {"woman": "feminine", "man": "masculine"}.get(value, "neutral")
+
+
+def _agreeing_text(wording: str, kind: CertificateKind) -> dict[str, str]:
+    """The lines around the name, agreeing with the learner where the language needs it
+    (Arabic, French, Spanish, Portuguese and Russian verbs and participles do). The neutral
+    wording is phrased so that nothing agrees with the person ("awarded to … for completing"),
+    not with "(e)" or "(а)" endings. Call inside ``force_locale``."""
+    certification = kind == CertificateKind.CERTIFICATION
+    if wording == "feminine":
+        certify = pgettext("certificate, feminine", "This is to certify that")
+        achievement = (pgettext("certificate, feminine", "has been awarded the professional certification")
+                       if certification else
+                       pgettext("certificate, feminine", "has successfully completed the course"))
+    elif wording == "masculine":
+        certify = pgettext("certificate, masculine", "This is to certify that")
+        achievement = (pgettext("certificate, masculine", "has been awarded the professional certification")
+                       if certification else
+                       pgettext("certificate, masculine", "has successfully completed the course"))
+    else:
+        certify = pgettext("certificate", "This is to certify that")
+        achievement = (pgettext("certificate", "has been awarded the professional certification")
+                       if certification else
+                       pgettext("certificate", "has successfully completed the course"))
+    return {"certify": certify, "achievement": achievement}
+
+
+def shipped_issuer_block() -> dict[str, str]:
+    """The issuer and signatory printed when none is configured, in the current locale
+    (English names on a French certificate read as a foreign document). Call inside
+    ``force_locale``."""
+    return {
+        # i18n: the issuing body as printed at the top of a certificate
+        "issuer_name": pgettext("certificate", "Academy · TISC Training and Certification"),
+        # i18n: who signs when no person is configured: an office, not a person's name
+        "signatory_name": pgettext("certificate", "Director of Training"),
+        # i18n: printed under the signatory: the organisation they sign for
+        "signatory_title": pgettext("certificate", "Academy"),
+    }
+
+
+def certificate_text(lang: str, kind: CertificateKind, wording: str, *, issued_at: datetime,
+                     hours=None, expires_at: datetime | None = None) -> dict[str, str]:
+    """Every printed line of a certificate in ``lang``, agreeing with ``wording``."""
     # The PDF's wording is in the main catalogues under the message context "certificate": a
     # certificate's formal phrasing may differ from the same English on a screen.
     with force_locale(lang):
-        date = format_date(cert.issued_at.date(), "long", locale=lang)
-        if cert.kind == CertificateKind.CERTIFICATION:
-            heading = pgettext("certificate", "Certificate of Certification")
-            achievement = pgettext("certificate", "has been awarded the professional certification")
+        date = format_date(issued_at.date(), "long", locale=lang)
+        if kind == CertificateKind.CERTIFICATION:
+            heading = pgettext("certificate", "Professional Certificate")
             date_line = pgettext("certificate", "Awarded on %(date)s", date=date)
         else:
             heading = pgettext("certificate", "Certificate of Completion")
-            achievement = pgettext("certificate", "has successfully completed the course")
             date_line = pgettext("certificate", "Completed on %(date)s", date=date)
         hours_line = ""
-        if cert.hours:
-            hours = float(cert.hours)
+        if hours:
+            hours = float(hours)
             # the plural form follows the number; a fraction takes the "other" form
             plural_n = int(hours) if hours.is_integer() else 2
             hours_line = npgettext("certificate", "%(hours)s hour of study", "%(hours)s hours of study", plural_n,
                              hours=format_decimal(hours, locale=lang))
         expires_line = ""
-        if cert.expires_at is not None:
+        if expires_at is not None:
             expires_line = pgettext("certificate", "Valid until %(date)s",
-                                    date=format_date(cert.expires_at.date(), "long", locale=lang))
-        text = {
+                                    date=format_date(expires_at.date(), "long", locale=lang))
+        return {
             "heading": heading,
-            "certify": pgettext("certificate", "This is to certify that"),
-            "achievement": achievement,
+            **_agreeing_text(wording, kind),
+            "date": date,
             "date_line": date_line,
             "hours_line": hours_line,
             "expires_line": expires_line,
@@ -196,6 +251,15 @@ def certificate_context(cert: Certificate) -> dict:
             "serial_label": pgettext("certificate", "Serial number"),
             "verify_label": pgettext("certificate", "Verify this certificate at"),
         }
+
+
+def certificate_context(cert: Certificate) -> dict:
+    """The plain dict a design renders: every string already in the certificate's language."""
+    lang = cert.language
+    url = verify_url(cert.verification_code)
+    text = certificate_text(lang, cert.kind, cert.wording or "neutral", issued_at=cert.issued_at,
+                            hours=cert.hours, expires_at=cert.expires_at)
+    date = text.pop("date")
     return {
         "lang": lang,
         "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
@@ -280,6 +344,7 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
             titles=dict(titles),
             language=language,
             learner_name=user.full_name,
+            wording=wording_for(user.gender),
             hours=hours,
             issued_at=issued_at,
             expires_at=expires_at,
@@ -446,14 +511,15 @@ SAMPLES = {
 
 def sample_certificate(language: str = "en", *, name: str | None = None, kind: str = "course",
                        design: str | None = None, paper: str | None = None,
-                       expires_at: datetime | None = None) -> Certificate:
-    """A certificate that is not saved, for looking at a design in a language."""
+                       expires_at: datetime | None = None, gender: str = "undisclosed") -> Certificate:
+    """A certificate that is not saved, for looking at a design in a language (and wording)."""
     sample_name, title = SAMPLES.get(language, SAMPLES["en"])
     code = new_verification_code()
     issued_at = utcnow()
     return Certificate(
         kind=CertificateKind(kind), subject_code="DL177", title=title, titles={language: title},
         language=_check_language(language), learner_name=name or sample_name, hours=12,
+        wording=wording_for(gender),
         issued_at=issued_at, expires_at=expires_at, serial=make_serial("DL177", issued_at, 123),
         verification_code=code, status=CertificateStatus.VALID, design=design or default_design(),
         paper=paper or default_paper(), revision=0,
