@@ -15,6 +15,22 @@ def strong_password(form, field) -> None:
         raise ValidationError(_l("This password is too common. Choose a longer phrase only you would use."))
 
 
+def latin_script(form, field) -> None:
+    """The Latin form of a name holds Latin letters only (accents allowed)."""
+    from academy.auth.latin import needs_latin_form
+
+    if field.data and needs_latin_form(field.data):
+        raise ValidationError(_l("Write this form of your name in Latin letters (A–Z, with accents if needed)."))
+
+
+def _latin_name_field():
+    return StringField(
+        _l("Your name in Latin letters, as in your passport"),
+        filters=[normalise_name],
+        validators=[Optional(), Length(max=200), person_name, latin_script],
+    )
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -88,6 +104,7 @@ class ProfileForm(AcademyForm):
         filters=[normalise_name],
         validators=[DataRequired(), Length(min=1, max=200), person_name],
     )
+    full_name_latin = _latin_name_field()
     gender = SelectField(_l("Gender"), choices=[], validators=[DataRequired()])
     country_code = SelectField(_l("Country"), choices=[], validators=[DataRequired()])
     tisc_id = SelectField(_l("TISC or institution"), choices=[], validate_choice=False, validators=[Optional()])

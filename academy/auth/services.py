@@ -6,6 +6,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from academy.auth.latin import latin_form_of
 from academy.auth.models import Tisc, User, UserRole
 from academy.auth.names import InvalidName, clean_name
 from academy.auth.passwords import hash_password, needs_rehash, verify_password
@@ -36,7 +37,7 @@ def email_taken(email: str) -> bool:
 
 def create_user(*, email: str, full_name: str, password: str, gender: Gender | str, country_code: str,
                 tisc_id: int | None = None, institution_other: str | None = None,
-                preferred_language: str = "en", roles=(Role.LEARNER,)) -> User:
+                preferred_language: str = "en", roles=(Role.LEARNER,), full_name_latin: str | None = None) -> User:
     """Add a user with the given roles; refuses a taken email (any case) and a name that
     cannot be printed as typed (academy.auth.names)."""
     try:
@@ -52,6 +53,7 @@ def create_user(*, email: str, full_name: str, password: str, gender: Gender | s
     user = User(
         email=normalise_email(email),
         full_name=full_name,
+        full_name_latin=latin_form_of(full_name, full_name_latin),
         password_hash=hash_password(password),
         gender=Gender(gender),
         country_code=country_code,

@@ -21,6 +21,7 @@ from academy.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from academy.auth.latin import latin_form_of, suggest_latin
 from academy.auth.models import Tisc, User
 from academy.auth.passwords import verify_password
 from academy.auth.services import (
@@ -198,12 +199,19 @@ def logout_everywhere():
 @learner_required
 def profile():
     form = ProfileForm(obj=current_user) if request.method == "GET" else ProfileForm()
+    latin_hint = None
     if request.method == "GET":
         form.gender.data = current_user.gender.value
         form.tisc_id.data = str(current_user.tisc_id or "")
+        if not current_user.full_name_latin:
+            # Offered, not saved: the learner checks it against their passport before saving.
+            form.full_name_latin.data = suggest_latin(current_user.full_name) or ""
+            if form.full_name_latin.data:
+                latin_hint = _("Suggested from your name: correct it to match your passport.")
     _fill_choices(form)
     if form.validate_on_submit() and _check_profile_fields(form):
         current_user.full_name = form.full_name.data
+        current_user.full_name_latin = latin_form_of(form.full_name.data, form.full_name_latin.data)
         current_user.gender = form.gender.data
         current_user.country_code = form.country_code.data
         current_user.tisc_id = int(form.tisc_id.data) if form.tisc_id.data else None
@@ -212,7 +220,7 @@ def profile():
         db.session.commit()
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, latin_hint=latin_hint)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

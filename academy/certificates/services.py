@@ -22,6 +22,7 @@ from flask_babel import force_locale, npgettext, pgettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from academy.auth.latin import latin_form_of
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
 from academy.certificates.pdf import DesignError, get_design, qr_svg_uri, render_pdf, size_class, text_dir
 from academy.config import RTL_LANGUAGES
@@ -88,16 +89,21 @@ def _comparable(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", bare).casefold().split())
 
 
-def names_the_holder(learner_name: str, answer: str) -> bool:
+def names_the_holder(learner_name: str, answer: str, learner_name_latin: str | None = None) -> bool:
     """True if ``answer`` is the holder's surname as printed (the name's last word) or the
-    whole printed name. Only the last word: accepting any part would let a caller try the
-    commonest given names; a name written without spaces (Chinese, a single name) can only
-    be answered whole."""
+    whole printed name, in the script it is written in or in its printed Latin form. Only
+    the last word: accepting any part would let a caller try the commonest given names; a
+    name written without spaces (Chinese, a single name) can only be answered whole."""
     given = _comparable(answer)
-    name = _comparable(learner_name)
-    if not given or not name:
+    if not given:
         return False
-    candidates = {name, name.split(" ")[-1]}
+    candidates = set()
+    for printed in (learner_name, learner_name_latin):
+        name = _comparable(printed or "")
+        if name:
+            candidates |= {name, name.split(" ")[-1]}
+    if not candidates:
+        return False
     # compare_digest on every candidate: the time taken does not say which one was close
     return sum(secrets.compare_digest(given.encode(), c.encode()) for c in candidates) > 0
 
@@ -266,6 +272,8 @@ def certificate_context(cert: Certificate) -> dict:
         "learner_name": cert.learner_name,
         "name_dir": text_dir(cert.learner_name),
         "name_size": size_class(cert.learner_name, NAME_SIZES),
+        # the name in Latin letters, printed under the name as written (None: not given)
+        "learner_name_latin": cert.learner_name_latin,
         "title": cert.title,
         "title_dir": text_dir(cert.title),
         "title_size": size_class(cert.title, TITLE_SIZES),
@@ -344,6 +352,7 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
             titles=dict(titles),
             language=language,
             learner_name=user.full_name,
+            learner_name_latin=latin_form_of(user.full_name, user.full_name_latin),
             wording=wording_for(user.gender),
             hours=hours,
             issued_at=issued_at,

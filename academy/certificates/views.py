@@ -117,10 +117,12 @@ def status_facts(cert: Certificate) -> dict:
         "serial": cert.serial,
         "status": status.value,
         "learner_name": cert.learner_name,
+        "learner_name_latin": cert.learner_name_latin,
         "kind": cert.kind.value,
         "subject_code": cert.subject_code,
         "title": cert.title,
         "language": cert.language,
+        "second_language": cert.second_language,
         "hours": cert.hours,
         "issued_at": credentials.iso(cert.issued_at),
         "expires_at": credentials.iso(cert.expires_at) if cert.expires_at else None,
@@ -285,7 +287,7 @@ def verify_holder(serial: str):
         answer = form.answer.data.strip()
         if by_code(cert, answer):
             return redirect(url_for(".verify", code=cert.verification_code), 303)
-        if names_the_holder(cert.learner_name, answer):
+        if names_the_holder(cert.learner_name, answer, cert.learner_name_latin):
             body = render_template("certificates/_verify_body.html", cert=cert, facts=status_facts(cert),
                                    form=VerifyUploadForm(), check=None, by_code=False)
             resp = Response(render_template("certificates/verify.html", cert=cert,
