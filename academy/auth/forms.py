@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from academy.auth.names import normalise_name, person_name
@@ -116,3 +116,17 @@ class ProfileForm(AcademyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.gender.choices = [("", "—")] + Gender.choices()
+
+
+class NameChangeRequestForm(AcademyForm):
+    requested_name = StringField(
+        _l("New name, exactly as it should appear on your certificates"),
+        filters=[normalise_name],
+        validators=[DataRequired(), Length(min=1, max=200), person_name],
+    )
+    requested_name_latin = _latin_name_field()
+    reason = TextAreaField(
+        _l("Why should the name change?"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Say why your name should change.")), Length(max=2000)],
+    )

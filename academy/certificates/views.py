@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from academy.auth.access import admin_required, learner_required
 from academy.auth.models import User
 from academy.certificates import credentials, queries
+from academy.certificates.admin_hooks import carries_old_name
 from academy.certificates.forms import (
     BulkIssueForm,
     BulkReissueForm,
@@ -471,8 +472,7 @@ def reissue_renamed(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    ids = [c.id for c in queries.user_certificates(user.id)
-           if c.status == CertificateStatus.VALID and c.learner_name != user.full_name]
+    ids = [c.id for c in queries.user_certificates(user.id) if carries_old_name(c, user)]
     params = {"certificate_ids": ids, "reason": "Name corrected", "design": None}
     job = create_job(REISSUE, params, requested_by_id=current_user.id, total=len(ids))
     db.session.commit()
