@@ -188,13 +188,9 @@ def test_upgrading_a_database_that_holds_backwards_completions_repairs_them(tmp_
     from datetime import UTC, datetime, timedelta
 
     from flask_migrate import downgrade, upgrade
+    from sqlalchemy import MetaData
 
-    from academy.auth.services import create_user
-    from academy.core.enums import Role
     from academy.courses.models import Enrollment, EnrollmentStatus
-    from academy.courses.package import load_package
-    from academy.courses.services import import_package
-    from tests.conftest import FIXTURES
 
     enrolled = datetime(2024, 5, 10, 9, 0, tzinfo=UTC)
     scratch = make_test_app(tmp_path, scratch_database_url)
@@ -204,13 +200,21 @@ def test_upgrading_a_database_that_holds_backwards_completions_repairs_them(tmp_
         scripts = ScriptDirectory.from_config(scratch.extensions["migrate"].migrate.get_config())
         before_the_check = scripts.get_revision("0640").down_revision
         upgrade(revision=before_the_check)
-        user = create_user(email="early@example.org", full_name="Early Finisher", password="x" * 12,
-                           gender="woman", country_code="KE", institution_other="Test", preferred_language="en",
-                           roles=[Role.LEARNER])
-        course, _ = import_package(load_package(FIXTURES / "mini"))
-        db.session.flush()
-        db.session.execute(insert(Enrollment).values(
-            user_id=user.id, course_id=course.id, language="en", status=EnrollmentStatus.COMPLETED,
+        # Rows written through the tables as they were at that revision, not through today's
+        # models: a column added by a later migration would not exist yet.
+        old = MetaData()
+        old.reflect(bind=db.session.connection())
+        now = datetime(2024, 5, 1, tzinfo=UTC)
+        user_id = db.session.execute(insert(old.tables["user"]).values(
+            email="early@example.org", full_name="Early Finisher", password_hash="x", gender="woman",
+            country_code="KE", institution_other="Test", preferred_language="en", is_active=True,
+            session_version=1, created_at=now, updated_at=now)).inserted_primary_key[0]
+        course_id = db.session.execute(insert(old.tables["course"]).values(
+            code="MINI", slug="mini", default_language="en", estimated_hours=1, is_published=True,
+            has_sequential_release=True, content_token="0", created_at=now,
+            updated_at=now)).inserted_primary_key[0]
+        db.session.execute(insert(old.tables["enrollment"]).values(
+            user_id=user_id, course_id=course_id, language="en", status=EnrollmentStatus.COMPLETED.value,
             enrolled_at=enrolled, completed_at=enrolled - timedelta(days=20), progress_percent=100))
         db.session.commit()
         upgrade()

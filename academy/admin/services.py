@@ -272,6 +272,22 @@ def set_course_published(course: Course, published: bool) -> bool:
     return True
 
 
+def set_certificate_second_language(course: Course, language: str | None) -> bool:
+    """Completion certificates of ``course`` also print ``language`` (None: one language);
+    False if nothing changed. Certificates already issued keep their languages."""
+    language = language or None
+    if language is not None and language not in current_app.config["LANGUAGES"]:
+        raise AdminError(_("Choose a language from the list."))
+    if course.certificate_second_language == language:
+        return False
+    before = course.certificate_second_language
+    course.certificate_second_language = language
+    db.session.flush()
+    record("course.certificate_language", "course", course.id, before={"certificate_second_language": before},
+           after={"certificate_second_language": language, "code": course.code})
+    return True
+
+
 def set_version_published(version: CourseVersion, published: bool) -> bool:
     if version.is_published == published:
         return False

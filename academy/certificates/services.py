@@ -266,6 +266,20 @@ def certificate_context(cert: Certificate) -> dict:
     text = certificate_text(lang, cert.kind, cert.wording or "neutral", issued_at=cert.issued_at,
                             hours=cert.hours, expires_at=cert.expires_at)
     date = text.pop("date")
+    second = None
+    if cert.second_language and cert.second_language != lang:
+        other = cert.second_language
+        other_title = (cert.titles or {}).get(other)
+        second = {
+            "lang": other,
+            "dir": "rtl" if other in RTL_LANGUAGES else "ltr",
+            "text": certificate_text(other, cert.kind, cert.wording or "neutral", issued_at=cert.issued_at,
+                                     hours=cert.hours, expires_at=cert.expires_at),
+            # a course without a version in that language keeps its one title
+            "title": other_title if other_title and other_title != cert.title else None,
+            "title_dir": text_dir(other_title or ""),
+            **issuer_block(other),
+        }
     return {
         "lang": lang,
         "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
@@ -289,6 +303,8 @@ def certificate_context(cert: Certificate) -> dict:
         "qr_svg": qr_svg_uri(url, cert.design),
         **issuer_block(lang),
         "text": text,
+        # a bilingual certificate: the same lines in a second language (None: one language)
+        "second": second,
     }
 
 
@@ -329,7 +345,8 @@ def _next_serial(subject_code: str, issued_at: datetime) -> str:
 
 
 def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expires_at, enrollment_id,
-           certification_record_id, design, revision: int, paper: str | None = None) -> Certificate | None:
+           certification_record_id, design, revision: int, paper: str | None = None,
+           second_language: str | None = None) -> Certificate | None:
     """Render, store and insert one certificate; None if its enrolment / record already has
     this revision (another worker was quicker).
 
@@ -340,6 +357,9 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
     kind = CertificateKind(kind)
     paper = _check_design(design, paper or default_paper())
     language = _check_language(language)
+    second_language = _check_language(second_language) if second_language else None
+    if second_language == language:
+        second_language = None
     issued_at = issued_at or utcnow()
     if expires_at is not None and expires_at <= issued_at:
         raise CertificateError("the expiry date must come after the issue date")
@@ -351,6 +371,7 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
             title=_pick_title(titles, language),
             titles=dict(titles),
             language=language,
+            second_language=second_language,
             learner_name=user.full_name,
             learner_name_latin=latin_form_of(user.full_name, user.full_name_latin),
             wording=wording_for(user.gender),
@@ -383,13 +404,15 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
 def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], language: str,
                       hours=None, issued_at: datetime | None = None, expires_at: datetime | None = None,
                       enrollment_id: int | None = None, certification_record_id: int | None = None,
-                      design: str | None = None, paper: str | None = None) -> Certificate:
+                      design: str | None = None, paper: str | None = None,
+                      second_language: str | None = None) -> Certificate:
     """Issue a certificate and store its PDF; idempotent per enrolment / certification record.
 
     With ``enrollment_id`` or ``certification_record_id``, an existing certificate for it
     (the latest revision, whatever its status) is returned instead of a second one; the
     database's unique key settles a race between two workers. ``design`` and ``paper``
-    default to CERTIFICATE_DESIGN and CERTIFICATE_PAPER.
+    default to CERTIFICATE_DESIGN and CERTIFICATE_PAPER; with ``second_language`` the
+    certificate is bilingual (its wording also in that language).
     """
     existing = _existing_for(enrollment_id, certification_record_id)
     if existing is not None:
@@ -397,7 +420,7 @@ def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], 
     cert = _issue(user=user, kind=kind, subject_code=subject_code, titles=titles, language=language,
                   hours=hours, issued_at=issued_at, expires_at=expires_at, enrollment_id=enrollment_id,
                   certification_record_id=certification_record_id, design=design or default_design(),
-                  revision=0, paper=paper)
+                  revision=0, paper=paper, second_language=second_language)
     if cert is None:  # another transaction issued it a moment ago
         cert = _existing_for(enrollment_id, certification_record_id)
         if cert is None:  # the unique constraint fired, so the row exists (not stripped by python -O)
@@ -407,9 +430,10 @@ def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], 
     return cert
 
 
-def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | None = None) -> Certificate:
+def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | None = None,
+                         second_language: str | None = None) -> Certificate:
     """The course-completion certificate for a completed enrolment (idempotent); design and
-    paper default to the configured ones."""
+    paper default to the configured ones, the second language to the course's setting."""
     course = enrollment.course
     if enrollment.completed_at is None:
         raise CertificateError("the enrolment is not completed")
@@ -424,6 +448,7 @@ def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | 
         enrollment_id=enrollment.id,
         design=design,
         paper=paper,
+        second_language=second_language or course.certificate_second_language,
     )
 
 
@@ -444,11 +469,16 @@ def _claim(certificate: Certificate, allowed: tuple[CertificateStatus, ...], **v
     return result.rowcount == 1
 
 
+#: ``reissue``'s second_language when the new certificate keeps the old one's
+KEEP = "keep"
+
+
 def reissue(certificate: Certificate, *, reason: str, design: str | None = None,
-            language: str | None = None, paper: str | None = None) -> Certificate:
+            language: str | None = None, paper: str | None = None,
+            second_language: str | None = KEEP) -> Certificate:
     """Issue a new certificate (current name, same achievement and dates) that supersedes
-    ``certificate``; the old verification page then links the new one. Design and paper
-    stay those of ``certificate`` unless given."""
+    ``certificate``; the old verification page then links the new one. Design, paper and
+    second language stay those of ``certificate`` unless given (None: one language)."""
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError("a reason is required")
@@ -465,6 +495,7 @@ def reissue(certificate: Certificate, *, reason: str, design: str | None = None,
         issued_at=certificate.issued_at, expires_at=certificate.expires_at,
         enrollment_id=certificate.enrollment_id, certification_record_id=certificate.certification_record_id,
         design=design, revision=certificate.revision + 1, paper=paper,
+        second_language=certificate.second_language if second_language == KEEP else second_language,
     )
     if new is None:
         raise CertificateError("this certificate was re-issued a moment ago")
@@ -520,15 +551,19 @@ SAMPLES = {
 
 def sample_certificate(language: str = "en", *, name: str | None = None, kind: str = "course",
                        design: str | None = None, paper: str | None = None,
-                       expires_at: datetime | None = None, gender: str = "undisclosed") -> Certificate:
+                       expires_at: datetime | None = None, gender: str = "undisclosed",
+                       second_language: str | None = None, name_latin: str | None = None) -> Certificate:
     """A certificate that is not saved, for looking at a design in a language (and wording)."""
     sample_name, title = SAMPLES.get(language, SAMPLES["en"])
+    titles = {language: title}
+    if second_language:
+        titles[second_language] = SAMPLES.get(second_language, SAMPLES["en"])[1]
     code = new_verification_code()
     issued_at = utcnow()
     return Certificate(
-        kind=CertificateKind(kind), subject_code="DL177", title=title, titles={language: title},
+        kind=CertificateKind(kind), subject_code="DL177", title=title, titles=titles,
         language=_check_language(language), learner_name=name or sample_name, hours=12,
-        wording=wording_for(gender),
+        learner_name_latin=name_latin, second_language=second_language, wording=wording_for(gender),
         issued_at=issued_at, expires_at=expires_at, serial=make_serial("DL177", issued_at, 123),
         verification_code=code, status=CertificateStatus.VALID, design=design or default_design(),
         paper=paper or default_paper(), revision=0,

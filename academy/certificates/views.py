@@ -487,6 +487,7 @@ def _cert_or_404(cert_id: int) -> Certificate:
 def _detail(cert: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
     reissue_form = reissue_form or ReissueForm(formdata=None)
     reissue_form.set_design_choices(cert.design, cert.paper)
+    reissue_form.set_second_language_choices(cert.second_language)
     events = list(db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.target_type == "certificate", AuditEvent.target_id == str(cert.id))
@@ -536,13 +537,15 @@ def reissue_view(cert_id: int):
     cert = _cert_or_404(cert_id)
     form = ReissueForm()
     form.set_design_choices(cert.design, cert.paper)
+    form.set_second_language_choices(cert.second_language)
     if not form.validate_on_submit():
         return _detail(cert, reissue_form=form, status=400)
     if form.paper.data not in DESIGNS[form.design.data].papers:
         form.paper.errors.append(_("This design has no layout for that paper size."))
         return _detail(cert, reissue_form=form, status=400)
     try:
-        new = reissue(cert, reason=form.reason.data, design=form.design.data, paper=form.paper.data)
+        new = reissue(cert, reason=form.reason.data, design=form.design.data, paper=form.paper.data,
+                      second_language=form.second_language.data or None)
     except CertificateError:
         db.session.rollback()
         flash(_("Only a valid or expired certificate can be re-issued."), "error")
@@ -557,6 +560,7 @@ def reissue_view(cert_id: int):
 def bulk_issue():
     form = BulkIssueForm()
     form.set_design_choices(default_design(), default_paper())
+    form.set_second_language_choices(None)
     form.group.choices = [("", _("Every learner"))] + queries.group_choices()
     courses = list(db.session.scalars(select(Course).order_by(Course.code)))
     form.course_id.choices = [
@@ -586,7 +590,8 @@ def bulk_issue():
                                        n=BULK_LIMIT))
         else:
             params = {"course_id": form.course_id.data, "group": form.group.data or None,
-                      "design": form.design.data, "paper": form.paper.data}
+                      "design": form.design.data, "paper": form.paper.data,
+                      "second_language": form.second_language.data or None}
             job = create_job(BULK_ISSUE, params, requested_by_id=current_user.id, total=total)
             record("certificate.bulk_issue", "course", form.course_id.data, after={**params, "count": total,
                                                                                    "job": job.id})

@@ -33,6 +33,8 @@ def _uid(w):
 ROWS = [
     Row("admin.index", lambda w: "/admin/", admin_only(200)),
     Row("admin.name_requests", lambda w: "/admin/name-requests", admin_only(200)),
+    Row("admin.set_certificate_language", lambda w: f"/admin/courses/{w.course.id}/certificate-language",
+        admin_only(302), method="POST", data=lambda w: {"second_language": "en"}),
     Row("admin.approve_name_request", lambda w: f"/admin/name-requests/{w.name_request.id}/approve",
         admin_only(302), method="POST", data=lambda w: {"note": ""}),
     Row("admin.refuse_name_request", lambda w: f"/admin/name-requests/{w.name_request.id}/refuse",
