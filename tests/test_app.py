@@ -96,6 +96,12 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx, held_queu
     statuses = {e.status.value for e in db.session.scalars(select(Enrollment))}
     assert {"enrolled", "in_progress"} <= statuses
     assert db.session.scalar(select(func.count()).select_from(Tisc).where(Tisc.country_code == "MG")) >= 1
+    latin = {u.email: u.full_name_latin for u in pilot}
+    assert latin["pilot.sa01@tisc.example"] == "Noura Al-Qahtani" and latin["pilot.cn01@tisc.example"] == "Wang Fang"
+    assert latin["pilot.ke01@tisc.example"] is None  # already in Latin letters
+    from academy.auth.models import NameChangeRequest
+
+    assert db.session.scalar(select(func.count()).select_from(NameChangeRequest)) == 1  # the admin's queue
     _pilot_ran_in_2023_24()
     _nobody_finished_the_course_before_enrolling()
 
