@@ -90,3 +90,17 @@ def test_a_reissue_may_add_or_drop_the_second_language(client, make_user):
     assert again.second_language is None
     kept = reissue(again, reason="New design", design="modern")
     assert kept.second_language is None
+
+
+def test_a_bilingual_certificate_with_long_lines_stays_on_one_page_in_every_design_and_paper(app_ctx):
+    import io
+
+    from pypdf import PdfReader
+
+    from academy.certificates.services import render_certificate_pdf
+
+    for design in ("classic", "modern"):
+        for paper in ("a4", "letter"):
+            cert = sample_certificate("ru", second_language="ar", design=design, paper=paper, kind="certification",
+                                      name_latin="Ekaterina Aleksandrovna Smirnova")
+            assert len(PdfReader(io.BytesIO(render_certificate_pdf(cert))).pages) == 1, (design, paper)
