@@ -557,6 +557,7 @@ def sample_certificate(language: str = "en", *, name: str | None = None, kind: s
     sample_name, title = SAMPLES.get(language, SAMPLES["en"])
     titles = {language: title}
     if second_language:
+        _check_language(second_language)
         titles[second_language] = SAMPLES.get(second_language, SAMPLES["en"])[1]
     code = new_verification_code()
     issued_at = utcnow()
