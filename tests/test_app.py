@@ -96,6 +96,12 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx, held_queu
     statuses = {e.status.value for e in db.session.scalars(select(Enrollment))}
     assert {"enrolled", "in_progress"} <= statuses
     assert db.session.scalar(select(func.count()).select_from(Tisc).where(Tisc.country_code == "MG")) >= 1
+    latin = {u.email: u.full_name_latin for u in pilot}
+    assert latin["pilot.sa01@tisc.example"] == "Noura Al-Qahtani" and latin["pilot.cn01@tisc.example"] == "Wang Fang"
+    assert latin["pilot.ke01@tisc.example"] is None  # already in Latin letters
+    from academy.auth.models import NameChangeRequest
+
+    assert db.session.scalar(select(func.count()).select_from(NameChangeRequest)) == 1  # the admin's queue
     _pilot_ran_in_2023_24()
     _nobody_finished_the_course_before_enrolling()
     _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded()
@@ -199,6 +205,7 @@ def test_upgrading_a_database_that_holds_backwards_completions_repairs_them(tmp_
     from datetime import UTC, datetime, timedelta
 
     from flask_migrate import downgrade, upgrade
+    from sqlalchemy import MetaData
 
     from academy.courses.models import Enrollment, EnrollmentStatus
 
@@ -210,23 +217,21 @@ def test_upgrading_a_database_that_holds_backwards_completions_repairs_them(tmp_
         scripts = ScriptDirectory.from_config(scratch.extensions["migrate"].migrate.get_config())
         before_the_check = scripts.get_revision("0640").down_revision
         upgrade(revision=before_the_check)
-        # The schema is the old one, so rows go in through that schema's own tables, not today's models
-        # (which map columns and tables added by later migrations).
-        from sqlalchemy import MetaData
-
+        # Rows written through the tables as they were at that revision, not through today's
+        # models: a column added by a later migration would not exist yet.
         old = MetaData()
-        old.reflect(bind=db.session.connection(), only=["user", "course", "enrollment"])
-
-        def stamps(table):
-            return {c: enrolled for c in ("created_at", "updated_at") if c in old.tables[table].c}
-
+        old.reflect(bind=db.session.connection())
+        now = datetime(2024, 5, 1, tzinfo=UTC)
         user_id = db.session.execute(insert(old.tables["user"]).values(
             email="early@example.org", full_name="Early Finisher", password_hash="x", gender="woman",
-            country_code="KE", is_active=True, preferred_language="en", **stamps("user"))).inserted_primary_key[0]
+            country_code="KE", institution_other="Test", preferred_language="en", is_active=True,
+            session_version=1, created_at=now, updated_at=now)).inserted_primary_key[0]
         course_id = db.session.execute(insert(old.tables["course"]).values(
-            code="MINI", slug="mini", default_language="en", estimated_hours=1, **stamps("course"))).inserted_primary_key[0]
+            code="MINI", slug="mini", default_language="en", estimated_hours=1, is_published=True,
+            has_sequential_release=True, content_token="0", created_at=now,
+            updated_at=now)).inserted_primary_key[0]
         db.session.execute(insert(old.tables["enrollment"]).values(
-            user_id=user_id, course_id=course_id, language="en", status=EnrollmentStatus.COMPLETED,
+            user_id=user_id, course_id=course_id, language="en", status=EnrollmentStatus.COMPLETED.value,
             enrolled_at=enrolled, completed_at=enrolled - timedelta(days=20), progress_percent=100))
         db.session.commit()
         upgrade()

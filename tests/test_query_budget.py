@@ -28,7 +28,7 @@ BUDGET = {
     "course home": 5,
     "lesson": 4,  # the user, the course with the enrolment, its completed lessons, the badge
     "dashboard": 3,
-    "account": 3,
+    "account": 4,  # … and whether a certificate prints the name (then it changes by request only)
 }
 
 

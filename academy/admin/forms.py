@@ -161,3 +161,9 @@ class AuditFilterForm(AcademyForm):
     )
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
+
+
+class NameDecisionForm(AcademyForm):
+    """Approve or refuse a name change request; refusing needs a note for the learner."""
+
+    note = TextAreaField(_l("Note to the learner (required to refuse)"), validators=[Optional(), Length(max=2000)])

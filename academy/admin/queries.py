@@ -271,3 +271,21 @@ def audit_target_types() -> list[str]:
             select(AuditEvent.target_type).distinct().order_by(AuditEvent.target_type)
         )
     )
+
+
+def pending_name_requests() -> list:
+    """Name change requests waiting for a decision, oldest first (first come, first served)."""
+    from academy.auth.models import NameChangeRequest, NameChangeStatus
+
+    return list(db.session.scalars(
+        select(NameChangeRequest).where(NameChangeRequest.status == NameChangeStatus.PENDING)
+        .order_by(NameChangeRequest.created_at, NameChangeRequest.id)))
+
+
+def decided_name_requests(limit: int = 50) -> list:
+    """The latest decided name change requests, newest first."""
+    from academy.auth.models import NameChangeRequest, NameChangeStatus
+
+    return list(db.session.scalars(
+        select(NameChangeRequest).where(NameChangeRequest.status != NameChangeStatus.PENDING)
+        .order_by(NameChangeRequest.decided_at.desc(), NameChangeRequest.id.desc()).limit(limit)))

@@ -273,6 +273,22 @@ def set_course_published(course: Course, published: bool) -> bool:
     return True
 
 
+def set_certificate_second_language(course: Course, language: str | None) -> bool:
+    """Completion certificates of ``course`` also print ``language`` (None: one language);
+    False if nothing changed. Certificates already issued keep their languages."""
+    language = language or None
+    if language is not None and language not in current_app.config["LANGUAGES"]:
+        raise AdminError(_("Choose a language from the list."))
+    if course.certificate_second_language == language:
+        return False
+    before = course.certificate_second_language
+    course.certificate_second_language = language
+    db.session.flush()
+    record("course.certificate_language", "course", course.id, before={"certificate_second_language": before},
+           after={"certificate_second_language": language, "code": course.code})
+    return True
+
+
 def set_version_published(version: CourseVersion, published: bool) -> bool:
     if version.is_published == published:
         return False
@@ -448,3 +464,87 @@ def package_imported(course: Course, *, before: dict | None, filename: str | Non
     """Record a course package imported from an upload (``summary``: what changed)."""
     record("course.imported", "course", course.id, before=before,
            after={"code": course.code, "filename": filename, "package_sha256": package_sha256, **summary})
+
+
+# --- requests to change the printed name --------------------------------------------------
+
+
+def _decide(req, status, *, actor: User, note: str | None) -> None:
+    """Mark a pending request decided; AdminError if it was decided already (two admins at once)."""
+    from academy.auth.models import NameChangeRequest, NameChangeStatus
+
+    result = db.session.execute(
+        update(NameChangeRequest)
+        .where(NameChangeRequest.id == req.id, NameChangeRequest.status == NameChangeStatus.PENDING)
+        .values(status=status, decided_at=utcnow(), decided_by_id=actor.id, decision_note=note or None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(req)
+    if result.rowcount != 1:
+        raise AdminError(_("This request has already been decided."))
+
+
+def _tell_learner(user: User, subject: str, body: str) -> None:
+    from academy.core.mail import send_mail
+
+    send_mail(user.email, subject, body)
+
+
+def approve_name_change(req, *, actor: User, note: str | None = None):
+    """Print the requested names from now on: the user's names change (kept in the name
+    corrections with the learner's reason), the change is audited, the certificates that
+    carry the old name are re-issued on the queue (superseding them) and the learner is
+    told by e-mail. Returns the re-issue job, or None when nothing needed re-issuing."""
+    from flask_babel import force_locale
+
+    from academy.auth.models import NameChangeStatus
+    from academy.core import signals
+    from academy.core.urls import external_url
+
+    note = (note or "").strip()
+    _decide(req, NameChangeStatus.APPROVED, actor=actor, note=note)
+    user = req.user
+    before = {"full_name": user.full_name, "full_name_latin": user.full_name_latin}
+    reason = f"Name change request {req.id}: {req.reason}"
+    if req.requested_name != user.full_name:
+        db.session.add(NameCorrection(user_id=user.id, old_name=user.full_name, new_name=req.requested_name,
+                                      reason=reason, corrected_by_id=actor.id))
+    user.full_name = req.requested_name
+    user.full_name_latin = req.requested_name_latin
+    db.session.flush()
+    jobs = signals.values_from_signal(signals.printed_name_changed.send(user, reason=reason, actor=actor))
+    req.job_id = jobs[0].id if jobs else None
+    db.session.flush()
+    record("user.name_change_approved", "user", user.id, before=before,
+           after={"full_name": user.full_name, "full_name_latin": user.full_name_latin, "request": req.id,
+                  "reason": req.reason, "note": note or None, "reissue_job": req.job_id},
+           actor_id=actor.id)
+    with force_locale(user.preferred_language):
+        _tell_learner(user, _("Your name change has been approved"), _(
+            "Your request to print the name “%(name)s” on your certificates has been approved. Your certificates "
+            "are being issued again with this name; you will find them here:\n\n%(link)s",
+            name=user.full_name, link=external_url("certificates.mine")))
+    return jobs[0] if jobs else None
+
+
+def refuse_name_change(req, *, actor: User, note: str) -> None:
+    """Refuse with a reason the learner is told by e-mail; the names stay as they are. Audited."""
+    from flask_babel import force_locale
+
+    from academy.auth.models import NameChangeStatus
+    from academy.core.urls import external_url
+
+    note = (note or "").strip()
+    if not note:
+        raise AdminError(_("Tell the learner why the request is refused."))
+    _decide(req, NameChangeStatus.REFUSED, actor=actor, note=note)
+    user = req.user
+    record("user.name_change_refused", "user", user.id,
+           after={"request": req.id, "requested_name": req.requested_name,
+                  "requested_name_latin": req.requested_name_latin, "note": note},
+           actor_id=actor.id)
+    with force_locale(user.preferred_language):
+        _tell_learner(user, _("Your name change request was refused"), _(
+            "Your request to print the name “%(name)s” on your certificates was refused.\n\nReason: %(note)s\n\n"
+            "You can send a new request from your account:\n\n%(link)s",
+            name=req.requested_name, note=note, link=external_url("auth.name_change")))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from academy.auth.names import normalise_name, person_name
@@ -13,6 +13,22 @@ from academy.core.forms import AcademyForm
 def strong_password(form, field) -> None:
     if field.data and is_common(field.data):
         raise ValidationError(_l("This password is too common. Choose a longer phrase only you would use."))
+
+
+def latin_script(form, field) -> None:
+    """The Latin form of a name holds Latin letters only (accents allowed)."""
+    from academy.auth.latin import needs_latin_form
+
+    if field.data and needs_latin_form(field.data):
+        raise ValidationError(_l("Write this form of your name in Latin letters (A–Z, with accents if needed)."))
+
+
+def _latin_name_field():
+    return StringField(
+        _l("Your name in Latin letters, as in your passport"),
+        filters=[normalise_name],
+        validators=[Optional(), Length(max=200), person_name, latin_script],
+    )
 
 
 def _strip(value):
@@ -88,6 +104,7 @@ class ProfileForm(AcademyForm):
         filters=[normalise_name],
         validators=[DataRequired(), Length(min=1, max=200), person_name],
     )
+    full_name_latin = _latin_name_field()
     gender = SelectField(_l("Gender"), choices=[], validators=[DataRequired()])
     country_code = SelectField(_l("Country"), choices=[], validators=[DataRequired()])
     tisc_id = SelectField(_l("TISC or institution"), choices=[], validate_choice=False, validators=[Optional()])
@@ -99,3 +116,17 @@ class ProfileForm(AcademyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.gender.choices = [("", "—")] + Gender.choices()
+
+
+class NameChangeRequestForm(AcademyForm):
+    requested_name = StringField(
+        _l("New name, exactly as it should appear on your certificates"),
+        filters=[normalise_name],
+        validators=[DataRequired(), Length(min=1, max=200), person_name],
+    )
+    requested_name_latin = _latin_name_field()
+    reason = TextAreaField(
+        _l("Why should the name change?"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Say why your name should change.")), Length(max=2000)],
+    )

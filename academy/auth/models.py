@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from academy.core.enums import Gender, Role
-from academy.core.models import TimestampMixin, UTCDateTime, enum_column
+from academy.core.enums import Gender, Role, TitledEnum
+from academy.core.models import TimestampMixin, UTCDateTime, enum_column, utcnow
 from academy.extensions import db
 
 
@@ -40,6 +41,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Stored lower-cased so uniqueness is case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
+    #: the name in Latin script (for names written in another), printed under ``full_name``
+    full_name_latin: Mapped[Optional[str]] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     gender: Mapped[Gender] = mapped_column(enum_column(Gender, "gender"))
     country_code: Mapped[str] = mapped_column(String(2), index=True)
@@ -100,3 +103,52 @@ class LoginFailure(db.Model):
     # real accounts would tell which addresses have one.
     account_key: Mapped[str] = mapped_column(String(254))
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class NameChangeStatus(TitledEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+    @classmethod
+    def _titles(cls) -> dict:
+        return {cls.PENDING: _l("Waiting for a decision"), cls.APPROVED: _l("Approved"),
+                cls.REFUSED: _l("Refused")}
+
+
+class NameChangeRequest(db.Model):
+    """A learner's request to change the name their certificates print, once they hold one.
+
+    The names before and after are kept as they were asked for: the decision, and the
+    re-issue that follows an approval, can be checked against them later."""
+
+    __tablename__ = "name_change_request"
+    __table_args__ = (
+        CheckConstraint("(status = 'pending') = (decided_at IS NULL)", name="decided_has_date"),
+        CheckConstraint("length(reason) >= 1", name="reason_given"),
+        CheckConstraint("length(requested_name) >= 1", name="requested_name_not_empty"),
+        # one open request per person: a second would race the first's approval
+        Index("uq_name_change_request_one_pending", "user_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    status: Mapped[NameChangeStatus] = mapped_column(
+        enum_column(NameChangeStatus, "name_change_status"), default=NameChangeStatus.PENDING, index=True
+    )
+    current_name: Mapped[str] = mapped_column(String(200))
+    current_name_latin: Mapped[Optional[str]] = mapped_column(String(200))
+    requested_name: Mapped[str] = mapped_column(String(200))
+    requested_name_latin: Mapped[Optional[str]] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: the admin's note to the learner (required when refusing)
+    decision_note: Mapped[Optional[str]] = mapped_column(Text)
+    #: the re-issue job an approval started
+    job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])

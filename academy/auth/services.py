@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
-from academy.auth.models import Tisc, User, UserRole
+from academy.auth.latin import latin_form_of
+from academy.auth.models import NameChangeRequest, NameChangeStatus, Tisc, User, UserRole
 from academy.auth.names import InvalidName, clean_name
 from academy.auth.passwords import hash_password, needs_rehash, verify_password
 from academy.core.enums import Gender, Role
@@ -36,7 +38,7 @@ def email_taken(email: str) -> bool:
 
 def create_user(*, email: str, full_name: str, password: str, gender: Gender | str, country_code: str,
                 tisc_id: int | None = None, institution_other: str | None = None,
-                preferred_language: str = "en", roles=(Role.LEARNER,)) -> User:
+                preferred_language: str = "en", roles=(Role.LEARNER,), full_name_latin: str | None = None) -> User:
     """Add a user with the given roles; refuses a taken email (any case) and a name that
     cannot be printed as typed (academy.auth.names)."""
     try:
@@ -52,6 +54,7 @@ def create_user(*, email: str, full_name: str, password: str, gender: Gender | s
     user = User(
         email=normalise_email(email),
         full_name=full_name,
+        full_name_latin=latin_form_of(full_name, full_name_latin),
         password_hash=hash_password(password),
         gender=Gender(gender),
         country_code=country_code,
@@ -113,3 +116,64 @@ def user_from_reset_token(token: str) -> User | None:
     if user is None or user.password_hash[-16:] != data.get("h") or not user.is_active:
         return None
     return user
+
+
+# --- the printed name: free until something is issued, then by request ----------------
+
+
+def name_is_printed(user: User) -> bool:
+    """Whether the person's name is on something issued (a certificate): from then on it
+    changes only through a request an admin approves."""
+    from academy.core import signals
+
+    return any(signals.values_from_signal(signals.printed_name_holders.send(user)))
+
+
+def pending_name_change(user: User) -> NameChangeRequest | None:
+    return db.session.scalar(select(NameChangeRequest).where(
+        NameChangeRequest.user_id == user.id, NameChangeRequest.status == NameChangeStatus.PENDING))
+
+
+def name_change_requests(user: User) -> list[NameChangeRequest]:
+    """The person's requests, newest first."""
+    return list(db.session.scalars(select(NameChangeRequest).where(NameChangeRequest.user_id == user.id)
+                                   .order_by(NameChangeRequest.created_at.desc(), NameChangeRequest.id.desc())))
+
+
+def request_name_change(user: User, *, name: str, latin: str | None, reason: str) -> NameChangeRequest:
+    """Add a pending request to print ``name`` (and its Latin form ``latin``) instead of the
+    current names, with the learner's reason; recorded in the audit log. One open request
+    per person (the database's partial unique index settles a double submit)."""
+    from flask_babel import gettext as _
+
+    from academy.auth.latin import needs_latin_form
+    from academy.core.audit import record
+
+    try:
+        name = clean_name(name or "")
+    except InvalidName as exc:
+        raise AccountError(str(exc), field="requested_name") from None
+    latin = latin_form_of(name, clean_name(latin) if (latin or "").strip() else None)
+    if latin and needs_latin_form(latin):
+        raise AccountError(_("Write this form of your name in Latin letters (A–Z, with accents if needed)."),
+                           field="requested_name_latin")
+    reason = (reason or "").strip()
+    if not reason:
+        raise AccountError(_("Say why your name should change (for example: marriage, a spelling mistake)."),
+                           field="reason")
+    if name == user.full_name and latin == latin_form_of(user.full_name, user.full_name_latin):
+        raise AccountError(_("This is the name your certificates already print."), field="requested_name")
+    if pending_name_change(user) is not None:
+        raise AccountError(_("You already have a request waiting for a decision."))
+    req = NameChangeRequest(user_id=user.id, current_name=user.full_name, current_name_latin=user.full_name_latin,
+                            requested_name=name, requested_name_latin=latin, reason=reason)
+    try:
+        with db.session.begin_nested():
+            db.session.add(req)
+    except IntegrityError:
+        raise AccountError(_("You already have a request waiting for a decision.")) from None
+    record("user.name_change_requested", "user", user.id,
+           before={"full_name": user.full_name, "full_name_latin": user.full_name_latin},
+           after={"full_name": name, "full_name_latin": latin, "reason": reason, "request": req.id},
+           actor_id=user.id)
+    return req

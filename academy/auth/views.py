@@ -15,12 +15,14 @@ from sqlalchemy.orm import joinedload, lazyload
 from academy.auth.access import learner_required
 from academy.auth.forms import (
     LoginForm,
+    NameChangeRequestForm,
     PasswordChangeForm,
     ProfileForm,
     RegistrationForm,
     ResetPasswordForm,
     ResetRequestForm,
 )
+from academy.auth.latin import latin_form_of, suggest_latin
 from academy.auth.models import Tisc, User
 from academy.auth.passwords import verify_password
 from academy.auth.services import (
@@ -29,6 +31,10 @@ from academy.auth.services import (
     create_user,
     find_user_by_email,
     make_reset_token,
+    name_change_requests,
+    name_is_printed,
+    pending_name_change,
+    request_name_change,
     revoke_sessions,
     set_password,
     set_preferred_language,
@@ -195,12 +201,25 @@ def logout_everywhere():
 @learner_required
 def profile():
     form = ProfileForm(obj=current_user) if request.method == "GET" else ProfileForm()
+    # Once a certificate prints the name, it changes only by a request an admin approves.
+    name_locked = name_is_printed(current_user)
+    if name_locked:
+        del form.full_name
+        del form.full_name_latin
+    latin_hint = None
     if request.method == "GET":
         form.gender.data = current_user.gender.value
         form.tisc_id.data = str(current_user.tisc_id or "")
+        if not name_locked and not current_user.full_name_latin:
+            # Offered, not saved: the learner checks it against their passport before saving.
+            form.full_name_latin.data = suggest_latin(current_user.full_name) or ""
+            if form.full_name_latin.data:
+                latin_hint = _("Suggested from your name: correct it to match your passport.")
     _fill_choices(form)
     if form.validate_on_submit() and _check_profile_fields(form):
-        current_user.full_name = form.full_name.data
+        if not name_locked:
+            current_user.full_name = form.full_name.data
+            current_user.full_name_latin = latin_form_of(form.full_name.data, form.full_name_latin.data)
         current_user.gender = form.gender.data
         current_user.country_code = form.country_code.data
         current_user.tisc_id = int(form.tisc_id.data) if form.tisc_id.data else None
@@ -208,7 +227,38 @@ def profile():
         current_user.preferred_language = form.preferred_language.data
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, latin_hint=latin_hint, name_locked=name_locked,
+                           pending=pending_name_change(current_user) if name_locked else None)
+
+
+@bp.route("/account/name", methods=["GET", "POST"])
+@learner_required
+def name_change():
+    """Ask for a change of the name certificates print (and its Latin form), with a reason."""
+    user = current_user._get_current_object()
+    form = NameChangeRequestForm()
+    if request.method == "GET":
+        form.requested_name.data = user.full_name
+        form.requested_name_latin.data = user.full_name_latin or suggest_latin(user.full_name) or ""
+    pending = pending_name_change(user)
+    if pending is None and form.validate_on_submit():
+        try:
+            request_name_change(user, name=form.requested_name.data, latin=form.requested_name_latin.data,
+                                reason=form.reason.data)
+        except AccountError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field, None) if exc.field else None
+            if target is not None:
+                target.errors.append(str(exc))
+            else:
+                flash(str(exc), "error")
+        else:
+            flash(_("Your request has been sent. An administrator will decide on it; you will get an e-mail."),
+                  "success")
+            return redirect(url_for("auth.name_change"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/name_change.html", form=form, pending=pending, user=user,
+                           requests=name_change_requests(user), name_locked=name_is_printed(user)), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -19,6 +19,8 @@ def init_app(app) -> None:
     signals.course_completed.connect(on_course_completed)
     signals.admin_user_sections.connect(admin_hooks.certificates_section)
     signals.name_correction_follow_ups.connect(admin_hooks.name_correction_follow_ups)
+    signals.printed_name_holders.connect(admin_hooks.holds_certificates)
+    signals.printed_name_changed.connect(admin_hooks.reissue_after_name_change)
     signals.menu_items.connect(views.menu_items)
     # WeasyPrint logs every rendering step at INFO; keep its warnings and errors only.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

@@ -81,14 +81,20 @@ def verify_command(code: str) -> None:
 @click.option("--design", default=None, help="Certificate design (default: CERTIFICATE_DESIGN).")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
               help="Paper size (default: CERTIFICATE_PAPER).")
+@click.option("--gender", type=click.Choice(["woman", "man", "another", "undisclosed"]), default="undisclosed",
+              show_default=True, help="The learner's gender, which the wording agrees with.")
+@click.option("--latin", default=None, help="The name in Latin letters, printed under it.")
+@click.option("--also", "second_language", default=None, help="A second language (a bilingual certificate).")
 def render_sample_command(lang: str, out: str, name: str | None, kind: str, design: str | None,
-                          paper: str | None) -> None:
+                          paper: str | None, gender: str, latin: str | None, second_language: str | None) -> None:
     """Render a sample certificate (nothing is stored) to check a design in a language."""
     from academy.certificates.pdf import DesignError
     from academy.certificates.services import CertificateError, render_certificate_pdf, sample_certificate
 
     try:
-        pdf = render_certificate_pdf(sample_certificate(lang, name=name, kind=kind, design=design, paper=paper))
+        pdf = render_certificate_pdf(sample_certificate(lang, name=name, kind=kind, design=design, paper=paper,
+                                                        gender=gender, name_latin=latin,
+                                                        second_language=second_language))
     except (CertificateError, DesignError) as exc:
         raise click.ClickException(str(exc)) from None
     Path(out).write_bytes(pdf)

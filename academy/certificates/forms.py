@@ -64,11 +64,32 @@ class DesignMixin:
             self.paper.data = paper
 
 
-class ReissueForm(DesignMixin, AcademyForm):
+def second_language_choices() -> list[tuple[str, str]]:
+    from flask import current_app
+
+    from academy.core.i18n import language_name
+
+    # i18n: a certificate's second language: none, the certificate is in one language
+    return [("", str(_l("None: one language")))] + [
+        (code, language_name(code)) for code in current_app.config["LANGUAGES"]]
+
+
+class SecondLanguageMixin:
+    """A bilingual certificate: the learner's language and this one on the same page."""
+
+    second_language = SelectField(_l("Also print the certificate in"), choices=[])
+
+    def set_second_language_choices(self, current: str | None) -> None:
+        self.second_language.choices = second_language_choices()
+        if self.second_language.data is None:
+            self.second_language.data = current or ""
+
+
+class ReissueForm(SecondLanguageMixin, DesignMixin, AcademyForm):
     reason = TextAreaField(_l("Reason for the re-issue"), validators=[DataRequired(), Length(max=1000)])
 
 
-class BulkIssueForm(DesignMixin, AcademyForm):
+class BulkIssueForm(SecondLanguageMixin, DesignMixin, AcademyForm):
     course_id = SelectField(_l("Course"), coerce=int, choices=[])
     # i18n: limits a bulk issue to the learners of a cohort, a TISC or a country
     group = SelectField(_l("Learners"), choices=[], validate_choice=False)

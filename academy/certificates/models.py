@@ -59,6 +59,7 @@ class Certificate(db.Model):
         CheckConstraint(
             "(status = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_date"
         ),
+        CheckConstraint("wording IN ('feminine', 'masculine', 'neutral')", name="wording_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +74,12 @@ class Certificate(db.Model):
     language: Mapped[str] = mapped_column(String(8))
     #: the learner's name exactly as printed on the PDF
     learner_name: Mapped[str] = mapped_column(String(200))
+    #: the name in Latin script, printed under ``learner_name`` when the learner gave one
+    learner_name_latin: Mapped[Optional[str]] = mapped_column(String(200))
+    #: a bilingual certificate's second language (its text printed beside ``language``'s)
+    second_language: Mapped[Optional[str]] = mapped_column(String(8))
+    #: the grammatical form the printed wording agrees with (from the learner's gender at issue)
+    wording: Mapped[str] = mapped_column(String(16), default="neutral", server_default="neutral")
     hours: Mapped[Optional[float]] = mapped_column(Numeric(6, 1, asdecimal=False))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())

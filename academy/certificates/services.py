@@ -22,6 +22,7 @@ from flask_babel import force_locale, npgettext, pgettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from academy.auth.latin import latin_form_of
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
 from academy.certificates.pdf import DesignError, get_design, qr_svg_uri, render_pdf, size_class, text_dir
 from academy.config import RTL_LANGUAGES
@@ -88,16 +89,21 @@ def _comparable(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", bare).casefold().split())
 
 
-def names_the_holder(learner_name: str, answer: str) -> bool:
+def names_the_holder(learner_name: str, answer: str, learner_name_latin: str | None = None) -> bool:
     """True if ``answer`` is the holder's surname as printed (the name's last word) or the
-    whole printed name. Only the last word: accepting any part would let a caller try the
-    commonest given names; a name written without spaces (Chinese, a single name) can only
-    be answered whole."""
+    whole printed name, in the script it is written in or in its printed Latin form. Only
+    the last word: accepting any part would let a caller try the commonest given names; a
+    name written without spaces (Chinese, a single name) can only be answered whole."""
     given = _comparable(answer)
-    name = _comparable(learner_name)
-    if not given or not name:
+    if not given:
         return False
-    candidates = {name, name.split(" ")[-1]}
+    candidates = set()
+    for printed in (learner_name, learner_name_latin):
+        name = _comparable(printed or "")
+        if name:
+            candidates |= {name, name.split(" ")[-1]}
+    if not candidates:
+        return False
     # compare_digest on every candidate: the time taken does not say which one was close
     return sum(secrets.compare_digest(given.encode(), c.encode()) for c in candidates) > 0
 
@@ -137,17 +143,26 @@ ISSUER_KEYS = ("issuer_name", "signatory_name", "signatory_title")
 
 def issuer_block(language: str) -> dict[str, str]:
     """Issuer name, signatory name and title as printed on a certificate in ``language``:
-    the language's entry in CERTIFICATE_ISSUER_BY_LANGUAGE, key by key, else the defaults
-    (CERTIFICATE_ISSUER_NAME, CERTIFICATE_SIGNATORY_NAME, CERTIFICATE_SIGNATORY_TITLE)."""
+    the language's entry in CERTIFICATE_ISSUER_BY_LANGUAGE, key by key; else the setting
+    (CERTIFICATE_ISSUER_NAME, CERTIFICATE_SIGNATORY_NAME, CERTIFICATE_SIGNATORY_TITLE) when
+    an admin changed it; else the shipped default translated into ``language``."""
     cfg = current_app.config
     by_language = cfg.get("CERTIFICATE_ISSUER_BY_LANGUAGE") or {}
     entry = by_language.get(language) or by_language.get(language.split("_")[0]) or {}
-    defaults = {
-        "issuer_name": cfg["CERTIFICATE_ISSUER_NAME"],
-        "signatory_name": cfg["CERTIFICATE_SIGNATORY_NAME"],
-        "signatory_title": cfg["CERTIFICATE_SIGNATORY_TITLE"],
-    }
-    return {key: (entry.get(key) or defaults[key]) for key in ISSUER_KEYS}
+    with force_locale(language):
+        shipped = shipped_issuer_block()
+    settings = {"issuer_name": "CERTIFICATE_ISSUER_NAME", "signatory_name": "CERTIFICATE_SIGNATORY_NAME",
+                "signatory_title": "CERTIFICATE_SIGNATORY_TITLE"}
+    block = {}
+    for key, setting in settings.items():
+        configured = cfg.get(setting)
+        if entry.get(key):
+            block[key] = entry[key]
+        elif configured and configured != DEFAULTS[setting]:
+            block[key] = configured
+        else:
+            block[key] = shipped[key]
+    return block
 
 
 def default_design() -> str:
@@ -158,37 +173,83 @@ def default_paper() -> str:
     return current_app.config.get("CERTIFICATE_PAPER") or "a4"
 
 
-def certificate_context(cert: Certificate) -> dict:
-    """The plain dict a design renders: every string already in the certificate's language."""
-    lang = cert.language
-    url = verify_url(cert.verification_code)
+#: the grammatical form a certificate's wording takes, from the learner's gender; "another
+#: gender identity" and "prefer not to say" get the neutral wording, never a guess
+WORDINGS = ("feminine", "masculine", "neutral")
+
+
+def wording_for(gender) -> str:
+    """The wording that agrees with a learner of ``gender`` (a Gender or its value)."""
+    value = getattr(gender, "value", gender)
+    return {"woman": "feminine", "man": "masculine"}.get(value, "neutral")
+
+
+def _agreeing_text(wording: str, kind: CertificateKind) -> dict[str, str]:
+    """The lines around the name, agreeing with the learner where the language needs it
+    (Arabic, French, Spanish, Portuguese and Russian verbs and participles do). The neutral
+    wording is phrased so that nothing agrees with the person ("awarded to … for completing"),
+    not with "(e)" or "(а)" endings. Call inside ``force_locale``."""
+    certification = kind == CertificateKind.CERTIFICATION
+    if wording == "feminine":
+        certify = pgettext("certificate, feminine", "This is to certify that")
+        achievement = (pgettext("certificate, feminine", "has been awarded the professional certification")
+                       if certification else
+                       pgettext("certificate, feminine", "has successfully completed the course"))
+    elif wording == "masculine":
+        certify = pgettext("certificate, masculine", "This is to certify that")
+        achievement = (pgettext("certificate, masculine", "has been awarded the professional certification")
+                       if certification else
+                       pgettext("certificate, masculine", "has successfully completed the course"))
+    else:
+        certify = pgettext("certificate", "This is to certify that")
+        achievement = (pgettext("certificate", "has been awarded the professional certification")
+                       if certification else
+                       pgettext("certificate", "has successfully completed the course"))
+    return {"certify": certify, "achievement": achievement}
+
+
+def shipped_issuer_block() -> dict[str, str]:
+    """The issuer and signatory printed when none is configured, in the current locale
+    (English names on a French certificate read as a foreign document). Call inside
+    ``force_locale``."""
+    return {
+        # i18n: the issuing body as printed at the top of a certificate
+        "issuer_name": pgettext("certificate", "Academy · TISC Training and Certification"),
+        # i18n: who signs when no person is configured: an office, not a person's name
+        "signatory_name": pgettext("certificate", "Director of Training"),
+        # i18n: printed under the signatory: the organisation they sign for
+        "signatory_title": pgettext("certificate", "Academy"),
+    }
+
+
+def certificate_text(lang: str, kind: CertificateKind, wording: str, *, issued_at: datetime,
+                     hours=None, expires_at: datetime | None = None) -> dict[str, str]:
+    """Every printed line of a certificate in ``lang``, agreeing with ``wording``."""
     # The PDF's wording is in the main catalogues under the message context "certificate": a
     # certificate's formal phrasing may differ from the same English on a screen.
     with force_locale(lang):
-        date = format_date(cert.issued_at.date(), "long", locale=lang)
-        if cert.kind == CertificateKind.CERTIFICATION:
-            heading = pgettext("certificate", "Certificate of Certification")
-            achievement = pgettext("certificate", "has been awarded the professional certification")
+        date = format_date(issued_at.date(), "long", locale=lang)
+        if kind == CertificateKind.CERTIFICATION:
+            heading = pgettext("certificate", "Professional Certificate")
             date_line = pgettext("certificate", "Awarded on %(date)s", date=date)
         else:
             heading = pgettext("certificate", "Certificate of Completion")
-            achievement = pgettext("certificate", "has successfully completed the course")
             date_line = pgettext("certificate", "Completed on %(date)s", date=date)
         hours_line = ""
-        if cert.hours:
-            hours = float(cert.hours)
+        if hours:
+            hours = float(hours)
             # the plural form follows the number; a fraction takes the "other" form
             plural_n = int(hours) if hours.is_integer() else 2
             hours_line = npgettext("certificate", "%(hours)s hour of study", "%(hours)s hours of study", plural_n,
                              hours=format_decimal(hours, locale=lang))
         expires_line = ""
-        if cert.expires_at is not None:
+        if expires_at is not None:
             expires_line = pgettext("certificate", "Valid until %(date)s",
-                                    date=format_date(cert.expires_at.date(), "long", locale=lang))
-        text = {
+                                    date=format_date(expires_at.date(), "long", locale=lang))
+        return {
             "heading": heading,
-            "certify": pgettext("certificate", "This is to certify that"),
-            "achievement": achievement,
+            **_agreeing_text(wording, kind),
+            "date": date,
             "date_line": date_line,
             "hours_line": hours_line,
             "expires_line": expires_line,
@@ -196,12 +257,37 @@ def certificate_context(cert: Certificate) -> dict:
             "serial_label": pgettext("certificate", "Serial number"),
             "verify_label": pgettext("certificate", "Verify this certificate at"),
         }
+
+
+def certificate_context(cert: Certificate) -> dict:
+    """The plain dict a design renders: every string already in the certificate's language."""
+    lang = cert.language
+    url = verify_url(cert.verification_code)
+    text = certificate_text(lang, cert.kind, cert.wording or "neutral", issued_at=cert.issued_at,
+                            hours=cert.hours, expires_at=cert.expires_at)
+    date = text.pop("date")
+    second = None
+    if cert.second_language and cert.second_language != lang:
+        other = cert.second_language
+        other_title = (cert.titles or {}).get(other)
+        second = {
+            "lang": other,
+            "dir": "rtl" if other in RTL_LANGUAGES else "ltr",
+            "text": certificate_text(other, cert.kind, cert.wording or "neutral", issued_at=cert.issued_at,
+                                     hours=cert.hours, expires_at=cert.expires_at),
+            # a course without a version in that language keeps its one title
+            "title": other_title if other_title and other_title != cert.title else None,
+            "title_dir": text_dir(other_title or ""),
+            **issuer_block(other),
+        }
     return {
         "lang": lang,
         "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
         "learner_name": cert.learner_name,
         "name_dir": text_dir(cert.learner_name),
         "name_size": size_class(cert.learner_name, NAME_SIZES),
+        # the name in Latin letters, printed under the name as written (None: not given)
+        "learner_name_latin": cert.learner_name_latin,
         "title": cert.title,
         "title_dir": text_dir(cert.title),
         "title_size": size_class(cert.title, TITLE_SIZES),
@@ -217,6 +303,8 @@ def certificate_context(cert: Certificate) -> dict:
         "qr_svg": qr_svg_uri(url, cert.design),
         **issuer_block(lang),
         "text": text,
+        # a bilingual certificate: the same lines in a second language (None: one language)
+        "second": second,
     }
 
 
@@ -257,7 +345,8 @@ def _next_serial(subject_code: str, issued_at: datetime) -> str:
 
 
 def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expires_at, enrollment_id,
-           certification_record_id, design, revision: int, paper: str | None = None) -> Certificate | None:
+           certification_record_id, design, revision: int, paper: str | None = None,
+           second_language: str | None = None) -> Certificate | None:
     """Render, store and insert one certificate; None if its enrolment / record already has
     this revision (another worker was quicker).
 
@@ -268,6 +357,9 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
     kind = CertificateKind(kind)
     paper = _check_design(design, paper or default_paper())
     language = _check_language(language)
+    second_language = _check_language(second_language) if second_language else None
+    if second_language == language:
+        second_language = None
     issued_at = issued_at or utcnow()
     if expires_at is not None and expires_at <= issued_at:
         raise CertificateError("the expiry date must come after the issue date")
@@ -279,7 +371,10 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
             title=_pick_title(titles, language),
             titles=dict(titles),
             language=language,
+            second_language=second_language,
             learner_name=user.full_name,
+            learner_name_latin=latin_form_of(user.full_name, user.full_name_latin),
+            wording=wording_for(user.gender),
             hours=hours,
             issued_at=issued_at,
             expires_at=expires_at,
@@ -309,13 +404,15 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
 def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], language: str,
                       hours=None, issued_at: datetime | None = None, expires_at: datetime | None = None,
                       enrollment_id: int | None = None, certification_record_id: int | None = None,
-                      design: str | None = None, paper: str | None = None) -> Certificate:
+                      design: str | None = None, paper: str | None = None,
+                      second_language: str | None = None) -> Certificate:
     """Issue a certificate and store its PDF; idempotent per enrolment / certification record.
 
     With ``enrollment_id`` or ``certification_record_id``, an existing certificate for it
     (the latest revision, whatever its status) is returned instead of a second one; the
     database's unique key settles a race between two workers. ``design`` and ``paper``
-    default to CERTIFICATE_DESIGN and CERTIFICATE_PAPER.
+    default to CERTIFICATE_DESIGN and CERTIFICATE_PAPER; with ``second_language`` the
+    certificate is bilingual (its wording also in that language).
     """
     existing = _existing_for(enrollment_id, certification_record_id)
     if existing is not None:
@@ -323,7 +420,7 @@ def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], 
     cert = _issue(user=user, kind=kind, subject_code=subject_code, titles=titles, language=language,
                   hours=hours, issued_at=issued_at, expires_at=expires_at, enrollment_id=enrollment_id,
                   certification_record_id=certification_record_id, design=design or default_design(),
-                  revision=0, paper=paper)
+                  revision=0, paper=paper, second_language=second_language)
     if cert is None:  # another transaction issued it a moment ago
         cert = _existing_for(enrollment_id, certification_record_id)
         if cert is None:  # the unique constraint fired, so the row exists (not stripped by python -O)
@@ -333,9 +430,10 @@ def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], 
     return cert
 
 
-def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | None = None) -> Certificate:
+def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | None = None,
+                         second_language: str | None = None) -> Certificate:
     """The course-completion certificate for a completed enrolment (idempotent); design and
-    paper default to the configured ones."""
+    paper default to the configured ones, the second language to the course's setting."""
     course = enrollment.course
     if enrollment.completed_at is None:
         raise CertificateError("the enrolment is not completed")
@@ -350,6 +448,7 @@ def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | 
         enrollment_id=enrollment.id,
         design=design,
         paper=paper,
+        second_language=second_language or course.certificate_second_language,
     )
 
 
@@ -370,11 +469,16 @@ def _claim(certificate: Certificate, allowed: tuple[CertificateStatus, ...], **v
     return result.rowcount == 1
 
 
+#: ``reissue``'s second_language when the new certificate keeps the old one's
+KEEP = "keep"
+
+
 def reissue(certificate: Certificate, *, reason: str, design: str | None = None,
-            language: str | None = None, paper: str | None = None) -> Certificate:
+            language: str | None = None, paper: str | None = None,
+            second_language: str | None = KEEP) -> Certificate:
     """Issue a new certificate (current name, same achievement and dates) that supersedes
-    ``certificate``; the old verification page then links the new one. Design and paper
-    stay those of ``certificate`` unless given."""
+    ``certificate``; the old verification page then links the new one. Design, paper and
+    second language stay those of ``certificate`` unless given (None: one language)."""
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError("a reason is required")
@@ -391,6 +495,7 @@ def reissue(certificate: Certificate, *, reason: str, design: str | None = None,
         issued_at=certificate.issued_at, expires_at=certificate.expires_at,
         enrollment_id=certificate.enrollment_id, certification_record_id=certificate.certification_record_id,
         design=design, revision=certificate.revision + 1, paper=paper,
+        second_language=certificate.second_language if second_language == KEEP else second_language,
     )
     if new is None:
         raise CertificateError("this certificate was re-issued a moment ago")
@@ -481,14 +586,20 @@ SAMPLES = {
 
 def sample_certificate(language: str = "en", *, name: str | None = None, kind: str = "course",
                        design: str | None = None, paper: str | None = None,
-                       expires_at: datetime | None = None) -> Certificate:
-    """A certificate that is not saved, for looking at a design in a language."""
+                       expires_at: datetime | None = None, gender: str = "undisclosed",
+                       second_language: str | None = None, name_latin: str | None = None) -> Certificate:
+    """A certificate that is not saved, for looking at a design in a language (and wording)."""
     sample_name, title = SAMPLES.get(language, SAMPLES["en"])
+    titles = {language: title}
+    if second_language:
+        _check_language(second_language)
+        titles[second_language] = SAMPLES.get(second_language, SAMPLES["en"])[1]
     code = new_verification_code()
     issued_at = utcnow()
     return Certificate(
-        kind=CertificateKind(kind), subject_code="DL177", title=title, titles={language: title},
+        kind=CertificateKind(kind), subject_code="DL177", title=title, titles=titles,
         language=_check_language(language), learner_name=name or sample_name, hours=12,
+        learner_name_latin=name_latin, second_language=second_language, wording=wording_for(gender),
         issued_at=issued_at, expires_at=expires_at, serial=make_serial("DL177", issued_at, 123),
         verification_code=code, status=CertificateStatus.VALID, design=design or default_design(),
         paper=paper or default_paper(), revision=0,

@@ -123,7 +123,8 @@ def issue_part(job_id: int, start: int, task=None) -> None:
         for offset in range(0, len(part), BATCH):
             batch = part[offset:offset + BATCH]
             for enrollment in db.session.scalars(select(Enrollment).where(Enrollment.id.in_(batch))):
-                issue_for_enrollment(enrollment, design=params.get("design"), paper=params.get("paper"))
+                issue_for_enrollment(enrollment, design=params.get("design"), paper=params.get("paper"),
+                                     second_language=params.get("second_language"))
             db.session.commit()
             advance(job, len(batch))  # approximate while parts run side by side; counted below
     except Exception as exc:

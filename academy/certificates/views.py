@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from academy.auth.access import admin_required, learner_required
 from academy.auth.models import User
 from academy.certificates import credentials, queries
+from academy.certificates.admin_hooks import carries_old_name
 from academy.certificates.forms import (
     BulkIssueForm,
     BulkReissueForm,
@@ -119,10 +120,12 @@ def status_facts(cert: Certificate) -> dict:
         "serial": cert.serial,
         "status": status.value,
         "learner_name": cert.learner_name,
+        "learner_name_latin": cert.learner_name_latin,
         "kind": cert.kind.value,
         "subject_code": cert.subject_code,
         "title": cert.title,
         "language": cert.language,
+        "second_language": cert.second_language,
         "hours": cert.hours,
         "issued_at": credentials.iso(cert.issued_at),
         "expires_at": credentials.iso(cert.expires_at) if cert.expires_at else None,
@@ -287,7 +290,7 @@ def verify_holder(serial: str):
         answer = form.answer.data.strip()
         if by_code(cert, answer):
             return redirect(url_for(".verify", code=cert.verification_code), 303)
-        if names_the_holder(cert.learner_name, answer):
+        if names_the_holder(cert.learner_name, answer, cert.learner_name_latin):
             body = render_template("certificates/_verify_body.html", cert=cert, facts=status_facts(cert),
                                    form=VerifyUploadForm(), check=None, by_code=False)
             resp = Response(render_template("certificates/verify.html", cert=cert,
@@ -466,8 +469,7 @@ def reissue_renamed(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    ids = [c.id for c in queries.user_certificates(user.id)
-           if c.status == CertificateStatus.VALID and c.learner_name != user.full_name]
+    ids = [c.id for c in queries.user_certificates(user.id) if carries_old_name(c, user)]
     job = request_reissue(ids, reason="Name corrected", design=None, by_id=current_user.id)
     return redirect(url_for("jobs.detail", job_id=job.id))
 
@@ -480,6 +482,7 @@ def _cert_or_404(cert_id: int) -> Certificate:
 def _detail(cert: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
     reissue_form = reissue_form or ReissueForm(formdata=None)
     reissue_form.set_design_choices(cert.design, cert.paper)
+    reissue_form.set_second_language_choices(cert.second_language)
     events = list(db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.target_type == "certificate", AuditEvent.target_id == str(cert.id))
@@ -528,13 +531,15 @@ def reissue_view(cert_id: int):
     cert = _cert_or_404(cert_id)
     form = ReissueForm()
     form.set_design_choices(cert.design, cert.paper)
+    form.set_second_language_choices(cert.second_language)
     if not form.validate_on_submit():
         return _detail(cert, reissue_form=form, status=400)
     if form.paper.data not in DESIGNS[form.design.data].papers:
         form.paper.errors.append(_("This design has no layout for that paper size."))
         return _detail(cert, reissue_form=form, status=400)
     try:
-        new = reissue(cert, reason=form.reason.data, design=form.design.data, paper=form.paper.data)
+        new = reissue(cert, reason=form.reason.data, design=form.design.data, paper=form.paper.data,
+                      second_language=form.second_language.data or None)
     except CertificateError:
         db.session.rollback()
         flash(_("Only a valid or expired certificate can be re-issued."), "error")
@@ -548,6 +553,7 @@ def reissue_view(cert_id: int):
 def bulk_issue():
     form = BulkIssueForm()
     form.set_design_choices(default_design(), default_paper())
+    form.set_second_language_choices(None)
     form.group.choices = [("", _("Every learner"))] + queries.group_choices()
     courses = list(db.session.scalars(select(Course).order_by(Course.code)))
     form.course_id.choices = [
@@ -577,7 +583,8 @@ def bulk_issue():
                                        n=BULK_LIMIT))
         else:
             params = {"course_id": form.course_id.data, "group": form.group.data or None,
-                      "design": form.design.data, "paper": form.paper.data}
+                      "design": form.design.data, "paper": form.paper.data,
+                      "second_language": form.second_language.data or None}
             job = request_bulk_issue(params, total, by_id=current_user.id)
             return redirect(url_for("jobs.detail", job_id=job.id))
     return render_template("certificates/admin_issue.html", form=form, courses=courses, missing=missing,

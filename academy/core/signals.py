@@ -151,6 +151,21 @@ Asked after an admin corrects a person's name and on the name page. The *sender*
 printed with an older name (certificates: re-issue).
 """)
 
+printed_name_holders = _signals.signal("printed-name-holders", """
+Asked whether a person's name is already printed on something issued. The *sender* is the
+``User``. A receiver returns a true value if it issued such a document to them
+(certificates: any certificate); the learner then changes the name only by a request that
+an admin approves.
+""")
+
+printed_name_changed = _signals.signal("printed-name-changed", """
+Sent when an admin approves a change of a person's printed name, after the ``User``'s
+names changed and before the request commits. The *sender* is the ``User``; ``reason``
+says why and ``actor`` is the admin. A receiver redoes, on the queue, what still carries
+the old name and returns the queued ``Job`` or None (certificates: re-issue every valid
+certificate, superseding it).
+""")
+
 upload_preview = _signals.signal("upload-preview", """
 Sent while the admin console previews a course package upload (read-only). The *sender*
 is the ``CoursePackage``; ``course`` is the existing course or None and ``changes`` the

@@ -40,6 +40,9 @@ class Course(TimestampMixin, db.Model):
     is_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     has_sequential_release: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     package_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    #: completion certificates also print this language's wording (bilingual), unless the
+    #: learner's language is this one
+    certificate_second_language: Mapped[Optional[str]] = mapped_column(String(8))
     # Changes with every change to the course's modules, lessons or their texts; the
     # per-process structure cache (academy.courses.structure) is keyed by it.
     content_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="0")

@@ -15,8 +15,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from academy.auth.models import Tisc, User
-from academy.auth.services import create_user
+from academy.auth.latin import suggest_latin
+from academy.auth.models import NameChangeRequest, Tisc, User
+from academy.auth.services import create_user, request_name_change
 from academy.core.enums import EnrollmentStatus, Gender, Role
 from academy.courses.models import Course, Enrollment, Lesson, LessonProgress
 from academy.courses.package import load_package
@@ -62,6 +63,14 @@ PILOT = {
                   ("هند الزهراني", "woman"), ("خالد المطيري", "man")]),
 }
 
+# The Latin forms the learners themselves entered, as in their passports (the suggestion for
+# Arabic names lacks the short vowels, which Arabic script does not write).
+LATIN = {
+    "نورة القحطاني": "Noura Al-Qahtani", "محمد العتيبي": "Mohammed Al-Otaibi", "سارة الشهري": "Sarah Al-Shehri",
+    "عبدالله الغامدي": "Abdullah Al-Ghamdi", "ريم الدوسري": "Reem Al-Dosari", "فهد الحربي": "Fahad Al-Harbi",
+    "هند الزهراني": "Hind Al-Zahrani", "خالد المطيري": "Khalid Al-Mutairi",
+}
+
 INDEPENDENT = [
     ("Amina Diallo", "woman", "SN", "fr"), ("Carlos Oliveira", "man", "BR", "pt"),
     ("Елена Смирнова", "woman", "RU", "ru"), ("Kwame Mensah", "man", "GH", "en"),
@@ -84,12 +93,24 @@ def _demo_password() -> str:
 
 
 def _user(email, name, gender, country, language, password, roles, tisc=None, other=None) -> User:
+    latin = LATIN.get(name) or suggest_latin(name)
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None:
+        if latin and not user.full_name_latin and user.full_name == name:  # demo data from before Latin names
+            user.full_name_latin = latin
         return user
     return create_user(email=email, full_name=name, password=password, gender=gender, country_code=country,
                        tisc_id=tisc.id if tisc else None, institution_other=other, preferred_language=language,
-                       roles=roles)
+                       roles=roles, full_name_latin=latin)
+
+
+def _name_change_request() -> None:
+    """One learner waiting for an admin's decision on a new name (the admin's queue)."""
+    user = db.session.scalar(select(User).where(User.email == "pilot.mg02@tisc.example"))
+    if user is None or db.session.scalar(select(NameChangeRequest.id).where(NameChangeRequest.user_id == user.id)):
+        return
+    request_name_change(user, name=f"{user.full_name}-Rakoto", latin=None,
+                        reason="Mariage : nom d’usage dans mon nouveau passeport")
 
 
 def import_builtin_courses() -> list[Course]:
@@ -175,6 +196,7 @@ def seed(echo=print) -> dict:
     from academy.demo.assignments import seed_assignments
 
     seed_assignments(dl177, echo=echo)
+    _name_change_request()
     db.session.commit()
     accounts = [
         ("admin", "admin@academy.example"),

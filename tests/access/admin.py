@@ -17,6 +17,13 @@ def extend_world(w):
     )
     db.session.add_all([w.tisc, w.tisc2])
     db.session.flush()
+    from academy.auth.services import create_user, request_name_change
+    from tests.conftest import TEST_PASSWORD
+
+    renamer = create_user(email="renamer@example.org", full_name="Amina Diallo", password=TEST_PASSWORD,
+                          gender="woman", country_code="SN", institution_other="OAPI")
+    db.session.flush()
+    w.name_request = request_name_change(renamer, name="Amina Diallo Sow", latin=None, reason="Marriage")
 
 
 def _uid(w):
@@ -25,6 +32,13 @@ def _uid(w):
 
 ROWS = [
     Row("admin.index", lambda w: "/admin/", admin_only(200)),
+    Row("admin.name_requests", lambda w: "/admin/name-requests", admin_only(200)),
+    Row("admin.set_certificate_language", lambda w: f"/admin/courses/{w.course.id}/certificate-language",
+        admin_only(302), method="POST", data=lambda w: {"second_language": "en"}),
+    Row("admin.approve_name_request", lambda w: f"/admin/name-requests/{w.name_request.id}/approve",
+        admin_only(302), method="POST", data=lambda w: {"note": ""}),
+    Row("admin.refuse_name_request", lambda w: f"/admin/name-requests/{w.name_request.id}/refuse",
+        admin_only(302), method="POST", data=lambda w: {"note": "Send a copy of the marriage certificate."}),
     Row("admin.people", lambda w: "/admin/people?q=user&sort=email&dir=desc", admin_only(200)),
     Row("admin.user_detail", lambda w: f"/admin/people/{_uid(w)}", admin_only(200)),
     Row(

@@ -160,6 +160,15 @@ def test_cli_issue_revoke_verify_and_render_sample(app, make_user, mini_course, 
 
     assert "شهادة إتمام" in pdf_text(out.read_bytes())
 
+    # a bilingual sample for a woman, with her name in Latin letters
+    result = runner.invoke(args=["academy", "certificates", "render-sample", "--lang", "ar", "--also", "en",
+                                 "--gender", "woman", "--latin", "Fatima Al-Qahtani", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out.read_bytes())
+    assert "قد أتمّت" in text and "Certificate of Completion" in text and "Fatima Al-Qahtani" in text
+    result = runner.invoke(args=["academy", "certificates", "render-sample", "--also", "xx", "--out", str(out)])
+    assert result.exit_code != 0 and "unknown language" in result.output
+
 
 def test_after_a_name_correction_the_admin_is_offered_the_reissue(client, make_user, issue, login_as):
     login_as(make_user("admin"))

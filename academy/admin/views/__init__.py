@@ -33,4 +33,4 @@ def _helpers():
 
 # Importing the screens' modules registers their routes on ``bp``; they import ``bp`` from here,
 # so this comes after it is defined.
-from academy.admin.views import audit, courses, overview, people, tiscs  # noqa: E402, F401
+from academy.admin.views import audit, courses, name_requests, overview, people, tiscs  # noqa: E402, F401

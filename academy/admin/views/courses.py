@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from academy.admin import queries, quizzes, services, uploads
 from academy.admin.forms import ActionForm, PackageUploadForm
+from academy.admin.services import AdminError
 from academy.admin.views import bp
 from academy.admin.views.helpers import check_action_form, published_flag
 from academy.auth.access import admin_required
@@ -44,7 +45,7 @@ def course_detail(course_id: int):
     module_quizzes, final_exam = quizzes.course_quizzes(course)
     return render_template(
         "admin/course.html", course=course, outline=outline, row=row, action_form=ActionForm(),
-        module_quizzes=module_quizzes, final_exam=final_exam,
+        module_quizzes=module_quizzes, final_exam=final_exam, languages=current_app.config["LANGUAGES"],
     )
 
 
@@ -66,6 +67,25 @@ def set_course_published(course_id: int):
         and url_for("admin.courses")
         or url_for("admin.course_detail", course_id=course.id)
     )
+
+
+@bp.route("/courses/<int:course_id>/certificate-language", methods=["POST"])
+@admin_required
+def set_certificate_language(course_id: int):
+    """The second language completion certificates of the course print (bilingual), or none."""
+    course = _course_or_404(course_id)
+    check_action_form()
+    try:
+        changed = services.set_certificate_second_language(course, request.form.get("second_language", ""))
+    except AdminError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.course_detail", course_id=course.id))
+    if changed:
+        lang = course.certificate_second_language
+        flash(_("Completion certificates of this course now also print %(language)s.", language=language_name(lang))
+              if lang else _("Completion certificates of this course are printed in one language."), "success")
+    return redirect(url_for("admin.course_detail", course_id=course.id))
 
 
 @bp.route("/courses/<int:course_id>/versions/<lang>/published", methods=["POST"])
