@@ -16,6 +16,9 @@ from academy.assessments.models import FINAL_EXAM_KEY
 from academy.assessments.questions import COMMON_FIELDS, QUESTION_TYPES
 from academy.courses.package import KEY_RE, CoursePackage, PackageError, line_of, parse_yaml
 
+#: Time a learner takes per question asked, reading it included (for the course's estimate).
+MINUTES_PER_QUESTION = 1.5
+
 DEFAULT_SETTINGS: dict[str, Any] = {
     "pass_mark": 70,  # nosec B105 - a percentage, not a password
     "max_attempts": None,
@@ -287,3 +290,7 @@ def load_quizzes(pkg: CoursePackage, problems, **_kw) -> None:
         if quiz is not None:
             quizzes.append(quiz)
     pkg.extra["quizzes"] = quizzes
+    for quiz in quizzes:
+        asked = quiz.settings["draw"] or len(quiz.questions)
+        for lang in pkg.languages:
+            pkg.activity_minutes[lang] = pkg.activity_minutes.get(lang, 0) + asked * MINUTES_PER_QUESTION

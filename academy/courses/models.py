@@ -36,6 +36,7 @@ class Course(TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     default_language: Mapped[str] = mapped_column(String(8), default="en")
+    # The default language's computed time, rounded; each version has its own minutes.
     estimated_hours: Mapped[int] = mapped_column(Integer, default=1)
     is_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     has_sequential_release: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
@@ -70,9 +71,19 @@ class CourseVersion(db.Model):
     language: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Computed by the package importer from this language's content (reading speed,
+    # exercises, quizzes): what the course page shows and the certificate prints.
+    estimated_minutes: Mapped[Optional[int]] = mapped_column(Integer)
     is_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     course: Mapped[Course] = relationship(back_populates="versions")
+
+    @property
+    def estimated_hours(self) -> float | None:
+        """The time in hours to the nearest half hour (at least half an hour), or None."""
+        if not self.estimated_minutes:
+            return None
+        return max(0.5, round(self.estimated_minutes / 30) / 2)
 
 
 class Module(db.Model):

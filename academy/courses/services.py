@@ -45,7 +45,7 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
         summary["created"] = True
     course.slug = pkg.slug
     course.default_language = pkg.default_language
-    course.estimated_hours = pkg.estimated_hours
+    course.estimated_hours = max(1, round(pkg.estimated_minutes.get(pkg.default_language, 60) / 60))
     course.has_sequential_release = pkg.sequential_release
     course.package_sha256 = pkg.sha256
 
@@ -57,6 +57,7 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
             course.versions.append(v)
         v.title = pkg.title[lang]
         v.description = pkg.description.get(lang, "")
+        v.estimated_minutes = pkg.estimated_minutes.get(lang)
     db.session.flush()
 
     modules = {m.key: m for m in course.modules}

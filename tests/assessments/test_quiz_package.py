@@ -138,11 +138,11 @@ def test_bad_settings_and_a_draw_larger_than_the_pool_are_refused(package_copy):
     replace(package_copy / "course.yaml", "show_answers: once_passed", "show_answers: sometimes")
     problems = problems_of(package_copy)
     assert any(
-        p.startswith("course.yaml:20: final exam: draw 9 is more than the 4 questions")
+        p.startswith("course.yaml:19: final exam: draw 9 is more than the 4 questions")
         for p in problems
     )
     assert any(
-        p.startswith("course.yaml:19: module 'two' quiz: show_answers must be one of")
+        p.startswith("course.yaml:18: module 'two' quiz: show_answers must be one of")
         for p in problems
     )
 
