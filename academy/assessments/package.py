@@ -13,7 +13,7 @@ from typing import Any
 
 from academy.assessments.enums import ShowAnswers
 from academy.assessments.models import FINAL_EXAM_KEY
-from academy.assessments.questions import COMMON_FIELDS, QUESTION_TYPES
+from academy.assessments.questions import COMMON_FIELDS, QUESTION_TYPES, SKILLS, normalise_text
 from academy.courses.package import KEY_RE, CoursePackage, PackageError, line_of, parse_yaml
 
 #: Time a learner takes per question asked, reading it included (for the course's estimate).
@@ -164,6 +164,8 @@ def _read_questions(
             isinstance(q["explanation"], str) and q["explanation"].strip()
         ):
             report(q, "explanation", "explanation must be text")
+        if "skill" in q and q["skill"] not in SKILLS:
+            report(q, "skill", f"skill must be one of {', '.join(SKILLS)}")
         for unknown in sorted(set(q) - COMMON_FIELDS - qtype.fields):
             report(q, unknown, f"unknown field {unknown!r} for type {qtype.name}")
         before = len(c.problems)
@@ -231,6 +233,13 @@ def _load_quiz(
                 )
                 continue
             qtype = QUESTION_TYPES[q["type"]]
+            if q.get("skill") != ref.get("skill") or q.get("objective") != ref.get("objective"):
+                c.add(
+                    rel,
+                    line_of(raw, "skill" if q.get("skill") != ref.get("skill") else "objective"),
+                    f"question {key_!r}: skill and objective must be the same as in {ref_rel}",
+                )
+                continue
             if qtype.structure(q) != qtype.structure(ref):
                 c.add(
                     rel,
@@ -253,7 +262,38 @@ def _load_quiz(
             line,
             f"{where}: draw {draw} is more than the {len(spec.questions)} questions in the pool",
         )
+    elif draw is not None and len(spec.questions) < 2 * draw:
+        line = line_of(settings_raw, "draw") if isinstance(settings_raw, dict) else None
+        c.add(
+            "course.yaml",
+            line,
+            f"{where}: draw {draw} needs a pool of at least {2 * draw} questions (it has "
+            f"{len(spec.questions)}), so that a retake sees different questions",
+        )
     return spec
+
+
+def _stem(prompt: str) -> str:
+    return " ".join(normalise_text(prompt, case_sensitive=False, ignore_accents=True).strip("?!.:;").split())
+
+
+def _check_repeated_items(pkg: CoursePackage, quizzes: list[QuizSpec], c) -> None:
+    """The same question in two quizzes (or twice in one) teaches nothing the second time."""
+    for lang in pkg.languages:
+        seen: dict[str, tuple[str, str]] = {}
+        for quiz in quizzes:
+            rel = f"{lang}/final-exam.yaml" if quiz.module_key is None else f"{lang}/{quiz.module_key}/quiz.yaml"
+            for question in quiz.questions:
+                spec = question.texts.get(lang)
+                if spec is None:
+                    continue
+                stem = _stem(spec["prompt"])
+                if stem in seen:
+                    other_rel, other_key = seen[stem]
+                    c.add(rel, None, f"question {question.key!r} repeats the prompt of question {other_key!r} "
+                          f"in {other_rel}: every item asks something new")
+                else:
+                    seen[stem] = (rel, question.key)
 
 
 def load_quizzes(pkg: CoursePackage, problems, **_kw) -> None:
@@ -289,6 +329,7 @@ def load_quizzes(pkg: CoursePackage, problems, **_kw) -> None:
         quiz = _load_quiz(pkg, FINAL_EXAM_KEY, None, pkg.final_exam, files, c)
         if quiz is not None:
             quizzes.append(quiz)
+    _check_repeated_items(pkg, quizzes, c)
     pkg.extra["quizzes"] = quizzes
     for quiz in quizzes:
         asked = quiz.settings["draw"] or len(quiz.questions)

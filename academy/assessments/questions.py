@@ -30,7 +30,10 @@ Report = Callable[[Any, str | None, str], None]
 
 QUESTION_TYPES: dict[str, QuestionType] = {}
 
-COMMON_FIELDS = {"key", "type", "prompt", "explanation"}
+COMMON_FIELDS = {"key", "type", "prompt", "explanation", "skill", "objective"}
+#: What an item asks of the learner: to recall a fact, or to apply knowledge to a case
+#: (decode a front page, work out a deadline, read a family table, write a query...).
+SKILLS = ("recall", "apply")
 
 
 def register(cls: type[QuestionType]) -> type[QuestionType]:
