@@ -164,6 +164,12 @@ def _read_questions(
             isinstance(q["explanation"], str) and q["explanation"].strip()
         ):
             report(q, "explanation", "explanation must be text")
+        objectives = pkg.all_objectives()
+        if "objective" in q and q["objective"] not in objectives:
+            report(q, "objective", f"unknown objective {q['objective']!r}: use the key of an objective of the "
+                   "course, a module or a lesson in course.yaml")
+        elif "objective" not in q and objectives:
+            report(q, None, "needs an objective: the key of the course, module or lesson objective it checks")
         if "skill" in q and q["skill"] not in SKILLS:
             report(q, "skill", f"skill must be one of {', '.join(SKILLS)}")
         for unknown in sorted(set(q) - COMMON_FIELDS - qtype.fields):

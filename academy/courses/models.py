@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -74,6 +75,8 @@ class CourseVersion(db.Model):
     # Computed by the package importer from this language's content (reading speed,
     # exercises, quizzes): what the course page shows and the certificate prints.
     estimated_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    # Learning objectives in this language, from the package: [{"key": ..., "text": ...}].
+    objectives: Mapped[Optional[list]] = mapped_column(JSON)
     is_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     course: Mapped[Course] = relationship(back_populates="versions")
@@ -117,6 +120,7 @@ class ModuleText(db.Model):
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"), index=True)
     language: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))
+    objectives: Mapped[Optional[list]] = mapped_column(JSON)
 
 
 class Lesson(db.Model):
@@ -144,6 +148,7 @@ class LessonText(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     body_html: Mapped[str] = mapped_column(Text)
     source_sha256: Mapped[str] = mapped_column(String(64))
+    objectives: Mapped[Optional[list]] = mapped_column(JSON)
 
 
 class CourseMedia(db.Model):

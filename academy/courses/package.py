@@ -159,11 +159,20 @@ def reading_minutes(html: str, language: str) -> float:
 
 
 @dataclass
+class Objective:
+    """A learning objective: what the learner can do afterwards, in every language."""
+
+    key: str
+    text: dict[str, str]
+
+
+@dataclass
 class LessonSpec:
     key: str
     # Computed from the default language's text on load (reading time, rounded up).
     minutes: int = 1
     video: str | None = None
+    objectives: list[Objective] = field(default_factory=list)
 
 
 @dataclass
@@ -172,6 +181,7 @@ class ModuleSpec:
     title: dict[str, str]
     lessons: list[LessonSpec]
     quiz: dict | None = None
+    objectives: list[Objective] = field(default_factory=list)
 
 
 @dataclass
@@ -193,6 +203,7 @@ class CoursePackage:
     description: dict[str, str]
     modules: list[ModuleSpec]
     final_exam: dict | None
+    objectives: list[Objective] = field(default_factory=list)
     lessons: dict[tuple[str, str, str], LessonSource] = field(default_factory=dict)
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     # Filled by package extensions (the assessments package adds quizzes).
@@ -202,6 +213,15 @@ class CoursePackage:
     activity_minutes: dict[str, float] = field(default_factory=dict)
     estimated_minutes: dict[str, int] = field(default_factory=dict)
     sha256: str = ""
+
+    def all_objectives(self) -> dict[str, Objective]:
+        """Every objective of the course, its modules and its lessons, by key."""
+        found = {o.key: o for o in self.objectives}
+        for mod in self.modules:
+            found.update((o.key, o) for o in mod.objectives)
+            for les in mod.lessons:
+                found.update((o.key, o) for o in les.objectives)
+        return found
 
     def words(self, language: str, module_key: str, lesson_key: str) -> int:
         return text_length(self.lessons[(language, module_key, lesson_key)].html, language)
@@ -224,6 +244,32 @@ def _texts(value: Any, languages: list[str], file: str, line: int | None, what: 
         if not isinstance(value.get(lang), str) or not value.get(lang).strip():
             c.add(file, line_of(value) or line, f"{what} is missing the {lang!r} text")
     return {k: str(v) for k, v in value.items() if isinstance(v, str)}
+
+
+def _objectives(value: Any, languages: list[str], file: str, where: str, seen: set[str], c: _Collector,
+                ) -> list[Objective]:
+    """``objectives:`` of the course, a module or a lesson: a list of {key, text: {lang: ...}}."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        c.add(file, line_of(value), f"{where}: objectives must be a list of {{key, text}}")
+        return []
+    found = []
+    for obj in value:
+        if not isinstance(obj, dict) or not isinstance(obj.get("key"), str) or not KEY_RE.fullmatch(obj["key"]):
+            c.add(file, line_of(obj) or line_of(value), f"{where}: each objective needs a key of lower-case letters, "
+                  "digits and dashes")
+            continue
+        if obj["key"] in seen:
+            c.add(file, line_of(obj, "key"), f"{where}: duplicate objective key {obj['key']!r}")
+            continue
+        seen.add(obj["key"])
+        for extra in sorted(set(obj) - {"key", "text"}):
+            c.add(file, line_of(obj, extra), f"objective {obj['key']!r}: unknown field {extra!r}")
+        text = _texts(obj.get("text"), languages, file, line_of(obj, "text") or line_of(obj),
+                      f"objective {obj['key']!r} text", c)
+        found.append(Objective(obj["key"], text))
+    return found
 
 
 def split_front_matter(text: str, filename: str) -> tuple[dict, str, int]:
@@ -308,6 +354,8 @@ def load_package(path: str | Path) -> CoursePackage:
 
     modules: list[ModuleSpec] = []
     lesson_keys: set[str] = set()
+    objective_keys: set[str] = set()
+    course_objectives = _objectives(m.get("objectives"), languages, mf, "course", objective_keys, c)
     if not isinstance(m["modules"], list) or not m["modules"]:
         c.add(mf, line_of(m, "modules"), "modules must be a non-empty list")
     else:
@@ -341,12 +389,14 @@ def load_package(path: str | Path) -> CoursePackage:
                     if "minutes" in les:
                         c.add(mf, line_of(les, "minutes"), f"lesson {lkey!r}: minutes: remove it; the importer "
                               "computes a lesson's time from its text")
-                    lessons.append(LessonSpec(lkey, video=les.get("video")))
+                    lessons.append(LessonSpec(lkey, video=les.get("video"), objectives=_objectives(
+                        les.get("objectives"), languages, mf, f"lesson {lkey!r}", objective_keys, c)))
             quiz = mod.get("quiz")
             if quiz is not None and not isinstance(quiz, dict):
                 c.add(mf, line_of(mod, "quiz"), f"module {mkey!r}: quiz settings must be a mapping")
                 quiz = None
-            modules.append(ModuleSpec(mkey, mtitle, lessons, quiz))
+            modules.append(ModuleSpec(mkey, mtitle, lessons, quiz, _objectives(
+                mod.get("objectives"), languages, mf, f"module {mkey!r}", objective_keys, c)))
     final_exam = m.get("final_exam")
     if final_exam is not None and not isinstance(final_exam, dict):
         c.add(mf, line_of(m, "final_exam"), "final_exam settings must be a mapping")
@@ -357,7 +407,7 @@ def load_package(path: str | Path) -> CoursePackage:
     pkg = CoursePackage(
         root=root, code=code, slug=slug, default_language=default_language, languages=languages,
         sequential_release=bool(m.get("sequential_release", True)), title=title,
-        description=description, modules=modules, final_exam=final_exam,
+        description=description, modules=modules, final_exam=final_exam, objectives=course_objectives,
     )
     digest = hashlib.sha256(raw_manifest.encode())
 
