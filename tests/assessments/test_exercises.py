@@ -107,7 +107,8 @@ def test_an_exercise_whose_answer_differs_between_languages_is_refused(package_c
 
 def test_an_exercise_checking_an_unknown_objective_is_refused(package_copy):
     path = package_copy / "en/search/exercises.yaml"
-    text = path.read_text(encoding="utf-8").replace("    objective: obj-classification\n", "    objective: nowhere\n", 1)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    objective: obj-classification\n", "    objective: nowhere\n", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PackageError) as exc:
         load_package(package_copy)

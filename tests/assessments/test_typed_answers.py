@@ -76,7 +76,8 @@ def test_short_answers_ignore_case_spaces_width_and_arabic_marks(lang, accepted,
 
 def _numeric_items(lang):
     for path in sorted((PACKAGE / lang).rglob("*.yaml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in data.get("questions") or data.get("exercises"):
             if item["type"] == "numeric":
                 yield path.relative_to(PACKAGE), item
 
