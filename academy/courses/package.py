@@ -498,6 +498,9 @@ def load_package(path: str | Path) -> CoursePackage:
                 c.add(f"{lang}/{mkey}/{fp.name}", None,
                       f"unknown lesson key {lkey!r}: not listed under module {mkey!r} in course.yaml")
 
+    from academy.courses.review import load_glossary  # it reads this module's package
+
+    load_glossary(pkg, c)
     signals.course_package_loaded.send(pkg, problems=c)
     if c.problems:
         raise PackageError(c.problems)
