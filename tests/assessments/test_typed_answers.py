@@ -77,7 +77,7 @@ def test_short_answers_ignore_case_spaces_width_and_arabic_marks(lang, accepted,
 def _numeric_items(lang):
     for path in sorted((PACKAGE / lang).rglob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for item in data.get("questions") or data.get("exercises"):
+        for item in data.get("questions") or data.get("exercises") or []:
             if item["type"] == "numeric":
                 yield path.relative_to(PACKAGE), item
 
