@@ -37,3 +37,32 @@ def test_an_exercise_from_the_course_home_to_its_explanation(page, import_course
     assert "Most offices apply 30 months" in page.locator(".explanation").inner_text()
     page.goto("/learn/dl177/")
     assert page.locator(".module-exercises").first.locator(".done").count() == 1
+
+
+def test_the_exercise_page_in_arabic_passes_axe_and_reads_right_to_left(browser, live_server, import_course,
+                                                                        make_user, app_ctx):
+    from pathlib import Path
+
+    from academy.courses.services import enroll
+    from academy.extensions import db
+    from tests.browser.conftest import browser_login
+    from tests.browser.test_accessibility import AXE, axe_violations
+    from tests.conftest import TEST_PASSWORD
+
+    dl177 = Path(__file__).resolve().parents[2] / "academy" / "courses" / "packages" / "dl177"
+    course = import_course(dl177)
+    user = make_user(preferred_language="ar")
+    enroll(user, course, "ar")
+    db.session.commit()
+    # axe is injected before the page's scripts, as the accessibility suite does (the CSP forbids inline).
+    context = browser.new_context(base_url=live_server, locale="ar", bypass_csp=True)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    try:
+        browser_login(page, user.email, TEST_PASSWORD)
+        page.goto("/learn/dl177/exercises/ex-cat-priority")
+        assert page.locator(".exercise-task").get_attribute("dir") == "rtl"
+        assert axe_violations(page) == []
+        page.screenshot(path="/tmp/i19e_exercise_ar.png", full_page=True)
+    finally:
+        context.close()
