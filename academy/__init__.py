@@ -119,6 +119,7 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from academy.admin.invitations import bp as invitations_bp
     from academy.admin.views import bp as admin_bp
+    from academy.assessments.exercise_views import bp as exercises_bp
     from academy.assessments.views import bp as assessments_bp
     from academy.assignments.views import bp as assignments_bp
     from academy.auth.views import bp as auth_bp
@@ -132,7 +133,7 @@ def configure_blueprints(app: Flask) -> None:
     from academy.stats.views import bp as stats_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
-               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, assignments_bp):
+               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, assignments_bp, exercises_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 

@@ -43,12 +43,43 @@ def import_course(path: str) -> None:
     except Exception:
         db.session.rollback()
         raise
+    for line in pkg.extra.get("glossary_report", []):
+        click.echo(f"warning: glossary: {line}")
     verb = "created" if summary["created"] else "updated"
     click.echo(
         f"{course.code} {verb}: {len(pkg.languages)} languages, {len(pkg.modules)} modules, "
         f"{summary['lessons_added']} lessons added, {summary['lessons_updated']} updated, "
         f"{summary['lessons_retired']} retired"
     )
+
+
+@courses_cli.command("review")
+@click.argument("path", type=click.Path(file_okay=False))
+@click.option("--markdown", is_flag=True, help="Markdown tables, as the package README quotes them.")
+def review_course(path: str, markdown: bool) -> None:
+    """Check a course package and print what a reviewer needs: words per lesson, exercises per
+    module, application items per quiz, computed time, and lessons that stray from the glossary."""
+    from academy.courses.package import PackageError, load_package
+    from academy.courses.review import review_markdown, review_report
+
+    try:
+        pkg = load_package(path)
+    except PackageError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise SystemExit(1) from None
+    if markdown:
+        click.echo(review_markdown(pkg), nl=False)
+        return
+    report = review_report(pkg)
+    for quiz in report["quizzes"]:
+        click.echo(f"quiz {quiz['quiz']}: {quiz['pool']} items, {quiz['draw']} drawn, "
+                   f"{quiz['share_apply']:.0%} apply, {quiz['linked']} linked to an objective")
+    for row in report["exercises"]:
+        click.echo(f"module {row['module']}: {row['exercises']} exercises ({row['graded']} graded automatically)")
+    click.echo("minutes: " + ", ".join(f"{lang} {m}" for lang, m in report["minutes"].items()))
+    for line in report["glossary_report"]:
+        click.echo(f"glossary: {line}")
 
 
 @academy_cli.command("seed-demo")

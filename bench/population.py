@@ -23,7 +23,7 @@ def write_course_package(root: Path, code: str, modules: int, lessons: int, lang
     """A generated course package: ``modules`` × ``lessons`` in each language."""
     slug = code.lower()
     lines = [f"code: {code}", f"slug: {slug}", f"default_language: {languages[0]}",
-             f"languages: [{', '.join(languages)}]", "estimated_hours: 2", "sequential_release: true",
+             f"languages: [{', '.join(languages)}]", "sequential_release: true",
              "title: {" + ", ".join(f'{lang}: "{code} {lang}"' for lang in languages) + "}",
              "description: {" + ", ".join(f'{lang}: "About {code}"' for lang in languages) + "}",
              "modules:"]
@@ -32,7 +32,7 @@ def write_course_package(root: Path, code: str, modules: int, lessons: int, lang
         lines.append("    title: {" + ", ".join(f'{lang}: "Module {m} {lang}"' for lang in languages) + "}")
         lines.append("    lessons:")
         for les in range(1, lessons + 1):
-            lines.append(f"      - {{key: m{m}l{les}, minutes: 5}}")
+            lines.append(f"      - {{key: m{m}l{les}}}")
             for lang in languages:
                 path = root / lang / f"m{m}" / f"m{m}l{les}.md"
                 path.parent.mkdir(parents=True, exist_ok=True)

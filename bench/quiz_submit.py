@@ -77,7 +77,7 @@ title: {en: "Benchmark course"}
 modules:
   - key: m
     title: {en: "Benchmark module"}
-    lessons: [{key: l, minutes: 1}]
+    lessons: [{key: l}]
     quiz: {pass_mark: 50, max_attempts: null, shuffle_questions: false, shuffle_options: false,
            questions_per_page: 10, show_answers: after_each_attempt}
 """

@@ -88,7 +88,7 @@ def test_preview_lists_new_changed_and_removed_lessons(as_admin, package, import
     import_course(package)
     manifest = package / "course.yaml"
     text = manifest.read_text().replace(
-        "      - {key: fourth, minutes: 5}\n", "      - {key: fifth, minutes: 5}\n"
+        "      - {key: fourth}\n", "      - {key: fifth}\n"
     )
     manifest.write_text(text)
     for lang in ("en", "fr"):

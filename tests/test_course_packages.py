@@ -161,7 +161,7 @@ def test_reimport_updates_in_place_and_keeps_progress(app_ctx, pkg_dir, make_use
 
     (pkg_dir / "en" / "one" / "first.md").write_text("---\ntitle: First, revised\n---\nRevised text\n")
     manifest = pkg_dir / "course.yaml"
-    manifest.write_text(manifest.read_text().replace("      - {key: fourth, minutes: 5}\n", ""))
+    manifest.write_text(manifest.read_text().replace("      - {key: fourth}\n", ""))
     (pkg_dir / "en" / "two" / "fourth.md").unlink()
     (pkg_dir / "fr" / "two" / "fourth.md").unlink()
     _, summary = import_package(load_package(pkg_dir))

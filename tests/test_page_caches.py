@@ -106,9 +106,9 @@ def test_catalogue_follows_edits_to_courses_versions_and_modules(client, mini_co
     db.session.commit()
     html = _get(client, "/")
     assert "Renamed course" in html and "A new description." in html and "Mini course" not in html
-    mini_course.estimated_hours = 7
+    version.estimated_minutes = 7 * 60 + 30
     db.session.commit()
-    assert "about 7 hours" in _get(client, "/")
+    assert "about 7 h 30 min of study" in _get(client, "/")
     mini_course.modules[1].is_retired = True
     db.session.commit()
     assert "1 module" in _get(client, "/")

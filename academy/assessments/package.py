@@ -13,8 +13,11 @@ from typing import Any
 
 from academy.assessments.enums import ShowAnswers
 from academy.assessments.models import FINAL_EXAM_KEY
-from academy.assessments.questions import COMMON_FIELDS, QUESTION_TYPES
+from academy.assessments.questions import COMMON_FIELDS, QUESTION_TYPES, SKILLS, normalise_text
 from academy.courses.package import KEY_RE, CoursePackage, PackageError, line_of, parse_yaml
+
+#: Time a learner takes per question asked, reading it included (for the course's estimate).
+MINUTES_PER_QUESTION = 1.5
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "pass_mark": 70,  # nosec B105 - a percentage, not a password
@@ -161,6 +164,14 @@ def _read_questions(
             isinstance(q["explanation"], str) and q["explanation"].strip()
         ):
             report(q, "explanation", "explanation must be text")
+        objectives = pkg.all_objectives()
+        if "objective" in q and q["objective"] not in objectives:
+            report(q, "objective", f"unknown objective {q['objective']!r}: use the key of an objective of the "
+                   "course, a module or a lesson in course.yaml")
+        elif "objective" not in q and objectives:
+            report(q, None, "needs an objective: the key of the course, module or lesson objective it checks")
+        if "skill" in q and q["skill"] not in SKILLS:
+            report(q, "skill", f"skill must be one of {', '.join(SKILLS)}")
         for unknown in sorted(set(q) - COMMON_FIELDS - qtype.fields):
             report(q, unknown, f"unknown field {unknown!r} for type {qtype.name}")
         before = len(c.problems)
@@ -228,6 +239,13 @@ def _load_quiz(
                 )
                 continue
             qtype = QUESTION_TYPES[q["type"]]
+            if q.get("skill") != ref.get("skill") or q.get("objective") != ref.get("objective"):
+                c.add(
+                    rel,
+                    line_of(raw, "skill" if q.get("skill") != ref.get("skill") else "objective"),
+                    f"question {key_!r}: skill and objective must be the same as in {ref_rel}",
+                )
+                continue
             if qtype.structure(q) != qtype.structure(ref):
                 c.add(
                     rel,
@@ -250,7 +268,38 @@ def _load_quiz(
             line,
             f"{where}: draw {draw} is more than the {len(spec.questions)} questions in the pool",
         )
+    elif draw is not None and len(spec.questions) < 2 * draw:
+        line = line_of(settings_raw, "draw") if isinstance(settings_raw, dict) else None
+        c.add(
+            "course.yaml",
+            line,
+            f"{where}: draw {draw} needs a pool of at least {2 * draw} questions (it has "
+            f"{len(spec.questions)}), so that a retake sees different questions",
+        )
     return spec
+
+
+def _stem(prompt: str) -> str:
+    return " ".join(normalise_text(prompt, case_sensitive=False, ignore_accents=True).strip("?!.:;").split())
+
+
+def _check_repeated_items(pkg: CoursePackage, quizzes: list[QuizSpec], c) -> None:
+    """The same question in two quizzes (or twice in one) teaches nothing the second time."""
+    for lang in pkg.languages:
+        seen: dict[str, tuple[str, str]] = {}
+        for quiz in quizzes:
+            rel = f"{lang}/final-exam.yaml" if quiz.module_key is None else f"{lang}/{quiz.module_key}/quiz.yaml"
+            for question in quiz.questions:
+                spec = question.texts.get(lang)
+                if spec is None:
+                    continue
+                stem = _stem(spec["prompt"])
+                if stem in seen:
+                    other_rel, other_key = seen[stem]
+                    c.add(rel, None, f"question {question.key!r} repeats the prompt of question {other_key!r} "
+                          f"in {other_rel}: every item asks something new")
+                else:
+                    seen[stem] = (rel, question.key)
 
 
 def load_quizzes(pkg: CoursePackage, problems, **_kw) -> None:
@@ -286,4 +335,9 @@ def load_quizzes(pkg: CoursePackage, problems, **_kw) -> None:
         quiz = _load_quiz(pkg, FINAL_EXAM_KEY, None, pkg.final_exam, files, c)
         if quiz is not None:
             quizzes.append(quiz)
+    _check_repeated_items(pkg, quizzes, c)
     pkg.extra["quizzes"] = quizzes
+    for quiz in quizzes:
+        asked = quiz.settings["draw"] or len(quiz.questions)
+        for lang in pkg.languages:
+            pkg.activity_minutes[lang] = pkg.activity_minutes.get(lang, 0) + asked * MINUTES_PER_QUESTION

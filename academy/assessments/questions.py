@@ -14,23 +14,26 @@ A new type is one subclass decorated with ``@register``.
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from academy.assessments.answers import normalise_text, parse_number
+
 #: report(node, field, message): ``node`` is the mapping the problem is in (for its line).
 Report = Callable[[Any, str | None, str], None]
 
 QUESTION_TYPES: dict[str, QuestionType] = {}
 
-COMMON_FIELDS = {"key", "type", "prompt", "explanation"}
+COMMON_FIELDS = {"key", "type", "prompt", "explanation", "skill", "objective"}
+#: What an item asks of the learner: to recall a fact, or to apply knowledge to a case
+#: (decode a front page, work out a deadline, read a family table, write a query...).
+SKILLS = ("recall", "apply")
 
 
 def register(cls: type[QuestionType]) -> type[QuestionType]:
@@ -270,19 +273,6 @@ class TrueFalse(QuestionType):
         return spec["answer"]
 
 
-def normalise_text(value: str, *, case_sensitive: bool, ignore_accents: bool) -> str:
-    value = unicodedata.normalize("NFKC", value)
-    value = " ".join(value.split()).strip(" .")
-    if not case_sensitive:
-        value = value.casefold()
-    if ignore_accents:
-        value = "".join(
-            c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c)
-        )
-        value = unicodedata.normalize("NFKC", value)
-    return value
-
-
 @register
 class ShortAnswer(QuestionType):
     name = "short_answer"
@@ -328,29 +318,6 @@ class ShortAnswer(QuestionType):
 
     def right_response(self, spec: dict) -> Any:
         return spec["accepted"][0]
-
-
-_NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-
-
-def parse_number(text: str, unit: str | None = None) -> Decimal | None:
-    """A number typed by a learner: "20", "20.5", "20,5", "1 000", "1,000.5", "20 years"."""
-    value = text.strip().replace("\u2212", "-")
-    if unit and value.casefold().endswith(unit.casefold()):
-        value = value[: -len(unit)]
-    value = re.sub(r"[\s\u00a0\u202f\u2009']", "", value)
-    if "," in value and "." in value:
-        # The separator that comes last is the decimal one.
-        thousands = "," if value.rfind(".") > value.rfind(",") else "."
-        value = value.replace(thousands, "")
-    elif value.count(",") > 1 or value.count(".") > 1:
-        value = value.replace(",", "").replace(".", "")
-    if not _NUMBER_RE.match(value):
-        return None
-    try:
-        return Decimal(value.replace(",", "."))
-    except InvalidOperation:
-        return None
 
 
 @register

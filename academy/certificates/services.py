@@ -430,6 +430,14 @@ def issue_certificate(*, user, kind, subject_code: str, titles: dict[str, str], 
     return cert
 
 
+def _study_hours(course, language: str) -> float | None:
+    """The computed study time of the language version the learner took (issue 19: the
+    certificate prints what the content takes, not a hand-written figure)."""
+    version = course.version(language) or course.version(course.default_language)
+    hours = version.estimated_hours if version is not None else None
+    return hours or course.estimated_hours or None
+
+
 def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | None = None,
                          second_language: str | None = None) -> Certificate:
     """The course-completion certificate for a completed enrolment (idempotent); design and
@@ -443,7 +451,7 @@ def issue_for_enrollment(enrollment, *, design: str | None = None, paper: str | 
         subject_code=course.code,
         titles={v.language: v.title for v in course.versions},
         language=enrollment.language,
-        hours=course.estimated_hours or None,
+        hours=_study_hours(course, enrollment.language),
         issued_at=enrollment.completed_at,
         enrollment_id=enrollment.id,
         design=design,

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -36,6 +37,7 @@ class Course(TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     default_language: Mapped[str] = mapped_column(String(8), default="en")
+    # The default language's computed time, rounded; each version has its own minutes.
     estimated_hours: Mapped[int] = mapped_column(Integer, default=1)
     is_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     has_sequential_release: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
@@ -73,9 +75,21 @@ class CourseVersion(db.Model):
     language: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Computed by the package importer from this language's content (reading speed,
+    # exercises, quizzes): what the course page shows and the certificate prints.
+    estimated_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    # Learning objectives in this language, from the package: [{"key": ..., "text": ...}].
+    objectives: Mapped[Optional[list]] = mapped_column(JSON)
     is_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     course: Mapped[Course] = relationship(back_populates="versions")
+
+    @property
+    def estimated_hours(self) -> float | None:
+        """The time in hours to the nearest half hour (at least half an hour), or None."""
+        if not self.estimated_minutes:
+            return None
+        return max(0.5, round(self.estimated_minutes / 30) / 2)
 
 
 class Module(db.Model):
@@ -109,6 +123,7 @@ class ModuleText(db.Model):
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"), index=True)
     language: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))
+    objectives: Mapped[Optional[list]] = mapped_column(JSON)
 
 
 class Lesson(db.Model):
@@ -136,6 +151,7 @@ class LessonText(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     body_html: Mapped[str] = mapped_column(Text)
     source_sha256: Mapped[str] = mapped_column(String(64))
+    objectives: Mapped[Optional[list]] = mapped_column(JSON)
 
 
 class CourseMedia(db.Model):

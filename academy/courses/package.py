@@ -8,6 +8,7 @@ Nothing here touches the database: ``services.import_package`` writes a loaded p
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,14 +120,59 @@ def line_of(data: Any, key: str | None = None) -> int | None:
     return getattr(data, "line", None)
 
 
+def _estimate_time(pkg: CoursePackage) -> None:
+    """Each lesson's minutes (default language) and each language's total, from the content."""
+
+    for mod in pkg.modules:
+        for les in mod.lessons:
+            les.minutes = max(1, math.ceil(reading_minutes(pkg.lessons[(pkg.default_language, mod.key, les.key)].html,
+                                                           pkg.default_language)))
+    for lang in pkg.languages:
+        reading = sum(reading_minutes(pkg.lessons[(lang, mod.key, les.key)].html, lang)
+                      for mod in pkg.modules for les in mod.lessons)
+        pkg.estimated_minutes[lang] = math.ceil(reading + pkg.activity_minutes.get(lang, 0))
+
+
 # --- the package ----------------------------------------------------------------------
+
+
+# Reading speed for study, per language: about 0.8 of the mean silent reading speeds of the
+# IReST standardised texts (Trauzettel-Klosinski & Dietz 2012: en 228, fr 195, es 218,
+# pt 181, ru 184, ar 138 words and zh 255 characters a minute), because a course is studied,
+# not skimmed. Chinese counts characters, every other language words.
+STUDY_READING_SPEED = {"en": 180, "fr": 155, "es": 175, "pt": 145, "ru": 145, "ar": 110, "zh": 205}
+CHARACTER_COUNTED = {"zh"}
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def text_length(html: str, language: str) -> int:
+    """Words in a rendered lesson (Han characters for Chinese, plus any Latin words)."""
+    text = _TAG.sub(" ", html)
+    if language in CHARACTER_COUNTED:
+        return len(_HAN.findall(text)) + len(_HAN.sub(" ", text).split())
+    return len(text.split())
+
+
+def reading_minutes(html: str, language: str) -> float:
+    return text_length(html, language) / STUDY_READING_SPEED.get(language, 150)
+
+
+@dataclass
+class Objective:
+    """A learning objective: what the learner can do afterwards, in every language."""
+
+    key: str
+    text: dict[str, str]
 
 
 @dataclass
 class LessonSpec:
     key: str
-    minutes: int
+    # Computed from the default language's text on load (reading time, rounded up).
+    minutes: int = 1
     video: str | None = None
+    objectives: list[Objective] = field(default_factory=list)
 
 
 @dataclass
@@ -135,6 +181,7 @@ class ModuleSpec:
     title: dict[str, str]
     lessons: list[LessonSpec]
     quiz: dict | None = None
+    objectives: list[Objective] = field(default_factory=list)
 
 
 @dataclass
@@ -151,17 +198,33 @@ class CoursePackage:
     slug: str
     default_language: str
     languages: list[str]
-    estimated_hours: int
     sequential_release: bool
     title: dict[str, str]
     description: dict[str, str]
     modules: list[ModuleSpec]
     final_exam: dict | None
+    objectives: list[Objective] = field(default_factory=list)
     lessons: dict[tuple[str, str, str], LessonSource] = field(default_factory=dict)
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     # Filled by package extensions (the assessments package adds quizzes).
     extra: dict[str, Any] = field(default_factory=dict)
+    # Minutes of work besides reading, per language, added by package extensions (quizzes,
+    # exercises); with the reading time it makes ``estimated_minutes``.
+    activity_minutes: dict[str, float] = field(default_factory=dict)
+    estimated_minutes: dict[str, int] = field(default_factory=dict)
     sha256: str = ""
+
+    def all_objectives(self) -> dict[str, Objective]:
+        """Every objective of the course, its modules and its lessons, by key."""
+        found = {o.key: o for o in self.objectives}
+        for mod in self.modules:
+            found.update((o.key, o) for o in mod.objectives)
+            for les in mod.lessons:
+                found.update((o.key, o) for o in les.objectives)
+        return found
+
+    def words(self, language: str, module_key: str, lesson_key: str) -> int:
+        return text_length(self.lessons[(language, module_key, lesson_key)].html, language)
 
 
 class _Collector:
@@ -181,6 +244,32 @@ def _texts(value: Any, languages: list[str], file: str, line: int | None, what: 
         if not isinstance(value.get(lang), str) or not value.get(lang).strip():
             c.add(file, line_of(value) or line, f"{what} is missing the {lang!r} text")
     return {k: str(v) for k, v in value.items() if isinstance(v, str)}
+
+
+def _objectives(value: Any, languages: list[str], file: str, where: str, seen: set[str], c: _Collector,
+                ) -> list[Objective]:
+    """``objectives:`` of the course, a module or a lesson: a list of {key, text: {lang: ...}}."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        c.add(file, line_of(value), f"{where}: objectives must be a list of {{key, text}}")
+        return []
+    found = []
+    for obj in value:
+        if not isinstance(obj, dict) or not isinstance(obj.get("key"), str) or not KEY_RE.fullmatch(obj["key"]):
+            c.add(file, line_of(obj) or line_of(value), f"{where}: each objective needs a key of lower-case letters, "
+                  "digits and dashes")
+            continue
+        if obj["key"] in seen:
+            c.add(file, line_of(obj, "key"), f"{where}: duplicate objective key {obj['key']!r}")
+            continue
+        seen.add(obj["key"])
+        for extra in sorted(set(obj) - {"key", "text"}):
+            c.add(file, line_of(obj, extra), f"objective {obj['key']!r}: unknown field {extra!r}")
+        text = _texts(obj.get("text"), languages, file, line_of(obj, "text") or line_of(obj),
+                      f"objective {obj['key']!r} text", c)
+        found.append(Objective(obj["key"], text))
+    return found
 
 
 def split_front_matter(text: str, filename: str) -> tuple[dict, str, int]:
@@ -256,16 +345,17 @@ def load_package(path: str | Path) -> CoursePackage:
     default_language = str(m.get("default_language", languages[0] if languages else "en"))
     if languages and default_language not in languages:
         c.add(mf, line_of(m, "default_language"), "default_language must be one of the languages")
-    hours = m.get("estimated_hours", 1)
-    if not isinstance(hours, int) or hours < 0:
-        c.add(mf, line_of(m, "estimated_hours"), "estimated_hours must be a whole number")
-        hours = 1
+    if "estimated_hours" in m:
+        c.add(mf, line_of(m, "estimated_hours"), "estimated_hours: remove it; the importer computes the time "
+              "from the lessons' text (reading speed per language), the exercises and the quizzes")
     title = _texts(m["title"], languages, mf, line_of(m, "title"), "title", c)
     description = _texts(m.get("description", dict.fromkeys(languages, "")) or {}, [], mf,
                          line_of(m, "description"), "description", c)
 
     modules: list[ModuleSpec] = []
     lesson_keys: set[str] = set()
+    objective_keys: set[str] = set()
+    course_objectives = _objectives(m.get("objectives"), languages, mf, "course", objective_keys, c)
     if not isinstance(m["modules"], list) or not m["modules"]:
         c.add(mf, line_of(m, "modules"), "modules must be a non-empty list")
     else:
@@ -296,16 +386,17 @@ def load_package(path: str | Path) -> CoursePackage:
                     if lkey in lesson_keys:
                         c.add(mf, line_of(les, "key"), f"duplicate lesson key {lkey!r}")
                     lesson_keys.add(lkey)
-                    minutes = les.get("minutes", 10)
-                    if not isinstance(minutes, int) or minutes <= 0:
-                        c.add(mf, line_of(les, "minutes"), f"lesson {lkey!r}: minutes must be a positive number")
-                        minutes = 10
-                    lessons.append(LessonSpec(lkey, minutes, les.get("video")))
+                    if "minutes" in les:
+                        c.add(mf, line_of(les, "minutes"), f"lesson {lkey!r}: minutes: remove it; the importer "
+                              "computes a lesson's time from its text")
+                    lessons.append(LessonSpec(lkey, video=les.get("video"), objectives=_objectives(
+                        les.get("objectives"), languages, mf, f"lesson {lkey!r}", objective_keys, c)))
             quiz = mod.get("quiz")
             if quiz is not None and not isinstance(quiz, dict):
                 c.add(mf, line_of(mod, "quiz"), f"module {mkey!r}: quiz settings must be a mapping")
                 quiz = None
-            modules.append(ModuleSpec(mkey, mtitle, lessons, quiz))
+            modules.append(ModuleSpec(mkey, mtitle, lessons, quiz, _objectives(
+                mod.get("objectives"), languages, mf, f"module {mkey!r}", objective_keys, c)))
     final_exam = m.get("final_exam")
     if final_exam is not None and not isinstance(final_exam, dict):
         c.add(mf, line_of(m, "final_exam"), "final_exam settings must be a mapping")
@@ -315,8 +406,8 @@ def load_package(path: str | Path) -> CoursePackage:
 
     pkg = CoursePackage(
         root=root, code=code, slug=slug, default_language=default_language, languages=languages,
-        estimated_hours=hours, sequential_release=bool(m.get("sequential_release", True)), title=title,
-        description=description, modules=modules, final_exam=final_exam,
+        sequential_release=bool(m.get("sequential_release", True)), title=title,
+        description=description, modules=modules, final_exam=final_exam, objectives=course_objectives,
     )
     digest = hashlib.sha256(raw_manifest.encode())
 
@@ -407,9 +498,13 @@ def load_package(path: str | Path) -> CoursePackage:
                 c.add(f"{lang}/{mkey}/{fp.name}", None,
                       f"unknown lesson key {lkey!r}: not listed under module {mkey!r} in course.yaml")
 
+    from academy.courses.review import load_glossary  # it reads this module's package
+
+    load_glossary(pkg, c)
     signals.course_package_loaded.send(pkg, problems=c)
     if c.problems:
         raise PackageError(c.problems)
+    _estimate_time(pkg)
     for key in sorted(pkg.extra):
         digest.update(repr(pkg.extra[key]).encode())
     pkg.sha256 = digest.hexdigest()

@@ -29,6 +29,10 @@ class EnrollmentError(ValueError):
     pass
 
 
+def _objective_texts(objectives, language: str) -> list[dict] | None:
+    return [{"key": o.key, "text": o.text.get(language, "")} for o in objectives] or None
+
+
 # --- import ---------------------------------------------------------------------------
 
 def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
@@ -45,7 +49,7 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
         summary["created"] = True
     course.slug = pkg.slug
     course.default_language = pkg.default_language
-    course.estimated_hours = pkg.estimated_hours
+    course.estimated_hours = max(1, round(pkg.estimated_minutes.get(pkg.default_language, 60) / 60))
     course.has_sequential_release = pkg.sequential_release
     course.package_sha256 = pkg.sha256
 
@@ -57,6 +61,8 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
             course.versions.append(v)
         v.title = pkg.title[lang]
         v.description = pkg.description.get(lang, "")
+        v.estimated_minutes = pkg.estimated_minutes.get(lang)
+        v.objectives = _objective_texts(pkg.objectives, lang)
     db.session.flush()
 
     modules = {m.key: m for m in course.modules}
@@ -71,10 +77,11 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
         seen_modules.add(spec.key)
         texts = {t.language: t for t in mod.texts}
         for lang, title in spec.title.items():
-            if lang in texts:
-                texts[lang].title = title
-            else:
-                mod.texts.append(ModuleText(language=lang, title=title))
+            if lang not in texts:
+                texts[lang] = ModuleText(language=lang, title=title)
+                mod.texts.append(texts[lang])
+            texts[lang].title = title
+            texts[lang].objectives = _objective_texts(spec.objectives, lang)
         db.session.flush()
         lessons = {les.key: les for les in mod.lessons}
         for lpos, lspec in enumerate(spec.lessons, start=1):
@@ -102,11 +109,14 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
             for lang in pkg.languages:
                 src = pkg.lessons[(lang, spec.key, lspec.key)]
                 text = existing.get(lang)
+                objectives = _objective_texts(lspec.objectives, lang)
                 if text is None:
                     db.session.add(LessonText(lesson_id=lesson.id, language=lang, title=src.title,
-                                              body_html=src.html, source_sha256=src.sha256))
-                elif text.source_sha256 != src.sha256 or text.body_html != src.html:
+                                              body_html=src.html, source_sha256=src.sha256, objectives=objectives))
+                elif (text.source_sha256 != src.sha256 or text.body_html != src.html
+                      or text.objectives != objectives):
                     text.title, text.body_html, text.source_sha256 = src.title, src.html, src.sha256
+                    text.objectives = objectives
                     summary["lessons_updated"] += 1
         for leftover in lessons.values():
             if not leftover.is_retired and leftover.module_id == mod.id:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -56,9 +56,14 @@ class ModuleNode:
     titles: dict[str, str]
     lessons: tuple[LessonNode, ...]
     is_retired: bool = False
+    # Learning objectives by language (texts), from the package.
+    objectives: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def title(self, language: str, fallback: str = "en") -> str:
         return self.titles.get(language) or self.titles.get(fallback) or self.key
+
+    def objectives_in(self, language: str, fallback: str = "en") -> tuple[str, ...]:
+        return self.objectives.get(language) or self.objectives.get(fallback) or ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class LessonBody:
     language: str
     title: str
     body_html: str
+    objectives: tuple[str, ...] = ()
 
 
 _lock = threading.Lock()
@@ -140,10 +146,14 @@ def _build(course: Course) -> CourseStructure:
         .where(Lesson.module_id.in_(module_ids), ~Lesson.is_retired).order_by(Lesson.module_id, Lesson.position)
     ).all() if module_ids else []
     module_titles: dict[int, dict[str, str]] = {mid: {} for mid in module_ids}
-    for mid, lang, title in db.session.execute(
-        select(ModuleText.module_id, ModuleText.language, ModuleText.title).where(ModuleText.module_id.in_(module_ids))
+    module_objectives: dict[int, dict[str, tuple[str, ...]]] = {mid: {} for mid in module_ids}
+    for mid, lang, title, objectives in db.session.execute(
+        select(ModuleText.module_id, ModuleText.language, ModuleText.title, ModuleText.objectives)
+        .where(ModuleText.module_id.in_(module_ids))
     ) if module_ids else []:
         module_titles[mid][lang] = title
+        if objectives:
+            module_objectives[mid][lang] = tuple(o["text"] for o in objectives)
     lesson_titles: dict[int, dict[str, str]] = {les.id: {} for les in lessons}
     for lid, lang, title in db.session.execute(
         select(LessonText.lesson_id, LessonText.language, LessonText.title)
@@ -161,7 +171,8 @@ def _build(course: Course) -> CourseStructure:
         .where(CourseVersion.course_id == course.id).order_by(CourseVersion.language)
     ))
     return CourseStructure(course.content_token, tuple(
-        ModuleNode(m.id, m.key, m.position, course.id, module_titles[m.id], tuple(by_module[m.id]))
+        ModuleNode(m.id, m.key, m.position, course.id, module_titles[m.id], tuple(by_module[m.id]),
+                   objectives=module_objectives[m.id])
         for m in modules
     ), versions)
 
@@ -177,13 +188,15 @@ def lesson_body(course: Course, lesson_id: int, language: str) -> LessonBody | N
     texts = {
         t.language: t
         for t in db.session.execute(
-            select(LessonText.lesson_id, LessonText.language, LessonText.title, LessonText.body_html).where(
+            select(LessonText.lesson_id, LessonText.language, LessonText.title, LessonText.body_html,
+                   LessonText.objectives).where(
                 LessonText.lesson_id == lesson_id, LessonText.language.in_({language, course.default_language})
             )
         )
     }
     row = texts.get(language) or texts.get(course.default_language)
-    body = LessonBody(row.lesson_id, row.language, row.title, row.body_html) if row else None
+    body = LessonBody(row.lesson_id, row.language, row.title, row.body_html,
+                      tuple(o["text"] for o in row.objectives or ())) if row else None
     cache.set(key, body or False)
     return body
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from academy.assessments import queries
+from academy.assessments.exercises import answer_exercise, answers_of, module_exercises
 from academy.assessments.models import QuizAttempt
 from academy.assessments.questions import QUESTION_TYPES
 from academy.assessments.services import AttemptRefused, save_answers, start_attempt, submit_attempt
@@ -66,16 +67,37 @@ def _until_passed(quiz, enrollment, rng, when: datetime) -> tuple[QuizAttempt | 
     return None, when
 
 
+def _answer_exercises(items, enrollment: Enrollment, rng: random.Random, when: datetime) -> datetime:
+    """The module's hands-on exercises, most answered right (idempotent: one answer each)."""
+    answered = answers_of(enrollment.id)
+    for exercise in items:
+        when += timedelta(minutes=exercise.minutes + rng.randint(0, 20))
+        if exercise.id in answered:
+            continue
+        spec = exercise.spec(enrollment.language, enrollment.course.default_language)
+        if exercise.is_graded:
+            qtype = QUESTION_TYPES[exercise.type]
+            response = qtype.right_response(spec) if rng.random() < 0.8 else None
+            response = response if response is not None else "?"
+        else:
+            response = "(laser* OR light*) AND (cat* OR pet*) AND (exercis* OR toy*): 57"
+        answer = answer_exercise(exercise, enrollment, response, enrollment.language)
+        answer.answered_at = when
+    return when
+
+
 def take_demo_quizzes(enrollment: Enrollment, rng: random.Random) -> None:
     """Attempt the quizzes this learner's finished lessons lead to; may complete the course."""
     when = (enrollment.last_activity_at or enrollment.enrolled_at) + timedelta(hours=1)
     quizzes = {q.module_id: q for q in queries.course_quizzes(enrollment.course_id) if not q.is_final_exam}
     final = next((q for q in queries.course_quizzes(enrollment.course_id) if q.is_final_exam), None)
     done = completed_lesson_ids(enrollment.id)
+    exercises = module_exercises(enrollment.course_id)
     last = when
     for module in active_modules(enrollment.course_id):
         if not all(les.id in done for les in module.lessons if not les.is_retired):
             return
+        when = _answer_exercises(exercises.get(module.id, []), enrollment, rng, when)
         quiz = quizzes.get(module.id)
         if quiz is not None:
             passed, when = _until_passed(quiz, enrollment, rng, when)

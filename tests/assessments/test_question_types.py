@@ -97,7 +97,7 @@ def test_parse_number_reads_common_notations():
     assert str(parse_number("1,000.5")) == "1000.5"
     assert str(parse_number("1.000,5")) == "1000.5"
     assert str(parse_number("\u22123")) == "-3"
-    assert parse_number("12abc") is None
+    assert parse_number("12 or 13") is None
     assert parse_number("") is None
 
 

@@ -49,8 +49,8 @@ def test_dl177_ships_8_questions_per_module_quiz_and_a_final_exam_drawn_from_a_l
         for question in quiz.questions:
             assert set(question.texts) == set(pkg.languages)
     exam = quizzes["final-exam"]
-    assert exam.settings["draw"] >= 15
-    assert len(exam.questions) > exam.settings["draw"]
+    assert exam.settings["draw"] >= 10
+    assert len(exam.questions) >= 2 * exam.settings["draw"]
 
 
 def test_unknown_type_is_reported_with_file_and_line(package_copy):
@@ -138,11 +138,11 @@ def test_bad_settings_and_a_draw_larger_than_the_pool_are_refused(package_copy):
     replace(package_copy / "course.yaml", "show_answers: once_passed", "show_answers: sometimes")
     problems = problems_of(package_copy)
     assert any(
-        p.startswith("course.yaml:20: final exam: draw 9 is more than the 4 questions")
+        p.startswith("course.yaml:19: final exam: draw 9 is more than the 6 questions")
         for p in problems
     )
     assert any(
-        p.startswith("course.yaml:19: module 'two' quiz: show_answers must be one of")
+        p.startswith("course.yaml:18: module 'two' quiz: show_answers must be one of")
         for p in problems
     )
 
@@ -186,3 +186,30 @@ def test_reimport_updates_questions_in_place_and_keeps_attempts(
     assert capital.spec("en")["prompt"] == "Where is WIPO based?"
     espacenet = db.session.scalar(select(Question).where(Question.key == "espacenet"))
     assert espacenet.is_retired
+
+
+def test_a_prompt_repeated_in_another_quiz_is_refused(package_copy):
+    replace(package_copy / "en/two/quiz.yaml", 'prompt: "AND narrows a search."', 'prompt: "Patents are territorial."')
+    problems = problems_of(package_copy)
+    assert any(
+        p.startswith("en/two/quiz.yaml: question 'boolean' repeats the prompt of question 'territorial' in "
+                     "en/one/quiz.yaml") for p in problems
+    ), problems
+
+
+def test_a_draw_from_a_pool_less_than_twice_its_size_is_refused(package_copy):
+    replace(package_copy / "course.yaml", "draw: 3", "draw: 4")
+    problems = problems_of(package_copy)
+    assert any(
+        p.startswith("course.yaml:19: final exam: draw 4 needs a pool of at least 8 questions (it has 6)")
+        for p in problems
+    ), problems
+
+
+def test_skill_must_be_recall_or_apply_and_the_same_in_every_language(package_copy):
+    replace(package_copy / "en/two/quiz.yaml", "    type: true_false\n", "    type: true_false\n    skill: apply\n")
+    replace(package_copy / "fr/two/quiz.yaml", "    type: true_false\n", "    type: true_false\n    skill: recall\n")
+    replace(package_copy / "en/one/quiz.yaml", "    type: true_false\n", "    type: true_false\n    skill: remember\n")
+    problems = problems_of(package_copy)
+    assert any("fr/two/quiz.yaml" in p and "skill and objective must be the same" in p for p in problems), problems
+    assert any("en/one/quiz.yaml" in p and "skill must be one of recall, apply" in p for p in problems), problems

@@ -1,0 +1,56 @@
+"""DL177's quizzes teach what is true and make a retake a different quiz (issue 19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from academy.courses.package import load_package
+
+DL177 = Path(__file__).resolve().parents[2] / "academy" / "courses" / "packages" / "dl177"
+
+
+@pytest.fixture(scope="module")
+def dl177(app):
+    with app.app_context():
+        return load_package(DL177)
+
+
+def _question(pkg, quiz_key, question_key):
+    quiz = next(q for q in pkg.extra["quizzes"] if q.key == quiz_key)
+    return next(q for q in quiz.questions if q.key == question_key)
+
+
+def test_not_every_international_application_gets_a_search_report_and_30_months_is_a_deadline(dl177):
+    # PCT Art. 17(2)(a): the searching authority may declare that no report will be established.
+    question = _question(dl177, "final-exam", "basics-pct")
+    for lang, spec in question.texts.items():
+        options = {o["key"]: o for o in spec["options"]}
+        assert options["b"]["correct"] is False, lang
+        assert "17" in options["b"]["feedback"], lang
+        assert options["c"]["correct"] is True, lang
+        assert "40" in options["c"]["feedback"], lang
+
+
+def test_every_dl177_quiz_draws_from_a_pool_twice_its_size_so_a_retake_differs(dl177):
+    for quiz in dl177.extra["quizzes"]:
+        draw = quiz.settings["draw"]
+        assert draw is not None, quiz.key
+        assert len(quiz.questions) >= 2 * draw, quiz.key
+
+
+def test_at_least_half_of_each_dl177_quiz_asks_the_learner_to_apply_knowledge(dl177):
+    for quiz in dl177.extra["quizzes"]:
+        skills = [q.texts[dl177.default_language].get("skill") for q in quiz.questions]
+        assert None not in skills, quiz.key
+        assert skills.count("apply") * 2 >= len(skills), (quiz.key, skills.count("apply"), len(skills))
+
+
+def test_no_dl177_item_is_asked_twice(dl177):
+    # The importer refuses a repeated prompt; here the old "18 months" recall items are gone
+    # from the module quizzes, where the same words appeared twice.
+    prompts = [q.texts["en"]["prompt"] for quiz in dl177.extra["quizzes"] for q in quiz.questions]
+    assert len(prompts) == len(set(prompts))
+    months_18 = [p for p in prompts if "how many months after the earliest priority date" in p.lower()]
+    assert len(months_18) <= 1
