@@ -8,7 +8,14 @@ from academy.assessments.models import (  # noqa: F401
     Quiz,
     QuizAttempt,
 )
-from academy.assessments.rubric_models import Rubric, RubricCriterion, RubricLevel  # noqa: F401
+from academy.assessments.rubric_models import (  # noqa: F401
+    Rubric,
+    RubricCriterion,
+    RubricCriterionTranslation,
+    RubricLevel,
+    RubricLevelTranslation,
+    RubricTranslation,
+)
 from academy.auth.models import LoginFailure, Tisc, User, UserRole  # noqa: F401
 from academy.certificates.models import Certificate  # noqa: F401
 from academy.certification.models import (  # noqa: F401
@@ -22,6 +29,7 @@ from academy.certification.models import (  # noqa: F401
     Notification,
     PracticeSubmission,
     PracticeTask,
+    PracticeTaskTranslation,
     ProgrammeCourse,
     SubmissionCriterionGrade,
     SubmissionFile,

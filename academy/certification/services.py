@@ -52,6 +52,7 @@ from academy.certification.models import (
 )
 from academy.certification.notifications import notify
 from academy.certification.queries import add_months
+from academy.certification.translations import carry_over_rubric_translations
 from academy.certification.uploads import StoredUpload
 from academy.core.audit import record as audit
 from academy.core.enums import Role
@@ -245,6 +246,7 @@ def update_task(task: PracticeTask, *, title: str, instructions: str, due_days: 
     versioned = False
     if not _same_rubric(old, rubric):
         new = build_rubric(rubric)
+        carry_over_rubric_translations(old, new)
         if rubric_in_use(old):
             new.version, new.previous_id = old.version + 1, old.id
             versioned = True

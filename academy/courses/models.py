@@ -133,6 +133,9 @@ class LessonText(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     body_html: Mapped[str] = mapped_column(Text)
     source_sha256: Mapped[str] = mapped_column(String(64))
+    #: for a translation: the ``source_sha256`` of the default-language text it was made
+    #: from (None for the default language itself)
+    translated_from: Mapped[Optional[str]] = mapped_column(String(64))
 
 
 class CourseMedia(db.Model):
