@@ -14,7 +14,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -52,7 +52,7 @@ from academy.certification.models import (
 )
 from academy.certification.notifications import notify
 from academy.certification.queries import add_months
-from academy.certification.translations import carry_over_rubric_translations
+from academy.certification.translations import carry_over_rubric_translations, task_words
 from academy.certification.uploads import StoredUpload
 from academy.core.audit import record as audit
 from academy.core.enums import Role
@@ -552,12 +552,16 @@ def extend_deadline(record: CertificationRecord, task: PracticeTask | None, due_
     audit("certification.deadline.extend", "certification_record", record.id,
           before={"task": task.key if task else None, "due_at": current.isoformat()},
           after={"task": task.key if task else None, "due_at": due_at.isoformat(), "reason": reason})
-    title = task.title if task else _("all practice tasks")
-    notify(record.user, NotificationKind.DEADLINE_EXTENDED,
-           lambda: (_("Your deadline for %(task)s was extended", task=title),
-                    _("The new deadline is %(date)s. Reason: %(reason)s", date=due_at.strftime("%Y-%m-%d"),
-                      reason=reason)),
-           link=record_path(record), dedupe_key=f"extension:{ext.id}")
+    def render():
+        # Under the recipient's locale: the task's title in their language, and "all
+        # practice tasks" translated there too (not in the granting instructor's language).
+        title = recipient_task_title(task, record.user) if task else _("all practice tasks")
+        return (_("Your deadline for %(task)s was extended", task=title),
+                _("The new deadline is %(date)s. Reason: %(reason)s",
+                  date=format_datetime(due_at, "long"), reason=reason))
+
+    notify(record.user, NotificationKind.DEADLINE_EXTENDED, render, link=record_path(record),
+           dedupe_key=f"extension:{ext.id}")
     return ext
 
 
@@ -764,8 +768,13 @@ def moderate(sub: PracticeSubmission, moderator: User, *, expected_version: int,
     return row
 
 
+def recipient_task_title(task: PracticeTask, user: User) -> str:
+    """The task's title in the user's language (the source's where not translated)."""
+    return task_words(task, user.preferred_language).title
+
+
 def _notify_decision(sub: PracticeSubmission, row: SubmissionGrade) -> None:
-    task_title = sub.task.title
+    task_title = recipient_task_title(sub.task, sub.record.user)
     link = task_path(sub.record, sub.task)
     if row.decision == GradeDecision.PASS:
         kind = NotificationKind.SUBMISSION_PASSED
@@ -854,7 +863,7 @@ def award(record: CertificationRecord) -> None:
     notify(record.user, NotificationKind.CERTIFIED,
            lambda: (_("You are certified: %(programme)s", programme=programme_title),
                     _("Congratulations! You passed all three phases of %(programme)s. Your certification is "
-                      "valid until %(date)s.", programme=programme_title, date=expires.strftime("%Y-%m-%d"))),
+                      "valid until %(date)s.", programme=programme_title, date=format_date(expires, "long"))),
            link=record_path(record), dedupe_key=f"record:{record.id}:certified")
 
 
@@ -929,7 +938,7 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
     now = now or utcnow()
     sent = 0
     for record, task, deadline in queries.pending_deadlines(now, REMINDER_WINDOW):
-        title = task.title
+        title = recipient_task_title(task, record.user)
         # Formatted under the recipient's locale (notify renders in their language).
         note = notify(record.user, NotificationKind.DEADLINE_NEAR,
                       lambda title=title, deadline=deadline: (
