@@ -66,7 +66,7 @@ def test_every_notification_kind_reads_in_each_of_the_seven_languages_with_no_en
         translations.save_task_translation(task, lang, title=title, instructions="…", rubric_title="",
                                            criteria={}, levels={})
     now = utcnow()
-    for n, record in enumerate(w.records, start=1):
+    for record in w.records:
         record.phase1_passed_at = now - timedelta(days=40)
         # The task is due in three days: a reminder is due.
         record.phase2_passed_at = now - timedelta(days=task.due_days - 3)
