@@ -15,6 +15,7 @@ from academy.auth.access import admin_required
 from academy.core.audit import record
 from academy.core.i18n import language_name
 from academy.courses import queries as course_queries
+from academy.courses.freshness import stale_translations
 from academy.courses.models import Course, Lesson, Module
 from academy.courses.services import import_package
 from academy.extensions import db
@@ -42,7 +43,7 @@ def course_detail(course_id: int):
     module_quizzes, final_exam = quizzes.course_quizzes(course)
     return render_template(
         "admin/course.html", course=course, outline=outline, row=row, action_form=ActionForm(),
-        module_quizzes=module_quizzes, final_exam=final_exam,
+        module_quizzes=module_quizzes, final_exam=final_exam, stale=stale_translations(course),
     )
 
 
