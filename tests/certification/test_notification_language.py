@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from academy.certification import services, translations
 from academy.certification.enums import GradeDecision, NotificationKind
 from academy.certification.models import Notification
-from academy.core.mail import OutgoingMail
+from academy.core.mail import OutgoingMail, outbox
 from academy.core.models import utcnow
 from academy.extensions import db
 from tests.certification.world import build
@@ -28,8 +28,8 @@ TASK = {
 #: words an English sentence shares with a translation without being English in it:
 #: names, the agreed untranslated terms, and words spelled alike in both languages
 ALLOWED = {"pct", "tisc", "patentscope", "inid", "utc"}
-COGNATES = {"fr": {"certification", "phase", "phases", "distance", "page", "instructions", "date"},
-            "es": {"instructor"}, "pt": {"revise"}, "ru": set(), "zh": set(), "ar": set()}
+COGNATES = {"fr": {"certification", "phase", "phases", "distance", "page", "instructions", "date", "message"},
+            "es": {"instructor", "ignore"}, "pt": {"revise", "ignore", "link"}, "ru": set(), "zh": set(), "ar": set()}
 
 
 def words(text: str) -> set[str]:
@@ -90,3 +90,17 @@ def test_every_notification_kind_reads_in_each_of_the_seven_languages_with_no_en
         assert not left, (lang, sorted(left), [(sorted(words(t) & left), t) for t in texts[lang] if words(t) & left])
         assert any(TASK[lang] in t for t in texts[lang]), lang
         assert any(PROGRAMME[lang] in t for t in texts[lang]), lang
+
+
+def test_password_reset_mail_reads_in_the_recipients_language(app_ctx, make_user, client):
+    users = {lang: make_user("learner", preferred_language=lang) for lang in LANGUAGES}
+    texts = {}
+    for lang, user in users.items():
+        assert client.post("/reset-password", data={"email": user.email}).status_code == 302
+        # Sent at once (the test queue runs immediately), which empties the stored body: read what was sent.
+        sent = [m for m in outbox if m["To"] == user.email]
+        texts[lang] = sent[0]["Subject"] + "\n" + sent[0].get_content()
+    english = words(texts["en"]) - ALLOWED - {"academy"}
+    assert {"password", "link", "hour"} <= english
+    for lang in LANGUAGES[1:]:
+        assert not words(texts[lang]) & english - COGNATES[lang], (lang, words(texts[lang]) & english)
