@@ -9,7 +9,7 @@ def init_app(app) -> None:
     entries and its unread-notifications badge."""
     from academy.certification import services, views
     from academy.certification.notifications import unread_count
-    from academy.certification.translations import rubric_words, task_words
+    from academy.certification.translations import rubric_words, task_words, translation_statuses
     from academy.core import signals
     from academy.core.template_helpers import register_badge_counter
 
@@ -19,4 +19,5 @@ def init_app(app) -> None:
     signals.menu_items.connect(views.menu_items)
     register_badge_counter(unread_count)
     # Task and rubric words in a chosen language, for the templates that list or show them.
-    app.jinja_env.globals.update(task_words=task_words, rubric_words=rubric_words)
+    app.jinja_env.globals.update(task_words=task_words, rubric_words=rubric_words,
+                                 translation_statuses=translation_statuses)

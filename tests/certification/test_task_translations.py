@@ -154,4 +154,6 @@ def test_a_new_rubric_version_keeps_the_translations_of_unchanged_words_and_flag
     assert translations.rubric_words(old_rubric, "fr").criterion_title(old_rubric.criteria[1]) == "Rapport"
     listing = client.get(f"/certification/admin/tasks/{world.task.id}").get_data(as_text=True)
     assert 'data-language="fr" data-translation-state="stale"' in listing
+    programme_page = client.get(f"/certification/admin/programmes/{world.programme.id}").get_data(as_text=True)
+    assert 'data-stale-translations="1"' in programme_page and "1 translation out of date" in programme_page
     assert translations.task_words(world.task, "fr").is_stale
