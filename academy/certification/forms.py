@@ -134,6 +134,9 @@ class ProgrammeForm(AcademyForm):
                                       validators=[InputRequired(), NumberRange(0, 10)])
     course_ids = SelectMultipleField(_l("Required courses (phase 1)"), coerce=int,
                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    source_language = SelectField(_l("Language the practice tasks are written in"), validators=[Optional()],
+                                  description=_l("Translations into the other languages are written beside it; "
+                                                 "untranslated words are shown in it. Chosen before adding tasks."))
 
 
 def programme_form(languages: list[str], language_name) -> type[ProgrammeForm]:
@@ -142,6 +145,10 @@ def programme_form(languages: list[str], language_name) -> type[ProgrammeForm]:
     class Form(ProgrammeForm):
         pass
 
+    # Not sent (an older form, a script): the programme keeps its language; anything else is refused.
+    Form.source_language = SelectField(ProgrammeForm.source_language.args[0], validators=[Optional()],
+                                       choices=options((lg, language_name(lg)) for lg in languages),
+                                       description=ProgrammeForm.source_language.kwargs["description"])
     for lang in ["en", *[lg for lg in languages if lg != "en"]]:
         validators = [DataRequired() if lang == "en" else Optional(), Length(max=200)]
         setattr(Form, f"title_{lang}", StringField(_l("Title in %(language)s", language=language_name(lang)),

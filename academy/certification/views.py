@@ -547,7 +547,7 @@ def _programme_form(programme: CertificationProgramme | None):
     Form = programme_form(current_app.config["LANGUAGES"], language_name)
     if request.method == "GET":
         form = Form(obj=programme) if programme else Form(min_attendance_percent=80, validity_months=36,
-                                                          resubmission_limit=2)
+                                                          resubmission_limit=2, source_language="en")
         for lang in current_app.config["LANGUAGES"]:
             if programme and f"title_{lang}" in form:
                 form[f"title_{lang}"].data = programme.titles.get(lang, "")
@@ -572,6 +572,7 @@ def _programme_values(form, courses) -> dict:
     return {
         "min_attendance_percent": form.min_attendance_percent.data, "validity_months": form.validity_months.data,
         "resubmission_limit": form.resubmission_limit.data, "code": form.code.data,
+        "source_language": form.source_language.data or None,
         "courses": [by_id[i] for i in wanted if i in by_id],
         "titles": {lang: form[f"title_{lang}"].data or "" for lang in current_app.config["LANGUAGES"]
                    if f"title_{lang}" in form},
@@ -587,7 +588,8 @@ def programme_new():
             programme = services.author_programme(**_programme_values(form, courses))
         except services.CertificationError as exc:
             db.session.rollback()
-            form.code.errors.append(str(exc))
+            field = form.source_language if isinstance(exc, services.SourceLanguageError) else form.code
+            field.errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("The programme is created. Now add its practice tasks."), "success")
@@ -606,7 +608,8 @@ def programme(programme_id: int):
             services.update_programme(programme, **_programme_values(form, courses))
         except services.CertificationError as exc:
             db.session.rollback()
-            form.code.errors.append(str(exc))
+            field = form.source_language if isinstance(exc, services.SourceLanguageError) else form.code
+            field.errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("The programme is saved."), "success")

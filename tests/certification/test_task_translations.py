@@ -22,6 +22,7 @@ def world(app_ctx, make_user, mini_course):
     admin = make_user("admin", full_name="Ada Admin")
     w = build(mini_course, instructor, [learner])
     w.instructor, w.learner, w.admin, w.record, w.task = instructor, learner, admin, w.records[0], w.tasks[0]
+    w.course = mini_course
     complete_course(learner, mini_course)
     services.record_attendance(w.session, {w.record.id: {d: AttendanceStatus.PRESENT for d in w.session.days}},
                                instructor)
@@ -157,3 +158,32 @@ def test_a_new_rubric_version_keeps_the_translations_of_unchanged_words_and_flag
     programme_page = client.get(f"/certification/admin/programmes/{world.programme.id}").get_data(as_text=True)
     assert 'data-stale-translations="1"' in programme_page and "1 translation out of date" in programme_page
     assert translations.task_words(world.task, "fr").is_stale
+
+
+def test_a_programme_written_in_french_falls_back_to_french_and_keeps_its_language_once_it_has_tasks(world, client):
+    from academy.certification.models import CertificationProgramme
+
+    login(client, world.admin)
+    resp = client.post("/certification/admin/programmes/new", data={
+        "code": "CATI-F", "title_en": "TISC French", "title_fr": "CATI en français",
+        "course_ids": [str(world.course.id)], "min_attendance_percent": "80", "validity_months": "36",
+        "resubmission_limit": "2", "source_language": "fr"})
+    assert resp.status_code == 302
+    programme = db.session.scalar(select(CertificationProgramme).where(CertificationProgramme.code == "CATI-F"))
+    assert programme.source_language == "fr"
+    task = services.add_task(programme, key="veille", title="Bulletin de veille", instructions="Rédigez-le.",
+                             due_days=30, rubric=RUBRIC)
+    db.session.commit()
+    # An Arabic reader of an untranslated task sees the French source, marked as such.
+    assert translations.task_words(task, "ar") == translations.TaskWords("Bulletin de veille", "Rédigez-le.",
+                                                                          "fr", "ar")
+    listing = client.get(f"/certification/admin/tasks/{task.id}").get_data(as_text=True)
+    assert 'data-language="fr" data-translation-state="source"' in listing
+    assert 'data-language="en" data-translation-state="missing"' in listing
+    resp = client.post(f"/certification/admin/programmes/{programme.id}", data={
+        "code": "CATI-F", "title_en": "TISC French", "course_ids": [str(world.course.id)],
+        "min_attendance_percent": "80", "validity_months": "36", "resubmission_limit": "2", "source_language": "en"})
+    assert resp.status_code == 400
+    assert 'id="source_language-error"' in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(CertificationProgramme, programme.id).source_language == "fr"
