@@ -51,6 +51,13 @@ def import_course(path: str) -> None:
         f"{summary['lessons_added']} lessons added, {summary['lessons_updated']} updated, "
         f"{summary['lessons_retired']} retired"
     )
+    from academy.courses.freshness import stale_translations
+
+    # Translations made from a source version that has changed since: the translators' to-do list.
+    for language, items in stale_translations(course).items():
+        click.echo(f"out of date in {language}: {len(items)} translation(s) made from an older source")
+        for item in items:
+            click.echo(f"  {item.kind} {item.key}: {item.title}")
 
 
 @courses_cli.command("review")

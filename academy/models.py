@@ -9,7 +9,14 @@ from academy.assessments.models import (  # noqa: F401
     Quiz,
     QuizAttempt,
 )
-from academy.assessments.rubric_models import Rubric, RubricCriterion, RubricLevel  # noqa: F401
+from academy.assessments.rubric_models import (  # noqa: F401
+    Rubric,
+    RubricCriterion,
+    RubricCriterionTranslation,
+    RubricLevel,
+    RubricLevelTranslation,
+    RubricTranslation,
+)
 from academy.assignments.models import (  # noqa: F401
     AssignmentCriterionGrade,
     AssignmentGrade,
@@ -30,6 +37,7 @@ from academy.certification.models import (  # noqa: F401
     Notification,
     PracticeSubmission,
     PracticeTask,
+    PracticeTaskTranslation,
     ProgrammeCourse,
     SubmissionCriterionGrade,
     SubmissionFile,

@@ -138,6 +138,8 @@ class QuestionText(db.Model):
     )
     language: Mapped[str] = mapped_column(String(8))
     spec: Mapped[dict] = mapped_column(JSON)
+    #: for a translation: the hash of the default-language definition it was made from
+    translated_from: Mapped[Optional[str]] = mapped_column(String(64))
 
 
 class AttemptStatus:

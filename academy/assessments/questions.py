@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from flask import render_template
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -99,8 +100,17 @@ class QuestionType(ABC):
         """A response that earns full marks (demo data, tests, the benchmark)."""
 
     def render(self, **context: Any) -> Markup:
-        """HTML for the question: ``mode`` is "answer" or "review"."""
-        return Markup(render_template(self.template, qtype=self, **context))  # noqa: S704  # nosec B704
+        """HTML for the question: ``mode`` is "answer" or "review".
+
+        Everything inside the question (its instructions, True/False, units, verdicts) is
+        in the question's ``language``, the course version's, whatever the interface
+        language of the page around it: a French quiz reads "Vrai/Faux" in an English page.
+        """
+        language = context.get("language")
+        if not language:
+            return Markup(render_template(self.template, qtype=self, **context))  # noqa: S704  # nosec B704
+        with force_locale(language):
+            return Markup(render_template(self.template, qtype=self, **context))  # noqa: S704  # nosec B704
 
 
 # --- choice questions -------------------------------------------------------------------

@@ -97,3 +97,41 @@ class RubricLevel(db.Model):
     descriptor: Mapped[str] = mapped_column(Text, default="")
 
     criterion: Mapped[RubricCriterion] = relationship(back_populates="levels")
+
+
+# --- translations ---------------------------------------------------------------------
+# A rubric is written in its programme's source language; these rows hold the same words
+# in another language. They belong to one rubric version (through its criteria and
+# levels), so the words a submission was graded on stay with the version it was pinned to.
+
+
+class RubricTranslation(db.Model):
+    __tablename__ = "rubric_translation"
+    __table_args__ = (UniqueConstraint("rubric_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+
+
+class RubricCriterionTranslation(db.Model):
+    __tablename__ = "rubric_criterion_translation"
+    __table_args__ = (UniqueConstraint("criterion_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class RubricLevelTranslation(db.Model):
+    __tablename__ = "rubric_level_translation"
+    __table_args__ = (UniqueConstraint("level_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level_id: Mapped[int] = mapped_column(ForeignKey("rubric_level.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(100))
+    descriptor: Mapped[str] = mapped_column(Text, default="")

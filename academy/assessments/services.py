@@ -30,6 +30,7 @@ from academy.assessments.models import (
 from academy.assessments.package import QuizSpec
 from academy.assessments.questions import QUESTION_TYPES
 from academy.core.models import utcnow
+from academy.courses import freshness
 from academy.courses.models import Course, Enrollment, Module
 from academy.courses.package import CoursePackage
 from academy.extensions import db
@@ -90,12 +91,25 @@ def sync_quizzes(course: Course, pkg: CoursePackage, **_kw) -> None:
             question.is_retired = False
             db.session.flush()
             texts = {t.language: t for t in question.texts}
+            default_lang = course.default_language
+            default = qspec.texts.get(default_lang)
+            previous_default = texts.get(default_lang)
             for lang, definition in qspec.texts.items():
+                translated_from = None
+                if lang != default_lang and default is not None:
+                    translated_from = freshness.translated_from(
+                        declared=None, source_sha256=freshness.spec_hash(default),
+                        previous_source_sha256=freshness.spec_hash(previous_default.spec) if previous_default
+                        else None,
+                        changed=lang not in texts or texts[lang].spec != definition,
+                        recorded=texts[lang].translated_from if lang in texts else None)
                 if lang in texts:
                     if texts[lang].spec != definition:
                         texts[lang].spec = definition
+                    texts[lang].translated_from = translated_from
                 else:
-                    question.texts.append(QuestionText(language=lang, spec=definition))
+                    question.texts.append(QuestionText(language=lang, spec=definition,
+                                                       translated_from=translated_from))
         for leftover in questions.values():
             leftover.is_retired = True
     for key, quiz in existing.items():

@@ -10,6 +10,7 @@ def init_app(app) -> None:
     from academy.certification import views
     from academy.certification.notifications import unread_count
     from academy.certification.services.phases import on_course_completed, on_final_assessment_passed
+    from academy.certification.translations import rubric_words, task_words, translation_statuses
     from academy.core import signals
     from academy.core.template_helpers import register_badge_counter
 
@@ -18,3 +19,6 @@ def init_app(app) -> None:
     signals.learner_groups.connect(views.cohort_learner_groups)
     signals.menu_items.connect(views.menu_items)
     register_badge_counter(unread_count)
+    # Task and rubric words in a chosen language, for the templates that list or show them.
+    app.jinja_env.globals.update(task_words=task_words, rubric_words=rubric_words,
+                                 translation_statuses=translation_statuses)

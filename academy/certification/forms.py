@@ -134,6 +134,9 @@ class ProgrammeForm(AcademyForm):
                                       validators=[InputRequired(), NumberRange(0, 10)])
     course_ids = SelectMultipleField(_l("Required courses (phase 1)"), coerce=int,
                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    source_language = SelectField(_l("Language the practice tasks are written in"), validators=[Optional()],
+                                  description=_l("Translations into the other languages are written beside it; "
+                                                 "untranslated words are shown in it. Chosen before adding tasks."))
 
 
 def programme_form(languages: list[str], language_name) -> type[ProgrammeForm]:
@@ -142,6 +145,10 @@ def programme_form(languages: list[str], language_name) -> type[ProgrammeForm]:
     class Form(ProgrammeForm):
         pass
 
+    # Not sent (an older form, a script): the programme keeps its language; anything else is refused.
+    Form.source_language = SelectField(ProgrammeForm.source_language.args[0], validators=[Optional()],
+                                       choices=options((lg, language_name(lg)) for lg in languages),
+                                       description=ProgrammeForm.source_language.kwargs["description"])
     for lang in ["en", *[lg for lg in languages if lg != "en"]]:
         validators = [DataRequired() if lang == "en" else Optional(), Length(max=200)]
         setattr(Form, f"title_{lang}", StringField(_l("Title in %(language)s", language=language_name(lang)),
@@ -187,3 +194,29 @@ class TaskForm(AcademyForm):
     def rubric_spec(self) -> dict:
         return {"title": self.rubric_title.data, "pass_threshold": self.pass_threshold.data,
                 "criteria": self.parsed.criteria}
+
+
+def task_translation_form(rubric, data=None):
+    """A form for one task's words in another language: fixed fields for the task and the
+    rubric title, and a title and description per criterion and per level of ``rubric``
+    (named by their ids, so a field always belongs to the rubric version shown)."""
+
+    class TaskTranslationForm(AcademyForm):
+        title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+        instructions = TextAreaField(_l("Instructions"), filters=[_strip],
+                                     validators=[DataRequired(), Length(max=20_000)], render_kw={"rows": 8})
+        rubric_title = StringField(_l("Rubric title"), filters=[_strip], validators=[Optional(), Length(max=200)])
+
+    for c in rubric.criteria:
+        setattr(TaskTranslationForm, f"criterion_{c.id}_title",
+                StringField(_l("Criterion"), filters=[_strip], validators=[Optional(), Length(max=200)]))
+        setattr(TaskTranslationForm, f"criterion_{c.id}_description",
+                TextAreaField(_l("Description"), filters=[_strip], validators=[Optional(), Length(max=5_000)],
+                              render_kw={"rows": 2}))
+        for lv in c.levels:
+            setattr(TaskTranslationForm, f"level_{lv.id}_title",
+                    StringField(_l("Level"), filters=[_strip], validators=[Optional(), Length(max=100)]))
+            setattr(TaskTranslationForm, f"level_{lv.id}_descriptor",
+                    TextAreaField(_l("Descriptor"), filters=[_strip], validators=[Optional(), Length(max=5_000)],
+                                  render_kw={"rows": 2}))
+    return TaskTranslationForm(data=data) if data is not None else TaskTranslationForm()

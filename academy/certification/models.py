@@ -61,6 +61,8 @@ class CertificationProgramme(TimestampMixin, db.Model):
     validity_months: Mapped[int] = mapped_column(Integer, default=36, server_default="36")
     resubmission_limit: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    #: the language its practice tasks and rubrics are written in; translations fall back to it
+    source_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     required_courses: Mapped[list[ProgrammeCourse]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="ProgrammeCourse.position",
@@ -112,6 +114,32 @@ class PracticeTask(db.Model):
 
     programme: Mapped[CertificationProgramme] = relationship(back_populates="tasks")
     rubric = relationship("Rubric", lazy="joined")
+    translations: Mapped[list[PracticeTaskTranslation]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", lazy="selectin",
+    )
+
+
+class PracticeTaskTranslation(db.Model):
+    """A practice task's title and instructions in a language other than its programme's source language.
+
+    ``source_hash`` is the hash of the source words (task and rubric) the translation was
+    made from: when the source is edited the hashes differ and the translation shows as
+    out of date until a translator saves it again.
+    """
+
+    __tablename__ = "practice_task_translation"
+    __table_args__ = (UniqueConstraint("task_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("practice_task.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text)
+    source_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    task: Mapped[PracticeTask] = relationship(back_populates="translations")
 
 
 class Cohort(TimestampMixin, db.Model):

@@ -29,6 +29,7 @@ from academy.certification.models import (
     PracticeTask,
     TrainingSession,
 )
+from academy.certification.translations import task_words
 from academy.core.enums import EnrollmentStatus, Role
 from academy.core.models import utcnow
 from academy.courses.models import Enrollment
@@ -242,8 +243,11 @@ def phase3_verdict(record: CertificationRecord) -> tuple[bool, bool, list[str], 
     missing: list[str] = []
     failed = False
     rows = []
+    # Task titles in the learner's language: the reasons are read by the learner and their instructor.
+    language = record.user.preferred_language
     for task in tasks:
         sub = subs.get(task.id)
+        title = task_words(task, language).title
         deadline = deadline_for(record, task)
         rows.append({"task": task, "submission": sub, "deadline": deadline})
         status = sub.status if sub else None
@@ -251,13 +255,13 @@ def phase3_verdict(record: CertificationRecord) -> tuple[bool, bool, list[str], 
             continue
         if status == SubmissionStatus.FAILED:
             failed = True
-            missing.append(_("“%(task)s” was graded as not passed.", task=task.title))
+            missing.append(_("“%(task)s” was graded as not passed.", task=title))
         elif status == SubmissionStatus.SUBMITTED:
-            missing.append(_("“%(task)s” is waiting for grading.", task=task.title))
+            missing.append(_("“%(task)s” is waiting for grading.", task=title))
         elif status == SubmissionStatus.RETURNED:
-            missing.append(_("“%(task)s” was returned for revision.", task=task.title))
+            missing.append(_("“%(task)s” was returned for revision.", task=title))
         else:
-            missing.append(_("“%(task)s” has not been submitted.", task=task.title))
+            missing.append(_("“%(task)s” has not been submitted.", task=title))
     met = bool(tasks) and all(subs.get(t.id) and subs[t.id].status == SubmissionStatus.PASSED for t in tasks)
     return met, failed, missing, {"tasks": rows}
 
@@ -460,16 +464,17 @@ def learners_at_risk(cohort_ids: list[int] | None) -> list[dict]:
             subs = submissions_by_task(record)
             for task in record.programme.tasks:
                 sub = subs.get(task.id)
+                title = task_words(task, record.user.preferred_language).title
                 if sub and sub.status in (SubmissionStatus.PASSED, SubmissionStatus.SUBMITTED):
                     continue
                 if sub and sub.status == SubmissionStatus.FAILED:
-                    reasons.append(_("“%(task)s” failed", task=task.title))
+                    reasons.append(_("“%(task)s” failed", task=title))
                     continue
                 deadline = deadline_for(record, task)
                 if deadline and deadline < now:
-                    reasons.append(_("“%(task)s” is past its deadline", task=task.title))
+                    reasons.append(_("“%(task)s” is past its deadline", task=title))
                 elif deadline and deadline - now <= timedelta(days=AT_RISK_DEADLINE_DAYS):
-                    reasons.append(_("“%(task)s” is due in %(days)s days", task=task.title,
+                    reasons.append(_("“%(task)s” is due in %(days)s days", task=title,
                                      days=max(0, (deadline - now).days)))
         elif phase == 2:
             _met, failed, _missing, _detail = phase2_verdict(record)

@@ -30,7 +30,7 @@ from academy.assessments.rubric_models import Rubric
 from academy.assessments.rubrics import RubricError, rubric_to_text
 from academy.auth.access import admin_required, instructor_required, learner_required
 from academy.auth.models import User
-from academy.certification import queries, services
+from academy.certification import queries, services, translations
 from academy.certification.enums import GradeDecision, PhaseState
 from academy.certification.forms import (
     AssessmentForm,
@@ -47,6 +47,7 @@ from academy.certification.forms import (
     TaskForm,
     options,
     programme_form,
+    task_translation_form,
 )
 from academy.certification.models import (
     CertificationProgramme,
@@ -243,8 +244,17 @@ def task(record_id: int, task_id: int):
     return _practice_page(record, task, sub, form, is_owner)
 
 
+def _learner_words(record, task, rubric):
+    """The task's and rubric's words in the learner's language, which learners and their
+    instructors both read (each word falling back to the programme's source language)."""
+    language = record.user.preferred_language or translations.source_language(task)
+    return (translations.task_words(task, language),
+            translations.rubric_words(rubric, language, translations.source_language(task)))
+
+
 def _practice_page(record, task, sub, form, is_owner: bool) -> str:
-    return render_template("certification/task.html", record=record, task=task, sub=sub, form=form,
+    tw, rw = _learner_words(record, task, sub.rubric if sub else task.rubric)
+    return render_template("certification/task.html", record=record, task=task, sub=sub, form=form, tw=tw, rw=rw,
                            is_owner=is_owner, deadline=queries.deadline_for(record, task),
                            delete_form=CsrfOnlyForm(), max_bytes=max_upload_bytes(), max_files=max_files(),
                            max_total=practice_body_limit() - FORM_ROOM)
@@ -453,7 +463,10 @@ def grade(submission_id: int):
     last = sub.grades[-1] if sub.grades else None
     can_moderate = (last is not None and last.kind.value == "grade" and last.grader_id != current_user.id
                     and last.submitted_at == sub.submitted_at and sub.status.value != "submitted")
+    tw, rw = _learner_words(sub.record, sub.task, rubric)
     return render_template("certification/grade.html", sub=sub, record=sub.record, task=sub.task, rubric=rubric,
+                           tw=tw, rw=rw, source_rw=translations.rubric_words(rubric, None,
+                                                                             translations.source_language(sub.task)),
                            form=form, moderate_form=moderate_form, picks=picks, crit_feedback=crit_feedback,
                            can_moderate=can_moderate, max_bytes=max_upload_bytes(),
                            deadline=queries.deadline_for(sub.record, sub.task)), status
@@ -525,7 +538,7 @@ def _programme_form(programme: CertificationProgramme | None):
     Form = programme_form(current_app.config["LANGUAGES"], language_name)
     if request.method == "GET":
         form = Form(obj=programme) if programme else Form(min_attendance_percent=80, validity_months=36,
-                                                          resubmission_limit=2)
+                                                          resubmission_limit=2, source_language="en")
         for lang in current_app.config["LANGUAGES"]:
             if programme and f"title_{lang}" in form:
                 form[f"title_{lang}"].data = programme.titles.get(lang, "")
@@ -550,6 +563,7 @@ def _programme_values(form, courses) -> dict:
     return {
         "min_attendance_percent": form.min_attendance_percent.data, "validity_months": form.validity_months.data,
         "resubmission_limit": form.resubmission_limit.data, "code": form.code.data,
+        "source_language": form.source_language.data or None,
         "courses": [by_id[i] for i in wanted if i in by_id],
         "titles": {lang: form[f"title_{lang}"].data or "" for lang in current_app.config["LANGUAGES"]
                    if f"title_{lang}" in form},
@@ -565,7 +579,8 @@ def programme_new():
             programme = services.author_programme(**_programme_values(form, courses))
         except services.CertificationError as exc:
             db.session.rollback()
-            form.code.errors.append(str(exc))
+            field = form.source_language if isinstance(exc, services.SourceLanguageError) else form.code
+            field.errors.append(str(exc))
         else:
             flash(_("The programme is created. Now add its practice tasks."), "success")
             return redirect(url_for("certification.programme", programme_id=programme.id))
@@ -583,7 +598,8 @@ def programme(programme_id: int):
             services.update_programme(programme, **_programme_values(form, courses))
         except services.CertificationError as exc:
             db.session.rollback()
-            form.code.errors.append(str(exc))
+            field = form.source_language if isinstance(exc, services.SourceLanguageError) else form.code
+            field.errors.append(str(exc))
         else:
             flash(_("The programme is saved."), "success")
             return redirect(url_for("certification.programme", programme_id=programme.id))
@@ -600,7 +616,8 @@ def _task_page(programme: CertificationProgramme, task: PracticeTask | None, for
             versions.append((rubric, services.rubric_in_use(rubric)))
             rubric = db.session.get(Rubric, rubric.previous_id) if rubric.previous_id else None
     return render_template("certification/task_form.html", programme=programme, task=task, form=form,
-                           versions=versions), status
+                           versions=versions,
+                           translation_statuses=translations.translation_statuses(task) if task else []), status
 
 
 @bp.route("/admin/programmes/<int:programme_id>/tasks/new", methods=["GET", "POST"])
@@ -649,6 +666,63 @@ def task_edit(task_id: int):
                 flash(_("The practice task is saved."), "success")
             return redirect(url_for("certification.task_edit", task_id=task.id))
     return _task_page(programme, task, form, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/admin/tasks/<int:task_id>/translations/<language>", methods=["GET", "POST"])
+@admin_required
+def task_translation(task_id: int, language: str):
+    """One task's words in ``language``, written beside the source words."""
+    task = db.get_or_404(PracticeTask, task_id)
+    source = translations.source_language(task)
+    if language not in current_app.config["LANGUAGES"] or language == source:
+        abort(404)
+    rubric = task.rubric
+    if request.method == "POST":
+        form = task_translation_form(rubric)
+    else:
+        form = task_translation_form(rubric, data=_translation_data(task, rubric, language))
+    status = 400 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        data = form.data
+        try:
+            translations.save_task_translation(
+                task, language, title=data["title"], instructions=data["instructions"],
+                rubric_title=data["rubric_title"] or "",
+                criteria={c.id: (data[f"criterion_{c.id}_title"] or "", data[f"criterion_{c.id}_description"] or "")
+                          for c in rubric.criteria},
+                levels={lv.id: (data[f"level_{lv.id}_title"] or "", data[f"level_{lv.id}_descriptor"] or "")
+                        for c in rubric.criteria for lv in c.levels},
+                by=current_user)
+        except translations.TranslationError as exc:
+            db.session.rollback()
+            if exc.field in form:
+                form[exc.field].errors.append(str(exc))
+            else:
+                flash(str(exc), "error")
+        else:
+            flash(_("The %(language)s translation is saved.", language=language_name(language)), "success")
+            return redirect(url_for("certification.task_edit", task_id=task.id))
+    statuses = {s.language: s for s in translations.translation_statuses(task)}
+    return render_template("certification/task_translation.html", task=task, programme=task.programme,
+                           rubric=rubric, form=form, language=language, source=source,
+                           status=statuses[language]), status
+
+
+def _translation_data(task: PracticeTask, rubric: Rubric, language: str) -> dict:
+    """The saved translation as form data (empty where nothing is translated yet)."""
+    words = translations.rubric_words(rubric, language, translations.source_language(task))
+    row = next((t for t in task.translations if t.language == language), None)
+    data = {"title": row.title if row else "", "instructions": row.instructions if row else "",
+            "rubric_title": words.translated_title}
+    for c in rubric.criteria:
+        ct = words.translated_criterion(c)
+        data[f"criterion_{c.id}_title"] = ct.title if ct else ""
+        data[f"criterion_{c.id}_description"] = ct.description if ct else ""
+        for lv in c.levels:
+            lt = words.translated_level(lv)
+            data[f"level_{lv.id}_title"] = lt.title if lt else ""
+            data[f"level_{lv.id}_descriptor"] = lt.descriptor if lt else ""
+    return data
 
 
 def _back_to_cohort(cohort: Cohort):

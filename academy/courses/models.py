@@ -152,6 +152,9 @@ class LessonText(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     source_sha256: Mapped[str] = mapped_column(String(64))
     objectives: Mapped[Optional[list]] = mapped_column(JSON)
+    #: for a translation: the ``source_sha256`` of the default-language text it was made
+    #: from (None for the default language itself)
+    translated_from: Mapped[Optional[str]] = mapped_column(String(64))
 
 
 class CourseMedia(db.Model):

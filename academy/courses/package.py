@@ -189,6 +189,9 @@ class LessonSource:
     title: str
     html: str
     sha256: str
+    #: a translation's ``translated_from:`` front-matter field: the sha256 (or a prefix of
+    #: it) of the default-language file it was translated from, when the translator says so
+    translated_from: str | None = None
 
 
 @dataclass
@@ -485,6 +488,8 @@ def load_package(path: str | Path) -> CoursePackage:
                 pkg.lessons[(lang, mod.key, les.key)] = LessonSource(
                     title=meta["title"].strip(), html=html,
                     sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    translated_from=(str(meta["translated_from"]).strip().lower()
+                                     if meta.get("translated_from") else None),
                 )
                 if meta.get("video"):
                     les.video = str(meta["video"])

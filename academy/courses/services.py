@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from academy.core import signals
 from academy.core.enums import EnrollmentStatus
 from academy.core.models import utcnow
+from academy.courses import freshness
 from academy.courses.models import (
     Course,
     CourseMedia,
@@ -106,18 +107,28 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
                 t.language: t
                 for t in db.session.scalars(select(LessonText).where(LessonText.lesson_id == lesson.id))
             }
+            default = pkg.lessons[(pkg.default_language, spec.key, lspec.key)]
+            previous_default = existing.get(pkg.default_language)
             for lang in pkg.languages:
                 src = pkg.lessons[(lang, spec.key, lspec.key)]
                 text = existing.get(lang)
                 objectives = _objective_texts(lspec.objectives, lang)
+                translated_from = None if lang == pkg.default_language else freshness.translated_from(
+                    declared=src.translated_from, source_sha256=default.sha256,
+                    previous_source_sha256=previous_default.source_sha256 if previous_default else None,
+                    changed=text is None or text.source_sha256 != src.sha256,
+                    recorded=text.translated_from if text is not None else None)
                 if text is None:
                     db.session.add(LessonText(lesson_id=lesson.id, language=lang, title=src.title,
-                                              body_html=src.html, source_sha256=src.sha256, objectives=objectives))
-                elif (text.source_sha256 != src.sha256 or text.body_html != src.html
-                      or text.objectives != objectives):
-                    text.title, text.body_html, text.source_sha256 = src.title, src.html, src.sha256
-                    text.objectives = objectives
-                    summary["lessons_updated"] += 1
+                                              body_html=src.html, source_sha256=src.sha256, objectives=objectives,
+                                              translated_from=translated_from))
+                else:
+                    if (text.source_sha256 != src.sha256 or text.body_html != src.html
+                            or text.objectives != objectives):
+                        text.title, text.body_html, text.source_sha256 = src.title, src.html, src.sha256
+                        text.objectives = objectives
+                        summary["lessons_updated"] += 1
+                    text.translated_from = translated_from
         for leftover in lessons.values():
             if not leftover.is_retired and leftover.module_id == mod.id:
                 leftover.is_retired = True
@@ -146,6 +157,7 @@ def import_package(pkg: CoursePackage) -> tuple[Course, dict]:
     db.session.flush()
     for e in db.session.scalars(select(Enrollment).where(Enrollment.course_id == course.id)):
         refresh_progress(e)
+    summary["stale_translations"] = {lang: len(items) for lang, items in freshness.stale_translations(course).items()}
     return course, summary
 
 

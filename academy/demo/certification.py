@@ -37,6 +37,7 @@ from academy.certification.notifications import mail_muted
 from academy.core.enums import EnrollmentStatus
 from academy.core.models import frozen_clock, utcnow
 from academy.courses.models import Course, Enrollment, Lesson, Module
+from academy.demo.task_translations import seed_task_translations
 from academy.extensions import db
 
 TITLES = {
@@ -249,7 +250,9 @@ def _programme(dl177: Course) -> CertificationProgramme:
                 services.add_task(programme, key=spec["key"], title=spec["title"],
                                   instructions=spec["instructions"], due_days=spec["due_days"],
                                   rubric=spec["rubric"])
-    db.session.expire(programme, ["tasks"])
+        db.session.expire(programme, ["tasks"])
+        # Every learner reads the tasks and rubrics in their own language (seven of them).
+        seed_task_translations(programme)
     return programme
 
 

@@ -61,6 +61,8 @@ ROWS = [
     Row("certification.task_new", lambda w: f"/certification/admin/programmes/{w.programme.id}/tasks/new",
         admin_only(200)),
     Row("certification.task_edit", lambda w: f"/certification/admin/tasks/{w.task.id}", admin_only(200)),
+    Row("certification.task_translation", lambda w: f"/certification/admin/tasks/{w.task.id}/translations/fr",
+        admin_only(200)),
     Row("certification.cohort_enrol", lambda w: f"/certification/cohorts/{w.cohort.id}/learners", admin_only(302),
         method="POST", data=lambda w: {"email": w.other.email}),
     Row("certification.cohort_enrol_csv", lambda w: f"/certification/cohorts/{w.cohort.id}/learners/csv",

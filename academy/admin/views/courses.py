@@ -18,6 +18,7 @@ from academy.auth.access import admin_required
 from academy.core.i18n import language_name
 from academy.core.transactions import after_commit
 from academy.courses import queries as course_queries
+from academy.courses.freshness import stale_translations
 from academy.courses.models import Course, Lesson, Module
 from academy.courses.services import import_package
 from academy.extensions import db
@@ -46,6 +47,7 @@ def course_detail(course_id: int):
     return render_template(
         "admin/course.html", course=course, outline=outline, row=row, action_form=ActionForm(),
         module_quizzes=module_quizzes, final_exam=final_exam, languages=current_app.config["LANGUAGES"],
+        stale=stale_translations(course),
     )
 
 

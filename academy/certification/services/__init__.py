@@ -28,6 +28,8 @@ from academy.certification.services.cohorts import (
 from academy.certification.services.common import (
     CertificationError,
     ConcurrentGradeError,
+    SourceLanguageError,
+    recipient_task_title,
     record_path,
     task_path,
 )
@@ -58,11 +60,12 @@ from academy.certification.services.submissions import (
 )
 
 __all__ = [
-    "CSV_MAX_BYTES", "CSV_MAX_ROWS", "REMINDER_WINDOW", "CertificationError", "ConcurrentGradeError", "add_task",
-    "assess", "assign_instructor", "author_programme", "author_task", "award", "can_recertify", "check_practice_open",
-    "create_cohort", "create_programme", "create_session", "enrol_from_csv", "enrol_learner", "evaluate",
-    "extend_deadline", "grade", "issue_award_certificate", "moderate", "notify_phase_opened", "on_course_completed",
-    "on_final_assessment_passed", "parse_enrolment_csv", "recertify", "record_attendance", "record_path",
-    "remove_file", "remove_instructor", "rubric_in_use", "save_draft", "send_deadline_reminders",
-    "set_required_courses", "submission_for", "submit", "task_path", "update_programme", "update_task",
+    "CSV_MAX_BYTES", "CSV_MAX_ROWS", "REMINDER_WINDOW", "CertificationError", "ConcurrentGradeError",
+    "SourceLanguageError", "add_task", "assess", "assign_instructor", "author_programme", "author_task", "award",
+    "can_recertify", "check_practice_open", "create_cohort", "create_programme", "create_session", "enrol_from_csv",
+    "enrol_learner", "evaluate", "extend_deadline", "grade", "issue_award_certificate", "moderate",
+    "notify_phase_opened", "on_course_completed", "on_final_assessment_passed", "parse_enrolment_csv", "recertify",
+    "recipient_task_title", "record_attendance", "record_path", "remove_file", "remove_instructor", "rubric_in_use",
+    "save_draft", "send_deadline_reminders", "set_required_courses", "submission_for", "submit", "task_path",
+    "update_programme", "update_task",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from academy.certification.enums import NotificationKind
@@ -34,7 +35,7 @@ def award(record: CertificationRecord) -> None:
     notify(record.user, NotificationKind.CERTIFIED,
            lambda: (_("You are certified: %(programme)s", programme=programme_title),
                     _("Congratulations! You passed all three phases of %(programme)s. Your certification is "
-                      "valid until %(date)s.", programme=programme_title, date=expires.strftime("%Y-%m-%d"))),
+                      "valid until %(date)s.", programme=programme_title, date=format_date(expires, "long"))),
            link=record_path(record), dedupe_key=f"record:{record.id}:certified")
 
 

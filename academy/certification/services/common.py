@@ -9,8 +9,19 @@ class CertificationError(ValueError):
     """A write refused for a reason the user can act on (already translated)."""
 
 
+class SourceLanguageError(CertificationError):
+    """The programme's task language cannot change now (shown on that field)."""
+
+
 class ConcurrentGradeError(CertificationError):
     """Someone else changed the submission since the grader loaded it."""
+
+
+def recipient_task_title(task: PracticeTask, user) -> str:
+    """The task's title in the user's language (the source's where not translated)."""
+    from academy.certification.translations import task_words
+
+    return task_words(task, user.preferred_language).title
 
 
 def record_path(record: CertificationRecord) -> str:

@@ -12,7 +12,7 @@ from academy.certification import queries
 from academy.certification.enums import NotificationKind
 from academy.certification.models import CertificationRecord, DeadlineExtension, PracticeTask
 from academy.certification.notifications import notify
-from academy.certification.services.common import CertificationError, record_path, task_path
+from academy.certification.services.common import CertificationError, recipient_task_title, record_path, task_path
 from academy.core.audit import record as audit
 from academy.core.models import utcnow
 from academy.extensions import db
@@ -43,12 +43,16 @@ def extend_deadline(record: CertificationRecord, task: PracticeTask | None, due_
     audit("certification.deadline.extend", "certification_record", record.id,
           before={"task": task.key if task else None, "due_at": current.isoformat()},
           after={"task": task.key if task else None, "due_at": due_at.isoformat(), "reason": reason})
-    title = task.title if task else _("all practice tasks")
-    notify(record.user, NotificationKind.DEADLINE_EXTENDED,
-           lambda: (_("Your deadline for %(task)s was extended", task=title),
-                    _("The new deadline is %(date)s. Reason: %(reason)s", date=due_at.strftime("%Y-%m-%d"),
-                      reason=reason)),
-           link=record_path(record), dedupe_key=f"extension:{ext.id}")
+    def render():
+        # Under the recipient's locale: the task's title in their language, and "all
+        # practice tasks" translated there too (not in the granting instructor's language).
+        title = recipient_task_title(task, record.user) if task else _("all practice tasks")
+        return (_("Your deadline for %(task)s was extended", task=title),
+                _("The new deadline is %(date)s. Reason: %(reason)s",
+                  date=format_datetime(due_at, "long"), reason=reason))
+
+    notify(record.user, NotificationKind.DEADLINE_EXTENDED, render, link=record_path(record),
+           dedupe_key=f"extension:{ext.id}")
     return ext
 
 
@@ -57,7 +61,7 @@ def send_deadline_reminders(now: datetime | None = None) -> int:
     now = now or utcnow()
     sent = 0
     for record, task, deadline in queries.pending_deadlines(now, REMINDER_WINDOW):
-        title = task.title
+        title = recipient_task_title(task, record.user)
         # Formatted under the recipient's locale (notify renders in their language).
         note = notify(record.user, NotificationKind.DEADLINE_NEAR,
                       lambda title=title, deadline=deadline: (

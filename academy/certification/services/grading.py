@@ -12,7 +12,12 @@ from academy.certification import queries
 from academy.certification.enums import GradeDecision, GradeKind, ModerationOutcome, NotificationKind, SubmissionStatus
 from academy.certification.models import PracticeSubmission, SubmissionCriterionGrade, SubmissionFile, SubmissionGrade
 from academy.certification.notifications import notify
-from academy.certification.services.common import CertificationError, ConcurrentGradeError, task_path
+from academy.certification.services.common import (
+    CertificationError,
+    ConcurrentGradeError,
+    recipient_task_title,
+    task_path,
+)
 from academy.certification.services.phases import evaluate
 from academy.certification.uploads import StoredUpload
 from academy.core.audit import record as audit
@@ -147,7 +152,7 @@ def moderate(sub: PracticeSubmission, moderator: User, *, expected_version: int,
 
 
 def _notify_decision(sub: PracticeSubmission, row: SubmissionGrade) -> None:
-    task_title = sub.task.title
+    task_title = recipient_task_title(sub.task, sub.record.user)
     link = task_path(sub.record, sub.task)
     if row.decision == GradeDecision.PASS:
         kind = NotificationKind.SUBMISSION_PASSED

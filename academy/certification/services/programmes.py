@@ -17,19 +17,22 @@ from academy.certification.models import (
     PracticeTask,
     ProgrammeCourse,
 )
-from academy.certification.services.common import CertificationError
+from academy.certification.services.common import CertificationError, SourceLanguageError
 from academy.certification.services.phases import evaluate
+from academy.certification.translations import carry_over_rubric_translations
 from academy.core.audit import record as audit
 from academy.courses.models import Course
 from academy.extensions import db
 
 
 def create_programme(*, code: str, titles: dict, description: str = "", min_attendance_percent: int = 80,
-                     validity_months: int = 36, resubmission_limit: int = 2) -> CertificationProgramme:
+                     validity_months: int = 36, resubmission_limit: int = 2,
+                     source_language: str = "en") -> CertificationProgramme:
     """Add a programme; its code is unique."""
     programme = CertificationProgramme(code=code.strip(), titles=titles, description=description,
                                        min_attendance_percent=min_attendance_percent,
-                                       validity_months=validity_months, resubmission_limit=resubmission_limit)
+                                       validity_months=validity_months, resubmission_limit=resubmission_limit,
+                                       source_language=source_language)
     db.session.add(programme)
     db.session.flush()
     return programme
@@ -37,7 +40,7 @@ def create_programme(*, code: str, titles: dict, description: str = "", min_atte
 
 def update_programme(programme: CertificationProgramme, *, min_attendance_percent: int, validity_months: int,
                      resubmission_limit: int, courses: list[Course], code: str | None = None,
-                     titles: dict | None = None) -> None:
+                     titles: dict | None = None, source_language: str | None = None) -> None:
     """Change a programme's settings and required courses (audited); re-evaluates open records.
 
     A new code only changes the serial prefix of certificates issued from now on.
@@ -48,6 +51,13 @@ def update_programme(programme: CertificationProgramme, *, min_attendance_percen
         programme.code = code.strip()
     if titles is not None:
         programme.titles = {lang: t.strip() for lang, t in titles.items() if t and t.strip()}
+    if source_language is not None and source_language != programme.source_language:
+        # The tasks' own words are in the source language: relabelling them would pass
+        # English off as French, and make the French translations a translation of itself.
+        if programme.tasks:
+            raise SourceLanguageError(_("The language of the practice tasks cannot change once the programme "
+                                        "has tasks."))
+        programme.source_language = source_language
     programme.min_attendance_percent = min_attendance_percent
     programme.validity_months = validity_months
     programme.resubmission_limit = resubmission_limit
@@ -69,12 +79,13 @@ def _check_code_free(code: str, programme_id: int | None) -> None:
 
 
 def author_programme(*, code: str, titles: dict, min_attendance_percent: int, validity_months: int,
-                     resubmission_limit: int, courses: list[Course]) -> CertificationProgramme:
+                     resubmission_limit: int, courses: list[Course], source_language: str | None = None,
+                     ) -> CertificationProgramme:
     """Create a programme from the admin form (audited); raises CertificationError for a taken code."""
     _check_code_free(code, None)
     programme = create_programme(code=code, titles={k: v.strip() for k, v in titles.items() if v and v.strip()},
                                  min_attendance_percent=min_attendance_percent, validity_months=validity_months,
-                                 resubmission_limit=resubmission_limit)
+                                 resubmission_limit=resubmission_limit, source_language=source_language or "en")
     set_required_courses(programme, courses)
     audit("certification.programme.create", "certification_programme", programme.id,
           after=_programme_snapshot(programme))
@@ -84,7 +95,7 @@ def author_programme(*, code: str, titles: dict, min_attendance_percent: int, va
 def _programme_snapshot(p: CertificationProgramme) -> dict:
     return {"code": p.code, "titles": dict(p.titles), "min_attendance_percent": p.min_attendance_percent,
             "validity_months": p.validity_months,
-            "resubmission_limit": p.resubmission_limit,
+            "resubmission_limit": p.resubmission_limit, "source_language": p.source_language,
             "courses": [pc.course.code for pc in p.required_courses]}
 
 
@@ -186,6 +197,7 @@ def update_task(task: PracticeTask, *, title: str, instructions: str, due_days: 
     versioned = False
     if not _same_rubric(old, rubric):
         new = build_rubric(rubric)
+        carry_over_rubric_translations(old, new)
         if rubric_in_use(old):
             new.version, new.previous_id = old.version + 1, old.id
             versioned = True
