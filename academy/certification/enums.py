@@ -96,6 +96,8 @@ class NotificationKind(TitledEnum):
     DEADLINE_NEAR = "deadline_near"
     DEADLINE_EXTENDED = "deadline_extended"
     CERTIFIED = "certified"
+    SURVEY = "survey"
+    SURVEY_REMINDER = "survey_reminder"
 
     @classmethod
     def _titles(cls) -> dict:
@@ -107,4 +109,6 @@ class NotificationKind(TitledEnum):
             cls.DEADLINE_NEAR: _l("Deadline approaching"),
             cls.DEADLINE_EXTENDED: _l("Deadline extended"),
             cls.CERTIFIED: _l("Certified"),
+            cls.SURVEY: _l("Follow-up survey"),
+            cls.SURVEY_REMINDER: _l("Follow-up survey reminder"),
         }
