@@ -172,6 +172,9 @@ def seed(echo=print) -> dict:
     from academy.demo.certification import seed_certification
 
     seed_certification(dl177, echo=echo)
+    from academy.demo.surveys import seed_surveys
+
+    seed_surveys(echo=echo)
     db.session.commit()
     accounts = [
         ("admin", "admin@academy.example"),

@@ -63,6 +63,7 @@ def _edit(survey: Survey | None):
             defn = definitions.parse(form.definition.data)
             survey = services.save_survey(defn, code=form.code.data.strip(), open_days=form.open_days.data,
                                           reminder_after_days=form.reminder_after_days.data, survey=survey)
+            db.session.commit()  # until the request commits by itself (issue 17's transactions.py)
         except definitions.DefinitionError as exc:
             form.definition.errors.append(str(exc))
         except services.SurveyError as exc:
@@ -102,6 +103,7 @@ def admin_send_point_add(survey_id: int):
         except services.SurveyError as exc:
             flash(str(exc), "error")
         else:
+            db.session.commit()  # until the request commits by itself (issue 17's transactions.py)
             flash(_("Send point added."), "success")
     else:
         for name, errors in form.errors.items():
@@ -122,6 +124,7 @@ def admin_send_point_remove(survey_id: int, point_id: int):
         except services.SurveyError as exc:
             flash(str(exc), "error")
         else:
+            db.session.commit()  # until the request commits by itself (issue 17's transactions.py)
             flash(_("Send point removed."), "success")
     return redirect(url_for(".admin_edit", survey_id=survey_id))
 
@@ -149,6 +152,7 @@ def answer(token: str):
         if not errors:
             first = invitation.submitted_at is None
             services.save_answers(invitation, rows, language)
+            db.session.commit()  # until the request commits by itself (issue 17's transactions.py)
             flash(_("Thank you: your answers are saved.") if first else _("Your answers are updated."), "success")
             return redirect(url_for(".answer", token=token))
         given = {q.id: request.form.getlist(f"q_{q.key}") for q in survey.questions}
