@@ -18,7 +18,7 @@ from academy.certification.notifications import mail_muted
 from academy.core.models import frozen_clock, utcnow
 from academy.extensions import db
 from academy.surveys import services
-from academy.surveys.definitions import SurveyDef, QuestionDef
+from academy.surveys.definitions import QuestionDef, SurveyDef
 from academy.surveys.enums import QuestionKind
 from academy.surveys.models import Survey, SurveyAnswer, SurveyInvitation
 

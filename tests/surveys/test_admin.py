@@ -81,8 +81,8 @@ def test_admin_attaches_a_send_point_and_sees_the_response_rate(admin_client, ap
         services.save_answers(db.session.scalars(select(SurveyInvitation)).first(), [], "en")
         db.session.commit()
     html = admin_client.get("/admin/surveys/").get_data(as_text=True)
-    assert "6 months after the award of Test certification" in html
-    assert "12 months after the award of Test certification" in html
+    assert "Test certification, months after the award: 6" in html
+    assert "Test certification, months after the award: 12" in html
     assert "<td>33%</td>" in html  # one of three answered
 
 
