@@ -58,7 +58,8 @@ SKILL_OPTIONS = {
     "reading": {
         "en": "Reading and analysing patent documents", "fr": "Lecture et analyse de documents de brevet",
         "es": "Lectura y análisis de documentos de patente", "pt": "Leitura e análise de documentos de patente",
-        "ru": "Чтение и анализ патентных документов", "zh": "阅读和分析专利文献", "ar": "قراءة وثائق البراءات وتحليلها"},
+        "ru": "Чтение и анализ патентных документов", "zh": "阅读和分析专利文献",
+        "ar": "قراءة وثائق البراءات وتحليلها"},
     "landscape": {
         "en": "Patent landscapes and statistics", "fr": "Panoramas et statistiques de brevets",
         "es": "Panoramas y estadísticas de patentes", "pt": "Panoramas e estatísticas de patentes",
@@ -82,7 +83,8 @@ SERVICE_OPTIONS = {
     "yes": {"en": "Yes", "fr": "Oui", "es": "Sí", "pt": "Sim", "ru": "Да", "zh": "是", "ar": "نعم"},
     "planned": {"en": "Not yet, one is planned", "fr": "Pas encore, un service est prévu",
                 "es": "Todavía no, hay uno previsto", "pt": "Ainda não, há um previsto",
-                "ru": "Пока нет, но запланирована", "zh": "尚未推出，但已在计划中", "ar": "ليس بعد، هناك خدمة مخطط لها"},
+                "ru": "Пока нет, но запланирована", "zh": "尚未推出，但已在计划中",
+                "ar": "ليس بعد، هناك خدمة مخطط لها"},
     "no": {"en": "No", "fr": "Non", "es": "No", "pt": "Não", "ru": "Нет", "zh": "否", "ar": "لا"},
 }
 #: of the certified pilot learners, these did not answer (the rest did)
