@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
@@ -31,6 +31,13 @@ class SendPointForm(AcademyForm):
             [SelectChoice(value=f"programme:{p.id}", label=p.title()) for p in programmes]
             + [SelectChoice(value=f"course:{c.id}", label=c.code) for c in courses]
         )
+
+
+class ResponsesExportForm(AcademyForm):
+    format = SelectField(_l("Format"), choices=[SelectChoice(value="csv", label="CSV"),
+                                                 SelectChoice(value="xlsx", label="XLSX")], default="csv")
+    include_personal = BooleanField(_l("Include names and email addresses (personal data)"))
+    submit = SubmitField(_l("Download the responses"))
 
 
 class CsrfOnlyForm(AcademyForm):

@@ -313,3 +313,8 @@ def save_answers(invitation: SurveyInvitation, rows: list[SurveyAnswer], languag
     record("survey.answer" if first else "survey.answer_change", "survey_invitation", invitation.id,
            actor_id=invitation.user_id, after={"answers": len(rows)})
 
+
+
+def record_responses_export(survey: Survey, fmt: str, include_personal: bool) -> None:
+    """The audit event of a responses export; names and e-mail addresses only when asked."""
+    record("survey.export_responses", "survey", survey.id, after={"format": fmt, "personal_data": include_personal})

@@ -5,7 +5,9 @@ the learner's key to their own response, and to nothing else.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,7 +22,7 @@ from academy.courses.models import Course
 from academy.extensions import db
 from academy.surveys import definitions, queries, services
 from academy.surveys.enums import QuestionKind
-from academy.surveys.forms import CsrfOnlyForm, SendPointForm, SurveyForm
+from academy.surveys.forms import CsrfOnlyForm, ResponsesExportForm, SendPointForm, SurveyForm
 from academy.surveys.models import Survey, SurveySendPoint
 
 bp = Blueprint("surveys", __name__, template_folder="templates")
@@ -74,7 +76,8 @@ def _edit(survey: Survey | None):
     rates = queries.response_rates(survey) if survey is not None else []
     return render_template("surveys/admin_form.html", form=form, survey=survey, rates=rates,
                            point_form=_send_point_form() if survey is not None else None,
-                           remove_form=CsrfOnlyForm(formdata=None), kinds=list(QuestionKind))
+                           remove_form=CsrfOnlyForm(formdata=None), kinds=list(QuestionKind),
+                           export_form=ResponsesExportForm(formdata=None))
 
 
 @bp.route("/admin/surveys/new", methods=["GET", "POST"])
@@ -127,6 +130,32 @@ def admin_send_point_remove(survey_id: int, point_id: int):
             db.session.commit()  # until the request commits by itself (issue 17's transactions.py)
             flash(_("Send point removed."), "success")
     return redirect(url_for(".admin_edit", survey_id=survey_id))
+
+
+@bp.route("/admin/surveys/<int:survey_id>/responses", methods=["POST"])
+@admin_required
+def admin_responses(survey_id: int):
+    """The answers as a file; free text leaves with names only when the admin ticks personal
+    data, and every download is in the audit log with that choice."""
+    from academy.stats import exports
+
+    survey = _survey_or_404(survey_id)
+    form = ResponsesExportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    fmt, personal = form.format.data, bool(form.include_personal.data)
+    services.record_responses_export(survey, fmt, personal)
+    db.session.commit()  # until the request commits by itself (issue 17's transactions.py)
+    rows = queries.response_rows(survey, personal, str(get_locale() or "en"))
+    if fmt == "csv":
+        body = exports.csv_chunks(rows)
+    else:
+        body = exports.stream_file_then_delete(exports.xlsx_tempfile(rows, sheet=survey.code))
+    resp = Response(body, content_type=exports.MIMETYPES[fmt])
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    resp.headers["Content-Disposition"] = f'attachment; filename="academy-survey-{survey.code}-{stamp}.{fmt}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.route("/surveys/<token>", methods=["GET", "POST"])

@@ -15,6 +15,9 @@ ROWS = [
     Row("surveys.admin_send_point_remove",
         lambda w: f"/admin/surveys/{w.survey_id}/send-points/{w.unsent_point_id}/remove", admin_only(302),
         method="POST"),
+    # Answers, free text included, leave only for admins (audited).
+    Row("surveys.admin_responses", lambda w: f"/admin/surveys/{w.survey_id}/responses", admin_only(200),
+        method="POST", data=lambda w: {"format": "csv"}),
     # The signed link is the learner's key to their own response: it opens without logging in,
     # but not for anyone logged in as someone else.
     Row("surveys.answer", lambda w: f"/surveys/{w.survey_token}",
