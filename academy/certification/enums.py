@@ -98,6 +98,9 @@ class NotificationKind(TitledEnum):
     CERTIFIED = "certified"
     SURVEY = "survey"
     SURVEY_REMINDER = "survey_reminder"
+    CERTIFICATION_EXPIRING = "certification_expiring"
+    INACTIVITY_NUDGE = "inactivity_nudge"
+    INSTRUCTOR_DIGEST = "instructor_digest"
 
     @classmethod
     def _titles(cls) -> dict:
@@ -111,4 +114,7 @@ class NotificationKind(TitledEnum):
             cls.CERTIFIED: _l("Certified"),
             cls.SURVEY: _l("Follow-up survey"),
             cls.SURVEY_REMINDER: _l("Follow-up survey reminder"),
+            cls.CERTIFICATION_EXPIRING: _l("Certification expiring"),
+            cls.INACTIVITY_NUDGE: _l("Reminder to keep going"),
+            cls.INSTRUCTOR_DIGEST: _l("Learners to follow up"),
         }

@@ -44,6 +44,7 @@ TASK_MODULES = (
     "academy.certification.tasks",
     "academy.stats.tasks",
     "academy.surveys.tasks",
+    "academy.nudges.tasks",
 )
 
 

@@ -1,4 +1,5 @@
-"""follow-up surveys: surveys, their send points, invitations and answers; two notification kinds
+"""follow-up surveys (surveys, send points, invitations, answers), nudge thresholds per programme, and
+the notification kinds they send
 
 Revision ID: 0750
 Revises: 0700
@@ -17,7 +18,8 @@ depends_on = None
 
 
 OLD_KINDS = ('phase_opened', 'submission_returned', 'submission_passed', 'submission_failed', 'deadline_near', 'deadline_extended', 'certified')
-NEW_KINDS = OLD_KINDS + ('survey', 'survey_reminder')
+NEW_KINDS = OLD_KINDS + ('survey', 'survey_reminder', 'certification_expiring', 'inactivity_nudge',
+                         'instructor_digest')
 
 
 def _notification_kinds(kinds):
@@ -118,11 +120,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_survey_answer_invitation_id'), ['invitation_id'], unique=False)
         batch_op.create_index('ix_survey_answer_question_option', ['question_id', 'option_key'], unique=False)
 
+    op.create_table('programme_nudge_settings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('inactive_days', sa.Integer(), nullable=False),
+    sa.Column('expiry_first_days', sa.Integer(), nullable=False),
+    sa.Column('expiry_final_days', sa.Integer(), nullable=False),
+    sa.Column('created_at', academy.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', academy.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('expiry_final_days >= 1 AND expiry_first_days > expiry_final_days', name=op.f('ck_programme_nudge_settings_expiry_days_ordered')),
+    sa.CheckConstraint('inactive_days >= 1', name=op.f('ck_programme_nudge_settings_inactive_days_positive')),
+    sa.ForeignKeyConstraint(['programme_id'], ['certification_programme.id'], name=op.f('fk_programme_nudge_settings_programme_id_certification_programme'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_nudge_settings')),
+    sa.UniqueConstraint('programme_id', name=op.f('uq_programme_nudge_settings_programme_id'))
+    )
+
     _notification_kinds(NEW_KINDS)
 
 
 def downgrade():
-    op.execute(sa.text("DELETE FROM notification WHERE kind IN ('survey', 'survey_reminder')"))
+    op.drop_table('programme_nudge_settings')
+    op.execute(sa.text("DELETE FROM notification WHERE kind IN ('survey', 'survey_reminder', "
+                       "'certification_expiring', 'inactivity_nudge', 'instructor_digest')"))
     _notification_kinds(OLD_KINDS)
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
         batch_op.drop_index('ix_survey_answer_question_option')
