@@ -128,12 +128,13 @@ def configure_blueprints(app: Flask) -> None:
     from academy.courses.views import bp as courses_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.nudges.views import bp as nudges_bp
+    from academy.preferences.views import bp as preferences_bp
     from academy.stats.views import bp as stats_bp
     from academy.surveys.views import bp as surveys_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
                certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, surveys_bp,
-               nudges_bp):
+               nudges_bp, preferences_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 

@@ -45,6 +45,7 @@ TASK_MODULES = (
     "academy.stats.tasks",
     "academy.surveys.tasks",
     "academy.nudges.tasks",
+    "academy.preferences.tasks",
 )
 
 

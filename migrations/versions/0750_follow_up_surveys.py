@@ -1,5 +1,5 @@
-"""follow-up surveys (surveys, send points, invitations, answers), nudge thresholds per programme, and
-the notification kinds they send
+"""follow-up surveys (surveys, send points, invitations, answers), nudge thresholds per programme,
+notification e-mail preferences and the weekly digest, and the notification kinds they send
 
 Revision ID: 0750
 Revises: 0700
@@ -134,11 +134,45 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_nudge_settings')),
     sa.UniqueConstraint('programme_id', name=op.f('uq_programme_nudge_settings_programme_id'))
     )
+    op.create_table('notification_preference',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('delivery', sa.Enum('immediate', 'weekly', 'off', name='notification_delivery', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_preference_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_preference')),
+    sa.UniqueConstraint('user_id', 'kind', name=op.f('uq_notification_preference_user_id_kind'))
+    )
+    with op.batch_alter_table('notification_preference', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_preference_user_id'), ['user_id'], unique=False)
+
+    op.create_table('digest_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('notification_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', academy.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', academy.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['notification_id'], ['notification.id'], name=op.f('fk_digest_item_notification_id_notification'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_digest_item_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_item')),
+    sa.UniqueConstraint('notification_id', name=op.f('uq_digest_item_notification_id'))
+    )
+    with op.batch_alter_table('digest_item', schema=None) as batch_op:
+        batch_op.create_index('ix_digest_item_unsent', ['sent_at', 'user_id'], unique=False)
 
     _notification_kinds(NEW_KINDS)
 
 
 def downgrade():
+    with op.batch_alter_table('digest_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_digest_item_unsent')
+
+    op.drop_table('digest_item')
+    with op.batch_alter_table('notification_preference', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_preference_user_id'))
+
+    op.drop_table('notification_preference')
+
     op.drop_table('programme_nudge_settings')
     op.execute(sa.text("DELETE FROM notification WHERE kind IN ('survey', 'survey_reminder', "
                        "'certification_expiring', 'inactivity_nudge', 'instructor_digest')"))
