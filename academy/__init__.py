@@ -118,6 +118,7 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from academy.admin.invitations import bp as invitations_bp
     from academy.admin.views import bp as admin_bp
+    from academy.announcements.views import bp as announcements_bp
     from academy.assessments.views import bp as assessments_bp
     from academy.auth.views import bp as auth_bp
     from academy.certificates.views import admin_bp as certificates_admin_bp
@@ -134,7 +135,7 @@ def configure_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
                certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, surveys_bp,
-               nudges_bp, preferences_bp):
+               nudges_bp, preferences_bp, announcements_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 

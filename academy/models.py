@@ -1,6 +1,7 @@
 """Imports every model module so metadata is complete (Alembic, create_all in tests)."""
 
 from academy.admin.models import Invitation, NameCorrection  # noqa: F401
+from academy.announcements.models import CohortAnnouncement  # noqa: F401
 from academy.assessments.models import (  # noqa: F401
     AttemptAnswer,
     Question,

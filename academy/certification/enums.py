@@ -101,6 +101,7 @@ class NotificationKind(TitledEnum):
     CERTIFICATION_EXPIRING = "certification_expiring"
     INACTIVITY_NUDGE = "inactivity_nudge"
     INSTRUCTOR_DIGEST = "instructor_digest"
+    ANNOUNCEMENT = "announcement"
 
     @classmethod
     def _titles(cls) -> dict:
@@ -117,4 +118,5 @@ class NotificationKind(TitledEnum):
             cls.CERTIFICATION_EXPIRING: _l("Certification expiring"),
             cls.INACTIVITY_NUDGE: _l("Reminder to keep going"),
             cls.INSTRUCTOR_DIGEST: _l("Learners to follow up"),
+            cls.ANNOUNCEMENT: _l("Cohort announcement"),
         }

@@ -1,5 +1,6 @@
 """follow-up surveys (surveys, send points, invitations, answers), nudge thresholds per programme,
-notification e-mail preferences and the weekly digest, and the notification kinds they send
+notification e-mail preferences and the weekly digest, cohort announcements, and the notification kinds
+they send
 
 Revision ID: 0750
 Revises: 0700
@@ -19,7 +20,7 @@ depends_on = None
 
 OLD_KINDS = ('phase_opened', 'submission_returned', 'submission_passed', 'submission_failed', 'deadline_near', 'deadline_extended', 'certified')
 NEW_KINDS = OLD_KINDS + ('survey', 'survey_reminder', 'certification_expiring', 'inactivity_nudge',
-                         'instructor_digest')
+                         'instructor_digest', 'announcement')
 
 
 def _notification_kinds(kinds):
@@ -159,11 +160,31 @@ def upgrade():
     )
     with op.batch_alter_table('digest_item', schema=None) as batch_op:
         batch_op.create_index('ix_digest_item_unsent', ['sent_at', 'user_id'], unique=False)
+    op.create_table('cohort_announcement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('texts', sa.JSON(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('created_at', academy.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_cohort_announcement_author_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], name=op.f('fk_cohort_announcement_cohort_id_cohort'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cohort_announcement'))
+    )
+    with op.batch_alter_table('cohort_announcement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cohort_announcement_cohort_id'), ['cohort_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cohort_announcement_created_at'), ['created_at'], unique=False)
 
     _notification_kinds(NEW_KINDS)
 
 
 def downgrade():
+    with op.batch_alter_table('cohort_announcement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cohort_announcement_created_at'))
+        batch_op.drop_index(batch_op.f('ix_cohort_announcement_cohort_id'))
+
+    op.drop_table('cohort_announcement')
+
     with op.batch_alter_table('digest_item', schema=None) as batch_op:
         batch_op.drop_index('ix_digest_item_unsent')
 
@@ -175,7 +196,7 @@ def downgrade():
 
     op.drop_table('programme_nudge_settings')
     op.execute(sa.text("DELETE FROM notification WHERE kind IN ('survey', 'survey_reminder', "
-                       "'certification_expiring', 'inactivity_nudge', 'instructor_digest')"))
+                       "'certification_expiring', 'inactivity_nudge', 'instructor_digest', 'announcement')"))
     _notification_kinds(OLD_KINDS)
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
         batch_op.drop_index('ix_survey_answer_question_option')
