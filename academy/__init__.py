@@ -124,6 +124,7 @@ def configure_blueprints(app: Flask) -> None:
     from academy.certificates.views import admin_bp as certificates_admin_bp
     from academy.certificates.views import bp as certificates_bp
     from academy.certification.views import bp as certification_bp
+    from academy.coordinators.views import bp as coordinators_bp
     from academy.core.views import bp as core_bp
     from academy.core.views import register_error_handlers
     from academy.courses.views import bp as courses_bp
@@ -135,7 +136,7 @@ def configure_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
                certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, surveys_bp,
-               nudges_bp, preferences_bp, announcements_bp):
+               nudges_bp, preferences_bp, announcements_bp, coordinators_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 
@@ -144,9 +145,9 @@ def configure_features(app: Flask) -> None:
     """Each feature connects its receivers to the signals of academy.core.signals. The
     order is the order in which receivers answer: it orders what several features add to
     one page (the header's menu on equal ranks, the sections of a person's admin page)."""
-    from academy import admin, assessments, certificates, certification, jobs, nudges, stats, surveys
+    from academy import admin, assessments, certificates, certification, coordinators, jobs, nudges, stats, surveys
 
-    for feature in (assessments, admin, certification, stats, certificates, jobs, surveys, nudges):
+    for feature in (assessments, admin, certification, stats, certificates, jobs, surveys, nudges, coordinators):
         feature.init_app(app)
 
 

@@ -29,6 +29,7 @@ from academy.certification.models import (  # noqa: F401
     SubmissionGrade,
     TrainingSession,
 )
+from academy.coordinators.models import CoordinatorScope  # noqa: F401
 from academy.core.audit import AuditEvent  # noqa: F401
 from academy.core.mail import OutgoingMail  # noqa: F401
 from academy.courses.models import (  # noqa: F401

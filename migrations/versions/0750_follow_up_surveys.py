@@ -1,6 +1,6 @@
 """follow-up surveys (surveys, send points, invitations, answers), nudge thresholds per programme,
-notification e-mail preferences and the weekly digest, cohort announcements, and the notification kinds
-they send
+notification e-mail preferences and the weekly digest, cohort announcements, coordinators
+and their scope, and the notification kinds and role they need
 
 Revision ID: 0750
 Revises: 0700
@@ -29,6 +29,12 @@ def _notification_kinds(kinds):
         batch_op.drop_constraint(batch_op.f('ck_notification_notification_kind'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_notification_notification_kind'),
                                          sa.column('kind').in_(kinds))
+
+
+def _roles(roles):
+    with op.batch_alter_table('user_role', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_user_role_role'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_user_role_role'), sa.column('role').in_(roles))
 
 
 def upgrade():
@@ -174,11 +180,32 @@ def upgrade():
     with op.batch_alter_table('cohort_announcement', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cohort_announcement_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cohort_announcement_created_at'), ['created_at'], unique=False)
+    op.create_table('coordinator_scope',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('country_code', sa.String(length=2), nullable=True),
+    sa.Column('tisc_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('(country_code IS NULL) <> (tisc_id IS NULL)', name=op.f('ck_coordinator_scope_country_or_tisc')),
+    sa.ForeignKeyConstraint(['tisc_id'], ['tisc.id'], name=op.f('fk_coordinator_scope_tisc_id_tisc'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_coordinator_scope_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_coordinator_scope')),
+    sa.UniqueConstraint('user_id', 'country_code', 'tisc_id', name=op.f('uq_coordinator_scope_user_id_country_code_tisc_id'))
+    )
+    with op.batch_alter_table('coordinator_scope', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_coordinator_scope_user_id'), ['user_id'], unique=False)
 
     _notification_kinds(NEW_KINDS)
+    _roles(('learner', 'instructor', 'admin', 'coordinator'))
 
 
 def downgrade():
+    op.execute(sa.text("DELETE FROM user_role WHERE role = 'coordinator'"))
+    _roles(('learner', 'instructor', 'admin'))
+    with op.batch_alter_table('coordinator_scope', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_coordinator_scope_user_id'))
+
+    op.drop_table('coordinator_scope')
+
     with op.batch_alter_table('cohort_announcement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cohort_announcement_created_at'))
         batch_op.drop_index(batch_op.f('ix_cohort_announcement_cohort_id'))
