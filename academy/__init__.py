@@ -131,12 +131,13 @@ def configure_blueprints(app: Flask) -> None:
     from academy.jobs.views import bp as jobs_bp
     from academy.nudges.views import bp as nudges_bp
     from academy.preferences.views import bp as preferences_bp
+    from academy.reports.views import bp as reports_bp
     from academy.stats.views import bp as stats_bp
     from academy.surveys.views import bp as surveys_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
                certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, surveys_bp,
-               nudges_bp, preferences_bp, announcements_bp, coordinators_bp):
+               nudges_bp, preferences_bp, announcements_bp, coordinators_bp, reports_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 
@@ -145,9 +146,21 @@ def configure_features(app: Flask) -> None:
     """Each feature connects its receivers to the signals of academy.core.signals. The
     order is the order in which receivers answer: it orders what several features add to
     one page (the header's menu on equal ranks, the sections of a person's admin page)."""
-    from academy import admin, assessments, certificates, certification, coordinators, jobs, nudges, stats, surveys
+    from academy import (
+        admin,
+        assessments,
+        certificates,
+        certification,
+        coordinators,
+        jobs,
+        nudges,
+        reports,
+        stats,
+        surveys,
+    )
 
-    for feature in (assessments, admin, certification, stats, certificates, jobs, surveys, nudges, coordinators):
+    for feature in (assessments, admin, certification, stats, certificates, jobs, surveys, nudges, coordinators,
+                    reports):
         feature.init_app(app)
 
 

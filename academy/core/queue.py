@@ -46,6 +46,7 @@ TASK_MODULES = (
     "academy.surveys.tasks",
     "academy.nudges.tasks",
     "academy.preferences.tasks",
+    "academy.reports.tasks",
 )
 
 

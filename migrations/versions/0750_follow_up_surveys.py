@@ -1,6 +1,6 @@
 """follow-up surveys (surveys, send points, invitations, answers), nudge thresholds per programme,
 notification e-mail preferences and the weekly digest, cohort announcements, coordinators
-and their scope, and the notification kinds and role they need
+and their scope, scheduled reports, and the notification kinds and role they need
 
 Revision ID: 0750
 Revises: 0700
@@ -194,11 +194,42 @@ def upgrade():
     with op.batch_alter_table('coordinator_scope', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_coordinator_scope_user_id'), ['user_id'], unique=False)
 
+    op.create_table('scheduled_report',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('frequency', sa.Enum('monthly', 'quarterly', name='report_frequency', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('recipients', sa.JSON(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('is_active', sa.Boolean(), server_default='1', nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', academy.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_scheduled_report_created_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scheduled_report'))
+    )
+    op.create_table('report_send',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=8), nullable=False),
+    sa.Column('sent_at', academy.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recipients', sa.JSON(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['scheduled_report.id'], name=op.f('fk_report_send_report_id_scheduled_report'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_send')),
+    sa.UniqueConstraint('report_id', 'period', name=op.f('uq_report_send_report_id_period'))
+    )
+    with op.batch_alter_table('report_send', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_send_report_id'), ['report_id'], unique=False)
+
     _notification_kinds(NEW_KINDS)
     _roles(('learner', 'instructor', 'admin', 'coordinator'))
 
 
 def downgrade():
+    with op.batch_alter_table('report_send', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_send_report_id'))
+
+    op.drop_table('report_send')
+    op.drop_table('scheduled_report')
     op.execute(sa.text("DELETE FROM user_role WHERE role = 'coordinator'"))
     _roles(('learner', 'instructor', 'admin'))
     with op.batch_alter_table('coordinator_scope', schema=None) as batch_op:
