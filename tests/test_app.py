@@ -88,6 +88,7 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx, held_queu
         app.config["DEMO_PASSWORD"] = None
     assert counts == again
     assert "admin@academy.example" in first.output and "demo password for tests" in first.output
+    assert "coordinator.ke@academy.example" in first.output  # sees Kenya's statistics only (issue 21)
     assert "nothing new to add" in second.output
     pilot = db.session.scalars(select(User).where(User.email.like("pilot.%"))).all()
     assert len(pilot) == 48
