@@ -39,10 +39,8 @@ def post_announcement(cohort: Cohort, author, texts: dict, language: str) -> Coh
     records = cert_queries.cohort_records(cohort.id)
     for rec in records:
         chosen = texts.get(rec.user.preferred_language or "en") or texts[language]
-        note = notify(rec.user, NotificationKind.ANNOUNCEMENT,
-                      lambda chosen=chosen: (chosen["subject"], chosen["body"]),
-                      link=f"/certification/records/{rec.id}", dedupe_key=f"announcement:{ann.id}")
-        del note
+        notify(rec.user, NotificationKind.ANNOUNCEMENT, lambda chosen=chosen: (chosen["subject"], chosen["body"]),
+               link=f"/certification/records/{rec.id}", dedupe_key=f"announcement:{ann.id}")
     record("cohort.announcement", "cohort", cohort.id,
            after={"announcement": ann.id, "languages": sorted(texts), "recipients": len(records)})
     return ann
