@@ -119,6 +119,7 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from academy.admin.invitations import bp as invitations_bp
     from academy.admin.views import bp as admin_bp
+    from academy.announcements.views import bp as announcements_bp
     from academy.assessments.exercise_views import bp as exercises_bp
     from academy.assessments.views import bp as assessments_bp
     from academy.assignments.views import bp as assignments_bp
@@ -126,14 +127,20 @@ def configure_blueprints(app: Flask) -> None:
     from academy.certificates.views import admin_bp as certificates_admin_bp
     from academy.certificates.views import bp as certificates_bp
     from academy.certification.views import bp as certification_bp
+    from academy.coordinators.views import bp as coordinators_bp
     from academy.core.views import bp as core_bp
     from academy.core.views import register_error_handlers
     from academy.courses.views import bp as courses_bp
     from academy.jobs.views import bp as jobs_bp
+    from academy.nudges.views import bp as nudges_bp
+    from academy.preferences.views import bp as preferences_bp
+    from academy.reports.views import bp as reports_bp
     from academy.stats.views import bp as stats_bp
+    from academy.surveys.views import bp as surveys_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
-               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, assignments_bp, exercises_bp):
+               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, assignments_bp, exercises_bp,
+               surveys_bp, nudges_bp, preferences_bp, announcements_bp, coordinators_bp, reports_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 
@@ -142,9 +149,22 @@ def configure_features(app: Flask) -> None:
     """Each feature connects its receivers to the signals of academy.core.signals. The
     order is the order in which receivers answer: it orders what several features add to
     one page (the header's menu on equal ranks, the sections of a person's admin page)."""
-    from academy import admin, assessments, assignments, certificates, certification, jobs, stats
+    from academy import (
+        admin,
+        assessments,
+        assignments,
+        certificates,
+        certification,
+        coordinators,
+        jobs,
+        nudges,
+        reports,
+        stats,
+        surveys,
+    )
 
-    for feature in (assessments, admin, certification, stats, certificates, jobs, assignments):
+    for feature in (assessments, admin, certification, stats, certificates, jobs, assignments, surveys, nudges,
+                    coordinators, reports):
         feature.init_app(app)
 
 

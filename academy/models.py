@@ -1,6 +1,7 @@
 """Imports every model module so metadata is complete (Alembic, create_all in tests)."""
 
 from academy.admin.models import Invitation, NameCorrection  # noqa: F401
+from academy.announcements.models import CohortAnnouncement  # noqa: F401
 from academy.assessments.exercise_models import Exercise, ExerciseAnswer, ExerciseText  # noqa: F401
 from academy.assessments.models import (  # noqa: F401
     AttemptAnswer,
@@ -44,6 +45,7 @@ from academy.certification.models import (  # noqa: F401
     SubmissionGrade,
     TrainingSession,
 )
+from academy.coordinators.models import CoordinatorScope  # noqa: F401
 from academy.core.audit import AuditEvent  # noqa: F401
 from academy.core.mail import OutgoingMail  # noqa: F401
 from academy.courses.models import (  # noqa: F401
@@ -58,4 +60,8 @@ from academy.courses.models import (  # noqa: F401
     ModuleText,
 )
 from academy.jobs.models import Job  # noqa: F401
+from academy.nudges.models import ProgrammeNudgeSettings  # noqa: F401
+from academy.preferences.models import DigestItem, NotificationPreference  # noqa: F401
+from academy.reports.models import ReportSend, ScheduledReport  # noqa: F401
 from academy.stats import models as _stats_models  # noqa: F401  (indexes on others' tables)
+from academy.surveys.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveySendPoint  # noqa: F401

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from academy.extensions import db
-from tests.access import ROLES, feature_modules
+from tests.access import ROLES, expected, feature_modules
 from tests.conftest import login
 
 MODULES = list(feature_modules())
@@ -23,6 +23,7 @@ def build_world(make_user, import_course):
     w.other = make_user("learner", full_name="Other Learner")
     w.instructor = make_user("instructor")
     w.admin = make_user("admin")
+    w.coordinator = make_user("coordinator", full_name="Cora Coordinator", country_code="KE")
     enroll(w.learner, w.course, "en")
     db.session.commit()
     for mod in MODULES:
@@ -43,10 +44,11 @@ def test_every_route_has_an_access_row(app):
 @pytest.mark.parametrize("row", ALL_ROWS, ids=[r.id or f"{r.method} {r.endpoint}" for r in ALL_ROWS])
 def test_access(row, role, app, client, make_user, import_course):
     w = build_world(make_user, import_course)
-    user = {"learner": w.learner, "other": w.other, "instructor": w.instructor, "admin": w.admin}.get(role)
+    user = {"learner": w.learner, "other": w.other, "instructor": w.instructor, "admin": w.admin,
+            "coordinator": w.coordinator}.get(role)
     if user is not None:
         login(client, user)
     url = row.url(w)
     data = row.data(w) if row.data else None
     resp = client.open(url, method=row.method, data=data)
-    assert resp.status_code == row.expect[role], f"{row.method} {url} as {role}: {resp.status_code}"
+    assert resp.status_code == expected(row, role), f"{row.method} {url} as {role}: {resp.status_code}"

@@ -88,6 +88,7 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx, held_queu
         app.config["DEMO_PASSWORD"] = None
     assert counts == again
     assert "admin@academy.example" in first.output and "demo password for tests" in first.output
+    assert "coordinator.ke@academy.example" in first.output  # sees Kenya's statistics only (issue 21)
     assert "nothing new to add" in second.output
     pilot = db.session.scalars(select(User).where(User.email.like("pilot.%"))).all()
     assert len(pilot) == 48
@@ -105,6 +106,7 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx, held_queu
     _pilot_ran_in_2023_24()
     _nobody_finished_the_course_before_enrolling()
     _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded()
+    _pilot_follow_up_answered_by_most()
 
 
 def _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded():
@@ -115,6 +117,25 @@ def _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded():
     graded = next(r for r in reports if not r.is_awaiting_grade)
     assert graded.language == "fr" and graded.latest_grade.is_passing
     assert graded.rubric.criteria[0].title == "Stratégie de recherche"
+
+def _pilot_follow_up_answered_by_most():
+    """The pilot's 6-month follow-up: sent to every certified learner six months after the
+    award, in seven languages, answered by most of them (issue 21)."""
+    from academy.certification.models import CertificationRecord
+    from academy.surveys.models import Survey, SurveyInvitation
+    from academy.surveys.services import add_months
+
+    survey = db.session.scalar(select(Survey).where(Survey.code == "pilot-6-months"))
+    assert [q.key for q in survey.questions] == ["searches", "skills", "service"]
+    assert all(len(q.texts) == 7 for q in survey.questions)
+    awarded = {r.user_id: r.awarded_at for r in db.session.scalars(select(CertificationRecord))
+               if r.awarded_at}
+    invitations = db.session.scalars(select(SurveyInvitation)).all()
+    assert {i.user_id for i in invitations} == set(awarded)
+    assert all(add_months(awarded[i.user_id], 6) <= i.sent_at for i in invitations)
+    answered = [i for i in invitations if i.submitted_at]
+    assert len(invitations) * 0.75 <= len(answered) < len(invitations)
+    assert all(i.sent_at < i.submitted_at < i.closes_at for i in answered)
 
 
 def _pilot_ran_in_2023_24():

@@ -96,6 +96,12 @@ class NotificationKind(TitledEnum):
     DEADLINE_NEAR = "deadline_near"
     DEADLINE_EXTENDED = "deadline_extended"
     CERTIFIED = "certified"
+    SURVEY = "survey"
+    SURVEY_REMINDER = "survey_reminder"
+    CERTIFICATION_EXPIRING = "certification_expiring"
+    INACTIVITY_NUDGE = "inactivity_nudge"
+    INSTRUCTOR_DIGEST = "instructor_digest"
+    ANNOUNCEMENT = "announcement"
 
     @classmethod
     def _titles(cls) -> dict:
@@ -107,4 +113,10 @@ class NotificationKind(TitledEnum):
             cls.DEADLINE_NEAR: _l("Deadline approaching"),
             cls.DEADLINE_EXTENDED: _l("Deadline extended"),
             cls.CERTIFIED: _l("Certified"),
+            cls.SURVEY: _l("Follow-up survey"),
+            cls.SURVEY_REMINDER: _l("Follow-up survey reminder"),
+            cls.CERTIFICATION_EXPIRING: _l("Certification expiring"),
+            cls.INACTIVITY_NUDGE: _l("Reminder to keep going"),
+            cls.INSTRUCTOR_DIGEST: _l("Learners to follow up"),
+            cls.ANNOUNCEMENT: _l("Cohort announcement"),
         }

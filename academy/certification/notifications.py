@@ -39,6 +39,10 @@ def notify(user, kind: NotificationKind, render, link: str = "", dedupe_key: str
         return None
     if has_app_context() and g.get("certification_mail_muted"):
         return note
+    from academy.preferences.services import route_mail
+
+    if not route_mail(user, kind, note):  # the user's choice: held for the weekly digest, or in the app only
+        return note
     url = current_app.config.get("BASE_URL", "").rstrip("/") + link if link else ""
     send_mail(user.email, subject, body + (f"\n\n{url}\n" if url else "\n"), key=f"notification:{note.id}")
     return note

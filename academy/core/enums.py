@@ -43,10 +43,13 @@ class Role(TitledEnum):
     LEARNER = "learner"
     INSTRUCTOR = "instructor"
     ADMIN = "admin"
+    #: sees the statistics, learners at risk and certificates of the TISCs or countries assigned
+    COORDINATOR = "coordinator"
 
     @classmethod
     def _titles(cls) -> dict:
-        return {cls.LEARNER: _l("Learner"), cls.INSTRUCTOR: _l("Instructor"), cls.ADMIN: _l("Administrator")}
+        return {cls.LEARNER: _l("Learner"), cls.INSTRUCTOR: _l("Instructor"), cls.ADMIN: _l("Administrator"),
+                cls.COORDINATOR: _l("Coordinator")}
 
 
 class EnrollmentStatus(TitledEnum):

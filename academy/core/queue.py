@@ -43,6 +43,10 @@ TASK_MODULES = (
     "academy.certificates.tasks",
     "academy.certification.tasks",
     "academy.stats.tasks",
+    "academy.surveys.tasks",
+    "academy.nudges.tasks",
+    "academy.preferences.tasks",
+    "academy.reports.tasks",
 )
 
 

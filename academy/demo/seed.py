@@ -161,6 +161,8 @@ def seed(echo=print) -> dict:
           [Role.INSTRUCTOR, Role.LEARNER], other="WIPO Academy")
     _user("instructor2@academy.example", "Pablo Herrera", "man", "CO", "es", password,
           [Role.INSTRUCTOR, Role.LEARNER], other="WIPO Academy")
+    coordinator = _user("coordinator.ke@academy.example", "Grace Wambui", "woman", "KE", "en", password,
+                        [Role.COORDINATOR], other="Kenya Industrial Property Institute")
 
     lessons = [les for m in sorted(dl177.modules, key=lambda m: m.position) if not m.is_retired
                for les in m.lessons if not les.is_retired]
@@ -197,11 +199,20 @@ def seed(echo=print) -> dict:
 
     seed_assignments(dl177, echo=echo)
     _name_change_request()
+    from academy.demo.surveys import seed_surveys
+
+    seed_surveys(echo=echo)
+    from academy.coordinators.queries import scope_of
+    from academy.coordinators.services import assign
+
+    if scope_of(coordinator.id).is_empty:
+        assign(coordinator, countries=["KE"], tisc_ids=[])
     db.session.commit()
     accounts = [
         ("admin", "admin@academy.example"),
         ("instructor", "instructor1@academy.example"),
         ("instructor", "instructor2@academy.example"),
+        ("coordinator (Kenya)", "coordinator.ke@academy.example"),
         ("learner (pilot, China)", "pilot.cn01@tisc.example"),
         ("learner (pilot, Saudi Arabia)", "pilot.sa01@tisc.example"),
         ("learner (pilot, Madagascar)", "pilot.mg01@tisc.example"),

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from sqlalchemy import delete, select
 
 from academy.certification import services, translations
-from academy.certification.services import grading
 from academy.certification.enums import GradeDecision, NotificationKind
 from academy.certification.models import Notification
+from academy.certification.services import grading
 from academy.core.mail import OutgoingMail, outbox
 from academy.core.models import utcnow
 from academy.extensions import db
