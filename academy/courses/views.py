@@ -223,6 +223,40 @@ def _lesson_context(course: Course, module_key: str, lesson_key: str):
     return module, lesson
 
 
+def render_lesson_parts(course: Course, lesson_id: int, language: str) -> dict:
+    """The lesson page's parts that are the same for every learner of this language
+    version: its title, the breadcrumb, position and length, the lesson's text, and the
+    links to the lessons before and after it. Built from the course's structure and texts,
+    never from a learner's outline: ticks, the form and progress are put around them by
+    courses/lesson.html."""
+    macros = "courses/_lesson_parts.html"
+    top, pager = (get_template_attribute(macros, name) for name in ("top", "pager"))
+    fallback, dir_, ui_dir = course.default_language, text_direction(language), text_direction(current_locale())
+    flat = [(m, les) for m in structure(course).modules for les in m.lessons]
+    idx = next(i for i, (_m, les) in enumerate(flat) if les.id == lesson_id)
+    module, lesson = flat[idx]
+
+    def link(item):
+        return (item[0].key, item[1].key, item[1].title(language, fallback)) if item else None
+
+    text = lesson_body(course, lesson_id, language)
+    title, body_html = (text.title, text.body_html) if text else (lesson.title(language, fallback), "")
+    return {
+        "title": title,
+        "top": top(course.slug, module.title(language, fallback), module.lessons.index(lesson) + 1,
+                   len(module.lessons), lesson, title, body_html, language, dir_, ui_dir),
+        "pager": pager(course.slug, link(flat[idx - 1] if idx > 0 else None),
+                       link(flat[idx + 1] if idx + 1 < len(flat) else None), language, dir_, ui_dir),
+    }
+
+
+def lesson_parts(course: Course, lesson_id: int, language: str) -> dict:
+    """``render_lesson_parts``, from the shared cache (the key names the content token,
+    which any edit of the course's structure or texts renews)."""
+    key = (course.id, course.content_token, course.slug, course.default_language, language, lesson_id)
+    return shared_value("lesson", key, lambda: render_lesson_parts(course, lesson_id, language))
+
+
 @bp.route("/learn/<slug>/<module_key>/<lesson_key>")
 @learner_required
 def lesson(slug: str, module_key: str, lesson_key: str):
@@ -250,13 +284,9 @@ def lesson(slug: str, module_key: str, lesson_key: str):
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = current_app.response_class(status=304)
     else:
-        flat = [(m, les) for m in outline for les in m.lessons]
-        idx = next(i for i, (_m, les) in enumerate(flat) if les.lesson.id == lesson.id)
         response = make_response(render_template(
             "courses/lesson.html", course=course, enrollment=enrollment, module=mview, lesson=lesson,
-            lesson_view=lesson_view, text=lesson_body(course, lesson.id, enrollment.language),
-            prev_item=flat[idx - 1] if idx > 0 else None, next_item=flat[idx + 1] if idx + 1 < len(flat) else None,
-            position=mview.lessons.index(lesson_view) + 1))
+            lesson_view=lesson_view, parts=lesson_parts(course, lesson.id, enrollment.language)))
     response.set_etag(etag, weak=True)
     # The learner's own page: kept by their browser only, and checked with the server each time.
     response.headers["Cache-Control"] = "private, no-cache"
