@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from academy.auth.access import learner_required
 from academy.core import signals
-from academy.core.cache import shared_html, shared_value
+from academy.core.cache import shared_value, shared_values
 from academy.core.enums import Role
 from academy.core.i18n import current_locale, language_name, text_direction
 from academy.core.signals import values_from_signal
@@ -64,13 +64,14 @@ def _display_version(course: Course, preferred: str):
     return course.version(preferred) or course.version(course.default_language) or course.versions[0]
 
 
-def catalogue_card(course: Course, locale: str) -> Markup:
-    """The course's card (empty for a course with no published language version): the
-    same for every visitor, so rendered once into the shared cache per content token
+def catalogue_cards(rows: list, locale: str) -> list[Markup]:
+    """Each listed course's card (empty for a course with no published language version):
+    the same for every visitor, so rendered once into the shared cache per content token
     (which its language versions and modules renew), the course row's own shown columns
-    and the interface language."""
+    and the interface language. ``rows`` are ``queries.catalogue_rows()``: the key's
+    columns only, so a page whose cards are all cached loads no course object."""
 
-    def render() -> str:
+    def render(course: Course) -> str:
         if not course.published_versions:
             return ""
         return render_template(
@@ -78,17 +79,20 @@ def catalogue_card(course: Course, locale: str) -> Markup:
             languages=[language_name(v.language, locale) for v in course.published_versions],
             module_count=queries.module_counts([course.id]).get(course.id, 0))
 
-    key = (course.id, course.content_token, course.slug, course.code, course.estimated_hours, course.default_language)
-    return shared_html("catalogue-card", key, render)
+    def build_missing(positions: list[int]) -> list[str]:
+        courses = queries.courses_by_id([rows[i].id for i in positions])
+        return [render(courses[rows[i].id]) for i in positions]
+
+    keys = [(r.id, r.content_token, r.slug, r.code, r.estimated_hours, r.default_language) for r in rows]
+    return [Markup(card) for card in shared_values("catalogue-card", keys, build_missing)]  # noqa: S704  # nosec B704 - our own template's output
 
 
 @bp.route("/")
 @bp.route("/courses/")
 def catalogue():
-    locale = current_locale()
-    cards = [(c, card) for c in queries.published_courses() if (card := catalogue_card(c, locale))]
-    enrolled = queries.enrolled_course_ids(current_user.id if current_user.is_authenticated else None)
-    return render_template("courses/catalogue.html", cards=cards, enrolled=enrolled)
+    rows = queries.catalogue_rows(current_user.id if current_user.is_authenticated else None)
+    cards = [(row, card) for row, card in zip(rows, catalogue_cards(rows, current_locale()), strict=True) if card]
+    return render_template("courses/catalogue.html", cards=cards)
 
 
 @bp.route("/courses/<slug>/")
