@@ -211,3 +211,26 @@ def test_attempt_page_reads_only_the_texts_it_shows(app, client, make_user, impo
     login(client, learner)
     counts = measure(client, {"attempt page": f"/attempts/{attempt.id}"})
     assert counts["attempt page"] <= ATTEMPT_BUDGET, f"attempt page: {counts['attempt page']} queries"
+
+
+def test_a_catalogue_with_no_card_cached_yet_renders_every_card_in_a_few_statements(tmp_path, app, client,
+                                                                                  import_course, monkeypatch):
+    """A worker's first catalogue (or the first after the cache was emptied) renders every
+    card at once: a fixed number of statements, not a few per course."""
+    from academy.extensions import cache
+
+    for i in range(6):
+        course = import_course(write_course_package(tmp_path / f"c{i}", f"CARD{i}", modules=2, lessons=2))
+        course.is_published = True
+    db.session.commit()
+    cache.clear()
+    engine = db.engine
+    with ThreadPoolExecutor(1) as pool:
+        def first_visit():
+            with counting(engine) as statements:
+                html = client.get("/").get_data(as_text=True)
+            return html, len(statements), statements
+
+        html, count, statements_seen = pool.submit(first_visit).result()
+    assert all(f"CARD{i}" in html for i in range(6))
+    assert count <= 4, f"{count} statements for a catalogue of 6 uncached cards: {statements_seen}"

@@ -71,17 +71,20 @@ def catalogue_cards(rows: list, locale: str) -> list[Markup]:
     and the interface language. ``rows`` are ``queries.catalogue_rows()``: the key's
     columns only, so a page whose cards are all cached loads no course object."""
 
-    def render(course: Course) -> str:
+    def render(course: Course, module_count: int) -> str:
         if not course.published_versions:
             return ""
         return render_template(
             "courses/_catalogue_card.html", course=course, version=_display_version(course, locale),
             languages=[language_name(v.language, locale) for v in course.published_versions],
-            module_count=queries.module_counts([course.id]).get(course.id, 0))
+            module_count=module_count)
 
     def build_missing(positions: list[int]) -> list[str]:
-        courses = queries.courses_by_id([rows[i].id for i in positions])
-        return [render(courses[rows[i].id]) for i in positions]
+        # Three statements for any number of cards: a worker's first catalogue (or the first
+        # after an edit) renders them all.
+        ids = [rows[i].id for i in positions]
+        courses, counts = queries.courses_by_id(ids), queries.module_counts(ids)
+        return [render(courses[rows[i].id], counts.get(rows[i].id, 0)) for i in positions]
 
     keys = [(r.id, r.content_token, r.slug, r.code, r.estimated_hours, r.default_language) for r in rows]
     return [Markup(card) for card in shared_values("catalogue-card", keys, build_missing)]  # noqa: S704  # nosec B704 - our own template's output
