@@ -30,7 +30,9 @@ def _header(html: str) -> str:
 
 def test_the_header_menu_is_built_once_per_role_set_and_each_role_set_gets_its_own(app, make_user, monkeypatch):
     from academy.core import nav
+    from academy.extensions import cache
 
+    cache.clear()  # as a fresh worker: no menu cached by an earlier test
     built = []
     menu = nav.menu
     monkeypatch.setattr(nav, "menu", lambda: built.append(1) or menu())
