@@ -28,6 +28,27 @@ def _header(html: str) -> str:
     return html[html.index('<header class="site-header">'):html.index("</header>")]
 
 
+def test_the_header_menu_is_built_once_per_role_set_and_each_role_set_gets_its_own(app, make_user, monkeypatch):
+    from academy.core import nav
+    from academy.extensions import cache
+
+    cache.clear()  # as a fresh worker: no menu cached by an earlier test
+    built = []
+    menu = nav.menu
+    monkeypatch.setattr(nav, "menu", lambda: built.append(1) or menu())
+    clients = {}
+    for name, role in (("learner", "learner"), ("another learner", "learner"), ("admin", "admin")):
+        clients[name] = app.test_client()
+        login(clients[name], make_user(role=role))
+    learner_page = _get(clients["learner"], "/dashboard")
+    assert len(built) == 1
+    assert _header(_get(clients["another learner"], "/dashboard")).count("<li>") == _header(learner_page).count("<li>")
+    assert len(built) == 1, "the same roles reuse the cached menu"
+    admin_page = _get(clients["admin"], "/dashboard")
+    assert len(built) == 2, "other roles get a menu of their own"
+    assert "Statistics" in _header(admin_page) and "Statistics" not in _header(learner_page)
+
+
 def test_each_visitor_gets_their_own_menu_and_csrf_token_in_the_shared_header(app, make_user):
     learner, admin = make_user(), make_user(role="admin")
     first, second, anonymous = app.test_client(), app.test_client(), app.test_client()

@@ -306,3 +306,32 @@ def test_filters_offer_every_course_and_cohort_in_order(pop, admin_client, snaps
         (str(cid), code) for cid, code in courses]
     assert re.findall(r'<option value="(\d+)">([^<]*)</option>', select_of["cohort"]) == [
         (str(cid), f"{code} — {name}") for cid, name, code in cohorts]
+
+
+def test_cached_figures_are_never_shared_between_permission_scopes(pop, app, make_user, login_as, snapshots):
+    """An admin's rendered figures are reused for every admin, but a viewer with other
+    roles (a narrower scope, such as a coordinator's) gets figures rendered for theirs."""
+    from flask import template_rendered
+
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        if template.name == "stats/_dashboard_figures.html":
+            rendered.append(template.name)
+
+    admin = make_user("admin", email="scope-admin@example.org")
+    other = make_user(["admin", "instructor"], email="scope-other@example.org")
+    template_rendered.connect(record, app)
+    try:
+        login_as(admin).get("/admin/stats/")
+        assert len(rendered) == 1
+        second_admin = app.test_client()
+        login(second_admin, make_user("admin", email="scope-admin2@example.org"))
+        second_admin.get("/admin/stats/")
+        assert len(rendered) == 1, "the same scope renders the figures once"
+        wider = app.test_client()
+        login(wider, other)
+        wider.get("/admin/stats/")
+        assert len(rendered) == 2, "another scope gets figures of its own"
+    finally:
+        template_rendered.disconnect(record, app)

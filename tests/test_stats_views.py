@@ -121,6 +121,19 @@ def test_dashboard_is_compressed_and_its_cached_figures_match_a_fresh_render(pop
     assert without_token(fresh) == cached
 
 
+def test_dashboard_tables_are_sent_without_indentation_or_blank_lines(pop, admin_client):
+    """The tables are most of the page and every request compresses all of it: one row per
+    line (a quarter of the page was indentation and blank lines)."""
+    import re
+
+    html = admin_client.get("/admin/stats/").get_data(as_text=True)
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
+    assert bodies
+    for body in bodies:
+        lines = body.strip().split("\n")
+        assert all(line.startswith("<tr") and line.endswith("</tr>") for line in lines), lines[:3]
+
+
 def test_dashboard_filters_apply_to_every_figure(pop, admin_client):
     html = admin_client.get(f"/admin/stats/?course={pop.adv.id}&date_from=2025-01-01").get_data(as_text=True)
     assert page_table(html, "language")[-1] == ["Total", "2", "0", "0.0", ""]

@@ -7,10 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.lists import format_list
-from flask import current_app, g, has_app_context, request, url_for
+from flask import current_app, g, get_template_attribute, has_app_context, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_login import current_user
+from markupsafe import Markup
 
+from academy.core.cache import shared_html
 from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
 from academy.core.nav import nav_for
 from academy.core.uploads import format_size
@@ -84,6 +86,24 @@ def forget_unread_notifications() -> None:
         g.pop("unread_notifications", None)
 
 
+_PARTS = "_site_header_parts.html"
+
+
+def header_menu() -> Markup:
+    """The signed-in user's menu entries ("My learning" and what features offer their
+    roles): the same for everyone with those roles, so from the shared cache by role set."""
+    roles = tuple(sorted(str(role) for role in current_user.roles))
+    return shared_html("header-menu", roles,
+                       lambda: get_template_attribute(_PARTS, "menu")(nav_for(current_user)))
+
+
+def language_options() -> Markup:
+    """The language switcher's options, the interface language selected: the same for
+    everyone (the shared cache's key names the interface language)."""
+    return shared_html("header-languages", (), lambda: get_template_attribute(_PARTS, "language_options")(
+        _switcher_languages(current_app), current_locale()))
+
+
 def _switcher_languages(app) -> list[tuple[str, str]]:
     return [(code, autonym(code)) for code in app.config["LANGUAGES"]]
 
@@ -107,6 +127,8 @@ def register(app) -> None:
         }
 
     app.jinja_env.globals["unread_notifications"] = unread_notifications
+    app.jinja_env.globals["header_menu"] = header_menu
+    app.jinja_env.globals["language_options"] = language_options
     app.jinja_env.globals["has_notifications"] = has_notifications
 
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""

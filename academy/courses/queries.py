@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.core import signals
@@ -23,17 +23,22 @@ from academy.courses.structure import LessonNode, ModuleNode, structure
 from academy.extensions import db
 
 
-def published_courses() -> list[Course]:
-    """Published courses, by code (their language versions load when a card is rendered:
-    the cards come from the shared cache)."""
-    return list(db.session.scalars(select(Course).where(Course.is_published).order_by(Course.code)))
+def catalogue_rows(user_id: int | None) -> list:
+    """The published courses, by code, as rows of the columns their catalogue card's cache
+    key names (id, content token, and the course row's columns a card shows), and
+    ``is_enrolled`` (whether ``user_id`` is enrolled; the page's own, never in a key): the
+    cards come from the shared cache, so no course object is built unless a card is rendered."""
+    enrolled = (Enrollment.course_id == Course.id) & (Enrollment.user_id == (user_id or 0))
+    return list(db.session.execute(
+        select(Course.id, Course.content_token, Course.slug, Course.code, Course.estimated_hours,
+               Course.default_language, Enrollment.id.is_not(None).label("is_enrolled"))
+        .outerjoin(Enrollment, enrolled).where(Course.is_published).order_by(Course.code)))
 
 
-def enrolled_course_ids(user_id: int | None) -> set[int]:
-    """Ids of the courses ``user_id`` is enrolled in (none for None)."""
-    if user_id is None:
-        return set()
-    return set(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))
+def courses_by_id(ids: list[int]) -> dict[int, Course]:
+    """{id: course} with their language versions, for rendering cards that were not cached."""
+    return {c.id: c for c in db.session.scalars(
+        select(Course).where(Course.id.in_(ids)).options(selectinload(Course.versions)))}
 
 
 def module_counts(course_ids: list[int]) -> dict[int, int]:
@@ -57,15 +62,23 @@ def course_by_slug(slug: str) -> Course | None:
 def course_with_enrollment(slug: str, user_id: int) -> tuple[Course | None, Enrollment | None, set[int]]:
     """(the course or None, the user's enrolment in it or None, ids of its completed
     lessons): what the course home and lesson pages start from."""
+    # The completed lesson ids come in the same statement, as one comma-separated string
+    # (group_concat on SQLite, string_agg on PostgreSQL): every lesson view and course
+    # home needs them, and a second round trip cost as much as the rest of the read.
+    done = (
+        select(func.aggregate_strings(cast(LessonProgress.lesson_id, String), ","))
+        .where(LessonProgress.enrollment_id == Enrollment.id, LessonProgress.completed_at.is_not(None))
+        .scalar_subquery()
+    )
     row = db.session.execute(
-        select(Course, Enrollment)
+        select(Course, Enrollment, done)
         .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user_id))
         .where(Course.slug == slug)
     ).one_or_none()
     if row is None:
         return None, None, set()
-    course, enrollment = row
-    return course, enrollment, completed_lesson_ids(enrollment.id) if enrollment is not None else set()
+    course, enrollment, ids = row
+    return course, enrollment, {int(i) for i in ids.split(",")} if ids else set()
 
 
 def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:

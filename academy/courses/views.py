@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from academy.auth.access import learner_required
 from academy.core import signals
-from academy.core.cache import shared_html, shared_value
+from academy.core.cache import shared_value, shared_values
 from academy.core.enums import Role
 from academy.core.i18n import current_locale, language_name, text_direction
 from academy.core.signals import values_from_signal
@@ -64,31 +64,38 @@ def _display_version(course: Course, preferred: str):
     return course.version(preferred) or course.version(course.default_language) or course.versions[0]
 
 
-def catalogue_card(course: Course, locale: str) -> Markup:
-    """The course's card (empty for a course with no published language version): the
-    same for every visitor, so rendered once into the shared cache per content token
+def catalogue_cards(rows: list, locale: str) -> list[Markup]:
+    """Each listed course's card (empty for a course with no published language version):
+    the same for every visitor, so rendered once into the shared cache per content token
     (which its language versions and modules renew), the course row's own shown columns
-    and the interface language."""
+    and the interface language. ``rows`` are ``queries.catalogue_rows()``: the key's
+    columns only, so a page whose cards are all cached loads no course object."""
 
-    def render() -> str:
+    def render(course: Course, module_count: int) -> str:
         if not course.published_versions:
             return ""
         return render_template(
             "courses/_catalogue_card.html", course=course, version=_display_version(course, locale),
             languages=[language_name(v.language, locale) for v in course.published_versions],
-            module_count=queries.module_counts([course.id]).get(course.id, 0))
+            module_count=module_count)
 
-    key = (course.id, course.content_token, course.slug, course.code, course.estimated_hours, course.default_language)
-    return shared_html("catalogue-card", key, render)
+    def build_missing(positions: list[int]) -> list[str]:
+        # Three statements for any number of cards: a worker's first catalogue (or the first
+        # after an edit) renders them all.
+        ids = [rows[i].id for i in positions]
+        courses, counts = queries.courses_by_id(ids), queries.module_counts(ids)
+        return [render(courses[rows[i].id], counts.get(rows[i].id, 0)) for i in positions]
+
+    keys = [(r.id, r.content_token, r.slug, r.code, r.estimated_hours, r.default_language) for r in rows]
+    return [Markup(card) for card in shared_values("catalogue-card", keys, build_missing)]  # noqa: S704  # nosec B704 - our own template's output
 
 
 @bp.route("/")
 @bp.route("/courses/")
 def catalogue():
-    locale = current_locale()
-    cards = [(c, card) for c in queries.published_courses() if (card := catalogue_card(c, locale))]
-    enrolled = queries.enrolled_course_ids(current_user.id if current_user.is_authenticated else None)
-    return render_template("courses/catalogue.html", cards=cards, enrolled=enrolled)
+    rows = queries.catalogue_rows(current_user.id if current_user.is_authenticated else None)
+    cards = [(row, card) for row, card in zip(rows, catalogue_cards(rows, current_locale()), strict=True) if card]
+    return render_template("courses/catalogue.html", cards=cards)
 
 
 @bp.route("/courses/<slug>/")
@@ -223,6 +230,41 @@ def _lesson_context(course: Course, module_key: str, lesson_key: str):
     return module, lesson
 
 
+def render_lesson_parts(course: Course, lesson_id: int, language: str) -> dict:
+    """The lesson page's parts that are the same for every learner of this language
+    version: its title, the breadcrumb, position and length, the lesson's text, and the
+    links to the lessons before and after it. Built from the course's structure and texts,
+    never from a learner's outline: ticks, the form and progress are put around them by
+    courses/lesson.html."""
+    macros = "courses/_lesson_parts.html"
+    top, pager = (get_template_attribute(macros, name) for name in ("top", "pager"))
+    fallback, dir_, ui_dir = course.default_language, text_direction(language), text_direction(current_locale())
+    flat = [(m, les) for m in structure(course).modules for les in m.lessons]
+    idx = next(i for i, (_m, les) in enumerate(flat) if les.id == lesson_id)
+    module, lesson = flat[idx]
+
+    def link(item):
+        return (item[0].key, item[1].key, item[1].title(language, fallback)) if item else None
+
+    text = lesson_body(course, lesson_id, language)
+    title, body_html = (text.title, text.body_html) if text else (lesson.title(language, fallback), "")
+    return {
+        "title": title,
+        "top": top(course.slug, module.title(language, fallback), module.lessons.index(lesson) + 1,
+                   len(module.lessons), lesson, title, body_html, language, dir_, ui_dir,
+                   objectives=text.objectives if text else (), ui_lang=current_locale()),
+        "pager": pager(course.slug, link(flat[idx - 1] if idx > 0 else None),
+                       link(flat[idx + 1] if idx + 1 < len(flat) else None), language, dir_, ui_dir),
+    }
+
+
+def lesson_parts(course: Course, lesson_id: int, language: str) -> dict:
+    """``render_lesson_parts``, from the shared cache (the key names the content token,
+    which any edit of the course's structure or texts renews)."""
+    key = (course.id, course.content_token, course.slug, course.default_language, language, lesson_id)
+    return shared_value("lesson", key, lambda: render_lesson_parts(course, lesson_id, language))
+
+
 @bp.route("/learn/<slug>/<module_key>/<lesson_key>")
 @learner_required
 def lesson(slug: str, module_key: str, lesson_key: str):
@@ -250,13 +292,9 @@ def lesson(slug: str, module_key: str, lesson_key: str):
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = current_app.response_class(status=304)
     else:
-        flat = [(m, les) for m in outline for les in m.lessons]
-        idx = next(i for i, (_m, les) in enumerate(flat) if les.lesson.id == lesson.id)
         response = make_response(render_template(
             "courses/lesson.html", course=course, enrollment=enrollment, module=mview, lesson=lesson,
-            lesson_view=lesson_view, text=lesson_body(course, lesson.id, enrollment.language),
-            prev_item=flat[idx - 1] if idx > 0 else None, next_item=flat[idx + 1] if idx + 1 < len(flat) else None,
-            position=mview.lessons.index(lesson_view) + 1))
+            lesson_view=lesson_view, parts=lesson_parts(course, lesson.id, enrollment.language)))
     response.set_etag(etag, weak=True)
     # The learner's own page: kept by their browser only, and checked with the server each time.
     response.headers["Cache-Control"] = "private, no-cache"

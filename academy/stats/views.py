@@ -112,6 +112,15 @@ def dashboard():
     return render_template("stats/dashboard.html", body=_body(form, snap, base_args))
 
 
+def figures_scope() -> tuple[str, ...]:
+    """What bounds the figures the viewer may see, in the cached figures' key: their roles
+    (the same for every admin), so a role with a narrower view (a coordinator's) never gets
+    figures rendered for a wider one. A role whose scope is narrower than its role name says
+    (one region's coordinators) must narrow the snapshot's Filters too: the snapshot, and so
+    the key's version, follows the filters."""
+    return ("scope", *sorted(str(role) for role in current_user.roles))
+
+
 def _body(form, snap, base_args: dict) -> Markup:
     figures_html = ""
     if snap is not None:
@@ -122,9 +131,10 @@ def _body(form, snap, base_args: dict) -> Markup:
             return render_template("stats/_dashboard_figures.html", figures=figs, base_args=base_args,
                                    show=figures.show)
 
-        # Aggregates for the snapshot and filters, the same for every admin: no name, no token.
+        # Aggregates for the snapshot and filters, the same for everyone with the same
+        # permission scope: no name, no token.
         query = tuple(sorted((k, str(v)) for k, v in base_args.items()))
-        figures_html = shared_html("stats-figures", (snap.version, get_timezone(), *query), render)
+        figures_html = shared_html("stats-figures", (snap.version, get_timezone(), *figures_scope(), *query), render)
     html = render_template("stats/_dashboard_body.html", form=form,
                            filters_html=_filters_html(form),
                            figures_html=Markup(figures_html), snapshot=snap,  # noqa: S704  # nosec B704 - our templates' output
