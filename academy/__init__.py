@@ -127,10 +127,11 @@ def configure_blueprints(app: Flask) -> None:
     from academy.core.views import register_error_handlers
     from academy.courses.views import bp as courses_bp
     from academy.jobs.views import bp as jobs_bp
+    from academy.offline.views import bp as offline_bp
     from academy.stats.views import bp as stats_bp
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
-               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp):
+               certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, offline_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 
@@ -139,9 +140,9 @@ def configure_features(app: Flask) -> None:
     """Each feature connects its receivers to the signals of academy.core.signals. The
     order is the order in which receivers answer: it orders what several features add to
     one page (the header's menu on equal ranks, the sections of a person's admin page)."""
-    from academy import admin, assessments, certificates, certification, jobs, stats
+    from academy import admin, assessments, certificates, certification, jobs, offline, stats
 
-    for feature in (assessments, admin, certification, stats, certificates, jobs):
+    for feature in (assessments, admin, certification, stats, certificates, jobs, offline):
         feature.init_app(app)
 
 

@@ -42,4 +42,5 @@ from academy.courses.models import (  # noqa: F401
     ModuleText,
 )
 from academy.jobs.models import Job  # noqa: F401
+from academy.offline.models import PartialUpload, SyncReceipt  # noqa: F401
 from academy.stats import models as _stats_models  # noqa: F401  (indexes on others' tables)
