@@ -106,6 +106,7 @@
           document.dispatchEvent(new CustomEvent("academy:synced", { detail: body.results }));
           return removeIds(done.map(function (r) { return r.id; })).then(function () {
             lastResult = [fill(status.dataset.synced, { n: done.length })].concat(notes).join(" ");
+            if (channel) { channel.postMessage({ user: userId, text: lastResult }); }
             return rows.length > batch.length ? sendAll() : done.length;
           });
         });
@@ -121,6 +122,12 @@
     var p = navigator.locks ? navigator.locks.request("academy-sync", run) : run();
     return p.catch(function () { lastResult = status.dataset.failed; })
       .then(function () { flushing = false; return show(); });
+  }
+
+  // Every open tab says what was sent, whichever tab sent it.
+  var channel = window.BroadcastChannel ? new BroadcastChannel("academy-sync") : null;
+  if (channel) {
+    channel.onmessage = function (e) { if (e.data && e.data.user === userId) { lastResult = e.data.text; show(); } };
   }
 
   window.academyOffline = {
