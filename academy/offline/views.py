@@ -107,8 +107,22 @@ def _language(course: Course, language: str) -> str:
     return language
 
 
-def _offline_lessons(course: Course):
-    return [(m, les) for m in structure(course).modules for les in m.lessons]
+def _offline_lessons(course: Course, open_modules: set[str] | None = None):
+    return [(m, les) for m in structure(course).modules if open_modules is None or m.key in open_modules
+            for les in m.lessons]
+
+
+def _open_modules(course: Course, enrollment, outline=None) -> set[str]:
+    """The modules this learner may read (sequential release keeps later ones closed)."""
+    outline = outline if outline is not None else course_queries.course_outline(course, enrollment,
+                                                                                 enrollment.language)
+    return {m.module.key for m in outline if not m.is_locked}
+
+
+def copy_token(course: Course, open_modules: set[str]) -> str:
+    """What the offline copy follows: the course's content, and how many modules are open
+    to the learner (a module that opens later joins the copy at the next visit)."""
+    return f"{course.content_token}-{len(open_modules)}"
 
 
 def offline_section(course, enrollment, language: str, outline, **_kw) -> Markup | None:
@@ -116,7 +130,8 @@ def offline_section(course, enrollment, language: str, outline, **_kw) -> Markup
     if enrollment is None:
         return None
     return Markup(render_template(  # noqa: S704  # nosec B704 - our own template's output
-        "offline/_home_panel.html", course=course, language=language, token=course.content_token))
+        "offline/_home_panel.html", course=course, language=language,
+        token=copy_token(course, _open_modules(course, enrollment, outline))))
 
 
 @bp.route("/learn/<slug>/offline.json")
@@ -126,9 +141,10 @@ def course_pack(slug: str):
     the pages, figures, CSS and JS, under the course's content token."""
     course, enrollment = _enrolled_course(slug)
     language = enrollment.language
+    open_modules = _open_modules(course, enrollment)
     urls = [url_for("offline.offline_home", slug=slug, language=language)]
     media: list[str] = []
-    for m, les in _offline_lessons(course):
+    for m, les in _offline_lessons(course, open_modules):
         urls.append(url_for("offline.offline_lesson", slug=slug, language=language, module_key=m.key,
                             lesson_key=les.key))
         body = lesson_body(course, les.id, language)
@@ -142,24 +158,26 @@ def course_pack(slug: str):
         url_for("courses.course_home", slug=slug): url_for("offline.offline_home", slug=slug, language=language),
         **{url_for("courses.lesson", slug=slug, module_key=m.key, lesson_key=les.key):
            url_for("offline.offline_lesson", slug=slug, language=language, module_key=m.key, lesson_key=les.key)
-           for m, les in _offline_lessons(course)},
+           for m, les in _offline_lessons(course, open_modules)},
     }
-    return _no_store(jsonify(course=slug, language=language, token=course.content_token, urls=urls, pages=pages))
+    return _no_store(jsonify(course=slug, language=language, token=copy_token(course, open_modules), urls=urls,
+                             pages=pages))
 
 
 @bp.route("/learn/<slug>/offline/<language>/")
 @learner_required
 def offline_home(slug: str, language: str):
-    course, _enrollment = _enrolled_course(slug)
+    course, enrollment = _enrolled_course(slug)
     _language(course, language)
     version = course.version(language)
+    open_modules = _open_modules(course, enrollment)
 
     def render() -> str:
         return render_template("offline/home.html", course=course, version=version, language=language,
-                               modules=structure(course).modules)
+                               modules=[m for m in structure(course).modules if m.key in open_modules])
 
-    html = shared_html("offline-home", (course.id, course.content_token, language), render)
-    return _offline_response(html)
+    key = (course.id, course.content_token, language, *sorted(open_modules))
+    return _offline_response(shared_html("offline-home", key, render))
 
 
 @bp.route("/learn/<slug>/offline/<language>/<module_key>/<lesson_key>")
@@ -168,11 +186,11 @@ def offline_lesson(slug: str, language: str, module_key: str, lesson_key: str):
     """The lesson as the offline copy keeps it: the same page for every learner of the
     language (no name, no CSRF token, no progress), so nothing in the browser's cache can
     go stale or belong to someone else."""
-    course, _enrollment = _enrolled_course(slug)
+    course, enrollment = _enrolled_course(slug)
     _language(course, language)
     flat = _offline_lessons(course)
     idx = next((i for i, (m, les) in enumerate(flat) if m.key == module_key and les.key == lesson_key), None)
-    if idx is None:
+    if idx is None or module_key not in _open_modules(course, enrollment):
         abort(404)
 
     def render() -> str:
@@ -203,8 +221,7 @@ def download_module(slug: str, module_key: str):
     module = next((m for m in structure(course).modules if m.key == module_key), None)
     if module is None:
         abort(404)
-    outline = course_queries.course_outline(course, enrollment, language)
-    if any(m.is_locked for m in outline if m.module.key == module_key):
+    if module_key not in _open_modules(course, enrollment):
         abort(403)
 
     def render() -> str:

@@ -101,7 +101,8 @@
           var done = batch.filter(function (r) { return byKey[r.action.key]; });
           done.forEach(function (r) {
             var res = byKey[r.action.key];
-            if (["late", "closed", "refused"].indexOf(res.status) >= 0 && res.message) { notes.push(res.message); }
+            var late = ["late", "closed", "refused"].indexOf(res.status) >= 0;
+            if (late && res.message && notes.indexOf(res.message) < 0) { notes.push(res.message); }
           });
           document.dispatchEvent(new CustomEvent("academy:synced", { detail: body.results }));
           return removeIds(done.map(function (r) { return r.id; })).then(function () {
