@@ -146,3 +146,46 @@ def test_a_course_edited_while_the_learner_is_offline_refreshes_the_copy_and_kee
     assert "Rewritten while you were away." in page.locator("article.lesson").inner_text()
     page.context.set_offline(False)
     assert course.id
+
+
+def test_a_quiz_submitted_while_offline_is_graded_once_and_the_result_shows_when_the_link_returns(
+        page, import_course, make_user, app_ctx):
+    from academy.assessments.enums import AttemptState
+    from academy.assessments.models import QuizAttempt
+    from academy.extensions import db
+    from tests.browser.conftest import browser_login
+    from tests.browser.test_offline_journey import answer_rightly
+    from tests.conftest import TEST_PASSWORD
+
+    _course, user = world(import_course, make_user)
+    browser_login(page, user.email, TEST_PASSWORD)
+    page.goto("/learn/quizzed/quiz/one")
+    page.click("main form button.primary")
+    page.wait_for_url("**/attempts/*")
+    page.context.set_offline(True)
+    answer_rightly(page, "en")
+    page.click("button[data-submit]")
+    shows(page, "[data-sync-status]", "Waiting to sync")
+    page.context.set_offline(False)
+    page.wait_for_url("**/result")
+    assert "Passed" in page.locator(".result-summary").inner_text()
+    db.session.expire_all()
+    attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id)).all()
+    assert [(a.state, a.score) for a in attempts] == [(AttemptState.GRADED, 100.0)]
+
+
+def test_a_lesson_page_open_when_the_link_drops_still_marks_the_lesson_complete(page, import_course, make_user,
+                                                                                 app_ctx):
+    from tests.browser.conftest import browser_login
+    from tests.conftest import TEST_PASSWORD
+
+    _course, user = world(import_course, make_user)
+    browser_login(page, user.email, TEST_PASSWORD)
+    page.goto("/learn/quizzed/one/first")  # the learner's own page, online, no offline copy kept
+    page.context.set_offline(True)
+    page.click("form[data-progress-form] button")
+    shows(page, ".lesson-actions", "Saved on this device")
+    shows(page, "[data-sync-status]", "Waiting to sync (1)")
+    page.context.set_offline(False)
+    shows(page, "[data-sync-status]", "was sent (1)")
+    assert lesson_done(user.id, "first") == 1

@@ -65,6 +65,11 @@
     pending = window.setTimeout(save, delay);
   }
 
+  // A submit kept offline and now sent: show the result, as an online submit does.
+  document.addEventListener("academy:synced", function () {
+    if (form.dataset.submittedOffline) { window.location.assign(url.split("?")[0] + "/result"); }
+  });
+
   form.addEventListener("change", function () { schedule(300); });
   form.addEventListener("input", function (e) { if (e.target.type === "text") { schedule(1200); } });
   form.addEventListener("submit", function (event) {
@@ -73,6 +78,7 @@
     var submitter = event.submitter;
     if (!navigator.onLine && submitter && submitter.value === "submit" && keepOffline("submit")) {
       event.preventDefault();
+      form.dataset.submittedOffline = "1";
       form.querySelectorAll("button, input, select, textarea").forEach(function (el) { el.disabled = true; });
     }
   });
