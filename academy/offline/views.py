@@ -298,8 +298,16 @@ def upload_start(record_id: int, task_id: int):
     task = db.session.get(PracticeTask, task_id)
     if record is None or task is None or task.programme_id != record.programme_id or record.user_id != current_user.id:
         abort(404)
-    if record.phase2_passed_at is None:
-        abort(403)
+    from academy.certification import services as certification
+
+    # Refused before the first byte when the work cannot take files now (locked, awarded, closed).
+    sub = certification.submission_for(record, task)
+    try:
+        certification.check_practice_open(record, task)
+        if sub is not None and not sub.is_editable:
+            raise certification.CertificationError(_("This submission is locked while it is graded."))
+    except certification.CertificationError as exc:
+        return jsonify(error=str(exc)), 409
     data = request.get_json(silent=True) or {}
     size = data.get("size")
     if not isinstance(size, int) or isinstance(size, bool):

@@ -24,8 +24,9 @@ ROWS = [
     Row("offline.sync_token", lambda w: "/sync/token", logged_in(200)),
     # No list of actions: refused, for anyone logged in (each applies only to its sender).
     Row("offline.sync", lambda w: "/sync", logged_in(400), method="POST"),
+    # The owner's work in this world is submitted (locked for grading): no new upload starts.
     Row("offline.upload_start", lambda w: f"/certification/records/{w.record.id}/tasks/{w.task.id}/uploads",
-        {"anon": 302, "learner": 400, "other": 404, "instructor": 404, "admin": 404}, method="POST"),
+        {"anon": 302, "learner": 409, "other": 404, "instructor": 404, "admin": 404}, method="POST"),
     Row("offline.upload_status", lambda w: f"/certification/uploads/{w.upload.token}", OWNER_ONLY),
     # No Content-Range: refused for the owner; not found for anyone else.
     Row("offline.upload_chunk", lambda w: f"/certification/uploads/{w.upload.token}",

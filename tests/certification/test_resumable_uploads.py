@@ -122,3 +122,15 @@ def test_abandoned_uploads_are_removed_by_the_periodic_task(w, client):
     assert remove_abandoned(older_than=timedelta(seconds=-1)) == 1
     db.session.commit()
     assert db.session.scalar(select(func.count(PartialUpload.id))) == 0 and not any(partial_dir().iterdir())
+
+
+def test_no_upload_starts_for_work_that_is_locked_for_grading(w, client):
+    from academy.certification import services
+
+    login(client, w.learner)
+    sub = services.submission_for(w.record, w.task, create=True)
+    sub.text = "Done"
+    services.submit(sub)
+    db.session.commit()
+    resp = begin(client, w)
+    assert resp.status_code == 409 and "locked" in resp.get_json()["error"]
