@@ -97,6 +97,12 @@ def test_a_course_kept_offline_is_read_and_worked_offline_and_synced_once_online
     assert attempt.state == AttemptState.GRADED and attempt.score == 100.0
     assert receipts() == 3
 
+    # The learner takes the course off the device again.
+    page.goto("/learn/quizzed/")
+    page.click("[data-offline-remove]")
+    shows(page, "[data-offline-state]", "not kept on this device")
+    assert page.evaluate("async () => (await caches.keys()).filter(n => n.startsWith('academy-course:')).length") == 0
+
 
 def test_two_tabs_online_again_send_the_queue_once(page, import_course, make_user, app_ctx):
     from tests.browser.conftest import browser_login
