@@ -195,3 +195,18 @@ def test_a_lesson_page_open_when_the_link_drops_still_marks_the_lesson_complete(
     page.context.set_offline(False)
     shows(page, "[data-sync-status]", "was sent (1)")
     assert lesson_done(user.id, "first") == 1
+
+
+def test_without_javascript_the_course_home_offers_no_offline_button_that_would_do_nothing(
+        page_no_js, import_course, make_user, app_ctx):
+    from tests.browser.conftest import browser_login
+    from tests.conftest import TEST_PASSWORD
+
+    _course, user = world(import_course, make_user)
+    browser_login(page_no_js, user.email, TEST_PASSWORD)
+    page_no_js.goto("/learn/quizzed/")
+    assert "With JavaScript on" in page_no_js.locator(".offline-panel").inner_text()
+    assert not page_no_js.locator("[data-offline-save]").is_visible()
+    assert not page_no_js.locator("[data-offline-remove]").is_visible()
+    assert not page_no_js.locator("[data-sync-status]").is_visible()
+    page_no_js.click(".module-download a")  # the module download is a plain link

@@ -175,7 +175,12 @@
   function scope() { return new URL("./", new URL(panel.dataset.swUrl, location.href)).href; }
   function render(meta, note) {
     if (meta) {
-      var size = meta.bytes >= 1048576 ? (meta.bytes / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(meta.bytes / 1024)) + " kB";
+      var mb = meta.bytes >= 1048576, lang = document.documentElement.lang || undefined, size;
+      try {
+        size = new Intl.NumberFormat(lang, { style: "unit", unit: mb ? "megabyte" : "kilobyte", unitDisplay: "short",
+                                             maximumFractionDigits: mb ? 1 : 0 })
+          .format(mb ? meta.bytes / 1048576 : Math.max(1, meta.bytes / 1024));
+      } catch (e) { size = Math.round(meta.bytes / 1024) + " kB"; }
       state.textContent = [note || "", fill(panel.dataset.kept, { n: meta.count, size: size })].join(" ").trim();
     } else { state.textContent = panel.dataset.none; }
     saveBtn.hidden = !!meta; removeBtn.hidden = !meta;
