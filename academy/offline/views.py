@@ -13,6 +13,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     jsonify,
     render_template,
     request,
@@ -273,6 +274,8 @@ def sync():
         # Queued by someone else on this browser: not applied to this account.
         return jsonify(error=_("This work was saved by another account on this device.")), 409
     results = services.apply_actions(current_user, actions)
+    for message in dict.fromkeys(r["message"] for r in results if r["status"] == services.LATE):
+        flash(message, "info")  # also on the next page (a quiz's result page), not only in the status line
     db.session.commit()
     return _no_store(jsonify(results=results))
 

@@ -210,3 +210,39 @@ def test_without_javascript_the_course_home_offers_no_offline_button_that_would_
     assert not page_no_js.locator("[data-offline-remove]").is_visible()
     assert not page_no_js.locator("[data-sync-status]").is_visible()
     page_no_js.click(".module-download a")  # the module download is a plain link
+
+
+def test_a_timed_quiz_submitted_offline_after_its_deadline_tells_the_learner_it_arrived_too_late(
+        page, import_course, make_user, app_ctx):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from academy.assessments.models import Quiz, QuizAttempt
+    from academy.core.models import utcnow
+    from academy.extensions import db
+    from tests.browser.conftest import browser_login
+    from tests.browser.test_offline_journey import answer_rightly
+    from tests.conftest import TEST_PASSWORD
+
+    course, user = world(import_course, make_user)
+    db.session.execute(update(Quiz).where(Quiz.course_id == course.id, Quiz.key == "one")
+                       .values(time_limit_minutes=10))
+    db.session.commit()
+    browser_login(page, user.email, TEST_PASSWORD)
+    page.goto("/learn/quizzed/quiz/one")
+    page.click("main form button.primary")
+    page.wait_for_url("**/attempts/*")
+    page.context.set_offline(True)
+    answer_rightly(page, "en")
+    page.click("button[data-submit]")
+    shows(page, "[data-sync-status]", "Waiting to sync")
+    db.session.execute(update(QuizAttempt).where(QuizAttempt.user_id == user.id)
+                       .values(deadline_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()  # the link came back after the time limit
+    page.context.set_offline(False)
+    page.wait_for_url("**/result")
+    assert "after the quiz's time limit" in page.locator(".flashes").inner_text()
+    db.session.expire_all()
+    attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user.id))
+    assert attempt.expired_at is not None and attempt.score == 0.0  # nothing arrived in time
