@@ -29,7 +29,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_sync_receipt_user_id_user'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_receipt')),
-        sa.UniqueConstraint('user_id', 'client_key', name=op.f('uq_sync_receipt_user_id')),
+        sa.UniqueConstraint('user_id', 'client_key', name=op.f('uq_sync_receipt_user_id_client_key')),
     )
     with op.batch_alter_table('sync_receipt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sync_receipt_user_id'), ['user_id'], unique=False)
