@@ -127,6 +127,10 @@ def apply_action(user, action: dict) -> dict:
                     outcome, message = KINDS[kind](user, action)
             except SyncError as exc:
                 outcome, message = REFUSED, str(exc)
+            except (ValueError, TypeError, LookupError):
+                # Malformed answers (an edited queue, an old page's fields): refused and answered, so the
+                # browser drops it instead of sending it forever.
+                outcome, message = REFUSED, _("This saved action could not be read.")
             receipt.outcome, receipt.message = outcome, message
             record("offline.synced", "sync_receipt", receipt.id, after={"kind": kind, "outcome": outcome},
                    actor_id=user.id)

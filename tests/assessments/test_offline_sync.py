@@ -92,9 +92,10 @@ def test_another_learners_attempt_and_a_bad_action_are_refused_without_stopping_
     results = sync(other_client,
                    {"key": "steal-answers-01", "type": "answers", "attempt": attempt_id, "fields": []},
                    {"key": "x", "type": "answers"},
+                   {"key": "bad-fields-0001", "type": "answers", "attempt": attempt_id, "fields": "not a list"},
                    {"key": "unknown-kind-01", "type": "delete-everything"}).get_json()["results"]
-    assert [r["status"] for r in results] == ["refused", "refused", "refused"]
-    assert db.session.scalar(select(func.count(SyncReceipt.id))) == 1  # only the well-formed one is remembered
+    assert [r["status"] for r in results] == ["refused", "refused", "refused", "refused"]
+    assert db.session.scalar(select(func.count(SyncReceipt.id))) == 2  # only the well-formed ones are remembered
 
 
 def test_work_queued_by_another_account_on_the_same_browser_is_not_applied(learner, login_as):
