@@ -84,7 +84,8 @@ def manifest():
     resp = jsonify(body)
     resp.mimetype = "application/manifest+json"
     resp.headers["Cache-Control"] = "public, max-age=3600"
-    resp.vary.add("Cookie")
+    resp.vary.add("Cookie")  # the interface language: a saved choice, the session, or the browser
+    resp.vary.add("Accept-Language")
     return resp
 
 
