@@ -133,6 +133,7 @@ def configure_blueprints(app: Flask) -> None:
     from academy.courses.views import bp as courses_bp
     from academy.jobs.views import bp as jobs_bp
     from academy.nudges.views import bp as nudges_bp
+    from academy.offline.views import bp as offline_bp
     from academy.preferences.views import bp as preferences_bp
     from academy.reports.views import bp as reports_bp
     from academy.stats.views import bp as stats_bp
@@ -140,7 +141,8 @@ def configure_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, courses_bp, admin_bp, invitations_bp, assessments_bp, stats_bp,
                certification_bp, certificates_bp, certificates_admin_bp, jobs_bp, assignments_bp, exercises_bp,
-               surveys_bp, nudges_bp, preferences_bp, announcements_bp, coordinators_bp, reports_bp):
+               surveys_bp, nudges_bp, preferences_bp, announcements_bp, coordinators_bp, reports_bp,
+               offline_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
 
@@ -158,13 +160,14 @@ def configure_features(app: Flask) -> None:
         coordinators,
         jobs,
         nudges,
+        offline,
         reports,
         stats,
         surveys,
     )
 
     for feature in (assessments, admin, certification, stats, certificates, jobs, assignments, surveys, nudges,
-                    coordinators, reports):
+                    coordinators, reports, offline):
         feature.init_app(app)
 
 

@@ -106,6 +106,9 @@ def load_config(override: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "STORAGE_DIR": os.environ.get("ACADEMY_STORAGE_DIR", str(instance_dir / "storage")),
+        # Evidence uploads still arriving in chunks; on a shared mount when several servers run.
+        "PARTIAL_UPLOAD_DIR": os.environ.get("ACADEMY_PARTIAL_UPLOAD_DIR", str(instance_dir / "partial-uploads")),
+        "PARTIAL_UPLOAD_TTL_HOURS": float(os.environ.get("ACADEMY_PARTIAL_UPLOAD_TTL_HOURS", "24")),
         "BASE_URL": os.environ.get("ACADEMY_BASE_URL") or default_base_url(env),
         "BASE_URL_IS_DEFAULT": not os.environ.get("ACADEMY_BASE_URL"),
         "MAIL_BACKEND": os.environ.get("ACADEMY_MAIL_BACKEND", "console"),

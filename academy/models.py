@@ -61,6 +61,7 @@ from academy.courses.models import (  # noqa: F401
 )
 from academy.jobs.models import Job  # noqa: F401
 from academy.nudges.models import ProgrammeNudgeSettings  # noqa: F401
+from academy.offline.models import PartialUpload, SyncReceipt  # noqa: F401
 from academy.preferences.models import DigestItem, NotificationPreference  # noqa: F401
 from academy.reports.models import ReportSend, ScheduledReport  # noqa: F401
 from academy.stats import models as _stats_models  # noqa: F401  (indexes on others' tables)

@@ -71,7 +71,10 @@ def world(app_ctx, make_user, import_course):
         "anonymous": ["/", "/courses/", f"/courses/{slug}/", "/login", "/register", "/verify/",
                       f"/verify/{certificate.verification_code}"],
         "learner": ["/dashboard", f"/learn/{slug}/", f"/learn/{slug}/{module.key}/{module.lessons[1].key}",
-                    f"/learn/{slug}/quiz/{quiz_key}", "/certificates/", "/account", "/account/name"],
+                    f"/learn/{slug}/quiz/{quiz_key}", "/certificates/", "/account", "/account/name",
+                    # the offline copy of a lesson and a downloaded module, in the learner's language
+                    f"/learn/{slug}/offline/{{lang}}/{module.key}/{module.lessons[1].key}",
+                    f"/learn/{slug}/modules/{module.key}/download"],
         "admin": ["/admin/", "/admin/stats/", "/admin/name-requests", f"/admin/courses/{course.id}"],
     }
 
@@ -95,8 +98,8 @@ def test_main_pages_are_valid_html_in_english_and_arabic(app, world, tmp_path):
             client = app.test_client()
             login(client, world[f"{who}s"][lang])
             for url in world[who]:
-                save(client, url, lang, who)
-    assert len(files) == 36
+                save(client, url.format(lang=lang), lang, who)
+    assert len(files) == 40
     # The harness itself, in the same run (one JVM start): the badge markup the checker
     # once flagged on every page must be reported.
     sentinel = tmp_path / "sentinel.html"

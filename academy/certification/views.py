@@ -72,9 +72,11 @@ from academy.core.enums import Role
 from academy.core.i18n import language_name
 from academy.core.nav import NavItem
 from academy.core.storage import get_storage
+from academy.core.transactions import after_commit
 from academy.core.uploads import body_limit
 from academy.courses.models import Course
 from academy.extensions import db
+from academy.offline import services as offline_services
 
 bp = Blueprint("certification", __name__, template_folder="templates", url_prefix="/certification")
 
@@ -221,11 +223,16 @@ def task(record_id: int, task_id: int):
         sub = services.submission_for(record, task, create=True)
         uploads = []
         chosen = [fs for fs in form.files.data or [] if fs and fs.filename]
+        # Files sent ahead in chunks (resumable-upload.js): only complete ones, only the learner's own.
+        finished = offline_services.finished_uploads(current_user, record, task, request.form.getlist("upload_token"))
         try:
-            if len(chosen) > max_files():
+            if len(chosen) + len(finished) > max_files():
                 raise UploadError(_("Choose at most %(n)s files at a time.", n=max_files()))
             for fs in chosen:
                 uploads.append(store_upload(fs))
+            for row, fs in finished:
+                uploads.append(store_upload(fs))
+                db.session.delete(row)
             services.save_draft(sub, form.text.data or "", uploads, current_user)
             if form.submit_work.data:
                 services.submit(sub)
@@ -236,6 +243,9 @@ def task(record_id: int, task_id: int):
             else:
                 flash(str(exc), "error")
             return _practice_page(record, task, services.submission_for(record, task), form, is_owner), 400
+        # The chunks' files go once the request's commit keeps the stored copies.
+        paths = [offline_services.partial_path(row) for row, _fs in finished]
+        after_commit(lambda: [p.unlink(missing_ok=True) for p in paths])
         if form.submit_work.data:
             flash(_("Your work is submitted. Your instructor will grade it."), "success")
         else:

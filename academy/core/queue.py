@@ -47,6 +47,7 @@ TASK_MODULES = (
     "academy.nudges.tasks",
     "academy.preferences.tasks",
     "academy.reports.tasks",
+    "academy.offline.tasks",
 )
 
 

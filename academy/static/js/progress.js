@@ -18,6 +18,22 @@ document.querySelectorAll("form[data-progress-form]").forEach(function (form) {
         done.textContent = "\u2713 " + data.message;
         form.replaceWith(done);
       })
-      .catch(function () { form.submit(); });
+      .catch(function (err) {
+        // No connection: keep it on this device, sent when the connection returns (offline.js).
+        var offline = window.academyOffline;
+        var m = form.action.match(/\/learn\/([^/]+)\/([^/]+)\/([^/]+)\/complete$/);
+        if (offline && m && offline.isNetworkError(err)) {
+          offline.queue({ type: "complete", course: decodeURIComponent(m[1]), module: decodeURIComponent(m[2]),
+                          lesson: decodeURIComponent(m[3]) }).then(function () {
+            var done = document.createElement("p");
+            done.className = "status status-completed";
+            done.setAttribute("role", "status");
+            done.textContent = "\u2713 " + offline.queuedText();
+            form.replaceWith(done);
+          });
+          return;
+        }
+        form.submit();
+      });
   });
 });

@@ -9,6 +9,23 @@
   var status = document.querySelector("[data-save-status]");
   var pending = null, inFlight = false, dirty = false, retryDelay = 2000, submitting = false;
 
+  var attemptId = (url.match(/\/attempts\/(\d+)/) || [])[1];
+  function fields(extra) {
+    var pairs = [];
+    new FormData(form).forEach(function (v, k) { if (k !== "csrf_token" && k !== "action") { pairs.push([k, String(v)]); } });
+    return pairs;
+  }
+  function keepOffline(type) {
+    // No connection: the answers wait on this device and are sent, in order, when it returns.
+    var offline = window.academyOffline;
+    if (!offline || !attemptId) { return null; }
+    var page = new FormData(form).get("page") || "1";
+    return offline.queue({ type: type, attempt: parseInt(attemptId, 10), fields: fields() },
+                         type === "answers" ? "answers:" + attemptId + ":" + page : null).then(function () {
+      if (status) { status.textContent = offline.queuedText(); status.dataset.state = "queued"; }
+    });
+  }
+
   function say(key) { if (status) { status.textContent = status.dataset[key]; status.dataset.state = key; } }
 
   function save() {
@@ -31,8 +48,12 @@
         if (count && res.body.answered_text) { count.textContent = res.body.answered_text; }
         if (dirty) { save(); }
       })
-      .catch(function () {
+      .catch(function (err) {
         inFlight = false;
+        if (window.academyOffline && window.academyOffline.isNetworkError(err) && !navigator.onLine) {
+          keepOffline("answers");
+          return;
+        }
         say("retrying");
         pending = window.setTimeout(save, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 30000);
@@ -44,11 +65,25 @@
     pending = window.setTimeout(save, delay);
   }
 
+  // A submit kept offline and now sent: show the result, as an online submit does.
+  document.addEventListener("academy:synced", function () {
+    if (form.dataset.submittedOffline) { window.location.assign(url.split("?")[0] + "/result"); }
+  });
+
   form.addEventListener("change", function () { schedule(300); });
   form.addEventListener("input", function (e) { if (e.target.type === "text") { schedule(1200); } });
-  form.addEventListener("submit", function () { submitting = true; if (pending) { window.clearTimeout(pending); } });
+  form.addEventListener("submit", function (event) {
+    submitting = true;
+    if (pending) { window.clearTimeout(pending); }
+    var submitter = event.submitter;
+    if (!navigator.onLine && submitter && submitter.value === "submit" && keepOffline("submit")) {
+      event.preventDefault();
+      form.dataset.submittedOffline = "1";
+      form.querySelectorAll("button, input, select, textarea").forEach(function (el) { el.disabled = true; });
+    }
+  });
   window.addEventListener("beforeunload", function (e) {
-    if (!submitting && (inFlight || (status && status.dataset.state === "retrying"))) { e.preventDefault(); e.returnValue = ""; }
+    if (!submitting && (inFlight || (status && status.dataset.state === "retrying")) && navigator.onLine) { e.preventDefault(); e.returnValue = ""; }
   });
 
   var timer = document.querySelector("[data-timer]");
