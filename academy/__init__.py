@@ -139,9 +139,9 @@ def configure_features(app: Flask) -> None:
     """Each feature connects its receivers to the signals of academy.core.signals. The
     order is the order in which receivers answer: it orders what several features add to
     one page (the header's menu on equal ranks, the sections of a person's admin page)."""
-    from academy import admin, assessments, certificates, certification, jobs, stats
+    from academy import admin, api, assessments, certificates, certification, jobs, stats, xapi
 
-    for feature in (assessments, admin, certification, stats, certificates, jobs):
+    for feature in (assessments, admin, certification, stats, certificates, jobs, api, xapi):
         feature.init_app(app)
 
 

@@ -8,6 +8,7 @@ from academy.assessments.models import (  # noqa: F401
     Quiz,
     QuizAttempt,
 )
+from academy.api.models import ApiToken, ApiUsage  # noqa: F401
 from academy.assessments.rubric_models import Rubric, RubricCriterion, RubricLevel  # noqa: F401
 from academy.auth.models import LoginFailure, Tisc, User, UserRole  # noqa: F401
 from academy.certificates.models import Certificate  # noqa: F401
@@ -43,3 +44,4 @@ from academy.courses.models import (  # noqa: F401
 )
 from academy.jobs.models import Job  # noqa: F401
 from academy.stats import models as _stats_models  # noqa: F401  (indexes on others' tables)
+from academy.xapi.models import XapiStatement  # noqa: F401

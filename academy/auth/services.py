@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from academy.auth.models import Tisc, User, UserRole
 from academy.auth.names import InvalidName, clean_name
 from academy.auth.passwords import hash_password, needs_rehash, verify_password
+from academy.core import signals
 from academy.core.enums import Gender, Role
 from academy.core.models import utcnow
 from academy.extensions import db
@@ -62,6 +63,7 @@ def create_user(*, email: str, full_name: str, password: str, gender: Gender | s
     user.role_rows = [UserRole(role=Role(r)) for r in roles]
     db.session.add(user)
     db.session.flush()
+    signals.user_registered.send(user)
     return user
 
 

@@ -53,6 +53,7 @@ from academy.certification.models import (
 from academy.certification.notifications import notify
 from academy.certification.queries import add_months
 from academy.certification.uploads import StoredUpload
+from academy.core import signals
 from academy.core.audit import record as audit
 from academy.core.enums import Role
 from academy.core.models import utcnow
@@ -813,6 +814,7 @@ def evaluate(record: CertificationRecord) -> None:
             return
         record.phase1_passed_at = now
         db.session.flush()
+        signals.certification_phase_passed.send(record, phase=1)
         _notify_phase_opened(record, 2)
     if record.phase2_passed_at is None:
         # A recertification does not repeat the instructor-led training: the previous award
@@ -822,6 +824,7 @@ def evaluate(record: CertificationRecord) -> None:
             return
         record.phase2_passed_at = now
         db.session.flush()
+        signals.certification_phase_passed.send(record, phase=2)
         _notify_phase_opened(record, 3)
     if record.phase3_passed_at is None:
         met, _failed, _missing, _detail = queries.phase3_verdict(record)
@@ -829,6 +832,7 @@ def evaluate(record: CertificationRecord) -> None:
             return
         record.phase3_passed_at = now
         db.session.flush()
+        signals.certification_phase_passed.send(record, phase=3)
     award(record)
 
 
@@ -844,6 +848,7 @@ def award(record: CertificationRecord) -> None:
     record.awarded_at = now
     record.expires_at = add_months(now, record.programme.validity_months)
     db.session.flush()
+    signals.certified.send(record)
     audit("certification.award", "certification_record", record.id,
           after={"awarded_at": now.isoformat(), "expires_at": record.expires_at.isoformat()})
     issue_certification_certificate.after_commit(record.id)

@@ -43,6 +43,7 @@ TASK_MODULES = (
     "academy.certificates.tasks",
     "academy.certification.tasks",
     "academy.stats.tasks",
+    "academy.xapi.services",
 )
 
 
