@@ -1,6 +1,7 @@
 """Imports every model module so metadata is complete (Alembic, create_all in tests)."""
 
 from academy.admin.models import Invitation, NameCorrection  # noqa: F401
+from academy.api.models import ApiToken, ApiUsage  # noqa: F401
 from academy.assessments.models import (  # noqa: F401
     AttemptAnswer,
     Question,
@@ -8,7 +9,6 @@ from academy.assessments.models import (  # noqa: F401
     Quiz,
     QuizAttempt,
 )
-from academy.api.models import ApiToken, ApiUsage  # noqa: F401
 from academy.assessments.rubric_models import Rubric, RubricCriterion, RubricLevel  # noqa: F401
 from academy.auth.models import LoginFailure, Tisc, User, UserRole  # noqa: F401
 from academy.certificates.models import Certificate  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+import marshmallow as ma
 from flask import Response, request
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -67,9 +68,9 @@ users = api_blueprint("users", "users", "People's accounts (admin scope).")
 
 
 @users.route("/")
-@users.arguments(s.UserArgs, location="query", as_kwargs=False)
-@users.response(200, s.UserPage)
 @access(users, "read:users", 422)
+@users.arguments(s.UserArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+@users.response(200, s.UserPage)
 def list_users(args):
     """List people, by id"""
     from academy.auth.models import User, UserRole
@@ -89,8 +90,8 @@ def list_users(args):
 
 
 @users.route("/<int:user_id>")
-@users.response(200, s.UserSchema)
 @access(users, "read:users", 404)
+@users.response(200, s.UserSchema)
 def get_user(user_id: int):
     """One person"""
     from academy.auth.models import User
@@ -102,10 +103,10 @@ learners = api_blueprint("learners", "learners", "Learners kept in step with a s
 
 
 @learners.route("/<external_id>", methods=["PUT"])
+@access(learners, "write:learners", 409, 422)
 @learners.arguments(s.LearnerIn)
 @learners.response(200, s.UserSchema, description="Updated (or unchanged)")
 @learners.alt_response(201, schema=s.UserSchema, description="Created")
-@access(learners, "write:learners", 409, 422)
 def put_learner(data, external_id: str):
     """Create or update a learner by their staff-registry id
 
@@ -126,9 +127,9 @@ tiscs = api_blueprint("tiscs", "tiscs", "The TISC directory.")
 
 
 @tiscs.route("/")
-@tiscs.arguments(s.TiscArgs, location="query", as_kwargs=False)
-@tiscs.response(200, s.TiscPage)
 @access(tiscs, None, 422)
+@tiscs.arguments(s.TiscArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+@tiscs.response(200, s.TiscPage)
 def list_tiscs(args):
     """List TISCs"""
     from academy.auth.models import Tisc
@@ -143,9 +144,9 @@ courses = api_blueprint("courses", "courses", "Courses and their language versio
 
 
 @courses.route("/")
-@courses.arguments(s.PageArgs, location="query", as_kwargs=False)
-@courses.response(200, s.CoursePage)
 @access(courses, None, 422)
+@courses.arguments(s.PageArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+@courses.response(200, s.CoursePage)
 def list_courses(args):
     """List courses with their language versions"""
     from academy.courses.models import Course
@@ -154,8 +155,8 @@ def list_courses(args):
 
 
 @courses.route("/<int:course_id>")
-@courses.response(200, s.CourseSchema)
 @access(courses, None, 404)
+@courses.response(200, s.CourseSchema)
 def get_course(course_id: int):
     """One course"""
     from academy.courses.models import Course
@@ -172,9 +173,9 @@ enrolments = api_blueprint("enrolments", "enrolments", "Enrolments and progress.
 
 
 @enrolments.route("/")
-@enrolments.arguments(s.EnrolmentArgs, location="query", as_kwargs=False)
-@enrolments.response(200, s.EnrolmentPage)
 @access(enrolments, "read:progress", 422, personal=True)
+@enrolments.arguments(s.EnrolmentArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+@enrolments.response(200, s.EnrolmentPage)
 def list_enrolments(args):
     """List enrolments and their progress (a personal token: its owner's)"""
     from academy.courses.models import Enrollment
@@ -193,8 +194,8 @@ def list_enrolments(args):
 
 
 @enrolments.route("/<int:enrolment_id>")
-@enrolments.response(200, s.EnrolmentSchema)
 @access(enrolments, "read:progress", 404, personal=True)
+@enrolments.response(200, s.EnrolmentSchema)
 def get_enrolment(enrolment_id: int):
     """One enrolment"""
     from academy.courses.models import Enrollment
@@ -203,9 +204,9 @@ def get_enrolment(enrolment_id: int):
 
 
 @enrolments.route("/", methods=["POST"])
+@access(enrolments, "write:enrolments", 404, 422)
 @enrolments.arguments(s.EnrolmentIn)
 @enrolments.response(201, s.EnrolmentSchema)
-@access(enrolments, "write:enrolments", 404, 422)
 def create_enrolment(data):
     """Enrol a learner in a course's language version
 
@@ -249,9 +250,9 @@ quiz_results = api_blueprint("quiz_results", "quiz-results", "Submitted quiz att
 
 
 @quiz_results.route("/")
-@quiz_results.arguments(s.QuizResultArgs, location="query", as_kwargs=False)
-@quiz_results.response(200, s.QuizResultPage)
 @access(quiz_results, "read:progress", 422, personal=True)
+@quiz_results.arguments(s.QuizResultArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+@quiz_results.response(200, s.QuizResultPage)
 def list_quiz_results(args):
     """List graded quiz attempts (scores only, never answers)"""
     from academy.assessments.models import Quiz, QuizAttempt
@@ -269,9 +270,9 @@ certification = api_blueprint("certification", "certification-records", "Certifi
 
 
 @certification.route("/")
-@certification.arguments(s.CertificationArgs, location="query", as_kwargs=False)
-@certification.response(200, s.CertificationPage)
 @access(certification, "read:progress", 422, personal=True)
+@certification.arguments(s.CertificationArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+@certification.response(200, s.CertificationPage)
 def list_certification_records(args):
     """List certification records with the dates each phase was passed"""
     from academy.certification.models import CertificationProgramme, CertificationRecord
@@ -287,8 +288,8 @@ def list_certification_records(args):
 
 
 @certification.route("/<int:record_id>")
-@certification.response(200, s.CertificationRecordSchema)
 @access(certification, "read:progress", 404, personal=True)
+@certification.response(200, s.CertificationRecordSchema)
 def get_certification_record(record_id: int):
     """One certification record"""
     from academy.certification.models import CertificationRecord
@@ -302,9 +303,9 @@ certificates = api_blueprint("certificates", "certificates", "Certificates: stat
 
 
 @certificates.route("/")
-@certificates.arguments(s.CertificateArgs, location="query", as_kwargs=False)
-@certificates.response(200, s.CertificatePage)
 @access(certificates, "read:certificates", 422, personal=True)
+@certificates.arguments(s.CertificateArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+@certificates.response(200, s.CertificatePage)
 def list_certificates(args):
     """List certificates"""
     from academy.certificates.models import Certificate
@@ -323,8 +324,8 @@ def list_certificates(args):
 
 
 @certificates.route("/<int:cert_id>")
-@certificates.response(200, s.CertificateSchema)
 @access(certificates, "read:certificates", 404, personal=True)
+@certificates.response(200, s.CertificateSchema)
 def get_certificate(cert_id: int):
     """One certificate"""
     from academy.certificates.models import Certificate
@@ -347,9 +348,9 @@ def certificate_pdf(cert_id: int):
 
 
 @certificates.route("/", methods=["POST"])
+@access(certificates, "write:certificates", 409, 422)
 @certificates.arguments(s.IssueIn)
 @certificates.response(201, s.CertificateSchema)
-@access(certificates, "write:certificates", 409, 422)
 def issue_certificate(data):
     """Issue the course certificate of a completed enrolment (idempotent)"""
     from academy.certificates.services import CertificateError, issue_for_enrollment
@@ -368,9 +369,9 @@ def issue_certificate(data):
 
 
 @certificates.route("/<int:cert_id>/revoke", methods=["POST"])
+@access(certificates, "write:certificates", 404, 409, 422)
 @certificates.arguments(s.RevokeIn)
 @certificates.response(200, s.CertificateSchema)
-@access(certificates, "write:certificates", 404, 409, 422)
 def revoke_certificate(data, cert_id: int):
     """Revoke a certificate, with a reason"""
     from academy.certificates.models import Certificate
@@ -390,9 +391,9 @@ stats = api_blueprint("stats", "stats", "The statistics dashboard's figures.")
 
 
 @stats.route("/dashboard")
-@stats.arguments(s.StatsArgs, location="query", as_kwargs=False)
-@stats.response(200, s.StatsSchema)
 @access(stats, "read:stats", 422)
+@stats.arguments(s.StatsArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+@stats.response(200, s.StatsSchema)
 def dashboard(args):
     """The dashboard's figures, with its filters and small-cell suppression"""
     from academy.stats import figures

@@ -215,7 +215,7 @@ class CertificateSchema(ma.Schema):
 
         from academy.certificates.services import verify_url
 
-        return {"pdf": url_for("api_certificates.CertificatePdf", cert_id=cert.id, _external=True),
+        return {"pdf": url_for("api_certificates.certificate_pdf", cert_id=cert.id, _external=True),
                 "verify": verify_url(cert.verification_code),
                 "credential": verify_url(cert.verification_code) + "/credential.json"}
 
