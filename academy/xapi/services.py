@@ -9,6 +9,7 @@ and the periodic sweep. Rows keep their statement, so a replay re-sends history 
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import logging
 import urllib.error
@@ -134,13 +135,14 @@ def _claim_batch(now: datetime) -> list[XapiStatement]:
 
 
 @task(retries=5, retry_delay=60)
-def send_pending(task=None) -> int:
-    """Send every unsent statement, a batch at a time; returns how many were sent. An LRS
-    error un-claims the batch and raises, so Huey tries again later."""
+def send_pending(batches: int | None = None, task=None) -> int:
+    """Send the unsent statements, a batch at a time (at most ``batches`` batches; all by
+    default); returns how many were sent. An LRS error un-claims the batch and raises, so
+    Huey tries again later."""
     if not current_app.config.get("XAPI_LRS_URL"):
         return 0
     sent = 0
-    while True:
+    for _ in itertools.count() if batches is None else range(batches):
         now = utcnow()
         rows = _claim_batch(now)
         if not rows:
@@ -158,6 +160,7 @@ def send_pending(task=None) -> int:
             r.sent_at, r.error = done, None
         db.session.commit()
         sent += len(rows)
+    return sent
 
 
 @periodic(crontab(minute="*/5"))
