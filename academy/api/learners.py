@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from academy.admin.services import correct_name
 from academy.api.core import ApiError
 from academy.auth.models import Tisc, User
 from academy.auth.names import InvalidName, clean_name
@@ -53,8 +54,14 @@ def upsert_learner(external_id: str, data: dict, *, actor) -> tuple[User, bool]:
         tisc = db.session.get(Tisc, data["tisc_id"])
         if tisc is None or tisc.country_code != data["country_code"]:
             raise ApiError(422, "Choose a TISC in the learner's country.", field="tisc_id")
+    if full_name != user.full_name:
+        # As the admin console corrects a name: the old one is kept with the reason, for the
+        # certificates printed with it.
+        if actor is not None:
+            correct_name(user, full_name, f"Staff registry update ({external_id})", actor=actor)
+        else:
+            user.full_name = full_name
     user.email = normalise_email(data["email"])
-    user.full_name = full_name
     user.gender = Gender(data["gender"])
     user.country_code = data["country_code"]
     user.tisc_id = data["tisc_id"]

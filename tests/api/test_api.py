@@ -298,6 +298,7 @@ LEARNER = {"email": "amina@example.org", "full_name": "Amina Diallo", "gender": 
 
 
 def test_a_staff_registry_creates_then_updates_a_learner_by_their_registry_id(client, api_world):
+    from academy.admin.models import NameCorrection
     from academy.auth.models import User
 
     w = api_world
@@ -309,6 +310,10 @@ def test_a_staff_registry_creates_then_updates_a_learner_by_their_registry_id(cl
                        headers=bearer(w.secret))
     assert moved.status_code == 200 and moved.get_json()["full_name"] == "Amina Diallo Sow"
     assert db.session.scalar(select(func.count()).select_from(User).where(User.external_id == "HR-1")) == 1
+    # The rename is a name correction, as in the admin console: the old name is kept with the reason.
+    correction = db.session.scalar(select(NameCorrection))
+    assert (correction.old_name, correction.new_name) == ("Amina Diallo", "Amina Diallo Sow")
+    assert correction.corrected_by_id == w.admin.id and "HR-1" in correction.reason
 
 
 @pytest.mark.parametrize(("body", "status", "field"), [
