@@ -20,7 +20,7 @@ def _snapshot(user: User) -> dict:
     return {name: getattr(user, name).value if name == "gender" else getattr(user, name) for name in FIELDS}
 
 
-def upsert_learner(external_id: str, data: dict, *, actor) -> tuple[User, bool]:
+def upsert_learner(external_id: str, data: dict, *, actor, token_id: int | None = None) -> tuple[User, bool]:
     """Create the learner with this registry id, or bring their account in line with
     ``data``; returns (user, created). Checks as registration does: a taken e-mail, a name
     that cannot be printed, a TISC outside the country are refused with the field."""
@@ -40,8 +40,8 @@ def upsert_learner(external_id: str, data: dict, *, actor) -> tuple[User, bool]:
             raise ApiError(409 if exc.field == "email" else 422, str(exc), field=exc.field) from None
         user.external_id = external_id
         db.session.flush()
-        record("api.learner_created", "user", user.id, after={**_snapshot(user), "external_id": external_id},
-               actor_id=actor_id)
+        record("api.learner_created", "user", user.id, actor_id=actor_id,
+               after={**_snapshot(user), "external_id": external_id, "token_id": token_id})
         return user, True
     before = _snapshot(user)
     if normalise_email(data["email"]) != user.email and email_taken(data["email"]):
@@ -70,5 +70,6 @@ def upsert_learner(external_id: str, data: dict, *, actor) -> tuple[User, bool]:
     db.session.flush()
     after = _snapshot(user)
     if after != before:
-        record("api.learner_updated", "user", user.id, before=before, after=after, actor_id=actor_id)
+        record("api.learner_updated", "user", user.id, before=before, after={**after, "token_id": token_id},
+               actor_id=actor_id)
     return user, False

@@ -117,7 +117,7 @@ def put_learner(data, external_id: str):
 
     if not external_id.strip() or len(external_id) > 100:
         raise ApiError(422, "The registry id must have 1 to 100 characters.", field="external_id")
-    user, created = upsert_learner(external_id, data, actor=acting_user())
+    user, created = upsert_learner(external_id, data, actor=acting_user(), token_id=request_token_id())
     return user, 201 if created else 200
 
 
@@ -382,6 +382,8 @@ def revoke_certificate(data, cert_id: int):
         revoke(cert, reason=data["reason"], actor=acting_user())
     except CertificateError as exc:
         raise ApiError(409, str(exc), field="reason" if "reason" in str(exc) else None) from None
+    record("api.certificate_revoke", "certificate", cert.id, actor_id=getattr(acting_user(), "id", None),
+           after={"serial": cert.serial, "token_id": request_token_id()})
     return cert
 
 

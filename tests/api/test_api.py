@@ -165,6 +165,9 @@ def test_token_use_is_audited_once_per_window_and_every_write(client, api_world)
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("api%"))).all()
     assert actions.count("api_token.used") == 1
     assert actions.count("api.enrolment") == 1
+    client.post(f"/api/v1/certificates/{w.certificate.id}/revoke", json={"reason": "Issued in error"},
+                headers=bearer(w.secret))
+    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "api.certificate_revoke")).all()
     assert db.session.get(ApiToken, w.token.id).last_used_at is not None
 
 
