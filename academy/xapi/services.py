@@ -125,12 +125,17 @@ def _claim_batch(now: datetime) -> list[XapiStatement]:
     ).all()
     if not ids:
         return []
+    # Conditional: of two consumers that read the same ids, each keeps only the rows its own
+    # UPDATE claimed (marked with its own time), so a statement is not posted twice at once.
     db.session.execute(
-        update(XapiStatement).where(XapiStatement.id.in_(ids), XapiStatement.sent_at.is_(None))
-        .values(claimed_at=now, attempts=XapiStatement.attempts + 1).execution_options(synchronize_session=False)
+        update(XapiStatement).where(
+            XapiStatement.id.in_(ids), XapiStatement.sent_at.is_(None),
+            XapiStatement.claimed_at.is_(None) | (XapiStatement.claimed_at < now - CLAIM_TIMEOUT),
+        ).values(claimed_at=now, attempts=XapiStatement.attempts + 1).execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return list(db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(ids))
+    return list(db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(ids),
+                                                               XapiStatement.claimed_at == now)
                                    .order_by(XapiStatement.id)))
 
 

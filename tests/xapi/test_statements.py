@@ -99,3 +99,4 @@ def test_an_admin_downloads_every_statement_as_json_lines(app, client, make_user
     assert len(lines) == 2 and all(line["verb"]["id"].endswith("/registered") for line in lines)
     assert client.get("/admin/xapi/statements.jsonl?since=2999-01-01").get_data() == b""
     assert client.get("/admin/xapi/statements.jsonl?since=soon").status_code == 400
+
