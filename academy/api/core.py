@@ -282,4 +282,20 @@ def install(app: Flask) -> AcademyApi:
     })
     api = AcademyApi(app)
     app.wsgi_app = StripCookies(app.wsgi_app)  # type: ignore[method-assign]
+    for code in (404, 405):
+        answer_routing_errors_in_json(app, code)
     return api
+
+
+def answer_routing_errors_in_json(app: Flask, code: int) -> None:
+    """An unknown API address (or method) belongs to no blueprint, so the app's own error
+    page would answer it: answer with the API's error object there, and leave the page to
+    every other address."""
+    site_handler = next(iter(app.error_handler_spec[None][code].values()), None)
+
+    def handler(exc):
+        if request.path.startswith(PREFIX + "/"):
+            return error_response(exc)
+        return site_handler(exc) if site_handler else exc
+
+    app.register_error_handler(code, handler)

@@ -399,3 +399,11 @@ def test_a_certificate_is_issued_only_for_a_completed_enrolment_and_revoked_once
 def test_other_pages_keep_their_own_error_pages(client):
     resp = client.get("/no-such-page")
     assert resp.status_code == 404 and resp.mimetype == "text/html"
+    assert client.delete("/account").status_code == 405
+
+
+def test_an_unknown_api_address_or_method_answers_with_the_error_object(client):
+    resp = client.get("/api/v1/no-such-thing")
+    assert resp.status_code == 404 and resp.get_json()["code"] == "not_found"
+    resp = client.delete("/api/v1/users/")
+    assert resp.status_code == 405 and resp.get_json()["code"] == "method_not_allowed"
