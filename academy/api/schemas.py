@@ -268,6 +268,7 @@ class FigureSchema(ma.Schema):
 
 class StatsSchema(ma.Schema):
     filters = fields.Dict(required=True)
+    counted_at = Timestamp(metadata={"description": "When the figures were counted (the dashboard's snapshot)"})
     figures = fields.List(fields.Nested(FigureSchema), required=True)
 
 

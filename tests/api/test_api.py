@@ -105,6 +105,7 @@ def test_the_statistics_are_the_dashboards_with_its_suppression(client, api_worl
     language = next(f for f in body["figures"] if f["name"] == "language")
     expected = figures.build_figure("language", Filters(), figures.auto_suppression(5, "on")).table
     assert language["rows"] == expected.rows and language["suppressed"] == expected.suppressed
+    assert UTC_Z.match(body["counted_at"])
     bad = client.get("/api/v1/stats/dashboard?date_from=2026-02-01&date_to=2026-01-01", headers=bearer(w.secret))
     assert bad.status_code == 422 and bad.get_json()["field"] == "date_to", bad.get_json()["filters"]
     unknown = client.get("/api/v1/stats/dashboard?gendre=woman", headers=bearer(w.secret))
