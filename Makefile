@@ -40,7 +40,15 @@ $(TOOLS)/node_modules/.installed: $(TOOLS)/package-lock.json $(TOOLS)/package.js
 	cd $(TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-test-tools: $(TOOLS)/node_modules/.installed
+# Ralph, the xAPI Learning Record Store tests/xapi/test_ralph.py starts on 127.0.0.1, in a virtual
+# environment of its own (its pins conflict with the app's) inside .venv, exactly as its lock says.
+RALPH_VENV := $(VENV)/ralph
+$(RALPH_VENV)/.installed: $(TOOLS)/ralph/requirements.lock | $(BIN)/python
+	$(PYTHON) -m venv $(RALPH_VENV)
+	$(RALPH_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(TOOLS)/ralph/requirements.lock
+	touch $@
+
+test-tools: $(TOOLS)/node_modules/.installed $(RALPH_VENV)/.installed
 
 sysdeps-run:
 	@scripts/sysdeps.sh run

@@ -153,6 +153,7 @@ def configure_features(app: Flask) -> None:
     one page (the header's menu on equal ranks, the sections of a person's admin page)."""
     from academy import (
         admin,
+        api,
         assessments,
         assignments,
         certificates,
@@ -164,10 +165,11 @@ def configure_features(app: Flask) -> None:
         reports,
         stats,
         surveys,
+        xapi,
     )
 
     for feature in (assessments, admin, certification, stats, certificates, jobs, assignments, surveys, nudges,
-                    coordinators, reports, offline):
+                    coordinators, reports, offline, api, xapi):
         feature.init_app(app)
 
 

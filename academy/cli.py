@@ -18,10 +18,12 @@ def add_feature_commands() -> None:
     from academy.certificates.cli import certificates_cli
     from academy.certification.cli import certification_cli
     from academy.stats.cli import register as register_stats
+    from academy.xapi.cli import xapi_cli
 
     academy_cli.add_command(certificates_cli)
     academy_cli.add_command(certification_cli)
     register_stats(academy_cli)
+    academy_cli.add_command(xapi_cli)
 
 
 @courses_cli.command("import")

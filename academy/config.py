@@ -119,6 +119,14 @@ def load_config(override: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool("ACADEMY_RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT_IP": os.environ.get("ACADEMY_LOGIN_RATE_LIMIT_IP", "30 per 5 minutes"),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("ACADEMY_LOGIN_RATE_LIMIT_ACCOUNT", "8 per 5 minutes"),
+        # Per API token, counted in the database (academy/api/services.py), so shared by every worker.
+        "API_RATE_LIMIT": os.environ.get("ACADEMY_API_RATE_LIMIT", "3600 per hour"),
+        # The Learning Record Store xAPI statements go to (academy/xapi); empty: kept in the outbox only.
+        "XAPI_LRS_URL": os.environ.get("ACADEMY_XAPI_LRS_URL", ""),
+        "XAPI_LRS_KEY": os.environ.get("ACADEMY_XAPI_LRS_KEY", ""),
+        "XAPI_LRS_SECRET": os.environ.get("ACADEMY_XAPI_LRS_SECRET", ""),
+        # Statements name the learner by account id; their e-mail only when this is on.
+        "XAPI_ACTOR_EMAIL": _bool("ACADEMY_XAPI_ACTOR_EMAIL", False),
         "PASSWORD_RESET_MAX_AGE": RESET_LINK_SECONDS,
         "MAX_CONTENT_LENGTH": int(os.environ.get("ACADEMY_MAX_UPLOAD_BYTES", str(12 * 1024 * 1024))),
         "BABEL_DEFAULT_LOCALE": "en",

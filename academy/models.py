@@ -2,6 +2,7 @@
 
 from academy.admin.models import Invitation, NameCorrection  # noqa: F401
 from academy.announcements.models import CohortAnnouncement  # noqa: F401
+from academy.api.models import ApiToken, ApiUsage  # noqa: F401
 from academy.assessments.exercise_models import Exercise, ExerciseAnswer, ExerciseText  # noqa: F401
 from academy.assessments.models import (  # noqa: F401
     AttemptAnswer,
@@ -66,3 +67,4 @@ from academy.preferences.models import DigestItem, NotificationPreference  # noq
 from academy.reports.models import ReportSend, ScheduledReport  # noqa: F401
 from academy.stats import models as _stats_models  # noqa: F401  (indexes on others' tables)
 from academy.surveys.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveySendPoint  # noqa: F401
+from academy.xapi.models import XapiStatement  # noqa: F401

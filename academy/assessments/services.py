@@ -29,6 +29,7 @@ from academy.assessments.models import (
 )
 from academy.assessments.package import QuizSpec
 from academy.assessments.questions import QUESTION_TYPES
+from academy.core import signals
 from academy.core.models import utcnow
 from academy.courses import freshness
 from academy.courses.models import Course, Enrollment, Module
@@ -482,6 +483,7 @@ def grade_attempt(attempt: QuizAttempt, now: datetime | None = None) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(attempt)
+    signals.quiz_graded.send(attempt)
     enrollment = db.session.get(Enrollment, attempt.enrollment_id)
     enrollment.last_activity_at = now
     refresh_progress(enrollment)

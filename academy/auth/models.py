@@ -54,6 +54,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # cookies carry the old value and stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # The person's id in an institution's staff registry: the API creates or updates the
+    # account by it, so sending the same registry row twice changes nothing.
+    external_id: Mapped[Optional[str]] = mapped_column(String(100), index=True, unique=True)
 
     tisc: Mapped[Optional[Tisc]] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -11,6 +11,7 @@ from academy.auth.latin import latin_form_of
 from academy.auth.models import NameChangeRequest, NameChangeStatus, Tisc, User, UserRole
 from academy.auth.names import InvalidName, clean_name
 from academy.auth.passwords import hash_password, needs_rehash, verify_password
+from academy.core import signals
 from academy.core.enums import Gender, Role
 from academy.core.models import utcnow
 from academy.extensions import db
@@ -65,6 +66,7 @@ def create_user(*, email: str, full_name: str, password: str, gender: Gender | s
     user.role_rows = [UserRole(role=Role(r)) for r in roles]
     db.session.add(user)
     db.session.flush()
+    signals.user_registered.send(user)
     return user
 
 

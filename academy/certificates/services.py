@@ -26,6 +26,7 @@ from academy.auth.latin import latin_form_of
 from academy.certificates.models import Certificate, CertificateKind, CertificateStatus
 from academy.certificates.pdf import DesignError, get_design, qr_svg_uri, render_pdf, size_class, text_dir
 from academy.config import RTL_LANGUAGES
+from academy.core import signals
 from academy.core.audit import record
 from academy.core.models import utcnow
 from academy.core.storage import get_storage, put_on_commit
@@ -397,6 +398,7 @@ def _issue(*, user, kind, subject_code, titles, language, hours, issued_at, expi
             if existing is not None and existing.revision >= revision:
                 return None
             continue  # the serial was taken a moment ago: number it again
+        signals.certificate_issued.send(cert)
         return cert
     raise CertificateError("could not allocate a serial number; try again")
 
@@ -527,6 +529,7 @@ def revoke(certificate: Certificate, *, reason: str, actor) -> Certificate:
         raise CertificateError("the certificate is already revoked")
     record("certificate.revoke", "certificate", certificate.id, before=before,
            after={**_snapshot(certificate), "reason": reason}, actor_id=actor_id)
+    signals.certificate_revoked.send(certificate)
     return certificate
 
 

@@ -48,6 +48,7 @@ TASK_MODULES = (
     "academy.preferences.tasks",
     "academy.reports.tasks",
     "academy.offline.tasks",
+    "academy.xapi.services",
 )
 
 

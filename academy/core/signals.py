@@ -137,6 +137,44 @@ Asked while the course home is built, with the same *sender* and keywords as
 (assessments: the final exam).
 """)
 
+# --- learning records (xAPI listens) --------------------------------------------------
+
+user_registered = _signals.signal("user-registered", """
+Sent when an account is created (registration, invitation, the API). The *sender* is the
+``User``, flushed.
+""")
+
+enrolled = _signals.signal("enrolled", """
+Sent when a learner is first enrolled in a course. The *sender* is the ``Enrollment``, flushed.
+""")
+
+lesson_completed = _signals.signal("lesson-completed", """
+Sent once per lesson, when a learner first completes it. The *sender* is the ``Enrollment``;
+``lesson`` is the ``Lesson``.
+""")
+
+quiz_graded = _signals.signal("quiz-graded", """
+Sent when a submitted (or expired) quiz attempt has been graded. The *sender* is the
+``QuizAttempt``, with its score and is_passed set.
+""")
+
+certification_phase_passed = _signals.signal("certification-phase-passed", """
+Sent when a certification record passes a phase. The *sender* is the
+``CertificationRecord``; ``phase`` is 1, 2 or 3.
+""")
+
+certified = _signals.signal("certified", """
+Sent when a certification is awarded. The *sender* is the ``CertificationRecord``.
+""")
+
+certificate_issued = _signals.signal("certificate-issued", """
+Sent when a certificate is issued (re-issues included). The *sender* is the ``Certificate``.
+""")
+
+certificate_revoked = _signals.signal("certificate-revoked", """
+Sent when a certificate is revoked. The *sender* is the ``Certificate``.
+""")
+
 # --- admin console ----------------------------------------------------------------------
 
 admin_user_sections = _signals.signal("admin-user-sections", """

@@ -185,6 +185,8 @@ def enroll(user, course: Course, language: str) -> Enrollment:
             select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
         )
         enrollment.language = language
+        return enrollment
+    signals.enrolled.send(enrollment)
     return enrollment
 
 
@@ -258,6 +260,8 @@ def complete_lesson(enrollment: Enrollment, lesson: Lesson) -> bool:
     if enrollment.status == EnrollmentStatus.ENROLLED:
         enrollment.status = EnrollmentStatus.IN_PROGRESS
     refresh_progress(enrollment)
+    if result.rowcount == 1:
+        signals.lesson_completed.send(enrollment, lesson=lesson)
     return result.rowcount == 1
 
 

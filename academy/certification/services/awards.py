@@ -10,6 +10,7 @@ from academy.certification.models import CertificationRecord
 from academy.certification.notifications import notify
 from academy.certification.queries import add_months
 from academy.certification.services.common import record_path
+from academy.core import signals
 from academy.core.audit import record as audit
 from academy.core.models import utcnow
 from academy.extensions import db
@@ -27,6 +28,7 @@ def award(record: CertificationRecord) -> None:
     record.awarded_at = now
     record.expires_at = add_months(now, record.programme.validity_months)
     db.session.flush()
+    signals.certified.send(record)
     audit("certification.award", "certification_record", record.id,
           after={"awarded_at": now.isoformat(), "expires_at": record.expires_at.isoformat()})
     issue_certification_certificate.after_commit(record.id)

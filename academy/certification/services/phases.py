@@ -13,6 +13,7 @@ from academy.certification.models import CertificationRecord, ProgrammeCourse
 from academy.certification.notifications import notify
 from academy.certification.services.awards import award
 from academy.certification.services.common import record_path
+from academy.core import signals
 from academy.core.models import utcnow
 from academy.courses.models import Enrollment
 from academy.extensions import db
@@ -45,6 +46,7 @@ def evaluate(record: CertificationRecord) -> None:
             return
         record.phase1_passed_at = now
         db.session.flush()
+        signals.certification_phase_passed.send(record, phase=1)
         notify_phase_opened(record, 2)
     if record.phase2_passed_at is None:
         # A recertification does not repeat the instructor-led training: the previous award
@@ -54,6 +56,7 @@ def evaluate(record: CertificationRecord) -> None:
             return
         record.phase2_passed_at = now
         db.session.flush()
+        signals.certification_phase_passed.send(record, phase=2)
         notify_phase_opened(record, 3)
     if record.phase3_passed_at is None:
         met, _failed, _missing, _detail = queries.phase3_verdict(record)
@@ -61,6 +64,7 @@ def evaluate(record: CertificationRecord) -> None:
             return
         record.phase3_passed_at = now
         db.session.flush()
+        signals.certification_phase_passed.send(record, phase=3)
     award(record)
 
 

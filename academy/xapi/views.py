@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, request, stream_with_context
+
+from academy.auth.access import admin_required
+from academy.xapi.services import json_lines
+
+bp = Blueprint("xapi", __name__, url_prefix="/admin/xapi")
+
+
+@bp.route("/statements.jsonl")
+@admin_required
+def download():
+    """Every xAPI statement the site has made (``?since=YYYY-MM-DD`` for the newer ones), as JSON lines."""
+    since = None
+    if request.args.get("since"):
+        try:
+            since = datetime.fromisoformat(request.args["since"]).replace(tzinfo=UTC)
+        except ValueError:
+            abort(400)
+    return Response(stream_with_context(json_lines(since)), mimetype="application/x-ndjson",
+                    headers={"Content-Disposition": 'attachment; filename="xapi-statements.jsonl"'})
