@@ -29,6 +29,7 @@ from academy.certification.models import (
     ProgrammeCourse,
 )
 from academy.certification.notifications import notify
+from academy.certification.translations import task_words
 from academy.core.audit import record as audit
 from academy.core.models import utcnow
 from academy.courses.models import Enrollment
@@ -186,8 +187,7 @@ def send_instructor_digests(now: datetime, nudged: list[CertificationRecord]) ->
             lines_by_cohort.setdefault(rec.cohort_id, []).append(("inactive", rec.user.full_name, None))
     for rec, task, deadline in cert_queries.pending_deadlines(now, DEADLINE_WINDOW):
         if rec.cohort_id is not None:
-            lines_by_cohort.setdefault(rec.cohort_id, []).append(("deadline", rec.user.full_name, (task.title,
-                                                                                                  deadline)))
+            lines_by_cohort.setdefault(rec.cohort_id, []).append(("deadline", rec.user.full_name, (task, deadline)))
     if not lines_by_cohort:
         return 0
     per_instructor: dict[int, list] = {}
@@ -198,6 +198,10 @@ def send_instructor_digests(now: datetime, nudged: list[CertificationRecord]) ->
     sent = 0
     for user_id, cohorts in per_instructor.items():
         def render(cohorts=cohorts):
+            from flask_babel import get_locale
+
+            # The task's title in the instructor's language, as their learners see it in theirs.
+            language = str(get_locale() or "en")
             body = []
             total = 0
             for cohort, lines in sorted(cohorts, key=lambda c: c[0].name):
@@ -207,8 +211,10 @@ def send_instructor_digests(now: datetime, nudged: list[CertificationRecord]) ->
                     if kind == "inactive":
                         body.append("  - " + _("%(name)s: no activity for a while, nudged today", name=name))
                     else:
-                        body.append("  - " + _("%(name)s: “%(task)s” is due on %(date)s", name=name, task=extra[0],
-                                               date=format_date(extra[1], "long")))
+                        task, deadline = extra
+                        body.append("  - " + _("%(name)s: “%(task)s” is due on %(date)s", name=name,
+                                               task=task_words(task, language).title,
+                                               date=format_date(deadline, "long")))
             return (_("Learners to follow up in your cohorts: %(count)s", count=total), "\n".join(body))
 
         note = notify(instructors[user_id], NotificationKind.INSTRUCTOR_DIGEST, render,

@@ -34,7 +34,7 @@ COGNATES = {"fr": {"certification", "phase", "phases", "distance", "page", "inst
 
 
 #: the kinds the certification itself sends (the follow-up kinds of surveys, nudges and
-#: announcements are checked in tests/nudges and tests/surveys)
+#: announcements are checked in tests/nudges/test_notification_language.py)
 CERTIFICATION_KINDS = {NotificationKind.PHASE_OPENED, NotificationKind.SUBMISSION_RETURNED,
                        NotificationKind.SUBMISSION_PASSED, NotificationKind.SUBMISSION_FAILED,
                        NotificationKind.DEADLINE_NEAR, NotificationKind.DEADLINE_EXTENDED, NotificationKind.CERTIFIED}
