@@ -175,6 +175,13 @@ certificate_revoked = _signals.signal("certificate-revoked", """
 Sent when a certificate is revoked. The *sender* is the ``Certificate``.
 """)
 
+survey_answered = _signals.signal("survey-answered", """
+Sent once per follow-up survey invitation, when the learner first submits their answers,
+after the answers are flushed. The *sender* is the ``SurveyInvitation`` (its
+``submitted_at`` and ``language`` set). Changing the answers later sends nothing: what
+listeners record is that and when the learner responded, not what they answered.
+""")
+
 # --- admin console ----------------------------------------------------------------------
 
 admin_user_sections = _signals.signal("admin-user-sections", """

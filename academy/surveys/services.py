@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from academy.certification.enums import NotificationKind
 from academy.certification.models import CertificationRecord
 from academy.certification.notifications import notify
+from academy.core import signals
 from academy.core.audit import record
 from academy.core.enums import EnrollmentStatus
 from academy.core.models import utcnow
@@ -298,7 +299,8 @@ def parse_answers(survey: Survey, form, language: str) -> tuple[list[SurveyAnswe
 
 def save_answers(invitation: SurveyInvitation, rows: list[SurveyAnswer], language: str) -> None:
     """Replace the learner's answers at this send point (one response per learner and send
-    point, which they may change until it closes)."""
+    point, which they may change until it closes). The first submission sends
+    ``survey-answered``; a change does not."""
     if invitation.is_closed:
         raise SurveyError(_("This survey is closed."))
     now = utcnow()
@@ -312,7 +314,8 @@ def save_answers(invitation: SurveyInvitation, rows: list[SurveyAnswer], languag
     db.session.flush()
     record("survey.answer" if first else "survey.answer_change", "survey_invitation", invitation.id,
            actor_id=invitation.user_id, after={"answers": len(rows)})
-
+    if first:
+        signals.survey_answered.send(invitation)
 
 
 def record_responses_export(survey: Survey, fmt: str, include_personal: bool) -> None:

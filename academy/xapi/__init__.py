@@ -18,4 +18,5 @@ def init_app(app) -> None:
     signals.certified.connect(s.on_certified)
     signals.certificate_issued.connect(s.on_certificate_issued)
     signals.certificate_revoked.connect(s.on_certificate_revoked)
+    signals.survey_answered.connect(s.on_survey_answered)
     app.register_blueprint(views.bp)

@@ -91,6 +91,10 @@ def on_certificate_revoked(cert, **_kw) -> None:
     add(statements.for_certificate_revoked(cert), cert.user_id)
 
 
+def on_survey_answered(invitation, **_kw) -> None:
+    add(statements.for_survey_answered(invitation), invitation.user_id)
+
+
 # --- sending ----------------------------------------------------------------------------
 
 

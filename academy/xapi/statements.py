@@ -21,6 +21,9 @@ VERBS = {
     "completed": (ADL + "completed", "completed"),
     "scored": (ADL + "scored", "scored"),
     "passed": (ADL + "passed", "passed"),
+    # ADL's "answered" is for one question (its result carries the answer); "responded" is
+    # for replying to a poll or survey as a whole.
+    "responded": (ADL + "responded", "responded"),
     # Not in the ADL vocabulary: the Tin Can registry's "earned" (an award), and this site's own.
     "earned": ("http://id.tincanapi.com/verb/earned", "earned"),
 }
@@ -32,6 +35,7 @@ ACTIVITY_TYPES = {
     "objective": "http://adlnet.gov/expapi/activities/objective",
     "certification": "http://id.tincanapi.com/activitytype/certification",
     "certificate": "http://id.tincanapi.com/activitytype/certificate",
+    "survey": "http://id.tincanapi.com/activitytype/survey",
 }
 
 
@@ -94,6 +98,11 @@ def quiz_activity(quiz) -> dict:
 
 def programme_activity(programme) -> dict:
     return activity(f"/certification/{programme.code}", "certification", dict(programme.titles or {}), programme.code)
+
+
+def survey_activity(survey) -> dict:
+    # Named by id, not code: an admin may rename a survey's code, and an activity id must not change.
+    return activity(f"/xapi/activities/surveys/{survey.id}", "survey", dict(survey.titles or {}), survey.code)
 
 
 def context(*, language: str | None = None, parents: list[dict] | None = None, registration: str | None = None,
@@ -210,3 +219,22 @@ def for_certificate_issued(cert) -> dict:
 def for_certificate_revoked(cert) -> dict:
     return statement(f"certificate/{cert.id}/revoked", cert.user, revoked_verb(), certificate_activity(cert),
                      cert.revoked_at, ctx=context(language=cert.language))
+
+
+def for_survey_answered(invitation) -> dict:
+    """The learner responded to a follow-up survey. No answers go with it: free texts are
+    personal, and the outcome statistics read them from the site, not from the LRS."""
+    from academy.courses.queries import enrollment_for
+
+    point = invitation.send_point
+    registration = None
+    if point.course_id is not None:
+        parent = course_activity(point.course)
+        enrollment = enrollment_for(invitation.user_id, point.course_id)
+        registration = enrolment_registration(enrollment) if enrollment is not None else None
+    else:
+        parent = programme_activity(point.programme)
+    return statement(f"survey-invitation/{invitation.id}/responded", invitation.user, VERBS["responded"],
+                     survey_activity(point.survey), invitation.submitted_at, result={"completion": True},
+                     ctx=context(language=invitation.language, parents=[parent], registration=registration,
+                                 extra={base() + "/xapi/extensions/months-after": point.months_after}))

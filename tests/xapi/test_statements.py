@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from academy.extensions import db
 from tests.conftest import login
@@ -100,3 +101,83 @@ def test_an_admin_downloads_every_statement_as_json_lines(app, client, make_user
     assert client.get("/admin/xapi/statements.jsonl?since=2999-01-01").get_data() == b""
     assert client.get("/admin/xapi/statements.jsonl?since=soon").status_code == 400
 
+
+
+def _survey_statements() -> list[dict]:
+    return [s for s in _statements() if s["verb"]["id"] == "http://adlnet.gov/expapi/verbs/responded"]
+
+
+def test_a_learner_who_answers_a_follow_up_survey_is_recorded_once_without_their_answers(app, client, make_user):
+    from academy.core.models import frozen_clock
+    from academy.surveys import services
+    from academy.surveys.models import SurveyInvitation
+    from academy.surveys.tasks import send_surveys
+    from tests.surveys.world import LANGS, at, build
+
+    learner = make_user(full_name="Lea Learner")
+    w = build([learner], awarded=[at(2024, 3, 15)])
+    with frozen_clock(at(2024, 9, 16)):
+        send_surveys()
+        invitation = db.session.scalar(select(SurveyInvitation))
+        path = services.answer_path(invitation)
+    assert _survey_statements() == []  # being asked is not responding
+
+    answers = {"q_searches": "12", "q_skills": ["prior-art", "fto"], "q_service": "yes", "q_useful": "4",
+               "q_story": "A farmer's irrigation valve."}
+    with frozen_clock(at(2024, 9, 18)):
+        client.post("/language", data={"lang": "fr"})
+        assert client.post(path, data=answers).status_code == 302
+    [stmt] = _survey_statements()
+    assert stmt["actor"] == {"objectType": "Agent",
+                             "account": {"homePage": "http://localhost/", "name": str(learner.id)}}
+    assert stmt["verb"] == {"id": "http://adlnet.gov/expapi/verbs/responded", "display": {"en-US": "responded"}}
+    survey = stmt["object"]
+    assert survey["id"] == f"http://localhost/xapi/activities/surveys/{w.survey.id}"
+    assert survey["definition"]["type"] == "http://id.tincanapi.com/activitytype/survey"
+    assert set(survey["definition"]["name"]) == set(LANGS)
+    assert survey["definition"]["name"]["en"] == "Six months on"
+    assert stmt["timestamp"] == "2024-09-18T10:00:00.000Z"
+    assert stmt["result"] == {"completion": True}
+    assert stmt["context"]["language"] == "fr"
+    assert stmt["context"]["contextActivities"]["parent"] == [
+        {"objectType": "Activity", "id": "http://localhost/certification/TEST-F"}]
+    assert stmt["context"]["extensions"] == {"http://localhost/xapi/extensions/months-after": 6}
+    # What the learner wrote or chose stays on the site.
+    assert "irrigation" not in json.dumps(stmt) and "prior-art" not in json.dumps(stmt)
+
+    # Changing the answers later records nothing new.
+    with frozen_clock(at(2024, 10, 1)):
+        assert client.post(path, data={**answers, "q_searches": "15"}).status_code == 302
+    assert len(_survey_statements()) == 1
+
+
+def test_a_course_survey_response_is_grouped_with_the_learners_enrolment(app, make_user, mini_course):
+    from academy.core.enums import EnrollmentStatus
+    from academy.core.models import frozen_clock
+    from academy.courses.models import Enrollment
+    from academy.surveys import services
+    from academy.surveys.models import SurveyInvitation
+    from academy.surveys.tasks import send_surveys
+    from academy.xapi.statements import enrolment_registration
+    from tests.surveys.world import at, build
+
+    learner = make_user()
+    w = build([])
+    services.add_send_point(w.survey, months_after=12, course_id=mini_course.id)
+    enrollment = Enrollment(user_id=learner.id, course_id=mini_course.id, language="en", enrolled_at=at(2024, 1, 2),
+                            status=EnrollmentStatus.COMPLETED, completed_at=at(2024, 2, 1), progress_percent=100)
+    db.session.add(enrollment)
+    db.session.commit()
+    with frozen_clock(at(2025, 2, 2)):
+        send_surveys()
+        invitation = db.session.scalar(select(SurveyInvitation))
+        rows, errors = services.parse_answers(
+            w.survey, MultiDict({"q_searches": "3", "q_skills": "fto", "q_service": "no", "q_useful": "5"}), "en")
+        assert errors == {}
+        services.save_answers(invitation, rows, "en")
+    [stmt] = _survey_statements()
+    assert stmt["context"]["contextActivities"]["parent"] == [
+        {"objectType": "Activity", "id": "http://localhost/courses/mini"}]
+    assert stmt["context"]["registration"] == enrolment_registration(enrollment)
+    assert stmt["context"]["language"] == "en"
+    assert stmt["context"]["extensions"] == {"http://localhost/xapi/extensions/months-after": 12}
