@@ -3,9 +3,11 @@ API reference page, rendered on the server from the OpenAPI description (no CDN)
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -83,9 +85,16 @@ def revoke_personal_token(token_id: int):
 
 @bp.route("/api/v1/docs")
 def reference():
-    """Every operation of the OpenAPI description, with its parameters, body and answers."""
+    """Every operation of the OpenAPI description, with its parameters, body and answers.
+
+    The page's own words are in the reader's language; what comes from the description
+    (summaries, field notes) stays in English, marked as such. No cookie reaches /api/v1, so
+    the token screens link here with ``?lang=`` to keep the language the reader chose."""
     spec = current_app.extensions["academy.api"].spec.to_dict()
-    return render_template("api/reference.html", spec=spec, operations=_operations(spec))
+    lang = request.args.get("lang")
+    with force_locale(lang) if lang in current_app.config["LANGUAGES"] else nullcontext():
+        return render_template("api/reference.html", spec=spec, operations=_operations(spec),
+                               schemas=_schemas(spec), scopes=SCOPES)
 
 
 def _operations(spec: dict) -> list[dict]:
@@ -97,12 +106,38 @@ def _operations(spec: dict) -> list[dict]:
             body = (op.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema")
             out.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
                         "description": op.get("description", ""), "tag": (op.get("tags") or [""])[0],
+                        "scope": op.get("x-scope", ""), "personal": bool(op.get("x-personal-token")),
                         "parameters": op.get("parameters", []) + item.get("parameters", []),
-                        "body": _ref_name(body), "responses": {
-                            code: _ref_name((r.get("content") or {}).get("application/json", {}).get("schema"))
-                            or (next(iter(r.get("content") or {}), "") if r.get("content") else "")
-                            for code, r in op.get("responses", {}).items()},
+                        "body": _ref_name(body), "responses": sorted((
+                            (code, _ref_name((r.get("content") or {}).get("application/json", {}).get("schema"))
+                             or next(iter(r.get("content") or {}), ""))
+                            for code, r in op.get("responses", {}).items()), key=_status_order),
                         "anchor": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", "")})
+    return out
+
+
+def _status_order(response: tuple[str, str]) -> tuple[int, str]:
+    code = response[0]
+    return (int(code), "") if code.isdigit() else (1000, code)  # "default" after every status code
+
+
+def _schemas(spec: dict) -> list[dict]:
+    """Each schema's fields, with the type named (a schema name for a reference, the
+    item type for an array) so the template only lays them out."""
+    out = []
+    for name, schema in spec.get("components", {}).get("schemas", {}).items():
+        required = set(schema.get("required") or [])
+        fields = []
+        for field, prop in (schema.get("properties") or {}).items():
+            items = prop.get("items") or {}
+            fields.append({"name": field, "required": field in required,
+                           "type": prop.get("type") or "", "ref": _ref_name(prop) or _ref_name(
+                               (prop.get("allOf") or [{}])[0]),
+                           "item_type": items.get("type") or "", "item_ref": _ref_name(items),
+                           "format": prop.get("format") or "", "enum": prop.get("enum") or [],
+                           "description": prop.get("description") or "", "nullable": bool(prop.get("nullable")),
+                           "read_only": bool(prop.get("readOnly"))})
+        out.append({"name": name, "fields": fields})
     return out
 
 
