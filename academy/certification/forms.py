@@ -137,6 +137,9 @@ class ProgrammeForm(AcademyForm):
     source_language = SelectField(_l("Language the practice tasks are written in"), validators=[Optional()],
                                   description=_l("Translations into the other languages are written beside it; "
                                                  "untranslated words are shown in it. Chosen before adding tasks."))
+    certificate_second_language = SelectField(
+        _l("Also print certification certificates in"), validators=[Optional()],
+        description=_l("Beside the learner's language. Certificates already issued keep their languages."))
 
 
 def programme_form(languages: list[str], language_name) -> type[ProgrammeForm]:
@@ -149,6 +152,12 @@ def programme_form(languages: list[str], language_name) -> type[ProgrammeForm]:
     Form.source_language = SelectField(ProgrammeForm.source_language.args[0], validators=[Optional()],
                                        choices=options((lg, language_name(lg)) for lg in languages),
                                        description=ProgrammeForm.source_language.kwargs["description"])
+    # Not sent: the programme keeps its setting; "" prints one language; anything not listed is refused.
+    Form.certificate_second_language = SelectField(
+        ProgrammeForm.certificate_second_language.args[0], validators=[Optional()],
+        # i18n: a certificate's second language: none, the certificate is in one language
+        choices=options([("", _l("None: one language")), *((lg, language_name(lg)) for lg in languages)]),
+        description=ProgrammeForm.certificate_second_language.kwargs["description"])
     for lang in ["en", *[lg for lg in languages if lg != "en"]]:
         validators = [DataRequired() if lang == "en" else Optional(), Length(max=200)]
         setattr(Form, f"title_{lang}", StringField(_l("Title in %(language)s", language=language_name(lang)),

@@ -63,6 +63,8 @@ class CertificationProgramme(TimestampMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     #: the language its practice tasks and rubrics are written in; translations fall back to it
     source_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    #: certification certificates also print this language (None: the learner's language only)
+    certificate_second_language: Mapped[Optional[str]] = mapped_column(String(8))
 
     required_courses: Mapped[list[ProgrammeCourse]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="ProgrammeCourse.position",

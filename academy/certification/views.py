@@ -574,10 +574,21 @@ def _programme_values(form, courses) -> dict:
         "min_attendance_percent": form.min_attendance_percent.data, "validity_months": form.validity_months.data,
         "resubmission_limit": form.resubmission_limit.data, "code": form.code.data,
         "source_language": form.source_language.data or None,
+        "certificate_second_language": (form.certificate_second_language.data or None
+                                        if form.certificate_second_language.raw_data else services.KEEP),
         "courses": [by_id[i] for i in wanted if i in by_id],
         "titles": {lang: form[f"title_{lang}"].data or "" for lang in current_app.config["LANGUAGES"]
                    if f"title_{lang}" in form},
     }
+
+
+def _field_for(form, exc: Exception):
+    """The programme form field a refusal from the services is shown on."""
+    if isinstance(exc, services.SourceLanguageError):
+        return form.source_language
+    if isinstance(exc, services.CertificateLanguageError):
+        return form.certificate_second_language
+    return form.code
 
 
 @bp.route("/admin/programmes/new", methods=["GET", "POST"])
@@ -589,7 +600,7 @@ def programme_new():
             programme = services.author_programme(**_programme_values(form, courses))
         except services.CertificationError as exc:
             db.session.rollback()
-            field = form.source_language if isinstance(exc, services.SourceLanguageError) else form.code
+            field = _field_for(form, exc)
             field.errors.append(str(exc))
         else:
             flash(_("The programme is created. Now add its practice tasks."), "success")
@@ -608,7 +619,7 @@ def programme(programme_id: int):
             services.update_programme(programme, **_programme_values(form, courses))
         except services.CertificationError as exc:
             db.session.rollback()
-            field = form.source_language if isinstance(exc, services.SourceLanguageError) else form.code
+            field = _field_for(form, exc)
             field.errors.append(str(exc))
         else:
             flash(_("The programme is saved."), "success")

@@ -26,6 +26,7 @@ from academy.certification.services.cohorts import (
     remove_instructor,
 )
 from academy.certification.services.common import (
+    CertificateLanguageError,
     CertificationError,
     ConcurrentGradeError,
     SourceLanguageError,
@@ -42,6 +43,7 @@ from academy.certification.services.phases import (
     on_final_assessment_passed,
 )
 from academy.certification.services.programmes import (
+    KEEP,
     add_task,
     author_programme,
     author_task,
@@ -60,7 +62,8 @@ from academy.certification.services.submissions import (
 )
 
 __all__ = [
-    "CSV_MAX_BYTES", "CSV_MAX_ROWS", "REMINDER_WINDOW", "CertificationError", "ConcurrentGradeError",
+    "CSV_MAX_BYTES", "CSV_MAX_ROWS", "KEEP", "REMINDER_WINDOW", "CertificateLanguageError", "CertificationError",
+    "ConcurrentGradeError",
     "SourceLanguageError", "add_task", "assess", "assign_instructor", "author_programme", "author_task", "award",
     "can_recertify", "check_practice_open", "create_cohort", "create_programme", "create_session", "enrol_from_csv",
     "enrol_learner", "evaluate", "extend_deadline", "grade", "issue_award_certificate", "moderate",

@@ -42,8 +42,9 @@ def award(record: CertificationRecord) -> None:
 
 
 def issue_award_certificate(record: CertificationRecord):
-    """The certification certificate of an awarded record (in the learner's language, issued
-    and expiring with the award); idempotent: a record already linked keeps its certificate."""
+    """The certification certificate of an awarded record (in the learner's language, and the
+    programme's second language if it has one; issued and expiring with the award); idempotent:
+    a record already linked keeps its certificate."""
     from academy.certificates.models import Certificate, CertificateKind
     from academy.certificates.services import issue_certificate
 
@@ -58,7 +59,9 @@ def issue_award_certificate(record: CertificationRecord):
     certificate = issue_certificate(user=record.user, kind=CertificateKind.CERTIFICATION,
                                     subject_code=programme.code, titles=dict(programme.titles), language=language,
                                     issued_at=record.awarded_at, expires_at=record.expires_at,
-                                    certification_record_id=record.id)
+                                    certification_record_id=record.id,
+                                    # issue_certificate prints one language when it is the learner's own
+                                    second_language=programme.certificate_second_language)
     record.certificate_id = certificate.id
     db.session.flush()
     _link_renewed_certificate(record, certificate)

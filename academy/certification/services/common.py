@@ -13,6 +13,10 @@ class SourceLanguageError(CertificationError):
     """The programme's task language cannot change now (shown on that field)."""
 
 
+class CertificateLanguageError(CertificationError):
+    """The certificate's second language is not one the site offers (shown on that field)."""
+
+
 class ConcurrentGradeError(CertificationError):
     """Someone else changed the submission since the grader loaded it."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -17,12 +18,19 @@ from academy.certification.models import (
     PracticeTask,
     ProgrammeCourse,
 )
-from academy.certification.services.common import CertificationError, SourceLanguageError
+from academy.certification.services.common import (
+    CertificateLanguageError,
+    CertificationError,
+    SourceLanguageError,
+)
 from academy.certification.services.phases import evaluate
 from academy.certification.translations import carry_over_rubric_translations
 from academy.core.audit import record as audit
 from academy.courses.models import Course
 from academy.extensions import db
+
+#: ``update_programme``'s certificate_second_language when the form did not send it
+KEEP = "keep"
 
 
 def create_programme(*, code: str, titles: dict, description: str = "", min_attendance_percent: int = 80,
@@ -40,12 +48,17 @@ def create_programme(*, code: str, titles: dict, description: str = "", min_atte
 
 def update_programme(programme: CertificationProgramme, *, min_attendance_percent: int, validity_months: int,
                      resubmission_limit: int, courses: list[Course], code: str | None = None,
-                     titles: dict | None = None, source_language: str | None = None) -> None:
+                     titles: dict | None = None, source_language: str | None = None,
+                     certificate_second_language: str | None = KEEP) -> None:
     """Change a programme's settings and required courses (audited); re-evaluates open records.
 
-    A new code only changes the serial prefix of certificates issued from now on.
+    A new code only changes the serial prefix of certificates issued from now on, a new
+    certificate language only the certificates issued from now on. ``certificate_second_language``
+    "" or None prints one language; KEEP (not sent) leaves it as it is.
     """
     before = _programme_snapshot(programme)
+    if certificate_second_language != KEEP:
+        programme.certificate_second_language = _check_certificate_language(certificate_second_language)
     if code is not None and code.strip() != programme.code:
         _check_code_free(code, programme.id)
         programme.code = code.strip()
@@ -72,6 +85,13 @@ def update_programme(programme: CertificationProgramme, *, min_attendance_percen
         evaluate(record)
 
 
+def _check_certificate_language(language: str | None) -> str | None:
+    language = language or None
+    if language is not None and language not in current_app.config["LANGUAGES"]:
+        raise CertificateLanguageError(_("Choose a language from the list."))
+    return language
+
+
 def _check_code_free(code: str, programme_id: int | None) -> None:
     taken = db.session.scalar(select(CertificationProgramme.id).where(CertificationProgramme.code == code.strip()))
     if taken is not None and taken != programme_id:
@@ -80,12 +100,16 @@ def _check_code_free(code: str, programme_id: int | None) -> None:
 
 def author_programme(*, code: str, titles: dict, min_attendance_percent: int, validity_months: int,
                      resubmission_limit: int, courses: list[Course], source_language: str | None = None,
-                     ) -> CertificationProgramme:
-    """Create a programme from the admin form (audited); raises CertificationError for a taken code."""
+                     certificate_second_language: str | None = None) -> CertificationProgramme:
+    """Create a programme from the admin form (audited); raises CertificationError for a taken code
+    or a certificate language that is not offered."""
+    second_language = _check_certificate_language(None if certificate_second_language == KEEP
+                                                  else certificate_second_language)
     _check_code_free(code, None)
     programme = create_programme(code=code, titles={k: v.strip() for k, v in titles.items() if v and v.strip()},
                                  min_attendance_percent=min_attendance_percent, validity_months=validity_months,
                                  resubmission_limit=resubmission_limit, source_language=source_language or "en")
+    programme.certificate_second_language = second_language
     set_required_courses(programme, courses)
     audit("certification.programme.create", "certification_programme", programme.id,
           after=_programme_snapshot(programme))
@@ -96,6 +120,7 @@ def _programme_snapshot(p: CertificationProgramme) -> dict:
     return {"code": p.code, "titles": dict(p.titles), "min_attendance_percent": p.min_attendance_percent,
             "validity_months": p.validity_months,
             "resubmission_limit": p.resubmission_limit, "source_language": p.source_language,
+            "certificate_second_language": p.certificate_second_language,
             "courses": [pc.course.code for pc in p.required_courses]}
 
 
