@@ -7,6 +7,12 @@ slows a page, and a page takes as long whether or not it sends mail (password re
 duplicated task never sends a message twice; a ``key`` (a natural key such as
 ``notification:12``) makes asking twice for the same message add one row.
 
+Attachments are not copied into the outbox: the files already sit in storage, so the
+feature that wrote a message answers the ``mail-attachments`` signal at send time with
+the files it carries (scheduled reports: the PDF and the XLSX). Above
+``MAX_ATTACHMENT_BYTES`` together none is attached (the message must say where else to
+find them); many mail servers refuse larger messages outright.
+
 Backends: ``console`` (development) writes the message to the log, ``memory`` (tests)
 keeps it in ``outbox``, ``smtp`` sends it through ACADEMY_SMTP_HOST.
 """
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -26,6 +33,7 @@ from sqlalchemy import Index, Integer, String, Text, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from academy.core import signals
 from academy.core.models import UTCDateTime, utcnow
 from academy.core.queue import retries_left, task
 from academy.extensions import db
@@ -35,6 +43,18 @@ outbox: list[EmailMessage] = []
 #: a claimed message not marked sent after this long was lost with its consumer
 CLAIM_TIMEOUT = timedelta(minutes=5)
 KEEP_DELIVERED = timedelta(days=30)
+#: attachments larger than this together are left out: base64 adds a third, and many
+#: servers refuse messages over 10-25 MB
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    """A file a message carries, as a ``mail-attachments`` receiver returns it."""
+
+    filename: str
+    mimetype: str
+    data: bytes
 
 
 class OutgoingMail(db.Model):
@@ -87,6 +107,14 @@ def _message(mail: OutgoingMail) -> EmailMessage:
     msg["Date"] = format_datetime(mail.created_at)
     msg["Message-ID"] = f"<academy.{mail.id}.{int(mail.created_at.timestamp() * 1000)}@{message_id_domain()}>"
     msg.set_content(mail.body)
+    files = signals.values_from_signal(signals.mail_attachments.send(mail))
+    total = sum(len(f.data) for f in files)
+    if total > MAX_ATTACHMENT_BYTES:
+        log.warning("mail %s: %s bytes of attachments left out (over %s)", mail.id, total, MAX_ATTACHMENT_BYTES)
+        files = []
+    for f in files:
+        maintype, _sep, subtype = f.mimetype.partition("/")
+        msg.add_attachment(f.data, maintype=maintype, subtype=subtype, filename=f.filename)
     return msg
 
 
@@ -98,8 +126,11 @@ def _transmit(msg: EmailMessage) -> None:
         with smtplib.SMTP(current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"]) as smtp:
             smtp.send_message(msg)
     else:
-        current_app.logger.info("mail to %s: %s\nMessage-ID: %s\n%s", msg["To"], msg["Subject"], msg["Message-ID"],
-                                msg.get_content())
+        attached = [f"{part.get_filename()} ({part.get_content_type()}, {len(part.get_content())} bytes)"
+                    for part in msg.iter_attachments()]
+        current_app.logger.info("mail to %s: %s\nMessage-ID: %s\n%s%s", msg["To"], msg["Subject"], msg["Message-ID"],
+                                msg.get_body(preferencelist=("plain",)).get_content(),
+                                "".join(f"\nAttached: {name}" for name in attached))
 
 
 @task(retries=3, retry_delay=30)

@@ -253,6 +253,13 @@ when the filters do not restrict (certification: cohort members).
 
 # --- site -------------------------------------------------------------------------------
 
+mail_attachments = _signals.signal("mail-attachments", """
+Asked when a queued message is sent (by the queue, outside any request). The *sender* is
+the ``OutgoingMail``. A receiver returns (or yields) ``MailAttachment`` objects for a
+message it wrote (recognised by its ``key``), or None; the files are read from storage
+then, so the outbox never holds a copy (scheduled reports: the PDF and the XLSX).
+""")
+
 menu_items = _signals.signal("menu-items", """
 Asked for the header's navigation. The *sender* is None. A receiver returns (or yields)
 ``NavItem`` objects; each is shown to the roles it names, ordered by ``order``.

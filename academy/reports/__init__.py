@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    """The admin's header entry."""
+    """The admin's header entry; the report e-mails' attachments."""
     from academy.core import signals
-    from academy.reports import views
+    from academy.reports import services, views
 
     signals.menu_items.connect(views.menu_items)
+    signals.mail_attachments.connect(services.mail_attachments)

@@ -1,26 +1,29 @@
 """Scheduled summaries: the last complete month or quarter, built from the statistics'
 own figures (the same queries, tables and suppression as the dashboard), kept as an XLSX
-workbook and a printable PDF, and e-mailed as download links to the schedule's addresses
-(people without an account included: the links are signed and expire). Each send is
+workbook and a printable PDF, and e-mailed to the schedule's addresses (people without an
+account included) with both files attached and as signed download links that expire (for
+files over the mail size cap, and mail systems that strip attachments). Each send is
 recorded (``ReportSend``, unique per period) and audited; the daily task sends a period
 once."""
 
 from __future__ import annotations
 
 import io
+import logging
+import re
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, format_decimal, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from academy.core.audit import record
-from academy.core.mail import send_mail
+from academy.core.mail import MAX_ATTACHMENT_BYTES, MailAttachment, OutgoingMail, send_mail
 from academy.core.models import utcnow
-from academy.core.storage import get_storage, put_on_commit
+from academy.core.storage import StorageError, get_storage, put_on_commit
 from academy.extensions import db
 from academy.reports.models import Frequency, ReportSend, ScheduledReport
 from academy.stats import figures
@@ -29,6 +32,9 @@ from academy.surveys.services import ClockSigner
 
 #: how long the links in a report's e-mail work
 LINK_DAYS = 180
+MIMETYPES = {"pdf": "application/pdf",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+log = logging.getLogger(__name__)
 
 
 class ReportError(ValueError):
@@ -173,6 +179,33 @@ def file_key(send: ReportSend, fmt: str) -> str:
     return f"reports/{send.report_id}/{send.period}.{fmt}"
 
 
+def file_name(send: ReportSend, fmt: str) -> str:
+    """What the file is called when attached or downloaded: the schedule's name and the
+    period, so two schedules' files do not overwrite each other in a download folder."""
+    name = re.sub(r"[^\w]+", "-", send.report.name).strip("-_") or "report"
+    return f"{name}-{send.period}.{fmt}"
+
+
+def mail_key(send: ReportSend, address: str) -> str:
+    return f"report:{send.id}:{address}"
+
+
+def mail_attachments(mail: OutgoingMail, **_kw):
+    """On ``mail-attachments``: a report's e-mail carries its PDF and XLSX, read from
+    storage as the message is sent. A file gone from storage is left out (the message
+    still goes, with its links) rather than holding the message back for ever."""
+    kind, _sep, rest = (mail.key or "").partition(":")
+    send_id = rest.partition(":")[0]
+    send = db.session.get(ReportSend, int(send_id)) if kind == "report" and send_id.isdigit() else None
+    if send is None:
+        return
+    for fmt in ("pdf", "xlsx"):
+        try:
+            yield MailAttachment(file_name(send, fmt), MIMETYPES[fmt], read_file(send, fmt))
+        except StorageError as exc:
+            log.warning("report %s %s not attached: %s", send.id, fmt, exc)
+
+
 # --- sending ---------------------------------------------------------------------------------
 
 
@@ -193,8 +226,8 @@ def send_report(report: ScheduledReport, now: datetime) -> ReportSend | None:
                 db.session.add(send)
         except IntegrityError:  # sent a moment ago by a concurrent run
             return None
-        put_on_commit(file_key(send, "xlsx"), xlsx_bytes(title, content))
-        put_on_commit(file_key(send, "pdf"), pdf_bytes(title, period, content))
+        size = put_on_commit(file_key(send, "xlsx"), xlsx_bytes(title, content))
+        size += put_on_commit(file_key(send, "pdf"), pdf_bytes(title, period, content))
         token = make_token(send)
         lines = [_("The summary for %(period)s (%(start)s to %(end)s):", period=period, start=date_from.isoformat(),
                    end=date_to.isoformat()), ""]
@@ -202,9 +235,15 @@ def send_report(report: ScheduledReport, now: datetime) -> ReportSend | None:
         lines += ["", _("The full report, with the tables by gender and the survey outcomes:"),
                   f"PDF: {base}/reports/{token}.pdf", f"XLSX: {base}/reports/{token}.xlsx", "",
                   _("These links work for %(days)s days.", days=LINK_DAYS)]
+        # The same cap the outbox applies when it sends, so the body says what arrives.
+        if size <= MAX_ATTACHMENT_BYTES:
+            lines.append(_("Both files are also attached to this message."))
+        else:
+            lines.append(_("The files are too large to attach (%(size)s MB together): please use the links.",
+                           size=format_decimal(size / 1_000_000, format="#,##0.0")))
         body = "\n".join(str(line) for line in lines)
         for address in report.recipients:
-            send_mail(address, str(title), body, key=f"report:{send.id}:{address}")
+            send_mail(address, str(title), body, key=mail_key(send, address))
     record("report.send", "scheduled_report", report.id,
            after={"period": period, "recipients": list(report.recipients), "figures": send.figures})
     return send

@@ -18,12 +18,12 @@ from academy.core.forms import AcademyForm
 from academy.core.i18n import language_name
 from academy.core.nav import NavItem
 from academy.extensions import db
+from academy.jobs.views import content_disposition
 from academy.reports import services
 from academy.reports.models import Frequency, ScheduledReport
 
 bp = Blueprint("reports", __name__, template_folder="templates")
-MIMETYPES = {"pdf": "application/pdf",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIMETYPES = services.MIMETYPES
 
 
 def menu_items(sender, **_kw):
@@ -95,6 +95,7 @@ def download(token: str, fmt: str):
         abort(404)
     services.record_download(send, fmt)
     resp = Response(body, content_type=MIMETYPES[fmt])
-    resp.headers["Content-Disposition"] = f'attachment; filename="academy-report-{send.period}.{fmt}"'
+    # Named as the e-mail's attachment is, so a downloaded copy and an attached one match.
+    resp.headers["Content-Disposition"] = content_disposition(services.file_name(send, fmt))
     resp.headers["Cache-Control"] = "no-store"
     return resp
