@@ -120,7 +120,8 @@ def _check_headers(resp, where: str, https: bool = False) -> None:
 def test_every_route_answers_with_the_security_headers(app, client, make_user, import_course, https):
     w = build_world(make_user, import_course)
     base = "https://localhost" if https else "http://localhost"
-    users = {"anon": None, "learner": w.learner, "other": w.other, "instructor": w.instructor, "admin": w.admin}
+    users = {"anon": None, "learner": w.learner, "other": w.other, "instructor": w.instructor, "admin": w.admin,
+             "coordinator": w.coordinator}
     seen = set()
     for role in ROLES:
         for row in ALL_ROWS:
