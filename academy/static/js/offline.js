@@ -185,8 +185,12 @@
     } else { state.textContent = panel.dataset.none; }
     saveBtn.hidden = !!meta; removeBtn.hidden = !meta;
   }
+  // Each save or removal starts a new generation: a removal clicked while a copy is being
+  // (re)made wins, and the copy half-made is thrown away instead of coming back afterwards.
+  var generation = 0;
   function save() {
     saveBtn.disabled = true;
+    var mine = ++generation;
     var newName = prefix + panel.dataset.token;
     return navigator.serviceWorker.register(panel.dataset.swUrl, { scope: scope() })
       .then(function () { return fetch(panel.dataset.packUrl, { credentials: "same-origin", cache: "no-store" }); })
@@ -208,6 +212,7 @@
             }).then(worker);
           }
           return Promise.all([worker(), worker(), worker(), worker()]).then(function () {
+            if (mine !== generation) { return caches.delete(newName).then(function () { return null; }); }
             var meta = { course: slug, token: pack.token, language: pack.language, pages: pack.pages,
                          count: pack.urls.length, bytes: bytes, saved_at: Date.now() };
             return cache.put(new URL(META, scope()).href, new Response(JSON.stringify(meta),
@@ -216,6 +221,7 @@
         });
       })
       .then(function (meta) {
+        if (!meta || mine !== generation) { return caches.delete(newName).then(function () { return null; }); }
         // Only now the old copy goes: a copy half-made never replaces a whole one.
         return caches.keys().then(function (names) {
           return Promise.all(names.filter(function (n) { return n.indexOf(prefix) === 0 && n !== newName; })
@@ -227,8 +233,12 @@
       })
       .finally(function () { saveBtn.disabled = false; });
   }
-  saveBtn.addEventListener("click", function () { save().then(function (m) { render(m); }).catch(function () {}); });
+  function rendered(note) {
+    return function (m) { if (m) { render(m, note); } else { kept().then(function (k) { render(k); }); } };
+  }
+  saveBtn.addEventListener("click", function () { save().then(rendered()).catch(function () {}); });
   removeBtn.addEventListener("click", function () {
+    generation += 1;
     caches.keys().then(function (names) {
       return Promise.all(names.filter(function (n) { return n.indexOf(prefix) === 0; }).map(function (n) { return caches.delete(n); }));
     }).then(function () { render(null); });
@@ -236,7 +246,7 @@
   kept().then(function (meta) {
     render(meta);
     if (meta && meta.token !== panel.dataset.token && navigator.onLine) {
-      save().then(function (m) { render(m, panel.dataset.updated); }).catch(function () {});
+      save().then(rendered(panel.dataset.updated)).catch(function () {});
     }
   });
 })();
