@@ -193,10 +193,13 @@ def attempt(attempt_id: int):
     page = request.args.get("page", 1, type=int)
     page = min(max(page, 1), len(pages))
     answers = queries.answers_for(attempt.id)
-    start_number = sum(len(p) for p in pages[: page - 1]) + 1
-    views = _question_views(
-        attempt, pages[page - 1], answers, review=False, reveal=False, start_number=start_number
-    )
+    # Every page's questions go into the page: the open one to answer, the others inert in
+    # <template>s that quiz.js shows when the link drops (with JavaScript off, the server pages).
+    views = _question_views(attempt, attempt.layout, answers, review=False, reveal=False)
+    page_views, start = [], 0
+    for items in pages:
+        page_views.append(views[start : start + len(items)])
+        start += len(items)
     answered = sum(1 for a in answers.values() if a.response is not None)
     quiz = attempt.quiz
     course = quiz.course
@@ -205,7 +208,7 @@ def attempt(attempt_id: int):
         attempt=attempt,
         quiz=quiz,
         course=course,
-        views=views,
+        page_views=page_views,
         page=page,
         page_count=len(pages),
         answered=answered,

@@ -72,6 +72,22 @@ def test_answers_are_saved_per_page_and_a_reload_shows_them(learner, login_as):
     assert start(other_tab) == attempt_id
 
 
+def test_the_attempt_page_carries_the_other_pages_inert_for_paging_offline(learner, login_as):
+    client = login_as(learner)
+    attempt_id = start(client)
+    client.post(f"/attempts/{attempt_id}", data=page_form(attempt_id, 2, True, "page:1"))
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    page1 = client.get(f"/attempts/{attempt_id}?page=1").get_data(as_text=True)
+    open_part, _sep, other = page1.partition('<template data-attempt-page="2">')
+    other = other[:other.index("</template>")]
+    # Page 1 is the form's; page 2 (with its saved answers) waits in a template, which a browser
+    # neither shows nor posts: without JavaScript, paging stays the server's.
+    assert [f'data-question="{item["q"]}"' in open_part for item in attempt.layout] == [True] * 5 + [False] * 2
+    assert all(f'data-question="{item["q"]}"' in other for item in attempt.layout[5:])
+    assert " checked" in other or " selected" in other
+    assert "<template" not in open_part
+
+
 def test_autosave_answers_in_json_and_says_closed_once_submitted(learner, login_as):
     client = login_as(learner)
     attempt_id = start(client)

@@ -1,6 +1,7 @@
 // Enhancement only: without JavaScript every button posts the page and the server saves it.
 // With it, answers save in the background as the learner changes them, the status line says
 // "Saved" or "Not saved — retrying", and the timer counts down (the server still decides).
+// Without a connection, answers, page changes and the submit wait in offline.js's queue.
 (function () {
   var form = document.querySelector("form[data-attempt-form]");
   if (!form) { return; }
@@ -19,11 +20,45 @@
     // No connection: the answers wait on this device and are sent, in order, when it returns.
     var offline = window.academyOffline;
     if (!offline || !attemptId) { return null; }
+    // Once the submit is queued, a late autosave would only be refused as "already submitted".
+    if (form.dataset.submittedOffline) { return Promise.resolve(); }
     var page = new FormData(form).get("page") || "1";
     return offline.queue({ type: type, attempt: parseInt(attemptId, 10), fields: fields() },
                          type === "answers" ? "answers:" + attemptId + ":" + page : null).then(function () {
       if (status) { status.textContent = offline.queuedText(); status.dataset.state = "queued"; }
     });
+  }
+
+  // Offline, the learner still goes from page to page: the other pages wait in the attempt
+  // page as <template>s; a page left behind is hidden and disabled (its answers are queued
+  // already, and an online post later saves only the page shown, as the server expects).
+  function showPage(n) {
+    var target = form.querySelector("fieldset[data-attempt-page='" + n + "']");
+    var tpl = form.querySelector("template[data-attempt-page='" + n + "']");
+    if (!target && tpl) {
+      target = tpl.content.firstElementChild.cloneNode(true);
+      tpl.replaceWith(target);
+    }
+    if (!target) { return; }
+    form.querySelectorAll("fieldset[data-attempt-page]").forEach(function (fs) {
+      fs.hidden = fs.disabled = fs !== target;
+    });
+    var count = form.querySelectorAll("[data-attempt-page]").length;
+    form.querySelector("input[name=page]").value = n;
+    var enter = form.querySelector("[data-enter-action]");
+    if (enter) { enter.value = n < count ? "page:" + (n + 1) : "save"; }
+    form.querySelectorAll(".attempt-pages button").forEach(function (b) {
+      var here = b.value === "page:" + n;
+      b.disabled = here;
+      if (here) { b.setAttribute("aria-current", "page"); } else { b.removeAttribute("aria-current"); }
+    });
+    var label = document.querySelector("[data-page-label]");
+    if (label) { label.textContent = target.dataset.pageLabel; }
+    // A reload once the link is back opens the page the learner is on.
+    history.replaceState(history.state, "", url.split("?")[0] + "?page=" + n);
+    window.scrollTo(0, 0);
+    var first = target.querySelector("input, select, textarea");
+    if (first) { first.focus({ preventScroll: true }); }
   }
 
   function say(key) { if (status) { status.textContent = status.dataset[key]; status.dataset.state = key; } }
@@ -75,11 +110,18 @@
   form.addEventListener("submit", function (event) {
     submitting = true;
     if (pending) { window.clearTimeout(pending); }
-    var submitter = event.submitter;
-    if (!navigator.onLine && submitter && submitter.value === "submit" && keepOffline("submit")) {
+    if (navigator.onLine) { return; }
+    var action = event.submitter ? event.submitter.value : "save";
+    if (action === "submit" && keepOffline("submit")) {
       event.preventDefault();
       form.dataset.submittedOffline = "1";
       form.querySelectorAll("button, input, select, textarea").forEach(function (el) { el.disabled = true; });
+    } else if (action !== "submit" && keepOffline("answers")) {
+      // "Save", "Save and continue", a page number: the post that would save this page is queued.
+      event.preventDefault();
+      submitting = false;
+      var to = /^page:(\d+)$/.exec(action);
+      if (to) { showPage(parseInt(to[1], 10)); }
     }
   });
   window.addEventListener("beforeunload", function (e) {
