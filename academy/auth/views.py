@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 from urllib.parse import unquote
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from academy.auth.access import learner_required
@@ -43,10 +44,23 @@ from academy.auth.services import (
 from academy.auth.throttle import clear_login_failures, record_login_failure, wait_before_next_login
 from academy.core.i18n import autonym, country_choices, country_name, current_locale, is_country
 from academy.core.mail import send_mail
+from academy.core.template_helpers import badge_count_column, remember_unread_notifications
 from academy.core.urls import external_url
 from academy.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+@cache
+def _user_statement(badge_column):
+    """The signed-in user with their roles joined in (every page's menu asks for them) and,
+    when a feature registered one, the header's unread badge as a column of the same
+    statement: one query for who is asking. The TISC is loaded only by the pages that
+    show it. Built once per badge column and run with the id: building the statement cost
+    as much as running it, on every request."""
+    columns = (User,) if badge_column is None else (User, badge_column(User.id))
+    return (select(*columns).where(User.id == bindparam("user_id"))
+            .options(joinedload(User.role_rows), lazyload(User.tisc)))
 
 
 @login_manager.user_loader
@@ -57,12 +71,13 @@ def load_user(user_id: str) -> User | None:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except ValueError:
         return None
-    # The roles (every page's menu asks for them) joined in: one query for who is asking.
-    # The TISC is loaded only by the pages that show it.
-    user = db.session.get(User, uid, options=(joinedload(User.role_rows), lazyload(User.tisc)))
-    if user is None or user.session_version != version:
+    badge = badge_count_column()
+    row = db.session.execute(_user_statement(badge), {"user_id": uid}).unique().one_or_none()
+    if row is None or row[0].session_version != version:
         return None
-    return user
+    if badge is not None:
+        remember_unread_notifications(row[1] or 0)
+    return row[0]
 
 
 def _is_local_path(target: str) -> bool:

@@ -58,12 +58,16 @@ def mail_muted():
         g.certification_mail_muted = False
 
 
+def unread_count_of(user_id_column):
+    """The header's badge as a scalar subquery of a user id (a column, or a value): the
+    covering index ix_notification_user_unread answers it."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id_column, Notification.read_at.is_(None)).scalar_subquery())
+
+
 def unread_count(user_id: int) -> int:
-    """The header's badge (the covering index ix_notification_user_unread answers it)."""
-    return db.session.scalar(
-        select(func.count()).select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    ) or 0
+    """The header's badge, counted again (after a notification was added or read)."""
+    return db.session.scalar(select(unread_count_of(user_id))) or 0
 
 
 def recent(user_id: int, limit: int = 100) -> list[Notification]:

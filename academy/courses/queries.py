@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.core import signals
@@ -23,16 +24,22 @@ from academy.courses.structure import LessonNode, ModuleNode, structure
 from academy.extensions import db
 
 
+@cache
+def _catalogue_statement():
+    # Built once, run with the learner's id: building a statement costs about as much as
+    # running it on every page view.
+    enrolled = (Enrollment.course_id == Course.id) & (Enrollment.user_id == bindparam("user_id"))
+    return (select(Course.id, Course.content_token, Course.slug, Course.code, Course.estimated_hours,
+                   Course.default_language, Enrollment.id.is_not(None).label("is_enrolled"))
+            .outerjoin(Enrollment, enrolled).where(Course.is_published).order_by(Course.code))
+
+
 def catalogue_rows(user_id: int | None) -> list:
     """The published courses, by code, as rows of the columns their catalogue card's cache
     key names (id, content token, and the course row's columns a card shows), and
     ``is_enrolled`` (whether ``user_id`` is enrolled; the page's own, never in a key): the
     cards come from the shared cache, so no course object is built unless a card is rendered."""
-    enrolled = (Enrollment.course_id == Course.id) & (Enrollment.user_id == (user_id or 0))
-    return list(db.session.execute(
-        select(Course.id, Course.content_token, Course.slug, Course.code, Course.estimated_hours,
-               Course.default_language, Enrollment.id.is_not(None).label("is_enrolled"))
-        .outerjoin(Enrollment, enrolled).where(Course.is_published).order_by(Course.code)))
+    return list(db.session.execute(_catalogue_statement(), {"user_id": user_id or 0}))
 
 
 def courses_by_id(ids: list[int]) -> dict[int, Course]:
@@ -59,22 +66,26 @@ def course_by_slug(slug: str) -> Course | None:
     ).unique().one_or_none()
 
 
-def course_with_enrollment(slug: str, user_id: int) -> tuple[Course | None, Enrollment | None, set[int]]:
-    """(the course or None, the user's enrolment in it or None, ids of its completed
-    lessons): what the course home and lesson pages start from."""
+@cache
+def _course_with_enrollment_statement():
     # The completed lesson ids come in the same statement, as one comma-separated string
     # (group_concat on SQLite, string_agg on PostgreSQL): every lesson view and course
     # home needs them, and a second round trip cost as much as the rest of the read.
+    # Built once and run with parameters, like the catalogue's.
     done = (
         select(func.aggregate_strings(cast(LessonProgress.lesson_id, String), ","))
         .where(LessonProgress.enrollment_id == Enrollment.id, LessonProgress.completed_at.is_not(None))
         .scalar_subquery()
     )
-    row = db.session.execute(
-        select(Course, Enrollment, done)
-        .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user_id))
-        .where(Course.slug == slug)
-    ).one_or_none()
+    return (select(Course, Enrollment, done)
+            .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == bindparam("user_id")))
+            .where(Course.slug == bindparam("slug")))
+
+
+def course_with_enrollment(slug: str, user_id: int) -> tuple[Course | None, Enrollment | None, set[int]]:
+    """(the course or None, the user's enrolment in it or None, ids of its completed
+    lessons): what the course home and lesson pages start from."""
+    row = db.session.execute(_course_with_enrollment_statement(), {"slug": slug, "user_id": user_id}).one_or_none()
     if row is None:
         return None, None, set()
     course, enrollment, ids = row
@@ -188,18 +199,23 @@ def lesson_text(lesson_id: int, language: str, fallback: str) -> LessonText | No
     return texts.get(language) or texts.get(fallback)
 
 
-def user_enrollments(user_id: int) -> list[tuple[Enrollment, CourseVersion | None]]:
-    rows = db.session.execute(
+@cache
+def _user_enrollments_statement():
+    return (
         select(Enrollment, CourseVersion)
         .join(Course, Course.id == Enrollment.course_id)
         .outerjoin(
             CourseVersion,
             (CourseVersion.course_id == Enrollment.course_id) & (CourseVersion.language == Enrollment.language),
         )
-        .where(Enrollment.user_id == user_id)
+        .where(Enrollment.user_id == bindparam("user_id"))
         .options(contains_eager(Enrollment.course))  # the page links to e.course: no query per row
         .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc())
-    ).all()
+    )
+
+
+def user_enrollments(user_id: int) -> list[tuple[Enrollment, CourseVersion | None]]:
+    rows = db.session.execute(_user_enrollments_statement(), {"user_id": user_id}).all()
     return [(e, v) for e, v in rows]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal_column, null, select, union_all
 from wtforms import BooleanField, DateField, IntegerField, SelectField
@@ -23,9 +25,11 @@ def _choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+@cache
 def _course_and_cohort_statement():
     """Courses and cohorts in one statement (one round trip on every view): courses first
-    by code, then cohorts by programme, start and name."""
+    by code, then cohorts by programme, start and name. Built once: it has no parameters,
+    and building the union cost as much as running it."""
     from academy.certification.models import CertificationProgramme, Cohort
 
     courses = select(literal_column("0").label("kind"), Course.id, Course.code.label("label"),
