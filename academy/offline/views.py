@@ -128,6 +128,13 @@ def copy_token(course: Course, open_modules: set[str]) -> str:
     return f"{course.content_token}-{len(open_modules)}"
 
 
+def sync_status() -> Markup:
+    """The line where offline.js tells the learner about their queued work: its words in
+    the interface language and the sync URLs, the same for every learner (the shared
+    cache), so a page pays for its eight translated strings once per language."""
+    return shared_html("sync-status", (), lambda: render_template("offline/_sync_status.html"))
+
+
 def offline_section(course, enrollment, language: str, outline, **_kw) -> Markup | None:
     """On ``course-home-sections``: the "available offline" panel (its buttons need JavaScript)."""
     if enrollment is None:

@@ -7,7 +7,7 @@
   "use strict";
   var DB_NAME = "academy-offline", STORE = "actions", PREFIX = "academy-course:", META = "academy-offline-meta";
   var status = document.querySelector("[data-sync-status]");
-  var userId = status && status.dataset.user ? status.dataset.user : null;
+  var userId = document.body.dataset.syncUser || null;
   if (userId) { try { localStorage.setItem("academy-offline-user", userId); } catch (e) { /* private mode */ } }
   else { try { userId = localStorage.getItem("academy-offline-user"); } catch (e) { userId = null; } }
 
