@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from academy.assessments import definitions, queries
 from academy.assessments.forms import AttemptForm, StartAttemptForm
-from academy.assessments.models import FINAL_EXAM_KEY, QuizAttempt
+from academy.assessments.models import FINAL_EXAM_KEY, Quiz, QuizAttempt
 from academy.assessments.questions import QUESTION_TYPES
 from academy.assessments.services import (
     AttemptRefused,
@@ -26,6 +26,7 @@ from academy.assessments.services import (
 )
 from academy.auth.access import admin_required, instructor_required, learner_required
 from academy.auth.models import User
+from academy.core.cache import shared_html
 from academy.core.enums import Role
 from academy.core.i18n import current_locale, language_name, text_direction
 from academy.core.nav import NavItem
@@ -94,6 +95,8 @@ def quiz(slug: str, quiz_key: str):
         history = queries.attempts_at(enrollment.id, quiz.id)
     pool = queries.active_question_count(quiz.id)
     avail = availability(quiz, enrollment, attempts=history, pool=pool, course=course)
+    title = quiz_title(quiz, enrollment.language, course)
+    question_count = min(quiz.draw_count, pool) if quiz.draw_count else pool
     return render_template(
         "assessments/quiz.html",
         course=course,
@@ -101,10 +104,20 @@ def quiz(slug: str, quiz_key: str):
         avail=avail,
         history=history,
         result=queries.summarise(history),
-        title=quiz_title(quiz, enrollment.language, course),
-        question_count=min(quiz.draw_count, pool) if quiz.draw_count else pool,
+        title=title,
+        head=quiz_head(course.slug, quiz, title, question_count),
         form=StartAttemptForm(),
     )
+
+
+def quiz_head(slug: str, quiz: Quiz, title: str, question_count: int) -> Markup:
+    """The quiz page's top (breadcrumb, heading, the quiz's rules): the same for every
+    learner of the course language, so from the shared cache; the key names every value
+    it shows (the interface language is added by the cache)."""
+    key = (slug, title, question_count, quiz.pass_mark, quiz.max_attempts, quiz.time_limit_minutes,
+           quiz.wait_minutes, quiz.show_answers.value)
+    return shared_html("quiz-head", key, lambda: render_template(
+        "assessments/_quiz_head.html", slug=slug, quiz=quiz, title=title, question_count=question_count))
 
 
 @bp.route("/learn/<slug>/quiz/<quiz_key>/start", methods=["POST"])
@@ -394,8 +407,6 @@ def _current_language() -> str:
 @bp.route("/quizzes/<int:quiz_id>/stats")
 @instructor_required
 def quiz_stats(quiz_id: int):
-    from academy.assessments.models import Quiz
-
     quiz = db.get_or_404(Quiz, quiz_id)
     language = request.args.get("language") or None
     course: Course = quiz.course
