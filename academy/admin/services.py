@@ -22,6 +22,7 @@ from academy.core.audit import record
 from academy.core.enums import Role
 from academy.core.models import utcnow
 from academy.core.transactions import keep_on_error
+from academy.core.urls import app_path
 from academy.courses.models import Course, CourseVersion
 from academy.extensions import db
 
@@ -484,22 +485,22 @@ def _decide(req, status, *, actor: User, note: str | None) -> None:
         raise AdminError(_("This request has already been decided."))
 
 
-def _tell_learner(user: User, subject: str, body: str) -> None:
-    from academy.core.mail import send_mail
+def _tell_learner(user: User, render, link: str) -> None:
+    """In the app and by e-mail, in the learner's language. Always e-mailed (a must-send
+    kind): the learner asked and waits, and the answer decides what their certificates print."""
+    from academy.certification.enums import NotificationKind
+    from academy.certification.notifications import notify
 
-    send_mail(user.email, subject, body)
+    notify(user, NotificationKind.NAME_CHANGE_DECIDED, render, link=link)
 
 
 def approve_name_change(req, *, actor: User, note: str | None = None):
     """Print the requested names from now on: the user's names change (kept in the name
     corrections with the learner's reason), the change is audited, the certificates that
     carry the old name are re-issued on the queue (superseding them) and the learner is
-    told by e-mail. Returns the re-issue job, or None when nothing needed re-issuing."""
-    from flask_babel import force_locale
-
+    told in the app and by e-mail. Returns the re-issue job, or None when nothing needed re-issuing."""
     from academy.auth.models import NameChangeStatus
     from academy.core import signals
-    from academy.core.urls import external_url
 
     note = (note or "").strip()
     _decide(req, NameChangeStatus.APPROVED, actor=actor, note=note)
@@ -519,20 +520,18 @@ def approve_name_change(req, *, actor: User, note: str | None = None):
            after={"full_name": user.full_name, "full_name_latin": user.full_name_latin, "request": req.id,
                   "reason": req.reason, "note": note or None, "reissue_job": req.job_id},
            actor_id=actor.id)
-    with force_locale(user.preferred_language):
-        _tell_learner(user, _("Your name change has been approved"), _(
-            "Your request to print the name “%(name)s” on your certificates has been approved. Your certificates "
-            "are being issued again with this name; you will find them here:\n\n%(link)s",
-            name=user.full_name, link=external_url("certificates.mine")))
+    name = user.full_name
+    _tell_learner(user, lambda: (_("Your name change has been approved"), _(
+        "Your request to print the name “%(name)s” on your certificates has been approved. Your certificates "
+        "are being issued again with this name; you will find them here:", name=name)),
+        link=app_path("certificates.mine"))
     return jobs[0] if jobs else None
 
 
 def refuse_name_change(req, *, actor: User, note: str) -> None:
-    """Refuse with a reason the learner is told by e-mail; the names stay as they are. Audited."""
-    from flask_babel import force_locale
-
+    """Refuse with a reason the learner is told in the app and by e-mail; the names stay as
+    they are. Audited."""
     from academy.auth.models import NameChangeStatus
-    from academy.core.urls import external_url
 
     note = (note or "").strip()
     if not note:
@@ -543,8 +542,8 @@ def refuse_name_change(req, *, actor: User, note: str) -> None:
            after={"request": req.id, "requested_name": req.requested_name,
                   "requested_name_latin": req.requested_name_latin, "note": note},
            actor_id=actor.id)
-    with force_locale(user.preferred_language):
-        _tell_learner(user, _("Your name change request was refused"), _(
-            "Your request to print the name “%(name)s” on your certificates was refused.\n\nReason: %(note)s\n\n"
-            "You can send a new request from your account:\n\n%(link)s",
-            name=req.requested_name, note=note, link=external_url("auth.name_change")))
+    name = req.requested_name
+    _tell_learner(user, lambda: (_("Your name change request was refused"), _(
+        "Your request to print the name “%(name)s” on your certificates was refused.\n\nReason: %(note)s\n\n"
+        "You can send a new request from your account:", name=name, note=note)),
+        link=app_path("auth.name_change"))
