@@ -28,7 +28,11 @@ from academy.extensions import db
 
 
 class AdminError(ValueError):
-    """An admin action refused for a reason shown to the admin."""
+    """An admin action refused for a reason shown to the admin (on ``field`` of the form, if given)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # --- roles and account status -----------------------------------------------------------
@@ -129,8 +133,13 @@ def password_reset_sent(user: User) -> None:
     record("user.password_reset_sent", "user", user.id, after={"email": user.email})
 
 
-def correct_name(user: User, new_name: str, reason: str, *, actor: User) -> NameCorrection:
-    """Change the name printed on certificates, keeping the old one and the reason."""
+def correct_name(user: User, new_name: str, reason: str, *, actor: User,
+                 latin: str | None = None) -> NameCorrection:
+    """Change the name printed on certificates and, when ``latin`` is given ("" for none), its
+    Latin-script form, keeping the old names and the reason. ``latin`` None keeps the Latin
+    form as it is (the staff registry sends the name alone)."""
+    from academy.auth.latin import latin_form_of, needs_latin_form
+
     reason = reason.strip()
     if not (new_name or "").strip():
         raise AdminError(_("Enter the corrected name."))
@@ -138,26 +147,40 @@ def correct_name(user: User, new_name: str, reason: str, *, actor: User) -> Name
         new_name = clean_name(new_name)
     except InvalidName as exc:
         raise AdminError(str(exc)) from None
+    if latin is None:
+        new_latin = latin_form_of(new_name, user.full_name_latin)
+    else:
+        try:
+            new_latin = latin_form_of(new_name, clean_name(latin) if latin.strip() else None)
+        except InvalidName as exc:
+            raise AdminError(str(exc), field="full_name_latin") from None
+        if new_latin and needs_latin_form(new_latin):
+            raise AdminError(_("Write this form of the name in Latin letters (A–Z, with accents if needed)."),
+                             field="full_name_latin")
     if not reason:
-        raise AdminError(_("Say why the name is being corrected."))
-    if new_name == user.full_name:
+        raise AdminError(_("Say why the name is being corrected."), field="reason")
+    old_latin = latin_form_of(user.full_name, user.full_name_latin)
+    if new_name == user.full_name and new_latin == old_latin:
         raise AdminError(_("The new name is the same as the current one."))
     correction = NameCorrection(
         user_id=user.id,
         old_name=user.full_name,
         new_name=new_name,
+        old_name_latin=old_latin,
+        new_name_latin=new_latin,
         reason=reason,
         corrected_by_id=actor.id,
     )
     db.session.add(correction)
     user.full_name = new_name
+    user.full_name_latin = new_latin
     db.session.flush()
     record(
         "user.name_corrected",
         "user",
         user.id,
-        before={"full_name": correction.old_name},
-        after={"full_name": new_name, "reason": reason},
+        before={"full_name": correction.old_name, "full_name_latin": old_latin},
+        after={"full_name": new_name, "full_name_latin": new_latin, "reason": reason},
     )
     return correction
 
@@ -507,8 +530,9 @@ def approve_name_change(req, *, actor: User, note: str | None = None):
     user = req.user
     before = {"full_name": user.full_name, "full_name_latin": user.full_name_latin}
     reason = f"Name change request {req.id}: {req.reason}"
-    if req.requested_name != user.full_name:
+    if req.requested_name != user.full_name or req.requested_name_latin != user.full_name_latin:
         db.session.add(NameCorrection(user_id=user.id, old_name=user.full_name, new_name=req.requested_name,
+                                      old_name_latin=user.full_name_latin, new_name_latin=req.requested_name_latin,
                                       reason=reason, corrected_by_id=actor.id))
     user.full_name = req.requested_name
     user.full_name_latin = req.requested_name_latin

@@ -1,4 +1,5 @@
-"""the in-app notice of a name-change decision (a notification kind)
+"""the in-app notice of a name-change decision (a notification kind), and the Latin-script
+forms a name correction changed
 
 Revision ID: 0820
 Revises: 0780
@@ -30,9 +31,15 @@ def _notification_kinds(kinds):
 
 def upgrade():
     _notification_kinds(NEW_KINDS)
+    with op.batch_alter_table('name_correction', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('old_name_latin', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('new_name_latin', sa.String(length=200), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('name_correction', schema=None) as batch_op:
+        batch_op.drop_column('new_name_latin')
+        batch_op.drop_column('old_name_latin')
     op.execute(sa.text("DELETE FROM digest_item WHERE notification_id IN "
                        "(SELECT id FROM notification WHERE kind = 'name_change_decided')"))
     op.execute(sa.text("DELETE FROM notification WHERE kind = 'name_change_decided'"))
