@@ -242,7 +242,7 @@ def test_admin_corrects_a_name_with_a_reason_kept_in_history(as_admin, make_user
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "user.name_corrected")
     ).one()
-    assert event.before == {"full_name": "Jose Perez"} and event.after["reason"].startswith(
+    assert event.before == {"full_name": "Jose Perez", "full_name_latin": None} and event.after["reason"].startswith(
         "Accents"
     )
     page = as_admin.get(f"/admin/people/{learner.id}").get_data(as_text=True)

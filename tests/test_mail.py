@@ -21,6 +21,7 @@ from academy.certification.enums import AssessmentOutcome, AttendanceStatus, Gra
 from academy.certification.models import Notification
 from academy.core import mail
 from academy.extensions import db
+from tests.certificates.test_name_change_requests import NAME_CHANGE_KINDS
 from tests.certification.test_notification_language import CERTIFICATION_KINDS
 from tests.certification.world import build, complete_course, levels
 
@@ -161,6 +162,17 @@ def test_every_kind_of_message_the_app_sends_is_well_formed(app, certification_m
                content_type="multipart/form-data")
     irina = db.session.scalars(select(User).where(User.email == "irina@example.org")).one()
     assert admin.post(f"/admin/people/{irina.id}/resend-invitation").status_code == 302
+    # The decisions on requests to change the printed name: one approved, one refused.
+    from academy.auth.models import NameChangeRequest
+    from academy.auth.services import request_name_change
+
+    decisions = ((amal, "أمل العلي الحربي", "approve", ""), (wang, "王芳芳", "refuse", "证件不清晰"))
+    for learner, name, verb, note in decisions:
+        request_name_change(learner, name=name, latin="", reason="Marriage — زواج — 结婚")
+        db.session.commit()
+        req = db.session.scalars(select(NameChangeRequest).where(NameChangeRequest.user_id == learner.id)).one()
+        assert admin.post(f"/admin/name-requests/{req.id}/{verb}", data={"note": note}).status_code == 302
+    assert set(db.session.scalars(select(Notification.kind))) == CERTIFICATION_KINDS | NAME_CHANGE_KINDS
 
     notifications = db.session.scalar(select(db.func.count()).select_from(Notification))
     assert len(mail.outbox) == notifications + 4

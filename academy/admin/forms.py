@@ -7,6 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from academy.auth.forms import LatinScript
 from academy.auth.names import normalise_name, person_name
 from academy.core.enums import Gender, Role
 from academy.core.forms import AcademyForm
@@ -64,6 +65,12 @@ class NameCorrectionForm(AcademyForm):
         _l("Corrected full name, exactly as it should appear on certificates"),
         filters=[normalise_name],
         validators=[DataRequired(), Length(min=1, max=200), person_name],
+    )
+    full_name_latin = StringField(
+        _l("The name in Latin letters, as in the passport"),
+        filters=[normalise_name],
+        validators=[Optional(), Length(max=200), person_name, LatinScript(
+            _l("Write this form of the name in Latin letters (A–Z, with accents if needed)."))],
     )
     reason = TextAreaField(
         _l("Reason for the correction"),

@@ -22,12 +22,17 @@ from academy.core.audit import record
 from academy.core.enums import Role
 from academy.core.models import utcnow
 from academy.core.transactions import keep_on_error
+from academy.core.urls import app_path
 from academy.courses.models import Course, CourseVersion
 from academy.extensions import db
 
 
 class AdminError(ValueError):
-    """An admin action refused for a reason shown to the admin."""
+    """An admin action refused for a reason shown to the admin (on ``field`` of the form, if given)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # --- roles and account status -----------------------------------------------------------
@@ -128,8 +133,13 @@ def password_reset_sent(user: User) -> None:
     record("user.password_reset_sent", "user", user.id, after={"email": user.email})
 
 
-def correct_name(user: User, new_name: str, reason: str, *, actor: User) -> NameCorrection:
-    """Change the name printed on certificates, keeping the old one and the reason."""
+def correct_name(user: User, new_name: str, reason: str, *, actor: User,
+                 latin: str | None = None) -> NameCorrection:
+    """Change the name printed on certificates and, when ``latin`` is given ("" for none), its
+    Latin-script form, keeping the old names and the reason. ``latin`` None keeps the Latin
+    form as it is (the staff registry sends the name alone)."""
+    from academy.auth.latin import latin_form_of, needs_latin_form
+
     reason = reason.strip()
     if not (new_name or "").strip():
         raise AdminError(_("Enter the corrected name."))
@@ -137,26 +147,40 @@ def correct_name(user: User, new_name: str, reason: str, *, actor: User) -> Name
         new_name = clean_name(new_name)
     except InvalidName as exc:
         raise AdminError(str(exc)) from None
+    if latin is None:
+        new_latin = latin_form_of(new_name, user.full_name_latin)
+    else:
+        try:
+            new_latin = latin_form_of(new_name, clean_name(latin) if latin.strip() else None)
+        except InvalidName as exc:
+            raise AdminError(str(exc), field="full_name_latin") from None
+        if new_latin and needs_latin_form(new_latin):
+            raise AdminError(_("Write this form of the name in Latin letters (A–Z, with accents if needed)."),
+                             field="full_name_latin")
     if not reason:
-        raise AdminError(_("Say why the name is being corrected."))
-    if new_name == user.full_name:
+        raise AdminError(_("Say why the name is being corrected."), field="reason")
+    old_latin = latin_form_of(user.full_name, user.full_name_latin)
+    if new_name == user.full_name and new_latin == old_latin:
         raise AdminError(_("The new name is the same as the current one."))
     correction = NameCorrection(
         user_id=user.id,
         old_name=user.full_name,
         new_name=new_name,
+        old_name_latin=old_latin,
+        new_name_latin=new_latin,
         reason=reason,
         corrected_by_id=actor.id,
     )
     db.session.add(correction)
     user.full_name = new_name
+    user.full_name_latin = new_latin
     db.session.flush()
     record(
         "user.name_corrected",
         "user",
         user.id,
-        before={"full_name": correction.old_name},
-        after={"full_name": new_name, "reason": reason},
+        before={"full_name": correction.old_name, "full_name_latin": old_latin},
+        after={"full_name": new_name, "full_name_latin": new_latin, "reason": reason},
     )
     return correction
 
@@ -484,30 +508,31 @@ def _decide(req, status, *, actor: User, note: str | None) -> None:
         raise AdminError(_("This request has already been decided."))
 
 
-def _tell_learner(user: User, subject: str, body: str) -> None:
-    from academy.core.mail import send_mail
+def _tell_learner(user: User, render, link: str) -> None:
+    """In the app and by e-mail, in the learner's language. Always e-mailed (a must-send
+    kind): the learner asked and waits, and the answer decides what their certificates print."""
+    from academy.certification.enums import NotificationKind
+    from academy.certification.notifications import notify
 
-    send_mail(user.email, subject, body)
+    notify(user, NotificationKind.NAME_CHANGE_DECIDED, render, link=link)
 
 
 def approve_name_change(req, *, actor: User, note: str | None = None):
     """Print the requested names from now on: the user's names change (kept in the name
     corrections with the learner's reason), the change is audited, the certificates that
     carry the old name are re-issued on the queue (superseding them) and the learner is
-    told by e-mail. Returns the re-issue job, or None when nothing needed re-issuing."""
-    from flask_babel import force_locale
-
+    told in the app and by e-mail. Returns the re-issue job, or None when nothing needed re-issuing."""
     from academy.auth.models import NameChangeStatus
     from academy.core import signals
-    from academy.core.urls import external_url
 
     note = (note or "").strip()
     _decide(req, NameChangeStatus.APPROVED, actor=actor, note=note)
     user = req.user
     before = {"full_name": user.full_name, "full_name_latin": user.full_name_latin}
     reason = f"Name change request {req.id}: {req.reason}"
-    if req.requested_name != user.full_name:
+    if req.requested_name != user.full_name or req.requested_name_latin != user.full_name_latin:
         db.session.add(NameCorrection(user_id=user.id, old_name=user.full_name, new_name=req.requested_name,
+                                      old_name_latin=user.full_name_latin, new_name_latin=req.requested_name_latin,
                                       reason=reason, corrected_by_id=actor.id))
     user.full_name = req.requested_name
     user.full_name_latin = req.requested_name_latin
@@ -519,20 +544,18 @@ def approve_name_change(req, *, actor: User, note: str | None = None):
            after={"full_name": user.full_name, "full_name_latin": user.full_name_latin, "request": req.id,
                   "reason": req.reason, "note": note or None, "reissue_job": req.job_id},
            actor_id=actor.id)
-    with force_locale(user.preferred_language):
-        _tell_learner(user, _("Your name change has been approved"), _(
-            "Your request to print the name “%(name)s” on your certificates has been approved. Your certificates "
-            "are being issued again with this name; you will find them here:\n\n%(link)s",
-            name=user.full_name, link=external_url("certificates.mine")))
+    name = user.full_name
+    _tell_learner(user, lambda: (_("Your name change has been approved"), _(
+        "Your request to print the name “%(name)s” on your certificates has been approved. Your certificates "
+        "are being issued again with this name; you will find them here:", name=name)),
+        link=app_path("certificates.mine"))
     return jobs[0] if jobs else None
 
 
 def refuse_name_change(req, *, actor: User, note: str) -> None:
-    """Refuse with a reason the learner is told by e-mail; the names stay as they are. Audited."""
-    from flask_babel import force_locale
-
+    """Refuse with a reason the learner is told in the app and by e-mail; the names stay as
+    they are. Audited."""
     from academy.auth.models import NameChangeStatus
-    from academy.core.urls import external_url
 
     note = (note or "").strip()
     if not note:
@@ -543,8 +566,8 @@ def refuse_name_change(req, *, actor: User, note: str) -> None:
            after={"request": req.id, "requested_name": req.requested_name,
                   "requested_name_latin": req.requested_name_latin, "note": note},
            actor_id=actor.id)
-    with force_locale(user.preferred_language):
-        _tell_learner(user, _("Your name change request was refused"), _(
-            "Your request to print the name “%(name)s” on your certificates was refused.\n\nReason: %(note)s\n\n"
-            "You can send a new request from your account:\n\n%(link)s",
-            name=req.requested_name, note=note, link=external_url("auth.name_change")))
+    name = req.requested_name
+    _tell_learner(user, lambda: (_("Your name change request was refused"), _(
+        "Your request to print the name “%(name)s” on your certificates was refused.\n\nReason: %(note)s\n\n"
+        "You can send a new request from your account:", name=name, note=note)),
+        link=app_path("auth.name_change"))

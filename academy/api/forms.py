@@ -21,8 +21,10 @@ class IntegrationTokenForm(PersonalTokenForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Built per request: the descriptions are translated into the reader's language.
-        self.scopes.choices = [SelectChoice(k, f"{k}: {v}") for k, v in SCOPES.items()]
+        # Built per request: the descriptions are translated into the reader's language. The
+        # label is the description alone; the template prints the scope code beside it, left
+        # to right, so "read:users" never runs into a right-to-left sentence.
+        self.scopes.choices = [SelectChoice(k, str(v)) for k, v in SCOPES.items()]
 
 
 class RevokeForm(AcademyForm):

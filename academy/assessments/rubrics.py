@@ -194,6 +194,42 @@ def rubric_to_text(rubric: Rubric) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
+def example_rubric_text() -> str:
+    """A two-criterion rubric in the authoring format, in the reader's language, shown beside
+    the form. Only the leading "-", the "|" separators and the points are syntax; the titles
+    and descriptors are free text. The minimum level reuses its level's translated title, so
+    the example parses in every language as it is shown."""
+    from flask_babel import pgettext
+
+    # Literal calls outside the f-strings, so that the extractor finds each text; the context
+    # tells translators these are the words of a sample rubric.
+    criterion_1 = pgettext("rubric example", "Search strategy")
+    insufficient = pgettext("rubric example", "Insufficient")
+    adequate = pgettext("rubric example", "Adequate")
+    good = pgettext("rubric example", "Good")
+    excellent = pgettext("rubric example", "Excellent")
+    criterion_2 = pgettext("rubric example", "Report for the client")
+    unclear = pgettext("rubric example", "Unclear")
+    clear = pgettext("rubric example", "Clear")
+    no_strategy = pgettext("rubric example", "No documented strategy.")
+    keywords = pgettext("rubric example", "Keywords and one classification.")
+    synonyms = pgettext("rubric example", "Synonyms, classes, citations.")
+    complete = pgettext("rubric example", "Complete and reproducible.")
+    conclusion = pgettext("rubric example", "A conclusion the client can act on.")
+    lines = [
+        f"{criterion_1} | {adequate}",
+        f"- {insufficient} | 0 | {no_strategy}",
+        f"- {adequate} | 2 | {keywords}",
+        f"- {good} | 3 | {synonyms}",
+        f"- {excellent} | 4 | {complete}",
+        "",
+        criterion_2,
+        f"- {unclear} | 0",
+        f"- {clear} | 2 | {conclusion}",
+    ]
+    return "\n".join(lines)
+
+
 def parse_rubric_text(text: str) -> ParsedRubric:
     """Criteria and levels from the authoring format, with every problem and its line number."""
     from flask_babel import gettext as _

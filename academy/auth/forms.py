@@ -15,12 +15,21 @@ def strong_password(form, field) -> None:
         raise ValidationError(_l("This password is too common. Choose a longer phrase only you would use."))
 
 
-def latin_script(form, field) -> None:
-    """The Latin form of a name holds Latin letters only (accents allowed)."""
-    from academy.auth.latin import needs_latin_form
+class LatinScript:
+    """The Latin form of a name holds Latin letters only (accents allowed). ``message`` lets
+    a form that edits someone else's name (the admin's) say "the name", not "your name"."""
 
-    if field.data and needs_latin_form(field.data):
-        raise ValidationError(_l("Write this form of your name in Latin letters (A–Z, with accents if needed)."))
+    def __init__(self, message=None):
+        self.message = message or _l("Write this form of your name in Latin letters (A–Z, with accents if needed).")
+
+    def __call__(self, form, field) -> None:
+        from academy.auth.latin import needs_latin_form
+
+        if field.data and needs_latin_form(field.data):
+            raise ValidationError(self.message)
+
+
+latin_script = LatinScript()
 
 
 def _latin_name_field():

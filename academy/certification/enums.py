@@ -102,6 +102,7 @@ class NotificationKind(TitledEnum):
     INACTIVITY_NUDGE = "inactivity_nudge"
     INSTRUCTOR_DIGEST = "instructor_digest"
     ANNOUNCEMENT = "announcement"
+    NAME_CHANGE_DECIDED = "name_change_decided"
 
     @classmethod
     def _titles(cls) -> dict:
@@ -119,4 +120,5 @@ class NotificationKind(TitledEnum):
             cls.INACTIVITY_NUDGE: _l("Reminder to keep going"),
             cls.INSTRUCTOR_DIGEST: _l("Learners to follow up"),
             cls.ANNOUNCEMENT: _l("Cohort announcement"),
+            cls.NAME_CHANGE_DECIDED: _l("Name change decided"),
         }

@@ -27,7 +27,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from academy.assessments.rubric_models import Rubric
-from academy.assessments.rubrics import RubricError, rubric_to_text
+from academy.assessments.rubrics import RubricError, example_rubric_text, rubric_to_text
 from academy.auth.access import admin_required, instructor_required, learner_required
 from academy.auth.models import User
 from academy.certification import queries, services, translations
@@ -637,7 +637,7 @@ def _task_page(programme: CertificationProgramme, task: PracticeTask | None, for
             versions.append((rubric, services.rubric_in_use(rubric)))
             rubric = db.session.get(Rubric, rubric.previous_id) if rubric.previous_id else None
     return render_template("certification/task_form.html", programme=programme, task=task, form=form,
-                           versions=versions,
+                           versions=versions, rubric_example=example_rubric_text(),
                            translation_statuses=translations.translation_statuses(task) if task else []), status
 
 

@@ -19,3 +19,9 @@ def external_url(endpoint: str, **values) -> str:
         base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def app_path(endpoint: str, **values) -> str:
+    """The path of ``endpoint`` from the application's root, as notifications store their link
+    (the app adds the base URL, prefix included, when it mails one); needs no request."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)

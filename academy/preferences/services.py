@@ -2,7 +2,8 @@
 
 ``route_mail`` is asked by ``academy.certification.notifications.notify`` before it
 e-mails a notification. Some kinds are always sent at once, whatever the preference:
-``MUST_SEND`` (a certificate issued). Password resets are not notifications and are
+``MUST_SEND`` (a certificate issued; the decision on a request to change the name that
+certificates print). Password resets are not notifications and are
 never held back.
 """
 
@@ -22,7 +23,7 @@ from academy.core.models import utcnow
 from academy.extensions import db
 from academy.preferences.models import Delivery, DigestItem, NotificationPreference
 
-MUST_SEND = frozenset({NotificationKind.CERTIFIED})
+MUST_SEND = frozenset({NotificationKind.CERTIFIED, NotificationKind.NAME_CHANGE_DECIDED})
 
 
 def choosable_kinds() -> list[NotificationKind]:

@@ -30,6 +30,20 @@ def test_an_admin_creates_an_integration_token_that_is_shown_once(client, make_u
     assert "HR registry" in page and token.prefix in page
 
 
+def test_each_scope_shows_its_code_left_to_right_beside_its_description_in_the_admins_language(
+        client, make_user):
+    login(client, make_user("admin", preferred_language="ar"))
+    page = client.get("/admin/api-tokens/").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    options = re.findall(r'<li><input[^>]*value="([^"]+)"[^>]*> <label for="scopes-\d+">(.*?)</label></li>', page, re.S)
+    assert [value for value, _label in options][:2] == ["read:users", "read:progress"]
+    label = dict(options)["read:users"]
+    # The code in an element of its own, left to right; the description beside it, in Arabic.
+    assert re.search(r'<code dir="ltr"[^>]*>read:users</code>\s*<span class="scope-description">'
+                     r'قراءة حسابات الأشخاص</span>', label), label
+    assert "read:users:" not in page
+
+
 def test_a_token_without_scopes_or_with_a_past_expiry_is_refused(client, make_user):
     from academy.api.models import ApiToken
 

@@ -1,7 +1,7 @@
 """Name changes through a request: the name certificates print is the learner's to change
 until a certificate exists; from then on they ask, with a reason, and an admin approves
 (the certificates are re-issued with the new name, superseding the old ones, on the queue)
-or refuses with a note. Every step is audited and the learner is told by e-mail."""
+or refuses with a note. Every step is audited and the learner is told in the app and by e-mail."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from academy.admin.models import NameCorrection
 from academy.auth.models import NameChangeRequest, NameChangeStatus, User
 from academy.certificates.models import Certificate, CertificateStatus
 from academy.certificates.services import pdf_bytes
+from academy.certification.enums import NotificationKind
+from academy.certification.models import Notification
 from academy.core import mail
 from academy.core.audit import AuditEvent
 from academy.extensions import db
@@ -142,3 +144,78 @@ def test_a_refusal_needs_a_note_keeps_the_name_and_tells_the_learner(client, mak
     # the learner may ask again
     _switch(client, user)
     assert _ask(client, reason="Acte de mariage joint").status_code == 302
+
+
+#: the kinds a name-change decision sends (every kind is listed in some language test:
+#: tests/nudges/test_notification_language.py checks that none is forgotten)
+NAME_CHANGE_KINDS = {NotificationKind.NAME_CHANGE_DECIDED}
+
+
+def _notes(user_id: int) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user_id)
+                                   .order_by(Notification.id)))
+
+
+def test_the_learner_finds_the_decision_in_the_app_too_in_their_language(client, make_user, issue):
+    user = make_user(full_name="Amina Diallo", preferred_language="fr")
+    issue(user)
+    login(client, user)
+    _ask(client)
+    req = db.session.scalar(select(NameChangeRequest))
+    _switch(client, make_user("admin"))
+    client.post(f"/admin/name-requests/{req.id}/refuse", data={"note": "Joignez l’acte de mariage."})
+    [refused] = _notes(user.id)
+    assert refused.kind == NotificationKind.NAME_CHANGE_DECIDED and refused.read_at is None
+    assert refused.message == "Votre demande de changement de nom a été refusée" and refused.link == "/account/name"
+
+    _switch(client, user)
+    _ask(client, reason="Acte de mariage joint")
+    req = db.session.scalar(select(NameChangeRequest).where(NameChangeRequest.status == NameChangeStatus.PENDING))
+    _switch(client, make_user("admin"))
+    client.post(f"/admin/name-requests/{req.id}/approve", data={"note": ""})
+    approved = _notes(user.id)[-1]
+    assert approved.kind == NotificationKind.NAME_CHANGE_DECIDED and approved.link == "/certificates/"
+    _switch(client, user)
+    page = client.get("/certification/notifications").get_data(as_text=True)
+    assert approved.message in page and refused.message in page
+    # The e-mails say the same, with the link where to look.
+    told = _mail_to(user.email)
+    assert len(told) == 2 and "http://localhost/certificates/" in told[-1] and "/account/name" in told[0]
+
+
+def test_the_decision_is_e_mailed_even_to_a_learner_who_chose_the_weekly_summary(client, make_user, issue):
+    from academy.preferences.services import save_preferences
+
+    user = make_user(full_name="Amina Diallo")
+    issue(user)
+    save_preferences(user, {k.value: "weekly" for k in NotificationKind})
+    login(client, user)
+    _ask(client)
+    req = db.session.scalar(select(NameChangeRequest))
+    _switch(client, make_user("admin"))
+    client.post(f"/admin/name-requests/{req.id}/approve", data={"note": ""})
+    assert len(_mail_to(user.email)) == 1 and len(_notes(user.id)) == 1
+
+
+def test_the_decisions_read_wholly_in_each_of_the_seven_languages(app_ctx, make_user, issue):
+    from academy.admin.services import approve_name_change, refuse_name_change
+    from academy.auth.services import request_name_change
+    from tests.certification.test_notification_language import ALLOWED, COGNATES, LANGUAGES, words
+
+    admin = make_user("admin")
+    texts: dict[str, list[str]] = {}
+    for lang in LANGUAGES:
+        people = [make_user(full_name=f"Zora Quist {lang}", preferred_language=lang) for _ in range(2)]
+        for person, decide in zip(people, (approve_name_change, refuse_name_change), strict=True):
+            issue(person)
+            req = request_name_change(person, name=f"Zora Quist-Yelm {lang}", latin="", reason="Mariage")
+            decide(req, actor=admin, note="Pièce jointe illisible")
+        notes = [n for p in people for n in _notes(p.id)]
+        assert {n.kind for n in notes} == NAME_CHANGE_KINDS and len(notes) == 2
+        texts[lang] = [n.message for n in notes] + [m for p in people for m in _mail_to(p.email)]
+    names = {"zora", "quist", "yelm", "mariage", "pièce", "jointe", "illisible"}
+    english = set().union(*(words(t) for t in texts["en"])) - ALLOWED - names
+    assert {"approved", "refused", "request", "certificates"} <= english
+    for lang in LANGUAGES[1:]:
+        left = {w for t in texts[lang] for w in words(t)} & english - COGNATES[lang]
+        assert not left, (lang, sorted(left))

@@ -209,3 +209,19 @@ def test_an_unchanged_rubric_is_not_versioned(world, client):
     assert client.post(f"/certification/admin/tasks/{task.id}", data=data).status_code == 302
     db.session.expire_all()
     assert task.rubric_id == rubric_id and task.title == "Task 1 renamed"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "pt", "ru", "zh", "ar"])
+def test_the_rubric_example_beside_the_form_is_in_the_admins_language_and_parses_as_shown(app_ctx, lang):
+    from flask_babel import force_locale
+
+    from academy.assessments.rubrics import example_rubric_text
+
+    with force_locale(lang):
+        example = example_rubric_text()
+    parsed = parse_rubric_text(example)
+    assert parsed.errors == [] and len(parsed.criteria) == 2 and parsed.max_points == 6
+    # The minimum level names one of the criterion's own levels, in the same words.
+    assert parsed.criteria[0]["min_level"] == parsed.criteria[0]["levels"][1]["title"]
+    if lang != "en":
+        assert "Search strategy" not in example and "Insufficient" not in example

@@ -1,6 +1,7 @@
 """The follow-up notifications (surveys, nudges, the instructors' digest, announcements), in
 the app and by e-mail, wholly in each recipient's language; with the certification's own
-kinds (tests/certification/test_notification_language.py) every kind is checked."""
+kinds (tests/certification/test_notification_language.py) and the name-change decisions
+(tests/certificates/test_name_change_requests.py) every kind is checked."""
 
 from __future__ import annotations
 
@@ -133,5 +134,7 @@ def test_every_follow_up_notification_reads_in_each_of_the_seven_languages_with_
 
 
 def test_every_notification_kind_is_checked_for_english_left_in_some_language_test():
-    assert CERTIFICATION_KINDS | FOLLOW_UP_KINDS == set(NotificationKind)
-    assert not CERTIFICATION_KINDS & FOLLOW_UP_KINDS
+    from tests.certificates.test_name_change_requests import NAME_CHANGE_KINDS
+
+    assert CERTIFICATION_KINDS | FOLLOW_UP_KINDS | NAME_CHANGE_KINDS == set(NotificationKind)
+    assert not CERTIFICATION_KINDS & FOLLOW_UP_KINDS and not NAME_CHANGE_KINDS & (CERTIFICATION_KINDS | FOLLOW_UP_KINDS)

@@ -89,7 +89,8 @@ def test_the_learner_chooses_on_the_account_page_and_a_reset_mail_still_comes(le
 
     login(client, learner)
     page = client.get("/account/notifications").get_data(as_text=True)
-    assert "Follow-up survey" in page and "Always sent by e-mail at once: password resets and Certified." in page
+    assert "Follow-up survey" in page
+    assert "Always sent by e-mail at once: password resets, Certified, and Name change decided." in page
     assert 'name="kind_certified"' not in page
     resp = client.post("/account/notifications", data={"kind_survey": "off", "kind_deadline_near": "weekly"})
     assert resp.status_code == 302

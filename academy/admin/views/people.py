@@ -14,6 +14,7 @@ from academy.admin.services import AdminError
 from academy.admin.views import bp
 from academy.admin.views.helpers import PER_PAGE, check_action_form, tisc_choices
 from academy.auth.access import admin_required
+from academy.auth.latin import suggest_latin
 from academy.auth.models import User
 from academy.auth.services import make_reset_token
 from academy.core import signals
@@ -201,25 +202,30 @@ def resend_invitation(user_id: int):
 @admin_required
 def correct_name(user_id: int):
     user = _user_or_404(user_id)
-    form = NameCorrectionForm(
-        data={"full_name": user.full_name} if request.method == "GET" else None
-    )
+    form = NameCorrectionForm()
+    latin_hint = None
+    if request.method == "GET":
+        form.full_name.data = user.full_name
+        # Offered, not saved: the admin checks it against the person's passport.
+        form.full_name_latin.data = user.full_name_latin or suggest_latin(user.full_name) or ""
+        if form.full_name_latin.data and not user.full_name_latin:
+            latin_hint = _("Suggested from the name: check it against the passport before saving.")
     if form.validate_on_submit():
-        old_name = user.full_name
+        old_name, old_latin = user.full_name, user.full_name_latin
         try:
-            services.correct_name(user, form.full_name.data, form.reason.data, actor=current_user)
+            # A post without the field (an older form, a script) keeps the Latin form as it is.
+            latin = (form.full_name_latin.data or "") if form.full_name_latin.raw_data else None
+            services.correct_name(user, form.full_name.data, form.reason.data, actor=current_user, latin=latin)
         except AdminError as exc:
             db.session.rollback()
-            form.full_name.errors.append(str(exc))
+            getattr(form, exc.field or "full_name").errors.append(str(exc))
         else:
-            flash(
-                _(
-                    "The name has been corrected from “%(old)s” to “%(new)s”.",
-                    old=old_name,
-                    new=user.full_name,
-                ),
-                "success",
-            )
+            if user.full_name != old_name:
+                flash(_("The name has been corrected from “%(old)s” to “%(new)s”.", old=old_name,
+                        new=user.full_name), "success")
+            else:
+                flash(_("The name in Latin letters has been corrected from “%(old)s” to “%(new)s”.",
+                        old=old_latin or "—", new=user.full_name_latin or "—"), "success")
             if any(values_from_signal(signals.name_correction_follow_ups.send(user))):
                 # Something printed with the old name (a certificate) can be redone: show it.
                 flash(_("Some documents still carry the old name; you can re-issue them below."), "info")
@@ -233,6 +239,7 @@ def correct_name(user_id: int):
         user=user,
         form=form,
         follow_ups=follow_ups,
+        latin_hint=latin_hint,
         corrections=queries.name_corrections(user.id),
     ), status
 
