@@ -6,7 +6,6 @@ reveals nothing.
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, time
 
 from flask import (
@@ -17,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -66,12 +64,12 @@ from academy.certification.uploads import (
     max_files,
     max_upload_bytes,
     practice_body_limit,
+    send_stored_file,
     store_upload,
 )
 from academy.core.enums import Role
 from academy.core.i18n import language_name
 from academy.core.nav import NavItem
-from academy.core.storage import get_storage
 from academy.core.transactions import after_commit
 from academy.core.uploads import body_limit
 from academy.courses.models import Course
@@ -297,16 +295,7 @@ def file(file_id: int):
     row = db.session.get(SubmissionFile, file_id)
     if row is None or not queries.can_view_record(current_user, row.submission.record):
         abort(404)
-    storage = get_storage()
-    if not storage.exists(row.storage_key):
-        current_app.logger.error("stored file missing: %s", row.storage_key)
-        abort(404)
-    resp = send_file(io.BytesIO(storage.get(row.storage_key)), mimetype=row.content_type, as_attachment=True,
-                     download_name=row.filename, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return send_stored_file(row.storage_key, row.content_type, row.filename)
 
 
 # --- notifications ---------------------------------------------------------------------
