@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from academy.assessments.rubrics import marks_from_form
 from academy.assignments import queries, services
 from academy.assignments.forms import GradeForm, ReportForm
 from academy.assignments.models import AssignmentSubmission
@@ -154,11 +155,7 @@ def grade(submission_id: int):
     crit_feedback: dict[int, str] = {}
     status = 200
     if request.method == "POST":
-        for c in rubric.criteria:
-            raw = request.form.get(f"level-{c.id}", "")
-            if raw.isdigit():
-                picks[c.id] = int(raw)
-            crit_feedback[c.id] = request.form.get(f"criterion-feedback-{c.id}", "")[:10_000]
+        picks, crit_feedback = marks_from_form(rubric, request.form)
         if form.validate_on_submit():
             try:
                 services.grade_report(sub, current_user, expected_version=int(form.version.data), picks=picks,

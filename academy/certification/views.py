@@ -25,7 +25,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from academy.assessments.rubric_models import Rubric
-from academy.assessments.rubrics import RubricError, rubric_to_text
+from academy.assessments.rubrics import RubricError, marks_from_form, rubric_to_text
 from academy.auth.access import admin_required, instructor_required, learner_required
 from academy.auth.models import User
 from academy.certification import queries, services, translations
@@ -434,11 +434,7 @@ def grade(submission_id: int):
     crit_feedback: dict[int, str] = {}
     status = 200
     if request.method == "POST":
-        for c in rubric.criteria:
-            raw = request.form.get(f"level-{c.id}", "")
-            if raw.isdigit():
-                picks[c.id] = int(raw)
-            crit_feedback[c.id] = request.form.get(f"criterion-feedback-{c.id}", "")[:10_000]
+        picks, crit_feedback = marks_from_form(rubric, request.form)
         if form.validate_on_submit():
             feedback_file = None
             try:
