@@ -151,11 +151,10 @@ def grade(submission_id: int):
         abort(404)
     rubric = sub.rubric
     form = GradeForm()
-    picks: dict[int, int] = {}
-    crit_feedback: dict[int, str] = {}
+    # Empty on GET; on a refused POST, what the grader chose is shown again.
+    picks, crit_feedback = marks_from_form(rubric, request.form)
     status = 200
     if request.method == "POST":
-        picks, crit_feedback = marks_from_form(rubric, request.form)
         if form.validate_on_submit():
             try:
                 services.grade_report(sub, current_user, expected_version=int(form.version.data), picks=picks,

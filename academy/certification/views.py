@@ -430,11 +430,10 @@ def grade(submission_id: int):
     rubric = sub.rubric
     form = GradeForm()
     moderate_form = ModerateForm()
-    picks: dict[int, int] = {}
-    crit_feedback: dict[int, str] = {}
+    # Empty on GET; on a refused POST, what the grader chose is shown again.
+    picks, crit_feedback = marks_from_form(rubric, request.form)
     status = 200
     if request.method == "POST":
-        picks, crit_feedback = marks_from_form(rubric, request.form)
         if form.validate_on_submit():
             feedback_file = None
             try:
