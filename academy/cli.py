@@ -26,19 +26,25 @@ def add_feature_commands() -> None:
     academy_cli.add_command(xapi_cli)
 
 
-@courses_cli.command("import")
-@click.argument("path", type=click.Path(file_okay=False))
-def import_course(path: str) -> None:
-    """Validate a course package and import it atomically (nothing is written on error)."""
+def _package_or_exit(path: str):
+    """The course package at ``path``, or every problem with it on stderr and exit status 1."""
     from academy.courses.package import PackageError, load_package
-    from academy.courses.services import import_package
 
     try:
-        pkg = load_package(path)
+        return load_package(path)
     except PackageError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         raise SystemExit(1) from None
+
+
+@courses_cli.command("import")
+@click.argument("path", type=click.Path(file_okay=False))
+def import_course(path: str) -> None:
+    """Validate a course package and import it atomically (nothing is written on error)."""
+    from academy.courses.services import import_package
+
+    pkg = _package_or_exit(path)
     try:
         course, summary = import_package(pkg)
         db.session.commit()
@@ -68,15 +74,9 @@ def import_course(path: str) -> None:
 def review_course(path: str, markdown: bool) -> None:
     """Check a course package and print what a reviewer needs: words per lesson, exercises per
     module, application items per quiz, computed time, and lessons that stray from the glossary."""
-    from academy.courses.package import PackageError, load_package
     from academy.courses.review import review_markdown, review_report
 
-    try:
-        pkg = load_package(path)
-    except PackageError as exc:
-        for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
-        raise SystemExit(1) from None
+    pkg = _package_or_exit(path)
     if markdown:
         click.echo(review_markdown(pkg), nl=False)
         return

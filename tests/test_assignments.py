@@ -184,6 +184,25 @@ def test_an_html_page_renamed_pdf_is_refused_on_the_field_and_nothing_is_stored(
     assert db.session.query(AssignmentSubmission).count() == 0
 
 
+def test_a_report_comes_back_only_as_a_download_to_its_learner_and_graders(app, client, course, people, make_user):
+    learner, instructor = people
+    login(client, learner)
+    upload(client, course, filename="mon rapport.pdf")
+    sub = db.session.query(AssignmentSubmission).one()
+    for reader in (learner, instructor):
+        resp = signed_in(app, reader).get(f"/assignments/reports/{sub.id}")
+        assert resp.status_code == 200 and resp.data == PDF
+        assert resp.mimetype == "application/pdf"
+        assert resp.headers["Content-Disposition"].startswith("attachment")
+        assert "mon rapport.pdf" in resp.headers["Content-Disposition"]
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in resp.headers["Content-Security-Policy"]
+        assert resp.headers["Cache-Control"] == "private, no-store"
+    assert signed_in(app, make_user("learner")).get(f"/assignments/reports/{sub.id}").status_code == 404
+    get_storage().delete(sub.storage_key)
+    assert signed_in(app, learner).get(f"/assignments/reports/{sub.id}").status_code == 404
+
+
 def test_an_instructor_who_leaves_a_criterion_ungraded_is_told_which_one_and_nothing_is_saved(
         app, client, course, people):
     learner, instructor = people

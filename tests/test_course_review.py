@@ -56,3 +56,10 @@ def test_the_package_readme_quotes_the_review_figures_as_they_are(app):
     # Words and minutes follow every edit of a lesson; exercises and quizzes are checked here.
     figures = result.output.split("### Exercises per module")[1].split("### Estimated study time")[0]
     assert figures in readme
+
+
+def test_the_review_command_names_each_problem_of_a_broken_package_and_exits_with_1(app, package_copy):
+    (package_copy / "ru/search/why-search.md").unlink()
+    result = app.test_cli_runner().invoke(academy_cli, ["courses", "review", str(package_copy)])
+    assert result.exit_code == 1
+    assert "error: " in result.output and "ru/search/why-search.md" in result.output

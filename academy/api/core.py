@@ -16,6 +16,7 @@ from functools import wraps
 import marshmallow as ma
 from flask import Flask, g, jsonify, request
 from flask_smorest import Api
+from sqlalchemy.orm import QueryableAttribute
 from werkzeug.exceptions import HTTPException
 
 from academy.api.models import ApiToken, TokenKind
@@ -236,6 +237,24 @@ def paginate(stmt, id_column, args: dict) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
     return {"data": rows, "next_cursor": _encode_cursor(rows[-1].id) if more and rows else None}
+
+
+def page_of(stmt, id_column, args: dict, *, owner=None, **filters) -> dict:
+    """A list endpoint's answer: ``stmt`` narrowed by the query's filters, then ``paginate``d.
+    ``owner`` is the column naming a row's learner (``owner_filter`` applies, and the
+    ``user_id`` parameter); each of ``filters`` maps a parameter to a column (equal to the
+    value) or to a function of the value giving a condition. A parameter left out or empty
+    filters nothing."""
+    if owner is not None:
+        user_id = owner_filter(args.get("user_id"))
+        if user_id is not None:
+            stmt = stmt.where(owner == user_id)
+    for name, condition in filters.items():
+        value = args.get(name)
+        if value is None or value == "":
+            continue
+        stmt = stmt.where(condition == value if isinstance(condition, QueryableAttribute) else condition(value))
+    return paginate(stmt, id_column, args)
 
 
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:

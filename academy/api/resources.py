@@ -21,7 +21,7 @@ from academy.api.core import (
     finish_request,
     is_personal,
     owner_filter,
-    paginate,
+    page_of,
     requires,
 )
 from academy.api.services import audit_write
@@ -54,6 +54,20 @@ def access(bp: Blueprint, scope: str | None, *codes: int, personal: bool = False
     return decorator
 
 
+def list_route(bp: Blueprint, scope: str | None, args_schema: type[ma.Schema], page: type[ma.Schema], *,
+               personal: bool = False):
+    """A blueprint's list endpoint, GET /: the query's filters and paging (``args_schema``;
+    an unknown parameter is an error, 422), answered as a ``page``."""
+
+    def decorator(view):
+        view = bp.response(200, page)(view)
+        view = bp.arguments(args_schema, location="query", as_kwargs=False, unknown=ma.RAISE)(view)
+        view = access(bp, scope, 422, personal=personal)(view)
+        return bp.route("/")(view)
+
+    return decorator
+
+
 def _get_or_404(model, object_id: int, *, user_field: str = "user_id"):
     obj = db.session.get(model, object_id)
     # A personal token is told another learner's record does not exist, not that it is forbidden.
@@ -67,26 +81,17 @@ def _get_or_404(model, object_id: int, *, user_field: str = "user_id"):
 users = api_blueprint("users", "users", "People's accounts (admin scope).")
 
 
-@users.route("/")
-@access(users, "read:users", 422)
-@users.arguments(s.UserArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
-@users.response(200, s.UserPage)
+@list_route(users, "read:users", s.UserArgs, s.UserPage)
 def list_users(args):
     """List people, by id"""
     from academy.auth.models import User, UserRole
 
-    stmt = select(User)
-    if args.get("country"):
-        stmt = stmt.where(User.country_code == args["country"].upper())
-    if args.get("tisc_id") is not None:
-        stmt = stmt.where(User.tisc_id == args["tisc_id"])
-    if args.get("email"):
-        stmt = stmt.where(User.email == args["email"].strip().lower())
-    if args.get("external_id"):
-        stmt = stmt.where(User.external_id == args["external_id"])
-    if args.get("role"):
-        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == args["role"])))
-    return paginate(stmt, User.id, args)
+    return page_of(select(User), User.id, args,
+                   country=lambda code: User.country_code == code.upper(),
+                   tisc_id=User.tisc_id,
+                   email=lambda email: User.email == email.strip().lower(),
+                   external_id=User.external_id,
+                   role=lambda role: User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
 
 
 @users.route("/<int:user_id>")
@@ -126,32 +131,23 @@ def put_learner(data, external_id: str):
 tiscs = api_blueprint("tiscs", "tiscs", "The TISC directory.")
 
 
-@tiscs.route("/")
-@access(tiscs, None, 422)
-@tiscs.arguments(s.TiscArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
-@tiscs.response(200, s.TiscPage)
+@list_route(tiscs, None, s.TiscArgs, s.TiscPage)
 def list_tiscs(args):
     """List TISCs"""
     from academy.auth.models import Tisc
 
-    stmt = select(Tisc)
-    if args.get("country"):
-        stmt = stmt.where(Tisc.country_code == args["country"].upper())
-    return paginate(stmt, Tisc.id, args)
+    return page_of(select(Tisc), Tisc.id, args, country=lambda code: Tisc.country_code == code.upper())
 
 
 courses = api_blueprint("courses", "courses", "Courses and their language versions.")
 
 
-@courses.route("/")
-@access(courses, None, 422)
-@courses.arguments(s.PageArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
-@courses.response(200, s.CoursePage)
+@list_route(courses, None, s.PageArgs, s.CoursePage)
 def list_courses(args):
     """List courses with their language versions"""
     from academy.courses.models import Course
 
-    return paginate(select(Course), Course.id, args)
+    return page_of(select(Course), Course.id, args)
 
 
 @courses.route("/<int:course_id>")
@@ -172,25 +168,13 @@ def get_course(course_id: int):
 enrolments = api_blueprint("enrolments", "enrolments", "Enrolments and progress.")
 
 
-@enrolments.route("/")
-@access(enrolments, "read:progress", 422, personal=True)
-@enrolments.arguments(s.EnrolmentArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
-@enrolments.response(200, s.EnrolmentPage)
+@list_route(enrolments, "read:progress", s.EnrolmentArgs, s.EnrolmentPage, personal=True)
 def list_enrolments(args):
     """List enrolments and their progress (a personal token: its owner's)"""
     from academy.courses.models import Enrollment
 
-    stmt = select(Enrollment)
-    user_id = owner_filter(args.get("user_id"))
-    if user_id is not None:
-        stmt = stmt.where(Enrollment.user_id == user_id)
-    if args.get("course_id") is not None:
-        stmt = stmt.where(Enrollment.course_id == args["course_id"])
-    if args.get("language"):
-        stmt = stmt.where(Enrollment.language == args["language"])
-    if args.get("status"):
-        stmt = stmt.where(Enrollment.status == args["status"])
-    return paginate(stmt, Enrollment.id, args)
+    return page_of(select(Enrollment), Enrollment.id, args, owner=Enrollment.user_id,
+                   course_id=Enrollment.course_id, language=Enrollment.language, status=Enrollment.status)
 
 
 @enrolments.route("/<int:enrolment_id>")
@@ -248,42 +232,28 @@ def request_token_id() -> int:
 quiz_results = api_blueprint("quiz_results", "quiz-results", "Submitted quiz attempts and their scores.")
 
 
-@quiz_results.route("/")
-@access(quiz_results, "read:progress", 422, personal=True)
-@quiz_results.arguments(s.QuizResultArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
-@quiz_results.response(200, s.QuizResultPage)
+@list_route(quiz_results, "read:progress", s.QuizResultArgs, s.QuizResultPage, personal=True)
 def list_quiz_results(args):
     """List graded quiz attempts (scores only, never answers)"""
     from academy.assessments.models import Quiz, QuizAttempt
 
-    stmt = select(QuizAttempt).where(QuizAttempt.graded_at.is_not(None))
-    user_id = owner_filter(args.get("user_id"))
-    if user_id is not None:
-        stmt = stmt.where(QuizAttempt.user_id == user_id)
-    if args.get("course_id") is not None:
-        stmt = stmt.where(QuizAttempt.quiz_id.in_(select(Quiz.id).where(Quiz.course_id == args["course_id"])))
-    return paginate(stmt, QuizAttempt.id, args)
+    return page_of(select(QuizAttempt).where(QuizAttempt.graded_at.is_not(None)), QuizAttempt.id, args,
+                   owner=QuizAttempt.user_id,
+                   course_id=lambda course_id: QuizAttempt.quiz_id.in_(
+                       select(Quiz.id).where(Quiz.course_id == course_id)))
 
 
 certification = api_blueprint("certification", "certification-records", "Certification records and their phases.")
 
 
-@certification.route("/")
-@access(certification, "read:progress", 422, personal=True)
-@certification.arguments(s.CertificationArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
-@certification.response(200, s.CertificationPage)
+@list_route(certification, "read:progress", s.CertificationArgs, s.CertificationPage, personal=True)
 def list_certification_records(args):
     """List certification records with the dates each phase was passed"""
     from academy.certification.models import CertificationProgramme, CertificationRecord
 
-    stmt = select(CertificationRecord)
-    user_id = owner_filter(args.get("user_id"))
-    if user_id is not None:
-        stmt = stmt.where(CertificationRecord.user_id == user_id)
-    if args.get("programme_code"):
-        stmt = stmt.where(CertificationRecord.programme_id.in_(
-            select(CertificationProgramme.id).where(CertificationProgramme.code == args["programme_code"])))
-    return paginate(stmt, CertificationRecord.id, args)
+    return page_of(select(CertificationRecord), CertificationRecord.id, args, owner=CertificationRecord.user_id,
+                   programme_code=lambda code: CertificationRecord.programme_id.in_(
+                       select(CertificationProgramme.id).where(CertificationProgramme.code == code)))
 
 
 @certification.route("/<int:record_id>")
@@ -301,25 +271,14 @@ def get_certification_record(record_id: int):
 certificates = api_blueprint("certificates", "certificates", "Certificates: status, PDF and credential links.")
 
 
-@certificates.route("/")
-@access(certificates, "read:certificates", 422, personal=True)
-@certificates.arguments(s.CertificateArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
-@certificates.response(200, s.CertificatePage)
+@list_route(certificates, "read:certificates", s.CertificateArgs, s.CertificatePage, personal=True)
 def list_certificates(args):
     """List certificates"""
     from academy.certificates.models import Certificate
 
-    stmt = select(Certificate)
-    user_id = owner_filter(args.get("user_id"))
-    if user_id is not None:
-        stmt = stmt.where(Certificate.user_id == user_id)
-    if args.get("status"):
-        stmt = stmt.where(Certificate.status == args["status"])
-    if args.get("subject_code"):
-        stmt = stmt.where(Certificate.subject_code == args["subject_code"])
-    if args.get("issued_after"):
-        stmt = stmt.where(Certificate.issued_at >= args["issued_after"])
-    return paginate(stmt, Certificate.id, args)
+    return page_of(select(Certificate), Certificate.id, args, owner=Certificate.user_id,
+                   status=Certificate.status, subject_code=Certificate.subject_code,
+                   issued_after=lambda when: Certificate.issued_at >= when)
 
 
 @certificates.route("/<int:cert_id>")

@@ -159,6 +159,20 @@ def score(rubric: Rubric, picked: dict[int, int | None]) -> RubricScore:
                        meets_threshold=total >= rubric.pass_threshold, below_minimum=below, missing=missing)
 
 
+def marks_from_form(rubric: Rubric, formdata) -> tuple[dict[int, int], dict[int, str]]:
+    """What a grading form posted for ``rubric``: criterion id → the level id picked
+    (``level-<id>``; absent when none was), and criterion id → its feedback
+    (``criterion-feedback-<id>``, cut at 10,000 characters)."""
+    picks: dict[int, int] = {}
+    feedback: dict[int, str] = {}
+    for c in rubric.criteria:
+        raw = formdata.get(f"level-{c.id}", "")
+        if raw.isdigit():
+            picks[c.id] = int(raw)
+        feedback[c.id] = formdata.get(f"criterion-feedback-{c.id}", "")[:10_000]
+    return picks, feedback
+
+
 # --- the rubric as text, for the authoring form -----------------------------------------
 #
 # One criterion per line, its levels below it, lowest first, each starting with "-":

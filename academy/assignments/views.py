@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from academy.assessments.rubrics import marks_from_form
 from academy.assignments import queries, services
 from academy.assignments.forms import GradeForm, ReportForm
 from academy.assignments.models import AssignmentSubmission
 from academy.assignments.template_xlsx import XLSX_TYPE, build_template
 from academy.auth.access import instructor_required, learner_required
-from academy.certification.uploads import UploadError, feedback_body_limit, max_upload_bytes, store_upload
+from academy.certification.uploads import (
+    UploadError,
+    feedback_body_limit,
+    max_upload_bytes,
+    send_stored_file,
+    store_upload,
+)
 from academy.core.enums import Role
 from academy.core.i18n import text_direction
 from academy.core.nav import NavItem
@@ -125,17 +132,7 @@ def _viewable_submission_or_404(submission_id: int) -> AssignmentSubmission:
 @learner_required
 def report_file(submission_id: int):
     sub = _viewable_submission_or_404(submission_id)
-    storage = get_storage()
-    if not storage.exists(sub.storage_key):
-        current_app.logger.error("stored file missing: %s", sub.storage_key)
-        abort(404)
-    # The type was decided from the file's bytes at upload; the browser must not guess another.
-    resp = send_file(io.BytesIO(storage.get(sub.storage_key)), mimetype=sub.content_type, as_attachment=True,
-                     download_name=sub.filename, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return send_stored_file(sub.storage_key, sub.content_type, sub.filename)
 
 
 @bp.route("/teaching/assignments/")
@@ -154,15 +151,10 @@ def grade(submission_id: int):
         abort(404)
     rubric = sub.rubric
     form = GradeForm()
-    picks: dict[int, int] = {}
-    crit_feedback: dict[int, str] = {}
+    # Empty on GET; on a refused POST, what the grader chose is shown again.
+    picks, crit_feedback = marks_from_form(rubric, request.form)
     status = 200
     if request.method == "POST":
-        for c in rubric.criteria:
-            raw = request.form.get(f"level-{c.id}", "")
-            if raw.isdigit():
-                picks[c.id] = int(raw)
-            crit_feedback[c.id] = request.form.get(f"criterion-feedback-{c.id}", "")[:10_000]
         if form.validate_on_submit():
             try:
                 services.grade_report(sub, current_user, expected_version=int(form.version.data), picks=picks,

@@ -466,9 +466,7 @@ def reissue_renamed(user_id: int):
     """Re-issue, on the queue, a person's valid certificates that carry an old name."""
     if not CSRFOnlyForm().validate_on_submit():
         abort(400)
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     ids = [c.id for c in queries.user_certificates(user.id) if carries_old_name(c, user)]
     job = request_reissue(ids, reason="Name corrected", design=None, by_id=current_user.id)
     return redirect(url_for("jobs.detail", job_id=job.id))

@@ -118,20 +118,16 @@ class RubricWords:
         return self._levels.get(level.id)
 
     def criterion_title(self, criterion) -> str:
-        row = self._criteria.get(criterion.id)
-        return row.title if row and row.title else criterion.title
+        return _word(self._criteria.get(criterion.id), criterion, "title")
 
     def criterion_description(self, criterion) -> str:
-        row = self._criteria.get(criterion.id)
-        return row.description if row and row.description else criterion.description
+        return _word(self._criteria.get(criterion.id), criterion, "description")
 
     def level_title(self, level) -> str:
-        row = self._levels.get(level.id)
-        return row.title if row and row.title else level.title
+        return _word(self._levels.get(level.id), level, "title")
 
     def level_descriptor(self, level) -> str:
-        row = self._levels.get(level.id)
-        return row.descriptor if row and row.descriptor else level.descriptor
+        return _word(self._levels.get(level.id), level, "descriptor")
 
     def criterion_language(self, criterion) -> str:
         row = self._criteria.get(criterion.id)
@@ -155,6 +151,11 @@ class RubricWords:
                 if lv.id not in self._levels or (lv.descriptor and not self._levels[lv.id].descriptor):
                     return True
         return False
+
+
+def _word(translation, source, name: str):
+    """The translated word ``name``, or the source's where it is not translated (no row, or empty)."""
+    return (getattr(translation, name) if translation is not None else None) or getattr(source, name)
 
 
 def rubric_words(rubric: Rubric, language: str | None, source: str = "en") -> RubricWords:
@@ -253,30 +254,29 @@ def carry_over_rubric_translations(old: Rubric, new: Rubric) -> int:
     did not change (same criterion, same level, same text), so a new rubric version keeps
     every translation that still says the right thing; returns how many rows were copied."""
     copied = 0
-    title_rows = db.session.scalars(select(RubricTranslation).where(RubricTranslation.rubric_id == old.id)).all()
     if old.title == new.title:
-        for t in title_rows:
-            db.session.add(RubricTranslation(rubric_id=new.id, language=t.language, title=t.title))
-            copied += 1
+        copied += _copy_translations(RubricTranslation, "rubric_id", old.id, new.id, "title")
     old_criteria = {(c.title, c.description): c for c in old.criteria}
     for c in new.criteria:
         before = old_criteria.get((c.title, c.description))
         if before is None:
             continue
-        for t in db.session.scalars(select(RubricCriterionTranslation).where(
-                RubricCriterionTranslation.criterion_id == before.id)):
-            db.session.add(RubricCriterionTranslation(criterion_id=c.id, language=t.language, title=t.title,
-                                                      description=t.description))
-            copied += 1
+        copied += _copy_translations(RubricCriterionTranslation, "criterion_id", before.id, c.id,
+                                     "title", "description")
         old_levels = {(lv.title, lv.descriptor): lv for lv in before.levels}
         for lv in c.levels:
             prev = old_levels.get((lv.title, lv.descriptor))
-            if prev is None:
-                continue
-            for t in db.session.scalars(select(RubricLevelTranslation).where(
-                    RubricLevelTranslation.level_id == prev.id)):
-                db.session.add(RubricLevelTranslation(level_id=lv.id, language=t.language, title=t.title,
-                                                      descriptor=t.descriptor))
-                copied += 1
+            if prev is not None:
+                copied += _copy_translations(RubricLevelTranslation, "level_id", prev.id, lv.id,
+                                             "title", "descriptor")
     db.session.flush()
     return copied
+
+
+def _copy_translations(model, key: str, old_id: int, new_id: int, *words: str) -> int:
+    """Add, for ``new_id``, a copy of every ``model`` translation row of ``old_id`` (its
+    language and ``words``); returns how many."""
+    rows = db.session.scalars(select(model).where(getattr(model, key) == old_id)).all()
+    for t in rows:
+        db.session.add(model(**{key: new_id, "language": t.language}, **{w: getattr(t, w) for w in words}))
+    return len(rows)

@@ -1,4 +1,5 @@
-"""Practice evidence uploads: type decided by the file's content, never by its name.
+"""Uploaded files (practice evidence, grading feedback, assignment reports): type decided by
+the file's content, never by its name, and served back only as a download.
 
 Allowed: PDF, DOCX, XLSX, PNG, JPEG. A file whose bytes are not one of these (an HTML
 page renamed ``report.pdf``, a ZIP that is not an Office document) is refused. Accepted
@@ -16,10 +17,10 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 
-from academy.core.storage import put_on_commit
+from academy.core.storage import get_storage, put_on_commit
 from academy.core.uploads import format_size
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -122,3 +123,18 @@ def store_upload(file_storage, prefix: str = "practice") -> StoredUpload:
     return StoredUpload(storage_key=key, filename=safe_filename(file_storage.filename or "", ext),
                         content_type=content_type, size_bytes=len(data),
                         sha256=hashlib.sha256(data).hexdigest())
+
+
+def send_stored_file(storage_key: str, content_type: str, filename: str):
+    """A stored upload as a download (404 if its file is gone). The type was decided from the
+    file's bytes at upload; the browser must neither guess another nor render it as a page."""
+    storage = get_storage()
+    if not storage.exists(storage_key):
+        current_app.logger.error("stored file missing: %s", storage_key)
+        abort(404)
+    resp = send_file(io.BytesIO(storage.get(storage_key)), mimetype=content_type, as_attachment=True,
+                     download_name=filename, max_age=0)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp

@@ -6,7 +6,6 @@ reveals nothing.
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, time
 
 from flask import (
@@ -17,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -27,7 +25,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from academy.assessments.rubric_models import Rubric
-from academy.assessments.rubrics import RubricError, example_rubric_text, rubric_to_text
+from academy.assessments.rubrics import RubricError, example_rubric_text, marks_from_form, rubric_to_text
 from academy.auth.access import admin_required, instructor_required, learner_required
 from academy.auth.models import User
 from academy.certification import queries, services, translations
@@ -66,12 +64,12 @@ from academy.certification.uploads import (
     max_files,
     max_upload_bytes,
     practice_body_limit,
+    send_stored_file,
     store_upload,
 )
 from academy.core.enums import Role
 from academy.core.i18n import language_name
 from academy.core.nav import NavItem
-from academy.core.storage import get_storage
 from academy.core.transactions import after_commit
 from academy.core.uploads import body_limit
 from academy.courses.models import Course
@@ -297,16 +295,7 @@ def file(file_id: int):
     row = db.session.get(SubmissionFile, file_id)
     if row is None or not queries.can_view_record(current_user, row.submission.record):
         abort(404)
-    storage = get_storage()
-    if not storage.exists(row.storage_key):
-        current_app.logger.error("stored file missing: %s", row.storage_key)
-        abort(404)
-    resp = send_file(io.BytesIO(storage.get(row.storage_key)), mimetype=row.content_type, as_attachment=True,
-                     download_name=row.filename, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return send_stored_file(row.storage_key, row.content_type, row.filename)
 
 
 # --- notifications ---------------------------------------------------------------------
@@ -441,15 +430,10 @@ def grade(submission_id: int):
     rubric = sub.rubric
     form = GradeForm()
     moderate_form = ModerateForm()
-    picks: dict[int, int] = {}
-    crit_feedback: dict[int, str] = {}
+    # Empty on GET; on a refused POST, what the grader chose is shown again.
+    picks, crit_feedback = marks_from_form(rubric, request.form)
     status = 200
     if request.method == "POST":
-        for c in rubric.criteria:
-            raw = request.form.get(f"level-{c.id}", "")
-            if raw.isdigit():
-                picks[c.id] = int(raw)
-            crit_feedback[c.id] = request.form.get(f"criterion-feedback-{c.id}", "")[:10_000]
         if form.validate_on_submit():
             feedback_file = None
             try:

@@ -35,9 +35,7 @@ class RetryForm(AcademyForm):
 
 
 def _job_or_404(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None:
-        abort(404)
+    job = db.get_or_404(Job, job_id)
     return job
 
 

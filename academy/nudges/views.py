@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -43,9 +43,7 @@ def index():
 @bp.route("/<int:programme_id>", methods=["POST"])
 @admin_required
 def save(programme_id: int):
-    programme = db.session.get(CertificationProgramme, programme_id)
-    if programme is None:
-        abort(404)
+    programme = db.get_or_404(CertificationProgramme, programme_id)
     form = NudgeSettingsForm(prefix=f"p{programme.id}")
     if form.validate_on_submit():
         try:

@@ -72,9 +72,7 @@ def admin_index():
 @bp.route("/admin/reports/<int:report_id>/delete", methods=["POST"])
 @admin_required
 def admin_delete(report_id: int):
-    report = db.session.get(ScheduledReport, report_id)
-    if report is None:
-        abort(404)
+    report = db.get_or_404(ScheduledReport, report_id)
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     services.delete_schedule(report)

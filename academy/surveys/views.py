@@ -34,9 +34,7 @@ def menu_items(sender, **_kw):
 
 
 def _survey_or_404(survey_id: int) -> Survey:
-    survey = db.session.get(Survey, survey_id)
-    if survey is None:
-        abort(404)
+    survey = db.get_or_404(Survey, survey_id)
     return survey
 
 

@@ -279,6 +279,39 @@ def test_paging_through_thousands_of_enrolments_sees_each_once_in_id_order(clien
     assert [e["course_id"] for e in filtered.get_json()["data"]] == [w.quizzed.id]
 
 
+def test_an_integration_narrows_each_list_by_the_filters_it_documents(client, api_world, make_user):
+    w = api_world
+    peru = make_user("instructor", country_code="PE", email="Rosa.Quispe@example.org")
+    peru.external_id = "HR-PE-1"
+    db.session.commit()
+    headers = bearer(w.secret)
+
+    def ids(url: str) -> set[int]:
+        resp = client.get(url, headers=headers)
+        assert resp.status_code == 200, (url, resp.get_json())
+        return {item["id"] for item in resp.get_json()["data"]}
+
+    assert ids("/api/v1/users/?country=pe") == {peru.id}
+    assert ids("/api/v1/users/?email=%20ROSA.QUISPE@example.org%20") == {peru.id}
+    assert ids("/api/v1/users/?external_id=HR-PE-1") == {peru.id}
+    assert ids("/api/v1/users/?role=instructor&country=PE") == {peru.id}
+    assert ids("/api/v1/users/?role=admin") == {w.admin.id}
+    assert ids("/api/v1/users/?tisc_id=0") == set()
+    assert ids("/api/v1/users/?email=") >= {w.learner.id, peru.id}
+    assert ids("/api/v1/tiscs/?country=zz") == set()
+    assert ids(f"/api/v1/enrolments/?user_id={w.other.id}") == {w.other_enrolment.id}
+    assert ids(f"/api/v1/enrolments/?user_id={w.learner.id}&course_id={w.course.id}&language=fr") == {w.enrolment.id}
+    assert ids(f"/api/v1/enrolments/?course_id={w.course.id}&status=completed") == {w.enrolment.id}
+    assert ids(f"/api/v1/quiz-results/?user_id={w.learner.id}&course_id={w.quizzed.id}") == {w.attempt.id}
+    assert ids(f"/api/v1/quiz-results/?course_id={w.course.id}") == set()
+    assert ids("/api/v1/certification-records/?programme_code=NO-SUCH") == set()
+    assert ids(f"/api/v1/certificates/?user_id={w.learner.id}&status=valid") == {w.certificate.id}
+    assert ids(f"/api/v1/certificates/?subject_code={w.certificate.subject_code}") == {w.certificate.id}
+    assert ids("/api/v1/certificates/?status=revoked") == set()
+    assert ids("/api/v1/certificates/?issued_after=2000-01-01T00:00:00Z") == {w.certificate.id}
+    assert ids("/api/v1/certificates/?issued_after=2999-01-01T00:00:00Z") == set()
+
+
 def _bulk_users(n: int) -> list[int]:
     from academy.auth.models import User
 

@@ -150,7 +150,11 @@ def test_a_new_rubric_version_keeps_the_translations_of_unchanged_words_and_flag
     fr = translations.rubric_words(new, "fr")
     assert fr.criterion_title(new.criteria[0]) == "Stratégie de recherche"  # carried over
     assert fr.level_title(new.criteria[0].levels[1]) == "Adéquat"
+    assert fr.level_descriptor(new.criteria[0].levels[1]) == "Descripteur : Adequate"
+    assert fr.title == "Rapport de recherche (grille)"  # the rubric's title did not change either
+    assert fr.criterion_language(new.criteria[0]) == "fr" and fr.level_language(new.criteria[0].levels[1]) == "fr"
     assert fr.criterion_title(new.criteria[1]) == "Written report"  # changed source: not carried
+    assert fr.level_title(new.criteria[1].levels[0]) == "Unclear" and fr.criterion_language(new.criteria[1]) == "en"
     # The work pinned to version 1 keeps its French words.
     assert translations.rubric_words(old_rubric, "fr").criterion_title(old_rubric.criteria[1]) == "Rapport"
     listing = client.get(f"/certification/admin/tasks/{world.task.id}").get_data(as_text=True)

@@ -70,24 +70,23 @@ def evaluate(record: CertificationRecord) -> None:
 
 def on_final_assessment_passed(sender, enrollment: Enrollment, **_kw) -> None:
     """Passing a course's final assessment again is the refresher a recertification needs."""
+    _evaluate_phase1_records(enrollment, CertificationRecord.previous_record_id.is_not(None))
+
+
+def on_course_completed(sender, enrollment: Enrollment, **_kw) -> None:
+    """A completed course may pass phase 1 of any open certification that requires it."""
+    _evaluate_phase1_records(enrollment)
+
+
+def _evaluate_phase1_records(enrollment: Enrollment, *conditions) -> None:
+    """Evaluate the learner's records (meeting ``conditions``) still in phase 1 of a
+    programme that requires the enrolment's course."""
     records = db.session.scalars(
         select(CertificationRecord)
         .join(ProgrammeCourse, ProgrammeCourse.programme_id == CertificationRecord.programme_id)
         .where(CertificationRecord.user_id == enrollment.user_id, ProgrammeCourse.course_id == enrollment.course_id,
                CertificationRecord.awarded_at.is_(None), CertificationRecord.phase1_passed_at.is_(None),
-               CertificationRecord.previous_record_id.is_not(None))
-    )
-    for record in list(records):
-        evaluate(record)
-
-
-def on_course_completed(sender, enrollment: Enrollment, **_kw) -> None:
-    """A completed course may pass phase 1 of any open certification that requires it."""
-    records = db.session.scalars(
-        select(CertificationRecord)
-        .join(ProgrammeCourse, ProgrammeCourse.programme_id == CertificationRecord.programme_id)
-        .where(CertificationRecord.user_id == enrollment.user_id, ProgrammeCourse.course_id == enrollment.course_id,
-               CertificationRecord.awarded_at.is_(None), CertificationRecord.phase1_passed_at.is_(None))
+               *conditions)
     )
     for record in list(records):
         evaluate(record)
