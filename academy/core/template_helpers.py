@@ -9,10 +9,10 @@ from pathlib import Path
 from babel.lists import format_list
 from flask import current_app, g, get_template_attribute, has_app_context, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
-from academy.core.cache import shared_html
+from academy.core.cache import shared_value
 from academy.core.i18n import autonym, country_name, current_locale, language_name, text_direction
 from academy.core.nav import nav_for
 from academy.core.uploads import format_size
@@ -101,19 +101,33 @@ def forget_unread_notifications() -> None:
 _PARTS = "_site_header_parts.html"
 
 
-def header_menu() -> Markup:
-    """The signed-in user's menu entries ("My learning" and what features offer their
-    roles): the same for everyone with those roles, so from the shared cache by role set."""
-    roles = tuple(sorted(str(role) for role in current_user.roles))
-    return shared_html("header-menu", roles,
-                       lambda: get_template_attribute(_PARTS, "menu")(nav_for(current_user)))
+def site_header() -> dict:
+    """What the site header shows that is the same for everyone with the same roles and
+    interface language: its words, its links, the signed-in menu ("My learning" and what
+    features offer those roles) and the language switcher's options, from the shared cache
+    in one read (the key names the role set; the cache adds the language and script root).
+    The header template puts each visitor's own around it: the unread badge, the CSRF
+    tokens, the page to come back to."""
+    signed_in = current_user.is_authenticated and not g.get("database_unavailable")
+    roles = tuple(sorted(str(role) for role in current_user.roles)) if signed_in else ()
 
+    def build() -> dict:
+        return {
+            "signed_in": signed_in,
+            # A macro's output is Markup already.
+            "menu": get_template_attribute(_PARTS, "menu")(nav_for(current_user)) if signed_in else "",
+            "languages": get_template_attribute(_PARTS, "language_options")(
+                _switcher_languages(current_app), current_locale()),
+            "urls": {name: url_for(endpoint) for name, endpoint in (
+                ("catalogue", "courses.catalogue"), ("notifications", "certification.notifications"),
+                ("profile", "auth.profile"), ("logout", "auth.logout"), ("login", "auth.login"),
+                ("register", "auth.register"), ("set_language", "auth.set_language"))},
+            "words": {"main": _("Main"), "courses": _("Courses"), "notifications": _("Notifications"),
+                      "account": _("Account"), "logout": _("Log out"), "login": _("Log in"),
+                      "register": _("Register"), "language": _("Language"), "change": _("Change")},
+        }
 
-def language_options() -> Markup:
-    """The language switcher's options, the interface language selected: the same for
-    everyone (the shared cache's key names the interface language)."""
-    return shared_html("header-languages", (), lambda: get_template_attribute(_PARTS, "language_options")(
-        _switcher_languages(current_app), current_locale()))
+    return shared_value("site-header", ("signed-in", *roles) if signed_in else ("anonymous",), build)
 
 
 def _switcher_languages(app) -> list[tuple[str, str]]:
@@ -139,8 +153,7 @@ def register(app) -> None:
         }
 
     app.jinja_env.globals["unread_notifications"] = unread_notifications
-    app.jinja_env.globals["header_menu"] = header_menu
-    app.jinja_env.globals["language_options"] = language_options
+    app.jinja_env.globals["site_header"] = site_header
     app.jinja_env.globals["has_notifications"] = has_notifications
 
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
