@@ -101,15 +101,20 @@ def forget_unread_notifications() -> None:
 _PARTS = "_site_header_parts.html"
 
 
+_CHROME_FILES = ("css/academy.css", "js/offline.js")
+
+
 def site_header() -> dict:
-    """What the site header shows that is the same for everyone with the same roles and
-    interface language: its words, its links, the signed-in menu ("My learning" and what
-    features offer those roles) and the language switcher's options, from the shared cache
-    in one read (the key names the role set; the cache adds the language and script root).
-    The header template puts each visitor's own around it: the unread badge, the CSRF
-    tokens, the page to come back to."""
+    """What the page's frame (base.html and its site header) shows that is the same for
+    everyone with the same roles and interface language: its words, its links, the
+    signed-in menu ("My learning" and what features offer those roles) and the language
+    switcher's options, from the shared cache in one read (the key names the role set and
+    the static files' versions; the cache adds the language and script root). The
+    templates put each visitor's own around it: the unread badge, the CSRF tokens, the
+    page to come back to."""
     signed_in = current_user.is_authenticated and not g.get("database_unavailable")
     roles = tuple(sorted(str(role) for role in current_user.roles)) if signed_in else ()
+    versions = tuple(static_version(name) for name in _CHROME_FILES)
 
     def build() -> dict:
         return {
@@ -118,16 +123,23 @@ def site_header() -> dict:
             "menu": get_template_attribute(_PARTS, "menu")(nav_for(current_user)) if signed_in else "",
             "languages": get_template_attribute(_PARTS, "language_options")(
                 _switcher_languages(current_app), current_locale()),
-            "urls": {name: url_for(endpoint) for name, endpoint in (
-                ("catalogue", "courses.catalogue"), ("notifications", "certification.notifications"),
-                ("profile", "auth.profile"), ("logout", "auth.logout"), ("login", "auth.login"),
-                ("register", "auth.register"), ("set_language", "auth.set_language"))},
+            "urls": {
+                **{name: url_for(endpoint) for name, endpoint in (
+                    ("catalogue", "courses.catalogue"), ("notifications", "certification.notifications"),
+                    ("profile", "auth.profile"), ("logout", "auth.logout"), ("login", "auth.login"),
+                    ("register", "auth.register"), ("set_language", "auth.set_language"),
+                    ("manifest", "offline.manifest"))},
+                "css": static_url("css/academy.css"), "offline_js": static_url("js/offline.js"),
+            },
             "words": {"main": _("Main"), "courses": _("Courses"), "notifications": _("Notifications"),
                       "account": _("Account"), "logout": _("Log out"), "login": _("Log in"),
-                      "register": _("Register"), "language": _("Language"), "change": _("Change")},
+                      "register": _("Register"), "language": _("Language"), "change": _("Change"),
+                      "skip": _("Skip to content"), "footer": _(
+                          "Academy — training and certification for Technology and Innovation Support Centers.")},
         }
 
-    return shared_value("site-header", ("signed-in", *roles) if signed_in else ("anonymous",), build)
+    key = ("signed-in", *roles) if signed_in else ("anonymous",)
+    return shared_value("site-header", (*key, *versions), build)
 
 
 def _switcher_languages(app) -> list[tuple[str, str]]:
@@ -144,11 +156,9 @@ def register(app) -> None:
             "current_locale": lang,
             "text_direction": text_direction(lang),
             "direction": text_direction,  # direction("ar") == "rtl": for content in another language
-            "switcher_languages": _switcher_languages(app),
             "static_url": static_url,
             "language_name": language_name,
             "country_name": country_name,
-            "nav_for": nav_for,
             "current_path": _current_path() if request else "/",
         }
 
