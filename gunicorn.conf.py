@@ -15,7 +15,7 @@ bind = os.environ.get("ACADEMY_BIND", "127.0.0.1:8000")
 # pace, so a few half-sent requests would hold every worker until `timeout`: production
 # runs them behind a proxy that buffers whole requests and responses (nginx, as shipped in
 # deploy/nginx/; tests/test_nginx.py shows both sides). 2×CPU+1 on PostgreSQL keeps every
-# core busy while some workers wait on the database; CPU+1 on SQLite, which never waits on
+# core busy while some workers wait on the database; one per CPU (at least 2) on SQLite, which never waits on
 # a server (academy.core.serving.default_workers).
 workers = int(os.environ.get("ACADEMY_WORKERS") or default_workers(
     os.environ.get("ACADEMY_DATABASE_URL"), multiprocessing.cpu_count()))

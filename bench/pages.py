@@ -103,13 +103,16 @@ def _verify_paths(url, enrolled, endpoints):
     return [(uid, rule.replace(placeholder, codes[i % len(codes)])) for i, (uid, *_r) in enumerate(enrolled)]
 
 
-def run(label: str, url: str, instance, seconds: float, levels: list[int], warmup: float = 3) -> list[Result]:
+def run(label: str, url: str, instance, seconds: float, levels: list[int], warmup: float = 3,
+        workers: int | None = None, only_pages: tuple[str, ...] = ()) -> list[Result]:
     app = app_for(url, instance)
     ensure_certificates(app)
     ensure_admin(app)
     ensure_quiz_course(app, [uid for uid, *_r in enrolled_sample(url, max(levels))])
     pages = page_paths(url, app, max(levels))
-    server = start_server(url, instance)
+    if only_pages:  # the bare route always, as the baseline of the ratio
+        pages = {name: rows for name, rows in pages.items() if name.startswith("bare") or name in only_pages}
+    server = start_server(url, instance, workers)
     port = int(server.base.rsplit(":", 1)[1])
     results: list[Result] = []
     try:
@@ -151,17 +154,21 @@ def main() -> int:
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--warmup", type=float, default=3,
                         help="seconds of unrecorded load per page and level before it is measured")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: as gunicorn.conf.py)")
+    parser.add_argument("--pages", default="", help="comma-separated page names to measure (default: all)")
     args = parser.parse_args()
     levels = [int(x) for x in args.clients.split(",")]
+    only_pages = tuple(name.strip() for name in args.pages.split(",") if name.strip())
     print(f"bench.pages: {os.cpu_count()} CPUs, {args.seconds:g} s per page and level, clients {levels}; "
           f"load average before: {os.getloadavg()[0]:.1f}")
     if args.only != "postgresql":
         url, instance = sqlite_database(args.scale, args.fresh)
-        report("SQLite", run("sqlite", url, instance, args.seconds, levels, args.warmup))
+        report("SQLite", run("sqlite", url, instance, args.seconds, levels, args.warmup, args.workers, only_pages))
     pg = os.environ.get("ACADEMY_BENCH_DATABASE_URL") or os.environ.get("ACADEMY_TEST_DATABASE_URL")
     if pg and args.only != "sqlite":
         url, instance = postgres_database(pg, args.scale, "academy_bench_pages", reuse=not args.fresh)
-        report("PostgreSQL", run("postgresql", url, instance, args.seconds, levels, args.warmup))
+        report("PostgreSQL", run("postgresql", url, instance, args.seconds, levels, args.warmup, args.workers,
+                                 only_pages))
     elif args.only != "sqlite":
         print("\n(no PostgreSQL: set ACADEMY_BENCH_DATABASE_URL, or run `make bench`)")
     print(f"load average after: {os.getloadavg()[0]:.1f} (other work on the machine slows every figure)")

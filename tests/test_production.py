@@ -550,5 +550,7 @@ def test_compression_follows_accept_encoding(client, mini_course, header, encodi
 def test_gunicorn_workers_default_to_the_cores_on_sqlite_and_more_on_postgresql():
     from academy.core.serving import default_workers
 
-    assert default_workers(None, 2) == default_workers("sqlite:////srv/academy.db", 2) == 3
+    assert default_workers(None, 2) == default_workers("sqlite:////srv/academy.db", 2) == 2
+    assert default_workers("sqlite:////srv/academy.db", 1) == 2, "never one worker alone"
+    assert default_workers("sqlite:////srv/academy.db", 8) == 8
     assert default_workers("postgresql+psycopg://academy@db/academy", 2) == 5

@@ -117,12 +117,13 @@ def default_workers(database_url: str | None, cpus: int) -> int:
 
     On PostgreSQL a worker spends part of each request waiting for the database server,
     so 2 × CPUs + 1 keeps every core busy. SQLite runs inside the worker: a page view is
-    CPU from start to end, and workers beyond the cores only take turns on them (on the
-    2-core benchmark machine the lesson page served 1,219 and 820 req/s with 3 workers
-    against 937 and 772 with 5, in two runs); one more than the cores covers a worker
-    waiting on a write lock."""
+    CPU from start to end, and workers beyond the cores only take turns on them, each
+    turn on a cache the other worker's heap has just evicted. On the 2-core benchmark
+    machine (bench.pages, 50 clients, 2026-12-07) the lesson page served 689 and 886 req/s
+    with 2 workers against 507 and 616 with 3, in alternating runs (3 had beaten 5
+    before). At least two, so one worker waiting on a write lock never stops the site."""
     if not database_url or database_url.startswith("sqlite"):
-        return cpus + 1
+        return max(2, cpus)
     return cpus * 2 + 1
 
 
