@@ -14,9 +14,10 @@ bind = os.environ.get("ACADEMY_BIND", "127.0.0.1:8000")
 # Sync workers: short, CPU-bound requests. A sync worker reads one request at the client's
 # pace, so a few half-sent requests would hold every worker until `timeout`: production
 # runs them behind a proxy that buffers whole requests and responses (nginx, as shipped in
-# deploy/nginx/; tests/test_nginx.py shows both sides). 2×CPU+1 on PostgreSQL keeps every
-# core busy while some workers wait on the database; one per CPU (at least 2) on SQLite, which never waits on
-# a server (academy.core.serving.default_workers).
+# deploy/nginx/; tests/test_nginx.py shows both sides). One worker per core (at least 2)
+# when the database shares this host's cores (SQLite, or PostgreSQL on localhost): more only
+# take turns on them; 2×CPU+1 when PostgreSQL is another machine and workers wait on it
+# (academy.core.serving.default_workers, with the measurements).
 workers = int(os.environ.get("ACADEMY_WORKERS") or default_workers(
     os.environ.get("ACADEMY_DATABASE_URL"), multiprocessing.cpu_count()))
 threads = int(os.environ.get("ACADEMY_THREADS", "1"))

@@ -547,10 +547,13 @@ def test_compression_follows_accept_encoding(client, mini_course, header, encodi
     assert resp.headers.get("Content-Encoding") == encoding
 
 
-def test_gunicorn_workers_default_to_the_cores_on_sqlite_and_more_on_postgresql():
+def test_gunicorn_workers_default_to_the_cores_unless_the_database_is_another_machine():
     from academy.core.serving import default_workers
 
     assert default_workers(None, 2) == default_workers("sqlite:////srv/academy.db", 2) == 2
     assert default_workers("sqlite:////srv/academy.db", 1) == 2, "never one worker alone"
     assert default_workers("sqlite:////srv/academy.db", 8) == 8
+    # A PostgreSQL server on this host shares the cores; one elsewhere makes workers wait.
+    assert default_workers("postgresql+psycopg://academy@127.0.0.1:5432/academy", 2) == 2
+    assert default_workers("postgresql+psycopg:///academy?host=/run/postgresql", 2) == 2
     assert default_workers("postgresql+psycopg://academy@db/academy", 2) == 5

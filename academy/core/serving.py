@@ -15,6 +15,7 @@ import time
 from datetime import UTC
 
 from flask import Flask, g, request, session
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 request_log = logging.getLogger("academy.request")
@@ -115,16 +116,27 @@ def register_request_log(app: Flask) -> None:
 def default_workers(database_url: str | None, cpus: int) -> int:
     """gunicorn's sync workers when ACADEMY_WORKERS does not say.
 
-    On PostgreSQL a worker spends part of each request waiting for the database server,
-    so 2 × CPUs + 1 keeps every core busy. SQLite runs inside the worker: a page view is
-    CPU from start to end, and workers beyond the cores only take turns on them, each
-    turn on a cache the other worker's heap has just evicted. On the 2-core benchmark
-    machine (bench.pages, 50 clients, 2026-12-07) the lesson page served 689 and 886 req/s
-    with 2 workers against 507 and 616 with 3, in alternating runs (3 had beaten 5
-    before). At least two, so one worker waiting on a write lock never stops the site."""
-    if not database_url or database_url.startswith("sqlite"):
+    A page view is CPU from start to end unless the database is another machine: SQLite
+    runs inside the worker, and a PostgreSQL server on the same host takes its share of
+    the same cores. Workers beyond the cores then only take turns on them, each turn on a
+    cache the other worker's heap has just evicted. On the 2-core benchmark machine
+    (bench.pages, 50 clients, 2026-12-07, alternating runs) the lesson page served 689 and
+    886 req/s with 2 workers against 507 and 616 with 3 on SQLite, and the quiz page 405
+    and 366 against 326 and 300 on a local PostgreSQL (5 workers were slower still). At
+    least two, so one worker waiting on a write lock never stops the site. A PostgreSQL
+    server elsewhere makes each worker wait on the network for part of every request:
+    2 × CPUs + 1 keeps the cores busy then."""
+    if not database_url or database_url.startswith("sqlite") or _is_local_database(database_url):
         return max(2, cpus)
     return cpus * 2 + 1
+
+
+def _is_local_database(database_url: str) -> bool:
+    try:
+        host = make_url(database_url).host
+    except ValueError:
+        return False
+    return not host or host.startswith("/") or host in ("localhost", "127.0.0.1", "::1")
 
 
 def register_static_caching(app: Flask) -> None:
