@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal_column, null, select, union_all
 from wtforms import BooleanField, DateField, IntegerField, SelectField
@@ -14,7 +15,7 @@ from academy.core.enums import Gender
 from academy.core.forms import AcademyForm
 from academy.core.i18n import country_choices, language_name
 from academy.courses.models import Course
-from academy.extensions import db
+from academy.extensions import cache, db
 from academy.stats import regions
 from academy.stats.queries import Filters, dimensions, fact_for_measure, facts
 from academy.stats.tables import Suppression, default_suppression
@@ -25,7 +26,7 @@ def _choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-@cache
+@lru_cache(maxsize=1)
 def _course_and_cohort_statement():
     """Courses and cohorts in one statement (one round trip on every view): courses first
     by code, then cohorts by programme, start and name. Built once: it has no parameters,
@@ -46,10 +47,20 @@ def _course_and_cohort_statement():
 
 def choice_rows() -> tuple[tuple, tuple]:
     """The courses (id, code) and cohorts (id, name, programme code) the filters offer, as
-    plain tuples: read on every view of a statistics page (another process may have added one)."""
+    plain tuples, kept in the shared cache for ``STATS_CHOICES_SECONDS`` (60; as the admin
+    totals are): a course or cohort added in another process shows in the filters within a
+    minute, as its figures do when the snapshot is recounted. Codes and names only."""
+    seconds = int(current_app.config.get("STATS_CHOICES_SECONDS", 0 if current_app.testing else 60))
+    key = f"stats-choices:{db.engine.url}"
+    hit = cache.get(key) if seconds else None
+    if hit is not None:
+        return hit
     rows = db.session.execute(_course_and_cohort_statement()).all()
-    return (tuple((cid, label) for kind, cid, label, _p in rows if kind == 0),
-            tuple((cid, label, programme) for kind, cid, label, programme in rows if kind == 1))
+    fresh = (tuple((cid, label) for kind, cid, label, _p in rows if kind == 0),
+             tuple((cid, label, programme) for kind, cid, label, programme in rows if kind == 1))
+    if seconds:
+        cache.set(key, fresh, timeout=seconds)
+    return fresh
 
 
 def _cohort_choices(rows) -> list[tuple[str, str]]:
@@ -91,7 +102,6 @@ class FilterFields:
 
     def __init__(self, *args, choices: tuple[tuple, tuple] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        from flask import current_app
 
         course_rows, cohort_rows = choices or choice_rows()
         self.course.choices = _choices(_course_choices(course_rows))
