@@ -9,12 +9,17 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def answer_rightly(page, language: str) -> None:
-    """Answer every question on the current attempt page with its right answer."""
+def answer_rightly(page, language: str, only_visible: bool = False) -> None:
+    """Answer every question on the current attempt page with its right answer (with
+    ``only_visible``, those of the quiz page the learner sees, not the other pages the
+    attempt page carries for paging offline)."""
     from academy.assessments.models import Question
     from academy.extensions import db
 
-    for qid in page.locator("fieldset[data-question]").evaluate_all("els => els.map(e => e.dataset.question)"):
+    selector = "fieldset[data-question]:visible" if only_visible else "fieldset[data-question]"
+    qids = page.locator(selector).evaluate_all("els => els.map(e => e.dataset.question)")
+    assert qids, "no question on the page"
+    for qid in qids:
         db.session.expire_all()
         q = db.session.get(Question, int(qid))
         spec = q.spec(language)

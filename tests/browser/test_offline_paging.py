@@ -12,32 +12,9 @@ pytestmark = pytest.mark.browser
 
 def answer_visible_page(page) -> None:
     """Answer every question on the page the learner sees with its right answer."""
-    from academy.assessments.models import Question
-    from academy.extensions import db
+    from tests.browser.test_offline_journey import answer_rightly
 
-    qids = page.locator("fieldset[data-question]:visible").evaluate_all("els => els.map(e => e.dataset.question)")
-    assert qids, "no question on the page"
-    for qid in qids:
-        db.session.expire_all()
-        q = db.session.get(Question, int(qid))
-        spec = q.spec("en")
-        name = f"q{q.id}"
-        if q.type in ("single_choice", "multiple_choice"):
-            for opt in spec["options"]:
-                if opt.get("correct"):
-                    page.check(f"input[name={name}][value={opt['key']}]")
-        elif q.type == "true_false":
-            page.check(f"input[name={name}][value={'true' if spec['answer'] else 'false'}]")
-        elif q.type == "short_answer":
-            page.fill(f"#{name}", spec["accepted"][0])
-        elif q.type == "numeric":
-            page.fill(f"#{name}", str(spec["answer"]))
-        elif q.type == "matching":
-            for i in range(len(spec["pairs"])):
-                page.select_option(f"#{name}-{i}", str(i))
-        elif q.type == "ordering":
-            for i in range(len(spec["items"])):
-                page.select_option(f"#{name}-{i}", str(i + 1))
+    answer_rightly(page, "en", only_visible=True)
 
 
 def test_a_two_page_quiz_answered_and_submitted_offline_is_graded_once_with_both_pages(
