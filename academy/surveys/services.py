@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from academy.auth.models import User
 from academy.certification.enums import NotificationKind
 from academy.certification.models import CertificationRecord
 from academy.certification.notifications import notify
@@ -228,8 +229,11 @@ def send_due(now: datetime | None = None) -> dict:
             if user_id in already:
                 continue
             already.add(user_id)
+            user = db.session.get(User, user_id)
+            # The language it is sent in, until an answer says which one was used: the
+            # statistics by language then count those who have not answered in their own row.
             invitation = SurveyInvitation(send_point_id=point.id, user_id=user_id, completed_at=completed_at,
-                                          cohort_id=cohort_id, sent_at=now,
+                                          cohort_id=cohort_id, sent_at=now, language=user.preferred_language or "en",
                                           closes_at=now + timedelta(days=survey.open_days))
             try:
                 with db.session.begin_nested():
