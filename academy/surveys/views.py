@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from academy.auth.access import admin_required
 from academy.certification.models import CertificationProgramme
 from academy.core.enums import Role
+from academy.core.i18n import LINK_LANGUAGE
 from academy.core.nav import NavItem
 from academy.courses.models import Course
 from academy.extensions import db
@@ -166,6 +167,8 @@ def answer(token: str):
     # A signed link opens only its own learner's response: logged in as someone else, no.
     if current_user.is_authenticated and current_user.id != invitation.user_id:
         abort(403)
+    request.environ[LINK_LANGUAGE] = invitation.user.preferred_language
+    refresh()  # the locale may have been read already (the header's links), before the link said whose it is
     survey = invitation.send_point.survey
     language = str(get_locale() or "en")
     if invitation.is_closed:
