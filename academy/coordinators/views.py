@@ -22,6 +22,7 @@ from academy.core.forms import AcademyForm
 from academy.core.nav import NavItem
 from academy.extensions import db
 from academy.stats import figures
+from academy.surveys.stats import outcomes_figure
 
 bp = Blueprint("coordinators", __name__, template_folder="templates")
 coordinator_required = roles_required(Role.COORDINATOR)
@@ -52,8 +53,10 @@ def _scope():
 def index():
     scope = _scope()
     supp = figures.auto_suppression(5, "on")
-    figs = [figures.build_figure(name, scope.filters(), supp) for name in figures.DASHBOARD] if not scope.is_empty \
-        else []
+    figs = []
+    if not scope.is_empty:
+        figs = [figures.build_figure(name, scope.filters(), supp) for name in figures.DASHBOARD]
+        figs.append(outcomes_figure(scope.filters(), supp))
     return render_template("coordinators/index.html", scope=scope, figures=figs, show=figures.show)
 
 

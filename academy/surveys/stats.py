@@ -142,6 +142,17 @@ class SurveyFact(Fact):
                 *super().fingerprint())
 
 
+def outcomes_figure(filters: Filters, supp_for):
+    """The follow-up surveys by gender (sent, answered, response rate and every answer's
+    share), as the scheduled reports and the coordinators' statistics show them."""
+    from flask_babel import gettext as _
+
+    from academy.stats import figures
+
+    return figures.fact_figure("outcomes", _("Follow-up surveys by gender"), "gender", "survey",
+                               [m.name for m in SurveyFact().measures], filters, supp_for("gender", None))
+
+
 _FACTS = (SurveyFact(),)
 
 
