@@ -147,3 +147,19 @@ def test_the_coordinators_statistics_include_the_follow_up_outcomes_of_their_cou
     assert "Follow-up survey response rate (%)" in section
     assert 'data-value="83.3"' in section  # 5 of the 6 Kenyans; with Peru it would be 11 of 12
     assert 'data-value="91.7"' not in section and 'data-value="12"' not in section
+
+
+def test_the_coordinator_downloads_each_of_their_tables_as_csv_and_xlsx_counting_their_country_only(world, client):
+    login(client, world.coordinator)
+    html = client.get("/coordinator/").get_data(as_text=True)
+    assert 'href="/coordinator/export.csv?figure=certification-cohort"' in html
+    assert 'href="/coordinator/export.xlsx?figure=certification-phase"' in html
+    csv = client.get("/coordinator/export.csv?figure=certification-phase")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.get_data(as_text=True).splitlines()[-1] == "Total,<5"  # small counts hidden, as on the page
+    xlsx = client.get("/coordinator/export.xlsx?figure=gender")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    after = db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "stats.export")
+                              .order_by(AuditEvent.id.desc()))
+    assert after["filters"]["countries"] == ["KE"] and after["coordinator"] == world.coordinator.id
+    assert client.get("/coordinator/export.csv?figure=no-such-table").status_code == 404
