@@ -112,6 +112,24 @@ def test_small_cells_of_survey_answers_are_suppressed_on_the_page_and_in_the_exp
 
 
 
+def test_the_admin_goes_from_the_survey_to_its_outcomes_in_the_statistics(answered, admin_client):
+    """The survey's page links to its measures in the statistics, each opening a table."""
+    import re
+
+    html = admin_client.get(f"/admin/surveys/{answered.survey.id}").get_data(as_text=True)
+    links = dict((label, href.replace("&amp;", "&")) for href, label in
+                 re.findall(r'<a href="(/admin/stats/crosstab\?[^"]+)">([^<]+)</a>', html))
+    rate = "Follow-up survey response rate (%) by "
+    assert links[rate + "gender"] == "/admin/stats/crosstab?rows=gender&cols=&measure=survey_response_rate"
+    assert len([label for label in links if label.startswith(rate)]) == 7  # gender, language, country, region, …
+    yes = "Has your TISC started a new service?: Yes (% of respondents) by gender"
+    page = admin_client.get(links[yes])
+    assert page.status_code == 200 and yes in page.get_data(as_text=True)
+    assert not [label for label in links if "Tell us about one case." in label]  # free text is not a measure
+    for href in links.values():
+        assert admin_client.get(href).status_code == 200, href
+
+
 def test_the_responses_export_names_no_one_unless_personal_data_is_ticked(answered, admin_client):
     from academy.core.audit import AuditEvent
 
