@@ -107,6 +107,27 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(app, app_ctx, held_queu
     _nobody_finished_the_course_before_enrolling()
     _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded()
     _pilot_follow_up_answered_by_most()
+    _pilot_cohort_has_an_announcement_and_the_funder_a_quarterly_report()
+
+
+def _pilot_cohort_has_an_announcement_and_the_funder_a_quarterly_report():
+    """What an instructor, a learner and the admin find of issue 21 in the demo: the
+    pilot cohort's announcement (once, however often the demo is seeded), in the
+    learners' languages, and a quarterly report to an address without an account."""
+    from academy.announcements.models import CohortAnnouncement
+    from academy.auth.models import User
+    from academy.certification.enums import NotificationKind
+    from academy.certification.models import Notification
+    from academy.reports.models import ScheduledReport
+
+    announcements = db.session.scalars(select(CohortAnnouncement)).all()
+    assert len(announcements) == 1 and {"en", "fr", "es", "zh", "ar"} <= set(announcements[0].texts)
+    chinese = db.session.scalar(select(User).where(User.email == "pilot.cn01@tisc.example"))
+    note = db.session.scalar(select(Notification).where(Notification.user_id == chinese.id,
+                                                        Notification.kind == NotificationKind.ANNOUNCEMENT))
+    assert note.message == announcements[0].texts["zh"]["subject"]
+    report = db.session.scalar(select(ScheduledReport))
+    assert report.recipients == ["funder@example.org"] and report.frequency.value == "quarterly"
 
 
 def _an_instructor_finds_a_worked_case_report_to_grade_and_one_graded():

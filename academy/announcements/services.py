@@ -1,6 +1,7 @@
 """Writing to a cohort: the announcement is kept with the cohort and reaches each of its
 learners in the app and by e-mail (as their notification preferences say), in their own
-language when the author wrote it in that language, else in the author's main language."""
+language when the author wrote it in that language, else in the author's main language.
+Learners read it on their own record page (the notification's link), staff on the cohort page."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def post_announcement(cohort: Cohort, author, texts: dict, language: str) -> Coh
     for rec in records:
         chosen = texts.get(rec.user.preferred_language or "en") or texts[language]
         notify(rec.user, NotificationKind.ANNOUNCEMENT, lambda chosen=chosen: (chosen["subject"], chosen["body"]),
-               link=f"/certification/records/{rec.id}", dedupe_key=f"announcement:{ann.id}")
+               link=f"/certification/records/{rec.id}#announcements", dedupe_key=f"announcement:{ann.id}")
     record("cohort.announcement", "cohort", cohort.id,
            after={"announcement": ann.id, "languages": sorted(texts), "recipients": len(records)})
     return ann

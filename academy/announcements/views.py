@@ -54,6 +54,15 @@ def cohort_announcements_section(cohort: Cohort, form=None):
                                   languages=current_app.config["LANGUAGES"]))
 
 
+@bp.app_template_global()
+def cohort_announcements_for_learner(cohort_id: int):
+    """What the cohort's instructors wrote, on the learner's own record page: the in-app
+    notification keeps only the subject, and learners do not see the cohort page."""
+    # Rendered by our own autoescaping template, so it goes into the page as it is.
+    return Markup(render_template("announcements/_learner.html",  # noqa: S704  # nosec B704 - our template
+                                  items=services.announcements(cohort_id)))
+
+
 @bp.route("/cohorts/<int:cohort_id>/announcements", methods=["POST"])
 @instructor_required
 def post(cohort_id: int):

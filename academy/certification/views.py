@@ -146,8 +146,11 @@ def my_records():
     for r in records:
         latest.setdefault(r.programme_id, r)
     recertifiable = [r for r in latest.values() if r.awarded_at and r.is_expired]
+    from academy.core.models import utcnow
+    from academy.nudges.services import expiring_soon
+
     return render_template("certification/my_records.html", rows=rows, recertifiable=recertifiable,
-                           form=CsrfOnlyForm())
+                           expiring=expiring_soon(latest.values(), utcnow()), form=CsrfOnlyForm())
 
 
 @bp.route("/programmes/<int:programme_id>/recertify", methods=["POST"])

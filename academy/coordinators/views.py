@@ -6,7 +6,7 @@ learners (or instructors) they also are."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,9 +19,12 @@ from academy.auth.models import Tisc, User
 from academy.coordinators import queries, services
 from academy.core.enums import Role
 from academy.core.forms import AcademyForm
+from academy.core.models import utcnow
 from academy.core.nav import NavItem
 from academy.extensions import db
-from academy.stats import figures
+from academy.stats import exports, figures
+from academy.stats import services as stats_services
+from academy.surveys.stats import outcomes_figure
 
 bp = Blueprint("coordinators", __name__, template_folder="templates")
 coordinator_required = roles_required(Role.COORDINATOR)
@@ -47,14 +50,48 @@ def _scope():
     return queries.scope_of(current_user.id)
 
 
+#: small counts are always hidden from coordinators (no "show all" as admins have)
+THRESHOLD = 5
+FIGURES = (*figures.DASHBOARD, "outcomes")
+
+
+def _figure(name: str, scope):
+    supp = figures.auto_suppression(THRESHOLD, "on")
+    if name == "outcomes":
+        return outcomes_figure(scope.filters(), supp)
+    return figures.build_figure(name, scope.filters(), supp)
+
+
 @bp.route("/coordinator/")
 @coordinator_required
 def index():
     scope = _scope()
-    supp = figures.auto_suppression(5, "on")
-    figs = [figures.build_figure(name, scope.filters(), supp) for name in figures.DASHBOARD] if not scope.is_empty \
-        else []
+    figs = [] if scope.is_empty else [_figure(name, scope) for name in FIGURES]
     return render_template("coordinators/index.html", scope=scope, figures=figs, show=figures.show)
+
+
+@bp.route("/coordinator/export.<fmt>")
+@coordinator_required
+def export(fmt: str):
+    """One of the coordinator's tables as a file: their scope only, small counts hidden,
+    and recorded in the audit log like the admins' downloads."""
+    scope = _scope()
+    name = request.args.get("figure", "")
+    if fmt not in exports.FORMATS or name not in FIGURES or scope.is_empty:
+        abort(404)
+    fig = _figure(name, scope)
+    stats_services.table_exported(fig.name, fmt, {"coordinator": current_user.id}, scope.filters(),
+                                  suppressed=fig.table.suppressed, threshold=THRESHOLD)
+    rows = exports.table_rows(fig.table)
+    if fmt == "csv":
+        body = exports.csv_chunks(rows)
+    else:
+        path = exports.xlsx_tempfile(rows, sheet=fig.title, about=exports.about_rows(fig.table, scope.filters()))
+        body = exports.stream_file_then_delete(path)
+    resp = Response(body, content_type=exports.MIMETYPES[fmt])
+    resp.headers["Content-Disposition"] = f'attachment; filename="academy-{fig.name}-{utcnow():%Y%m%d-%H%M}.{fmt}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.route("/coordinator/at-risk")

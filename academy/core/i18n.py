@@ -12,11 +12,16 @@ from flask_login import current_user
 from academy.config import RTL_LANGUAGES
 
 # Codes that Babel lists as territories but that are not ISO 3166-1 countries.
+#: where a view opened by a personal signed link puts that person's language (on the request,
+#: not on ``g``, which tests share between requests through one application context)
+LINK_LANGUAGE = "academy.link_language"
+
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
 
 
 def select_locale() -> str:
-    """The user's saved choice, then the session, then Accept-Language, then the default."""
+    """The user's saved choice, then the session, then the language of the person a signed link
+    was made for, then Accept-Language, then the default."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and background work: the default locale
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -26,6 +31,11 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
+    # A page opened by a signed link made for one person (a survey invitation) speaks the
+    # language their e-mail was written in, whatever the browser it is opened on.
+    linked = request.environ.get(LINK_LANGUAGE)
+    if linked in languages:
+        return linked
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

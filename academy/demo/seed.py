@@ -202,6 +202,9 @@ def seed(echo=print) -> dict:
     from academy.demo.surveys import seed_surveys
 
     seed_surveys(echo=echo)
+    from academy.demo.announcements import seed_announcements
+
+    seed_announcements(echo=echo)
     from academy.coordinators.queries import scope_of
     from academy.coordinators.services import assign
 

@@ -117,6 +117,13 @@ def send_expiry_reminders(now: datetime) -> int:
     return sent
 
 
+def expiring_soon(records, now: datetime) -> list[CertificationRecord]:
+    """The awarded, unexpired ``records`` whose first expiry reminder is due or past: what
+    "My certification" tells its holder about (the reminder links there)."""
+    return [r for r in records if r.awarded_at is not None and r.expires_at is not None and r.expires_at > now
+            and now >= r.expires_at - timedelta(days=settings_for(r.programme_id).expiry_first_days)]
+
+
 # --- inactivity ----------------------------------------------------------------------------
 
 

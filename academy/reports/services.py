@@ -101,11 +101,10 @@ def build(date_from: date, date_to: date) -> dict:
     enrolments = crosstab("gender", None, filters).grand_total()
     certificates = crosstab("gender", None, filters, fact="certificate").grand_total()
     surveys = crosstab("gender", None, filters, fact="survey").grand_total()
-    from academy.surveys.stats import SurveyFact
+    from academy.surveys.stats import outcomes_figure
 
     figs = [figures.build_figure("gender", filters, supp), figures.build_figure("certificates", filters, supp),
-            figures.fact_figure("outcomes", _("Follow-up surveys by gender"), "gender", "survey",
-                                [m.name for m in SurveyFact().measures], filters, supp("gender", None))]
+            outcomes_figure(filters, supp)]
     return {
         "headline": {"enrolments": enrolments.get("enrolments", 0), "completions": enrolments.get("completions", 0),
                      "certificates_issued": certificates.get("issued", 0),

@@ -132,6 +132,7 @@ class SurveyInvitation(db.Model):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     updated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    #: the learner's language when it is sent, then the language they answered in
     language: Mapped[Optional[str]] = mapped_column(String(8))
 
     send_point: Mapped[SurveySendPoint] = relationship(lazy="joined")

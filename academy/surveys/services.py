@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from academy.auth.models import User
 from academy.certification.enums import NotificationKind
 from academy.certification.models import CertificationRecord
 from academy.certification.notifications import notify
@@ -56,6 +57,9 @@ def save_survey(defn: SurveyDef, *, code: str, open_days: int, reminder_after_da
     them): only their texts may be corrected."""
     if reminder_after_days >= open_days:
         raise SurveyError(_("The reminder must go before the survey closes."))
+    if open_days > link_days():
+        raise SurveyError(_("A survey can stay open for at most %(days)s days (as long as its links work).",
+                            days=link_days()))
     taken = db.session.scalar(select(Survey.id).where(Survey.code == code))
     if taken is not None and (survey is None or taken != survey.id):
         raise SurveyError(_("Another survey already has the code %(code)s.", code=code))
@@ -141,6 +145,15 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="academy.survey", signer=ClockSigner)
 
 
+def link_max_age() -> int:
+    """How long a survey link works, in seconds."""
+    return int(current_app.config.get("SURVEY_LINK_MAX_AGE", 120 * 86400))
+
+
+def link_days() -> int:
+    return link_max_age() // 86400
+
+
 def make_token(invitation: SurveyInvitation) -> str:
     return _serializer().dumps({"i": invitation.id, "u": invitation.user_id})
 
@@ -153,7 +166,7 @@ def invitation_from_token(token: str) -> SurveyInvitation:
     """The invitation a link opens; SurveyError("expired") or SurveyError("invalid") otherwise.
     A link lives as long as its invitation is open (and no longer than SURVEY_LINK_MAX_AGE)."""
     try:
-        data = _serializer().loads(token, max_age=current_app.config.get("SURVEY_LINK_MAX_AGE", 120 * 86400))
+        data = _serializer().loads(token, max_age=link_max_age())
     except SignatureExpired:
         raise SurveyError("expired") from None
     except BadSignature:
@@ -228,8 +241,11 @@ def send_due(now: datetime | None = None) -> dict:
             if user_id in already:
                 continue
             already.add(user_id)
+            user = db.session.get(User, user_id)
+            # The language it is sent in, until an answer says which one was used: the
+            # statistics by language then count those who have not answered in their own row.
             invitation = SurveyInvitation(send_point_id=point.id, user_id=user_id, completed_at=completed_at,
-                                          cohort_id=cohort_id, sent_at=now,
+                                          cohort_id=cohort_id, sent_at=now, language=user.preferred_language or "en",
                                           closes_at=now + timedelta(days=survey.open_days))
             try:
                 with db.session.begin_nested():

@@ -4,7 +4,7 @@ A row is one invitation: a learner asked at one send point. Its measures are the
 sent and answered, the response rate, and for every question of every survey the share
 of respondents who chose each option (single and multiple choice, the agreement scale)
 or the average of a number. Tables break them down by gender, country, region, TISC,
-the language answered in, the cohort of the award and the month the survey was sent, and
+the language it was sent in (or answered in), the cohort of the award and the month the survey was sent, and
 go through the same small-cell suppression, charts and exports as every other measure.
 Free-text answers are not counted here: they leave only through the responses export.
 """
@@ -140,6 +140,17 @@ class SurveyFact(Fact):
     def fingerprint(self) -> tuple:
         return (*_maxima(SurveyInvitation.id, SurveyInvitation.updated_at, SurveyInvitation.sent_at),
                 *super().fingerprint())
+
+
+def outcomes_figure(filters: Filters, supp_for):
+    """The follow-up surveys by gender (sent, answered, response rate and every answer's
+    share), as the scheduled reports and the coordinators' statistics show them."""
+    from flask_babel import gettext as _
+
+    from academy.stats import figures
+
+    return figures.fact_figure("outcomes", _("Follow-up surveys by gender"), "gender", "survey",
+                               [m.name for m in SurveyFact().measures], filters, supp_for("gender", None))
 
 
 _FACTS = (SurveyFact(),)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from academy.auth.access import admin_required
 from academy.certification.models import CertificationProgramme
 from academy.core.enums import Role
+from academy.core.i18n import LINK_LANGUAGE
 from academy.core.nav import NavItem
 from academy.courses.models import Course
 from academy.extensions import db
@@ -74,9 +75,27 @@ def _edit(survey: Survey | None):
             return redirect(url_for(".admin_edit", survey_id=survey.id))
     rates = queries.response_rates(survey) if survey is not None else []
     return render_template("surveys/admin_form.html", form=form, survey=survey, rates=rates,
+                           outcome_links=_outcome_links(survey) if survey is not None else [],
                            point_form=_send_point_form() if survey is not None else None,
                            remove_form=CsrfOnlyForm(formdata=None), kinds=list(QuestionKind),
                            export_form=ResponsesExportForm(formdata=None))
+
+
+#: the breakdowns of the response rate the survey's page links to
+OUTCOME_ROWS = ("gender", "language", "country", "region", "tisc", "cohort", "month")
+
+
+def _outcome_links(survey: Survey) -> list[tuple[str, str]]:
+    """(title, address) of the statistics tables of this survey's measures: the response rate
+    by every breakdown, and each question's first measure by gender (the table's own
+    choices switch to the other options and breakdowns). Free text is not a measure."""
+    from academy.stats.figures import crosstab_title
+
+    tables = [(rows, "survey_response_rate") for rows in OUTCOME_ROWS]
+    tables += [("gender", f"survey_q{q.id}_avg" if q.kind == QuestionKind.NUMBER else f"survey_q{q.id}_o0")
+               for q in survey.questions if q.kind != QuestionKind.TEXT]
+    return [(crosstab_title(rows, None, measure), url_for("stats.crosstab", rows=rows, cols="", measure=measure))
+            for rows, measure in tables]
 
 
 @bp.route("/admin/surveys/new", methods=["GET", "POST"])
@@ -166,6 +185,8 @@ def answer(token: str):
     # A signed link opens only its own learner's response: logged in as someone else, no.
     if current_user.is_authenticated and current_user.id != invitation.user_id:
         abort(403)
+    request.environ[LINK_LANGUAGE] = invitation.user.preferred_language
+    refresh()  # the locale may have been read already (the header's links), before the link said whose it is
     survey = invitation.send_point.survey
     language = str(get_locale() or "en")
     if invitation.is_closed:

@@ -7,6 +7,10 @@ ROWS = [
     Row("coordinators.index", lambda w: "/coordinator/", COORDINATOR_ONLY),
     Row("coordinators.at_risk", lambda w: "/coordinator/at-risk", COORDINATOR_ONLY),
     Row("coordinators.certificates", lambda w: "/coordinator/certificates", COORDINATOR_ONLY),
+    Row("coordinators.export", lambda w: "/coordinator/export.csv?figure=gender", COORDINATOR_ONLY,
+        id="GET coordinators.export csv"),
+    Row("coordinators.export", lambda w: "/coordinator/export.xlsx?figure=outcomes", COORDINATOR_ONLY,
+        id="GET coordinators.export xlsx"),
     # Only admins make and unmake coordinators.
     Row("coordinators.admin_index", lambda w: "/admin/coordinators/", admin_only(200)),
     Row("coordinators.admin_index", lambda w: "/admin/coordinators/", admin_only(302), method="POST",

@@ -97,3 +97,25 @@ def test_an_instructor_of_another_cohort_cannot_write_to_it(cohort, client):
     resp = client.post(f"/certification/cohorts/{cohort.cohort.id}/announcements",
                        data=form(en=("Hello", "Hi.")))
     assert resp.status_code == 404 and mail.outbox == []
+
+
+def test_a_learner_without_e_mail_for_announcements_reads_the_message_from_their_notification(cohort, client):
+    """The in-app notification carries the subject; its link opens the learner's own page
+    in the cohort, where the whole message is, in their language."""
+    from academy.preferences.services import save_preferences
+
+    save_preferences(cohort.french, {"announcement": "off"})
+    db.session.commit()
+    login(client, cohort.instructor)
+    client.post(f"/certification/cohorts/{cohort.cohort.id}/announcements", data=form(
+        en=("Workshop moved", "The workshop starts on Tuesday."),
+        fr=("Atelier déplacé", "L'atelier commence mardi.\nApportez vos recherches.")))
+    assert cohort.french.email not in {m["To"] for m in mail.outbox}
+    client.post("/logout")
+    login(client, cohort.french)
+    note = db.session.scalar(select(Notification).where(Notification.user_id == cohort.french.id,
+                                                        Notification.kind == NotificationKind.ANNOUNCEMENT))
+    assert note.message == "Atelier déplacé"
+    page = client.get(note.link).get_data(as_text=True)
+    assert 'id="announcements"' in page and "L&#39;atelier commence mardi." in page
+    assert "Workshop moved" not in page

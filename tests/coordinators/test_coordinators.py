@@ -114,3 +114,52 @@ def test_a_scope_of_both_countries_and_tiscs_or_of_nothing_is_refused(world, adm
     assert "No account has this address." in resp.get_data(as_text=True)
     db.session.expire_all()
     assert not world.peruvian.has_role("coordinator")
+
+
+def test_the_coordinators_statistics_include_the_follow_up_outcomes_of_their_country_only(app_ctx, make_user,
+                                                                                          client):
+    """Survey answers are a measure of the statistics: the coordinator sees their country's
+    response rate and answers, suppressed like every other figure, and no one else's."""
+    from academy.core.models import frozen_clock
+    from academy.surveys import services as survey_services
+    from academy.surveys.models import SurveyAnswer, SurveyInvitation
+    from academy.surveys.tasks import send_surveys
+    from tests.surveys.world import at, build
+
+    kenyans = [make_user(gender="woman", country_code="KE") for _ in range(6)]
+    peruvians = [make_user(gender="woman", country_code="PE") for _ in range(6)]
+    w = build(kenyans + peruvians, awarded=[at(2024, 3, 15)] * 12)
+    with frozen_clock(at(2024, 9, 16)):
+        send_surveys()
+    service = next(q for q in w.survey.questions if q.key == "service")
+    answering = {u.id for u in kenyans[:5]} | {u.id for u in peruvians}
+    for invitation in db.session.scalars(select(SurveyInvitation)):
+        if invitation.user_id in answering:
+            with frozen_clock(at(2024, 9, 20)):
+                survey_services.save_answers(invitation, [SurveyAnswer(question_id=service.id, option_key="yes")],
+                                             "en")
+    coordinator = make_user("coordinator", full_name="Cora Coordinator", country_code="KE")
+    services.assign(coordinator, countries=["KE"], tisc_ids=[])
+    db.session.commit()
+    login(client, coordinator)
+    html = client.get("/coordinator/").get_data(as_text=True)
+    section = html.split('id="figure-outcomes"', 1)[1].split("</section>", 1)[0]
+    assert "Follow-up survey response rate (%)" in section
+    assert 'data-value="83.3"' in section  # 5 of the 6 Kenyans; with Peru it would be 11 of 12
+    assert 'data-value="91.7"' not in section and 'data-value="12"' not in section
+
+
+def test_the_coordinator_downloads_each_of_their_tables_as_csv_and_xlsx_counting_their_country_only(world, client):
+    login(client, world.coordinator)
+    html = client.get("/coordinator/").get_data(as_text=True)
+    assert 'href="/coordinator/export.csv?figure=certification-cohort"' in html
+    assert 'href="/coordinator/export.xlsx?figure=certification-phase"' in html
+    csv = client.get("/coordinator/export.csv?figure=certification-phase")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.get_data(as_text=True).splitlines()[-1] == "Total,<5"  # small counts hidden, as on the page
+    xlsx = client.get("/coordinator/export.xlsx?figure=gender")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    after = db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "stats.export")
+                              .order_by(AuditEvent.id.desc()))
+    assert after["filters"]["countries"] == ["KE"] and after["coordinator"] == world.coordinator.id
+    assert client.get("/coordinator/export.csv?figure=no-such-table").status_code == 404

@@ -193,3 +193,24 @@ def test_admin_sets_the_thresholds_and_a_wrong_order_is_refused(world, make_user
     assert (settings.inactive_days, settings.expiry_first_days, settings.expiry_final_days) == (21, 120, 14)
     assert db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "nudges.settings")) == {
         "inactive_days": 21, "expiry_first_days": 120, "expiry_final_days": 14}
+
+
+def test_the_expiry_reminders_link_says_when_and_where_to_recertify(world, client):
+    """The reminder's link opens "My certification", which tells the holder when their
+    certification lapses and that recertification starts there from that day; once it has
+    lapsed the button is there."""
+    from tests.conftest import login
+
+    login(client, world.holder)
+    with frozen_clock(at(2027, 3, 5)):
+        send_nudges()
+        [note] = notes(NotificationKind.CERTIFICATION_EXPIRING, world.holder)
+        html = client.get(note.link).get_data(as_text=True)
+    assert ("Your certification “Test certification” expires on June 1, 2027. From that day you can enrol in "
+            "recertification here.") in html
+    assert "Enrol in recertification" not in html
+    with frozen_clock(at(2027, 6, 2)):
+        html = client.get(note.link).get_data(as_text=True)
+    assert "Enrol in recertification" in html and "From that day" not in html
+    with frozen_clock(at(2026, 6, 1)):  # a year before: nothing to say yet
+        assert "From that day" not in client.get(note.link).get_data(as_text=True)

@@ -93,3 +93,13 @@ def test_a_send_point_already_sent_cannot_be_removed(admin_client, app_ctx, make
     resp = admin_client.post(f"/admin/surveys/{w.survey.id}/send-points/{w.point.id}/remove", follow_redirects=True)
     assert "This send point has been sent already" in resp.get_data(as_text=True)
     assert db.session.scalar(select(SurveyInvitation.id)) is not None
+
+
+def test_a_survey_cannot_stay_open_longer_than_its_links_work(admin_client, app_ctx):
+    """The e-mailed link stops working after 120 days: a survey open for 200 would turn its
+    learners away as "expired" while it still takes answers, so it is refused, by name."""
+    data = _form(definition_yaml()) | {"open_days": "200", "reminder_after_days": "14"}
+    resp = admin_client.post("/admin/surveys/new", data=data)
+    assert resp.status_code == 200
+    assert "A survey can stay open for at most 120 days (as long as its links work)." in resp.get_data(as_text=True)
+    assert db.session.scalar(select(Survey)) is None

@@ -124,3 +124,22 @@ def test_a_link_for_an_invitation_with_another_user_id_is_refused(client, sent, 
     forged = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="academy.other").dumps(
         {"i": sent.invitation.id, "u": sent.learner.id})
     assert client.get(f"/surveys/{forged}").status_code == 404
+
+
+def test_the_link_opens_the_survey_in_the_learners_language_on_any_browser(client, app_ctx, make_user):
+    """The e-mail was French: the page it opens is French too, on a browser set to English,
+    and the answers are counted as given in French."""
+    learner = make_user(full_name="Fanny Française", preferred_language="fr")
+    w = build([learner], awarded=[at(2024, 3, 15)])
+    with frozen_clock(at(2024, 9, 16)):
+        send_surveys()
+        invitation = db.session.scalar(select(SurveyInvitation))
+        path = services.answer_path(invitation)
+    with frozen_clock(at(2024, 9, 18)):
+        html = client.get(path, headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+        assert '<html lang="fr"' in html
+        assert "How many patent searches have you done? [fr]" in html and "Tout à fait d" in html
+        assert client.post(path, data=ANSWERS, headers={"Accept-Language": "en"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(SurveyInvitation, invitation.id).language == "fr"
+    assert w.survey.title("fr") in html

@@ -72,6 +72,26 @@ def test_answers_by_country_cohort_and_period(answered):
     assert crosstab("region", None, Filters(countries=("PE",)), fact="survey").grand_total()["sent"] == 2
 
 
+def test_the_response_rate_by_language_counts_those_who_did_not_answer_in_their_language(app_ctx, make_user):
+    """A survey goes out in each learner's language: by language, those who have not
+    answered count in their language's response rate, not in an "unknown" row."""
+    french = [make_user(preferred_language="fr") for _ in range(3)]
+    w = build(french, awarded=[at(2024, 3, 15)] * 3)
+    with frozen_clock(at(2024, 9, 16)):
+        send_surveys()
+    first = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.user_id == french[0].id))
+    q = {x.key: x for x in w.survey.questions}
+    with frozen_clock(at(2024, 9, 20)):
+        services.save_answers(first, [SurveyAnswer(question_id=q["searches"].id, number=2),
+                                      SurveyAnswer(question_id=q["service"].id, option_key="yes"),
+                                      SurveyAnswer(question_id=q["skills"].id, option_key="fto")], "fr")
+    db.session.commit()
+    tab = crosstab("language", None, Filters(), fact="survey")
+    assert tab.value("survey_sent", "fr") == 3 and tab.value("survey_answered", "fr") == 1
+    assert tab.value("survey_response_rate", "fr") == 33.3
+    assert None not in tab.row_keys
+
+
 def test_small_cells_of_survey_answers_are_suppressed_on_the_page_and_in_the_export(answered, admin_client):
     m = measure(answered, "service", "no")
     args = f"rows=gender&cols=country&measure={m}&suppression=on&threshold=5"
@@ -90,6 +110,24 @@ def test_small_cells_of_survey_answers_are_suppressed_on_the_page_and_in_the_exp
                              ).get_data(as_text=True).replace("\r", "")
     assert "Man,100.0" in plain
 
+
+
+def test_the_admin_goes_from_the_survey_to_its_outcomes_in_the_statistics(answered, admin_client):
+    """The survey's page links to its measures in the statistics, each opening a table."""
+    import re
+
+    html = admin_client.get(f"/admin/surveys/{answered.survey.id}").get_data(as_text=True)
+    links = dict((label, href.replace("&amp;", "&")) for href, label in
+                 re.findall(r'<a href="(/admin/stats/crosstab\?[^"]+)">([^<]+)</a>', html))
+    rate = "Follow-up survey response rate (%) by "
+    assert links[rate + "gender"] == "/admin/stats/crosstab?rows=gender&cols=&measure=survey_response_rate"
+    assert len([label for label in links if label.startswith(rate)]) == 7  # gender, language, country, region, …
+    yes = "Has your TISC started a new service?: Yes (% of respondents) by gender"
+    page = admin_client.get(links[yes])
+    assert page.status_code == 200 and yes in page.get_data(as_text=True)
+    assert not [label for label in links if "Tell us about one case." in label]  # free text is not a measure
+    for href in links.values():
+        assert admin_client.get(href).status_code == 200, href
 
 
 def test_the_responses_export_names_no_one_unless_personal_data_is_ticked(answered, admin_client):
