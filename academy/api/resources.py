@@ -9,14 +9,17 @@ import marshmallow as ma
 from flask import Response, request
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from academy.api import schemas as s
 from academy.api.core import (
+    ERROR_CODES,
     ApiError,
     ErrorSchema,
     acting_user,
     authenticate,
+    database_unavailable,
     error_response,
     finish_request,
     is_personal,
@@ -34,8 +37,13 @@ def api_blueprint(name: str, path: str, description: str) -> Blueprint:
     bp = Blueprint(f"api_{name}", __name__, url_prefix=f"/api/v1/{path}", description=description)
     bp.before_request(authenticate)
     bp.after_request(finish_request)
-    # Handlers on the blueprint answer before the app's own (HTML) error pages.
+    # Handlers on the blueprint answer before the app's own (HTML) error pages. Flask looks
+    # a handler up by status code before it looks by class, so the site's pages for 400,
+    # 413, 500 … would win over the HTTPException handler alone: each code gets one too.
     bp.register_error_handler(HTTPException, error_response)
+    for code in ERROR_CODES:
+        bp.register_error_handler(code, error_response)
+    bp.register_error_handler(OperationalError, database_unavailable)
     BLUEPRINTS.append(bp)
     return bp
 
@@ -275,9 +283,10 @@ certificates = api_blueprint("certificates", "certificates", "Certificates: stat
 def list_certificates(args):
     """List certificates"""
     from academy.certificates.models import Certificate
+    from academy.certificates.queries import status_is
 
     return page_of(select(Certificate), Certificate.id, args, owner=Certificate.user_id,
-                   status=Certificate.status, subject_code=Certificate.subject_code,
+                   status=status_is, subject_code=Certificate.subject_code,
                    issued_after=lambda when: Certificate.issued_at >= when)
 
 

@@ -222,9 +222,11 @@ class CertificateSchema(ma.Schema):
 
 class CertificateArgs(PageArgs):
     user_id = fields.Integer()
-    status = fields.String(validate=validate.OneOf(["valid", "revoked", "superseded"]))
+    status = fields.String(validate=validate.OneOf(["valid", "expired", "revoked", "superseded"]),
+                           metadata={"description": "The status the certificates show: a valid one past its "
+                                                    "expiry date is expired"})
     subject_code = fields.String()
-    issued_after = fields.DateTime(metadata={"description": "ISO 8601"})
+    issued_after = fields.DateTime(metadata={"description": "ISO 8601; without an offset, UTC"})
 
 
 class IssueIn(ma.Schema):
