@@ -2,12 +2,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from academy.auth.access import admin_required
+from academy.xapi.queries import outbox_summary
 from academy.xapi.services import json_lines
 
-bp = Blueprint("xapi", __name__, url_prefix="/admin/xapi")
+bp = Blueprint("xapi", __name__, url_prefix="/admin/xapi", template_folder="templates")
+
+
+@bp.route("/")
+@admin_required
+def index():
+    """Whether statements reach the LRS, and the JSON-lines download."""
+    return render_template("xapi/index.html", summary=outbox_summary())
 
 
 @bp.route("/statements.jsonl")

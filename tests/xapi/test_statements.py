@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -181,3 +182,29 @@ def test_a_course_survey_response_is_grouped_with_the_learners_enrolment(app, ma
     assert stmt["context"]["registration"] == enrolment_registration(enrollment)
     assert stmt["context"]["language"] == "en"
     assert stmt["context"]["extensions"] == {"http://localhost/xapi/extensions/months-after": 12}
+
+
+def test_an_admin_sees_whether_statements_reach_the_lrs_and_finds_the_download(app, client, make_user, held_queue):
+    from academy.xapi.services import LRSError, send_pending
+
+    admin = make_user("admin")
+    make_user("learner")
+    login(client, admin)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/xapi/"' in page
+    app.config["XAPI_LRS_URL"] = "http://lrs-user:lrs-pass@127.0.0.1:9/xAPI"  # nothing listens there
+    try:
+        try:
+            send_pending()
+        except LRSError:
+            pass
+        html = client.get("/admin/xapi/").get_data(as_text=True)
+    finally:
+        app.config["XAPI_LRS_URL"] = ""
+    facts = html[html.index('id="xapi-outbox"'):]
+    assert "127.0.0.1" in facts and "lrs-pass" not in html and "/xAPI" not in facts
+    assert "unreachable" in html[html.index('id="xapi-last-error"'):]
+    assert [int(n) for n in re.findall(r"<dd>(\d+)", facts)[:3]] == [2, 0, 2]  # kept, sent, waiting
+    assert 'action="/admin/xapi/statements.jsonl"' in html
+    lines = client.get("/admin/xapi/statements.jsonl", query_string={"since": ""}).get_data(as_text=True)
+    assert len(lines.splitlines()) == 2
