@@ -182,7 +182,9 @@ def list_enrolments(args):
     from academy.courses.models import Enrollment
 
     return page_of(select(Enrollment), Enrollment.id, args, owner=Enrollment.user_id,
-                   course_id=Enrollment.course_id, language=Enrollment.language, status=Enrollment.status)
+                   course_id=Enrollment.course_id, language=Enrollment.language, status=Enrollment.status,
+                   completed_after=lambda when: Enrollment.completed_at >= when,
+                   active_after=lambda when: Enrollment.last_activity_at >= when)
 
 
 @enrolments.route("/<int:enrolment_id>")
@@ -246,7 +248,7 @@ def list_quiz_results(args):
     from academy.assessments.models import Quiz, QuizAttempt
 
     return page_of(select(QuizAttempt).where(QuizAttempt.graded_at.is_not(None)), QuizAttempt.id, args,
-                   owner=QuizAttempt.user_id,
+                   owner=QuizAttempt.user_id, graded_after=lambda when: QuizAttempt.graded_at >= when,
                    course_id=lambda course_id: QuizAttempt.quiz_id.in_(
                        select(Quiz.id).where(Quiz.course_id == course_id)))
 

@@ -545,3 +545,28 @@ def test_certification_records_answer_with_their_phases_as_documented(client, ap
     assert [r["id"] for r in own] == [mine.id]
     assert client.get(f"/api/v1/certification-records/{theirs.id}",
                       headers=bearer(w.personal_secret)).status_code == 404
+
+
+def test_a_reporting_pipeline_fetches_only_what_changed_since_its_last_run(client, api_world):
+    """Incremental sync: completions, activity and graded quizzes after a time."""
+    w = api_world
+    headers = bearer(w.secret)
+
+    def ids(path: str, **query) -> set[int]:
+        resp = client.get(path, query_string=query, headers=headers)
+        assert resp.status_code == 200, (path, query, resp.get_json())
+        return {item["id"] for item in resp.get_json()["data"]}
+
+    completed = w.enrolment.completed_at
+    just_before = (completed - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    after = (completed + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")  # no offset: UTC
+    assert ids("/api/v1/enrolments/", completed_after=just_before) == {w.enrolment.id}
+    assert ids("/api/v1/enrolments/", completed_after=after) == set()
+    active = ids("/api/v1/enrolments/", active_after=just_before)
+    assert w.enrolment.id in active and w.other_enrolment.id not in active  # never opened a lesson
+    assert ids("/api/v1/enrolments/", active_after="2999-01-01") == set()
+    graded = w.attempt.graded_at
+    assert ids("/api/v1/quiz-results/", graded_after=(graded - timedelta(seconds=1)).isoformat()) == {w.attempt.id}
+    assert ids("/api/v1/quiz-results/", graded_after="2999-01-01") == set()
+    bad = client.get("/api/v1/enrolments/", query_string={"completed_after": "last week"}, headers=headers)
+    assert bad.status_code == 422 and bad.get_json()["field"] == "completed_after"
