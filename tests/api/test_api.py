@@ -570,3 +570,33 @@ def test_a_reporting_pipeline_fetches_only_what_changed_since_its_last_run(clien
     assert ids("/api/v1/quiz-results/", graded_after="2999-01-01") == set()
     bad = client.get("/api/v1/enrolments/", query_string={"completed_after": "last week"}, headers=headers)
     assert bad.status_code == 422 and bad.get_json()["field"] == "completed_after"
+
+
+@pytest.mark.parametrize("clash", ["external_id", "email"])
+def test_two_registry_calls_creating_the_same_learner_at_once_give_one_account_and_a_conflict(
+        client, api_world, monkeypatch, clash):
+    """The second of two simultaneous PUTs for a new learner finds the first one's row only
+    when it writes: a 409 naming the field, to send again, not a 500 and not half an account."""
+    from sqlalchemy import insert
+
+    from academy.api import learners
+    from academy.auth.models import User
+    from academy.core.models import utcnow
+
+    w = api_world
+    real_create_user = learners.create_user
+
+    def create_after_the_other_request(**kwargs):
+        now = utcnow()
+        db.session.execute(insert(User).values(
+            email=LEARNER["email"] if clash == "email" else "first@example.org", full_name="First Request",
+            password_hash="x", gender="woman", country_code="SN", preferred_language="fr", session_version=1,
+            external_id="HR-RACE" if clash == "external_id" else None, created_at=now, updated_at=now))
+        return real_create_user(**kwargs)
+
+    monkeypatch.setattr(learners, "create_user", create_after_the_other_request)
+    before = db.session.scalar(select(func.count()).select_from(User))
+    resp = client.put("/api/v1/learners/HR-RACE", json=LEARNER, headers=bearer(w.secret))
+    assert resp.status_code == 409 and resp.get_json()["field"] == clash, resp.get_json()
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
