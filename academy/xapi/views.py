@@ -25,7 +25,9 @@ def download():
     since = None
     if request.args.get("since"):
         try:
-            since = datetime.fromisoformat(request.args["since"]).replace(tzinfo=UTC)
+            since = datetime.fromisoformat(request.args["since"])
+            # Without an offset, UTC; with one, that moment (not the same digits in UTC).
+            since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
         except ValueError:
             abort(400)
     return Response(stream_with_context(json_lines(since)), mimetype="application/x-ndjson",

@@ -233,3 +233,19 @@ def test_history_from_before_the_outbox_is_rebuilt_with_the_ids_the_live_stateme
     assert set(lesson["object"]["definition"]["name"]) == {"en", "fr"} and lesson["timestamp"].endswith("Z")
     again = cli.invoke(args=["academy", "xapi", "rebuild", "--since", "2000-01-01"])
     assert "0 statements rebuilt" in again.output  # what the outbox has is left alone
+
+
+def test_the_download_reads_a_since_with_an_offset_as_that_moment(app, client, make_user):
+    from datetime import timedelta, timezone
+
+    admin = make_user("admin")
+    learner = make_user("learner")
+    login(client, admin)
+    cairo = timezone(timedelta(hours=2))  # an administrator writing times in UTC+2: the same moments
+
+    def learners_in(since) -> list[str]:
+        body = client.get("/admin/xapi/statements.jsonl", query_string={"since": since.astimezone(cairo).isoformat()})
+        return [line["actor"]["account"]["name"] for line in map(json.loads, body.get_data(as_text=True).splitlines())]
+
+    assert learners_in(learner.created_at + timedelta(hours=1)) == []
+    assert str(learner.id) in learners_in(learner.created_at - timedelta(minutes=1))
