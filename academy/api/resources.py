@@ -200,14 +200,17 @@ def get_enrolment(enrolment_id: int):
 @enrolments.route("/", methods=["POST"])
 @access(enrolments, "write:enrolments", 404, 422)
 @enrolments.arguments(s.EnrolmentIn)
-@enrolments.response(201, s.EnrolmentSchema)
+@enrolments.response(201, s.EnrolmentSchema, description="Enrolled")
+@enrolments.alt_response(200, schema=s.EnrolmentSchema, description="Enrolled already (in the language given now)")
 def create_enrolment(data):
     """Enrol a learner in a course's language version
 
-    An existing enrolment in the course switches to the language given (as on the course page).
+    An existing enrolment in the course switches to the language given (as on the course page)
+    and is answered with 200: sending the same enrolment again is harmless.
     """
     from academy.auth.models import User
     from academy.courses.models import Course
+    from academy.courses.queries import enrollment_for
     from academy.courses.services import EnrollmentError, enroll
 
     if data.get("user_id") is not None:
@@ -223,6 +226,7 @@ def create_enrolment(data):
     if course is None:
         field = "course_id" if data.get("course_id") is not None else "course_code"
         raise ApiError(422, "No such course.", field=field)
+    existed = enrollment_for(user.id, course.id) is not None
     try:
         enrollment = enroll(user, course, data["language"])
         db.session.flush()
@@ -230,7 +234,7 @@ def create_enrolment(data):
         raise ApiError(422, str(exc), field="language") from None
     audit_write("api.enrolment", "enrollment", enrollment.id,
                 {"user_id": user.id, "course": course.code, "language": data["language"]})
-    return enrollment
+    return enrollment, 200 if existed else 201
 
 
 def request_token_id() -> int:

@@ -600,3 +600,17 @@ def test_two_registry_calls_creating_the_same_learner_at_once_give_one_account_a
     assert resp.status_code == 409 and resp.get_json()["field"] == clash, resp.get_json()
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_enrolling_a_learner_already_enrolled_answers_200_with_the_same_enrolment(client, api_world):
+    w = api_world
+    spec = spec_of(client)
+    body = {"user_id": w.other.id, "course_id": w.course.id, "language": "en"}
+    again = client.post("/api/v1/enrolments/", json=body, headers=bearer(w.secret))
+    assert again.status_code == 200 and again.get_json()["id"] == w.other_enrolment.id
+    check(spec, "/api/v1/enrolments/", "post", 200, again.get_json())
+    switched = client.post("/api/v1/enrolments/", json={**body, "language": "fr"}, headers=bearer(w.secret))
+    assert switched.status_code == 200 and switched.get_json()["language"] == "fr"
+    new = client.post("/api/v1/enrolments/", json={**body, "course_code": "QUIZ1", "course_id": None},
+                      headers=bearer(w.secret))
+    assert new.status_code == 201 and new.get_json()["id"] != w.other_enrolment.id
