@@ -63,7 +63,12 @@ def history(since: datetime) -> Iterator[tuple[dict, int]]:
     from academy.surveys.models import SurveyInvitation
 
     def rows(model, when):
-        return db.session.scalars(select(model).where(when >= since).order_by(model.id)).yield_per(500)
+        # The ids first, then the rows a chunk at a time: the caller commits between batches,
+        # which would close a cursor left open across them (PostgreSQL's server-side ones).
+        ids = db.session.scalars(select(model.id).where(when >= since).order_by(model.id)).all()
+        for start in range(0, len(ids), 500):
+            yield from db.session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))
+                                          .order_by(model.id)).all()
 
     for user in rows(User, User.created_at):
         yield statements.for_registration(user), user.id
