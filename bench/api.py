@@ -1,7 +1,7 @@
 """The REST API and the xAPI sender under load, on a throwaway SQLite database.
 
     .venv/bin/python -m bench.api [--enrolments 10000] [--page 100] [--clients 2]
-                                  [--backlog 20000] [--batch 1000]
+                                  [--backlog 100000] [--batch 1000]
 
 1. The progress list: 10,000 enrolments paged through GET /api/v1/enrolments/ by
    ``--clients`` concurrent clients against gunicorn (the production server), each reading
@@ -192,7 +192,7 @@ def main() -> None:
     parser.add_argument("--enrolments", type=int, default=10_000)
     parser.add_argument("--page", type=int, default=100)
     parser.add_argument("--clients", type=int, default=2)
-    parser.add_argument("--backlog", type=int, default=20_000)
+    parser.add_argument("--backlog", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000)
     args = parser.parse_args()
     url, app, secrets = build(args.enrolments)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import wraps
 
 import marshmallow as ma
-from flask import Flask, g, jsonify, request
+from apispec import BasePlugin
+from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import QueryableAttribute
 from werkzeug.exceptions import HTTPException
 
@@ -102,6 +104,20 @@ def error_response(error: HTTPException):
         resp.headers["WWW-Authenticate"] = 'Bearer realm="academy"'
     for name, value in (data.get("headers") or {}).items():
         resp.headers[name] = value
+    return resp
+
+
+def database_unavailable(exc):
+    """The database refused or is gone (locked, restarting): 503 with Retry-After, as the
+    site's pages answer, in the API's error object. The driver's message is logged, never
+    the statement, whose parameters may hold personal data."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.remove()
+    current_app.logger.error("API: database unavailable: %s", str(getattr(exc, "orig", ""))[:200])
+    resp = error_response(ApiError(503, "The service is briefly unavailable; try again shortly."))
+    resp.headers["Retry-After"] = "30"
     return resp
 
 
@@ -209,6 +225,13 @@ class PageArgs(ma.Schema):
                               metadata={"description": "Items per page (1–500)"})
     cursor = ma.fields.String(load_default=None, metadata={"description": "next_cursor from the previous page"})
 
+    @ma.post_load
+    def times_in_utc(self, data: dict, **_kw) -> dict:
+        # UTC is the API's only zone: a time sent without an offset (or a date alone, read as
+        # its midnight) is a UTC time, comparable with the stored, timezone-aware ones.
+        return {name: value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
+                for name, value in data.items()}
+
 
 def _decode_cursor(cursor: str | None) -> int:
     if not cursor:
@@ -282,6 +305,30 @@ def Timestamp(**kwargs) -> ma.fields.DateTime:  # noqa: N802 - used like a field
     return UTCDateTime(metadata=metadata, **kwargs)
 
 
+RATE_HEADERS = {
+    "X-RateLimit-Limit": {"description": "Requests this token may make in the current window",
+                          "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "Requests left in the current window", "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {"description": "When the window ends (Unix time, seconds)", "schema": {"type": "integer"}},
+}
+RETRY_AFTER = {"description": "Seconds to wait before the next request", "schema": {"type": "integer"}}
+
+
+class RateLimitHeaders(BasePlugin):
+    """An apispec plugin: every answer of every operation documents the rate-limit headers
+    (a 429 also Retry-After), which ``add_rate_headers`` sends on each of them."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            for code, response in (operation.get("responses") or {}).items():
+                if not isinstance(response, dict) or str(code) == "401":  # no token, nothing counted
+                    continue
+                headers = response.setdefault("headers", {})
+                headers.update(RATE_HEADERS)
+                if str(code) == "429":
+                    headers["Retry-After"] = RETRY_AFTER
+
+
 def install(app: Flask) -> AcademyApi:
     """Create the app's Api (the description at /api/v1/openapi.json) and keep cookies off the API."""
     app.config.setdefault("API_TITLE", "Academy API")
@@ -292,11 +339,20 @@ def install(app: Flask) -> AcademyApi:
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": "Read learners' progress, certificates and statistics; enrol learners, keep "
                                 "them in step with a staff registry, issue and revoke certificates. "
-                                "Authenticate with an API token: `Authorization: Bearer <token>`."},
+                                "Authenticate with an API token: `Authorization: Bearer <token>`.\n\n"
+                                "Each token may make a number of requests per window (an hour unless the "
+                                "site says otherwise), counted across all of the site's servers. Every "
+                                "answer says where the token stands: `X-RateLimit-Limit`, "
+                                "`X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix time). Past the limit "
+                                "the answer is 429 with `Retry-After` (seconds).\n\n"
+                                "Times are ISO 8601 in UTC (`2026-01-31T09:30:00Z`); a time sent without an "
+                                "offset is read as UTC, a date alone as its midnight UTC. Lists are paged "
+                                "with `limit` and the `next_cursor` of the previous page. Errors are "
+                                "`{code, message, field}`."},
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     })
-    api = AcademyApi(app)
+    api = AcademyApi(app, spec_kwargs={"extra_plugins": [RateLimitHeaders()]})
     app.wsgi_app = StripCookies(app.wsgi_app)  # type: ignore[method-assign]
     for code in (404, 405):
         answer_routing_errors_in_json(app, code)

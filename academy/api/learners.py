@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from academy.admin.services import correct_name
 from academy.api.core import ApiError
@@ -35,11 +36,18 @@ def upsert_learner(external_id: str, data: dict, *, actor, token_id: int | None 
     user = db.session.scalar(select(User).where(User.external_id == external_id))
     if user is None:
         try:
-            user = create_user(password=new_password(), **data)
+            # In a savepoint: a simultaneous call for the same learner may have written its row
+            # since the look-up above; its insert then fails here, and nothing of this one stays.
+            with db.session.begin_nested():
+                user = create_user(password=new_password(), **data)
+                user.external_id = external_id
+                db.session.flush()
         except AccountError as exc:
             raise ApiError(409 if exc.field == "email" else 422, str(exc), field=exc.field) from None
-        user.external_id = external_id
-        db.session.flush()
+        except IntegrityError:
+            field = "email" if email_taken(data["email"]) else "external_id"
+            raise ApiError(409, "Another request created this learner a moment ago; send this one again to "
+                                "update them.", field=field) from None
         record("api.learner_created", "user", user.id, actor_id=actor_id,
                after={**_snapshot(user), "external_id": external_id, "token_id": token_id})
         return user, True

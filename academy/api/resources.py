@@ -9,14 +9,17 @@ import marshmallow as ma
 from flask import Response, request
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from academy.api import schemas as s
 from academy.api.core import (
+    ERROR_CODES,
     ApiError,
     ErrorSchema,
     acting_user,
     authenticate,
+    database_unavailable,
     error_response,
     finish_request,
     is_personal,
@@ -34,8 +37,13 @@ def api_blueprint(name: str, path: str, description: str) -> Blueprint:
     bp = Blueprint(f"api_{name}", __name__, url_prefix=f"/api/v1/{path}", description=description)
     bp.before_request(authenticate)
     bp.after_request(finish_request)
-    # Handlers on the blueprint answer before the app's own (HTML) error pages.
+    # Handlers on the blueprint answer before the app's own (HTML) error pages. Flask looks
+    # a handler up by status code before it looks by class, so the site's pages for 400,
+    # 413, 500 … would win over the HTTPException handler alone: each code gets one too.
     bp.register_error_handler(HTTPException, error_response)
+    for code in ERROR_CODES:
+        bp.register_error_handler(code, error_response)
+    bp.register_error_handler(OperationalError, database_unavailable)
     BLUEPRINTS.append(bp)
     return bp
 
@@ -174,7 +182,9 @@ def list_enrolments(args):
     from academy.courses.models import Enrollment
 
     return page_of(select(Enrollment), Enrollment.id, args, owner=Enrollment.user_id,
-                   course_id=Enrollment.course_id, language=Enrollment.language, status=Enrollment.status)
+                   course_id=Enrollment.course_id, language=Enrollment.language, status=Enrollment.status,
+                   completed_after=lambda when: Enrollment.completed_at >= when,
+                   active_after=lambda when: Enrollment.last_activity_at >= when)
 
 
 @enrolments.route("/<int:enrolment_id>")
@@ -190,14 +200,17 @@ def get_enrolment(enrolment_id: int):
 @enrolments.route("/", methods=["POST"])
 @access(enrolments, "write:enrolments", 404, 422)
 @enrolments.arguments(s.EnrolmentIn)
-@enrolments.response(201, s.EnrolmentSchema)
+@enrolments.response(201, s.EnrolmentSchema, description="Enrolled")
+@enrolments.alt_response(200, schema=s.EnrolmentSchema, description="Enrolled already (in the language given now)")
 def create_enrolment(data):
     """Enrol a learner in a course's language version
 
-    An existing enrolment in the course switches to the language given (as on the course page).
+    An existing enrolment in the course switches to the language given (as on the course page)
+    and is answered with 200: sending the same enrolment again is harmless.
     """
     from academy.auth.models import User
     from academy.courses.models import Course
+    from academy.courses.queries import enrollment_for
     from academy.courses.services import EnrollmentError, enroll
 
     if data.get("user_id") is not None:
@@ -213,6 +226,7 @@ def create_enrolment(data):
     if course is None:
         field = "course_id" if data.get("course_id") is not None else "course_code"
         raise ApiError(422, "No such course.", field=field)
+    existed = enrollment_for(user.id, course.id) is not None
     try:
         enrollment = enroll(user, course, data["language"])
         db.session.flush()
@@ -220,7 +234,7 @@ def create_enrolment(data):
         raise ApiError(422, str(exc), field="language") from None
     audit_write("api.enrolment", "enrollment", enrollment.id,
                 {"user_id": user.id, "course": course.code, "language": data["language"]})
-    return enrollment
+    return enrollment, 200 if existed else 201
 
 
 def request_token_id() -> int:
@@ -238,7 +252,7 @@ def list_quiz_results(args):
     from academy.assessments.models import Quiz, QuizAttempt
 
     return page_of(select(QuizAttempt).where(QuizAttempt.graded_at.is_not(None)), QuizAttempt.id, args,
-                   owner=QuizAttempt.user_id,
+                   owner=QuizAttempt.user_id, graded_after=lambda when: QuizAttempt.graded_at >= when,
                    course_id=lambda course_id: QuizAttempt.quiz_id.in_(
                        select(Quiz.id).where(Quiz.course_id == course_id)))
 
@@ -275,9 +289,10 @@ certificates = api_blueprint("certificates", "certificates", "Certificates: stat
 def list_certificates(args):
     """List certificates"""
     from academy.certificates.models import Certificate
+    from academy.certificates.queries import status_is
 
     return page_of(select(Certificate), Certificate.id, args, owner=Certificate.user_id,
-                   status=Certificate.status, subject_code=Certificate.subject_code,
+                   status=status_is, subject_code=Certificate.subject_code,
                    issued_after=lambda when: Certificate.issued_at >= when)
 
 

@@ -109,6 +109,10 @@ class EnrolmentArgs(PageArgs):
     course_id = fields.Integer()
     language = fields.String()
     status = fields.String(validate=validate.OneOf(["enrolled", "in_progress", "completed"]))
+    completed_after = fields.DateTime(metadata={"description": "Completed at or after this time (ISO 8601; "
+                                                               "without an offset, UTC)"})
+    active_after = fields.DateTime(metadata={"description": "The learner was last active in the course at or "
+                                                            "after this time: what changed since a previous sync"})
 
 
 class EnrolmentIn(ma.Schema):
@@ -146,6 +150,8 @@ class QuizResultSchema(ma.Schema):
 class QuizResultArgs(PageArgs):
     user_id = fields.Integer()
     course_id = fields.Integer()
+    graded_after = fields.DateTime(metadata={"description": "Graded at or after this time (ISO 8601; "
+                                                            "without an offset, UTC)"})
 
 
 class PhaseSchema(ma.Schema):
@@ -222,9 +228,11 @@ class CertificateSchema(ma.Schema):
 
 class CertificateArgs(PageArgs):
     user_id = fields.Integer()
-    status = fields.String(validate=validate.OneOf(["valid", "revoked", "superseded"]))
+    status = fields.String(validate=validate.OneOf(["valid", "expired", "revoked", "superseded"]),
+                           metadata={"description": "The status the certificates show: a valid one past its "
+                                                    "expiry date is expired"})
     subject_code = fields.String()
-    issued_after = fields.DateTime(metadata={"description": "ISO 8601"})
+    issued_after = fields.DateTime(metadata={"description": "ISO 8601; without an offset, UTC"})
 
 
 class IssueIn(ma.Schema):

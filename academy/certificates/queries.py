@@ -101,6 +101,18 @@ class SearchFilters:
     user_ids: list[int] | None = None
 
 
+def status_is(status: str, now: datetime | None = None):
+    """The condition for certificates whose status, as shown (``effective_status``), is
+    ``status``: a stored "valid" past its expiry date shows, and is found, as "expired"."""
+    now = now or utcnow()
+    if status == CertificateStatus.EXPIRED.value:
+        return (Certificate.status == CertificateStatus.VALID) & (Certificate.expires_at <= now)
+    if status == CertificateStatus.VALID.value:
+        return (Certificate.status == CertificateStatus.VALID) & or_(Certificate.expires_at.is_(None),
+                                                                     Certificate.expires_at > now)
+    return Certificate.status == CertificateStatus(status)
+
+
 def search(filters: SearchFilters) -> Select:
     """Certificates matching the admin search (name or e-mail, serial, course, status, dates)."""
     stmt = select(Certificate).join(User, User.id == Certificate.user_id)
@@ -120,16 +132,7 @@ def search(filters: SearchFilters) -> Select:
     if filters.kind:
         stmt = stmt.where(Certificate.kind == filters.kind)
     if filters.status:
-        now = utcnow()
-        if filters.status == CertificateStatus.EXPIRED.value:
-            stmt = stmt.where(Certificate.status == CertificateStatus.VALID, Certificate.expires_at <= now)
-        elif filters.status == CertificateStatus.VALID.value:
-            stmt = stmt.where(
-                Certificate.status == CertificateStatus.VALID,
-                or_(Certificate.expires_at.is_(None), Certificate.expires_at > now),
-            )
-        else:
-            stmt = stmt.where(Certificate.status == filters.status)
+        stmt = stmt.where(status_is(filters.status))
     if filters.issued_from:
         stmt = stmt.where(Certificate.issued_at >= datetime.combine(filters.issued_from, time.min, UTC))
     if filters.issued_to:

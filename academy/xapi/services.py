@@ -51,6 +51,71 @@ def add(stmt: dict, user_id: int | None) -> XapiStatement | None:
     return row
 
 
+def history(since: datetime) -> Iterator[tuple[dict, int]]:
+    """The statement of every learning event since ``since``, rebuilt from the records the
+    site keeps (who registered, enrolled, completed a lesson …, when), with the ids the live
+    statements have: each event makes the same statement id however it is built."""
+    from academy.assessments.models import QuizAttempt
+    from academy.auth.models import User
+    from academy.certificates.models import Certificate
+    from academy.certification.models import CertificationRecord
+    from academy.courses.models import Enrollment, Lesson, LessonProgress
+    from academy.surveys.models import SurveyInvitation
+
+    def rows(model, when):
+        # The ids first, then the rows a chunk at a time: the caller commits between batches,
+        # which would close a cursor left open across them (PostgreSQL's server-side ones).
+        ids = db.session.scalars(select(model.id).where(when >= since).order_by(model.id)).all()
+        for start in range(0, len(ids), 500):
+            yield from db.session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))
+                                          .order_by(model.id)).all()
+
+    for user in rows(User, User.created_at):
+        yield statements.for_registration(user), user.id
+    for enrollment in rows(Enrollment, Enrollment.enrolled_at):
+        yield statements.for_enrolment(enrollment), enrollment.user_id
+    for progress in rows(LessonProgress, LessonProgress.completed_at):
+        enrollment = db.session.get(Enrollment, progress.enrollment_id)
+        lesson = db.session.get(Lesson, progress.lesson_id)
+        yield statements.for_lesson(enrollment, lesson, progress.completed_at), enrollment.user_id
+    for attempt in rows(QuizAttempt, QuizAttempt.graded_at):
+        yield statements.for_quiz(attempt), attempt.user_id
+    for enrollment in rows(Enrollment, Enrollment.completed_at):
+        yield statements.for_course_completed(enrollment), enrollment.user_id
+    for phase in (1, 2, 3):
+        for record in rows(CertificationRecord, getattr(CertificationRecord, f"phase{phase}_passed_at")):
+            yield statements.for_phase(record, phase), record.user_id
+    for record in rows(CertificationRecord, CertificationRecord.awarded_at):
+        yield statements.for_certified(record), record.user_id
+    for cert in rows(Certificate, Certificate.issued_at):
+        yield statements.for_certificate_issued(cert, cert.issued_at), cert.user_id
+    for cert in rows(Certificate, Certificate.revoked_at):
+        yield statements.for_certificate_revoked(cert), cert.user_id
+    for invitation in rows(SurveyInvitation, SurveyInvitation.submitted_at):
+        yield statements.for_survey_answered(invitation), invitation.user_id
+
+
+def rebuild(since: datetime, batch: int = 500) -> Iterator[int]:
+    """Add to the outbox the statements of events since ``since`` that it lacks: events from
+    before the outbox existed, or written without the services (a bulk import). Yields how
+    many each batch added, so the caller (the CLI: its own transaction boundary) commits as
+    it goes; what the outbox has is recognised by its statement id and left alone."""
+    events = history(since)
+    while chunk := list(itertools.islice(events, batch)):
+        ids = [stmt["id"] for stmt, _ in chunk]
+        have = set(db.session.scalars(select(XapiStatement.statement_id).where(XapiStatement.statement_id.in_(ids))))
+        added = 0
+        for stmt, user_id in chunk:
+            if stmt["id"] in have:
+                continue
+            have.add(stmt["id"])
+            db.session.add(XapiStatement(statement_id=stmt["id"], user_id=user_id, verb=stmt["verb"]["id"],
+                                         statement=stmt))
+            added += 1
+        db.session.flush()
+        yield added
+
+
 # --- receivers (connected in academy.xapi.init_app) -------------------------------------
 
 

@@ -209,11 +209,12 @@ def certificate_activity(cert) -> dict:
     return activity(f"/verify/{cert.verification_code}", "certificate", dict(cert.titles or {}), cert.subject_code)
 
 
-def for_certificate_issued(cert) -> dict:
+def for_certificate_issued(cert, when: datetime | None = None) -> dict:
+    """``when``: the moment it was issued (now, live; its date when rebuilt from history)."""
     from academy.core.models import utcnow
 
     return statement(f"certificate/{cert.id}/issued", cert.user, VERBS["earned"], certificate_activity(cert),
-                     utcnow(), ctx=context(language=cert.language))
+                     when or utcnow(), ctx=context(language=cert.language))
 
 
 def for_certificate_revoked(cert) -> dict:

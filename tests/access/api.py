@@ -1,7 +1,8 @@
 from tests.access import Row, admin_only, everyone, logged_in
 
 # The API takes no cookies: whoever is logged in in the browser, every API route answers 401
-# without a bearer token (the token table is in tests/api/test_api_access.py).
+# without a bearer token (the scopes × endpoints table is
+# test_scopes_by_endpoint_each_token_reaches_only_what_its_scopes_allow in tests/api/test_api.py).
 NO_COOKIE = everyone(401)
 
 ROWS = [
@@ -32,6 +33,7 @@ ROWS = [
     Row("api_tokens.personal_tokens", lambda w: "/account/api-token", logged_in(200)),
     Row("api_tokens.revoke_personal_token", lambda w: f"/account/api-token/{w.personal_token_id}/revoke",
         {"anon": 302, "learner": 303, "other": 404, "instructor": 404, "admin": 404}, method="POST"),
+    Row("xapi.index", lambda w: "/admin/xapi/", admin_only(200)),
     Row("xapi.download", lambda w: "/admin/xapi/statements.jsonl", admin_only(200)),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from openapi_spec_validator import validate
@@ -441,3 +442,175 @@ def test_an_unknown_api_address_or_method_answers_with_the_error_object(client):
     assert resp.status_code == 404 and resp.get_json()["code"] == "not_found"
     resp = client.delete("/api/v1/users/")
     assert resp.status_code == 405 and resp.get_json()["code"] == "method_not_allowed"
+
+
+# --- errors an integration meets ---------------------------------------------------------
+
+
+def test_a_broken_or_oversized_body_and_a_server_fault_answer_with_the_error_object(app, client, api_world,
+                                                                                    monkeypatch):
+    """Every error under /api/v1 is {code, message, field}, never the site's HTML error page."""
+    from sqlalchemy.exc import OperationalError
+
+    from academy.api import resources
+
+    w = api_world
+    spec = spec_of(client)
+    headers = {**bearer(w.secret), "Content-Type": "application/json"}
+    broken = client.post("/api/v1/enrolments/", data='{"user_id": 1,', headers=headers)
+    assert broken.status_code == 400 and broken.mimetype == "application/json"
+    assert broken.get_json()["code"] == "bad_request" and set(broken.get_json()) == {"code", "message", "field"}
+
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 200)
+    big = client.put("/api/v1/learners/HR-9", data='{"full_name": "' + "x" * 500 + '"}', headers=headers)
+    assert big.status_code == 413 and big.get_json()["code"] == "too_large"
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+
+    def fault(*_args, **_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(resources, "page_of", fault)
+    crashed = client.get("/api/v1/courses/", headers=bearer(w.secret))
+    assert crashed.status_code == 500 and crashed.get_json()["code"] == "server_error"
+    assert "a bug" not in crashed.get_data(as_text=True)
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(resources, "page_of", locked)
+    down = client.get("/api/v1/courses/", headers=bearer(w.secret))
+    assert down.status_code == 503 and down.get_json()["code"] == "unavailable"
+    assert down.headers["Retry-After"] == "30"
+    for resp in (broken, big, crashed, down):
+        check(spec, "/api/v1/courses/", "get", 401, resp.get_json())  # the one error schema
+
+
+def test_the_description_tells_an_integrator_about_the_rate_limit_and_its_headers(client):
+    spec = spec_of(client)
+    text = spec["info"]["description"]
+    for word in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "429"):
+        assert word in text
+    listing = spec["paths"]["/api/v1/enrolments/"]["get"]["responses"]["200"]
+    assert set(listing["headers"]) >= {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
+
+
+def test_a_time_given_without_an_offset_or_a_date_alone_is_read_as_utc(client, api_world):
+    w = api_world
+    issued = w.certificate.issued_at
+    for given in (issued.strftime("%Y-%m-%dT%H:%M:%S"), issued.strftime("%Y-%m-%d"),
+                  issued.strftime("%Y-%m-%dT%H:%M:%SZ"), issued.strftime("%Y-%m-%dT%H:%M:%S+00:00")):
+        resp = client.get("/api/v1/certificates/", query_string={"issued_after": given}, headers=bearer(w.secret))
+        assert resp.status_code == 200, (given, resp.get_data(as_text=True))
+        assert [c["id"] for c in resp.get_json()["data"]] == [w.certificate.id], given
+    later = (issued.replace(microsecond=0) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert client.get(f"/api/v1/certificates/?issued_after={later}", headers=bearer(w.secret)).get_json()["data"] == []
+    bad = client.get("/api/v1/certificates/?issued_after=yesterday", headers=bearer(w.secret))
+    assert bad.status_code == 422 and bad.get_json()["field"] == "issued_after"
+
+
+def test_the_status_filter_matches_the_status_each_certificate_shows_expired_included(client, api_world):
+    from academy.core.models import utcnow
+
+    w = api_world
+    w.certificate.issued_at = utcnow() - timedelta(days=400)
+    w.certificate.expires_at = utcnow() - timedelta(days=35)
+    db.session.commit()
+    headers = bearer(w.secret)
+    shown = client.get(f"/api/v1/certificates/{w.certificate.id}", headers=headers).get_json()["status"]
+    assert shown == "expired"
+    by_status = {status: [c["id"] for c in client.get(f"/api/v1/certificates/?status={status}",
+                                                       headers=headers).get_json()["data"]]
+                 for status in ("valid", "expired", "revoked", "superseded")}
+    assert by_status == {"valid": [], "expired": [w.certificate.id], "revoked": [], "superseded": []}
+
+
+def test_certification_records_answer_with_their_phases_as_documented(client, api_world, make_user):
+    from tests.certification.world import build
+
+    w = api_world
+    spec = spec_of(client)
+    cert_world = build(w.course, make_user("instructor"), [w.learner, w.other])
+    mine, theirs = cert_world.records
+    listed = client.get("/api/v1/certification-records/", headers=bearer(w.secret))
+    check(spec, "/api/v1/certification-records/", "get", 200, listed.get_json())
+    assert {r["id"] for r in listed.get_json()["data"]} == {mine.id, theirs.id}
+    detail = client.get(f"/api/v1/certification-records/{mine.id}", headers=bearer(w.secret))
+    check(spec, "/api/v1/certification-records/{record_id}", "get", 200, detail.get_json())
+    body = detail.get_json()
+    assert body["programme_code"] == "TEST-F" and [p["phase"] for p in body["phases"]] == [1, 2, 3]
+    assert all(p["passed_at"] is None or UTC_Z.match(p["passed_at"]) for p in body["phases"])
+    own = client.get("/api/v1/certification-records/", headers=bearer(w.personal_secret)).get_json()["data"]
+    assert [r["id"] for r in own] == [mine.id]
+    assert client.get(f"/api/v1/certification-records/{theirs.id}",
+                      headers=bearer(w.personal_secret)).status_code == 404
+
+
+def test_a_reporting_pipeline_fetches_only_what_changed_since_its_last_run(client, api_world):
+    """Incremental sync: completions, activity and graded quizzes after a time."""
+    w = api_world
+    headers = bearer(w.secret)
+
+    def ids(path: str, **query) -> set[int]:
+        resp = client.get(path, query_string=query, headers=headers)
+        assert resp.status_code == 200, (path, query, resp.get_json())
+        return {item["id"] for item in resp.get_json()["data"]}
+
+    completed = w.enrolment.completed_at
+    just_before = (completed - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    after = (completed + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")  # no offset: UTC
+    assert ids("/api/v1/enrolments/", completed_after=just_before) == {w.enrolment.id}
+    assert ids("/api/v1/enrolments/", completed_after=after) == set()
+    active = ids("/api/v1/enrolments/", active_after=just_before)
+    assert w.enrolment.id in active and w.other_enrolment.id not in active  # never opened a lesson
+    assert ids("/api/v1/enrolments/", active_after="2999-01-01") == set()
+    graded = w.attempt.graded_at
+    assert ids("/api/v1/quiz-results/", graded_after=(graded - timedelta(seconds=1)).isoformat()) == {w.attempt.id}
+    assert ids("/api/v1/quiz-results/", graded_after="2999-01-01") == set()
+    bad = client.get("/api/v1/enrolments/", query_string={"completed_after": "last week"}, headers=headers)
+    assert bad.status_code == 422 and bad.get_json()["field"] == "completed_after"
+
+
+@pytest.mark.parametrize("clash", ["external_id", "email"])
+def test_two_registry_calls_creating_the_same_learner_at_once_give_one_account_and_a_conflict(
+        client, api_world, monkeypatch, clash):
+    """The second of two simultaneous PUTs for a new learner finds the first one's row only
+    when it writes: a 409 naming the field, to send again, not a 500 and not half an account."""
+    from sqlalchemy import insert
+
+    from academy.api import learners
+    from academy.auth.models import User
+    from academy.core.models import utcnow
+
+    w = api_world
+    real_create_user = learners.create_user
+
+    def create_after_the_other_request(**kwargs):
+        now = utcnow()
+        db.session.execute(insert(User).values(
+            email=LEARNER["email"] if clash == "email" else "first@example.org", full_name="First Request",
+            password_hash="x", gender="woman", country_code="SN", preferred_language="fr", session_version=1,
+            external_id="HR-RACE" if clash == "external_id" else None, created_at=now, updated_at=now))
+        return real_create_user(**kwargs)
+
+    monkeypatch.setattr(learners, "create_user", create_after_the_other_request)
+    before = db.session.scalar(select(func.count()).select_from(User))
+    resp = client.put("/api/v1/learners/HR-RACE", json=LEARNER, headers=bearer(w.secret))
+    assert resp.status_code == 409 and resp.get_json()["field"] == clash, resp.get_json()
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_enrolling_a_learner_already_enrolled_answers_200_with_the_same_enrolment(client, api_world):
+    w = api_world
+    spec = spec_of(client)
+    body = {"user_id": w.other.id, "course_id": w.course.id, "language": "en"}
+    again = client.post("/api/v1/enrolments/", json=body, headers=bearer(w.secret))
+    assert again.status_code == 200 and again.get_json()["id"] == w.other_enrolment.id
+    check(spec, "/api/v1/enrolments/", "post", 200, again.get_json())
+    switched = client.post("/api/v1/enrolments/", json={**body, "language": "fr"}, headers=bearer(w.secret))
+    assert switched.status_code == 200 and switched.get_json()["language"] == "fr"
+    new = client.post("/api/v1/enrolments/", json={**body, "course_code": "QUIZ1", "course_id": None},
+                      headers=bearer(w.secret))
+    assert new.status_code == 201 and new.get_json()["id"] != w.other_enrolment.id

@@ -70,13 +70,13 @@ def test_a_learner_creates_a_read_only_personal_token_and_revokes_it(client, mak
     assert client.get("/api/v1/enrolments/", headers=bearer(secret)).status_code == 401
 
 
-def test_the_token_pages_and_the_api_reference_are_valid_html(app, client, make_user, tmp_path):
+def test_the_token_pages_the_api_reference_and_the_xapi_page_are_valid_html(app, client, make_user, tmp_path):
     from tests.test_html_validity import run_vnu
 
     admin, learner = make_user("admin"), make_user("learner")
     login(client, admin)
     pages = [client.post("/admin/api-tokens/", data={"name": "HR", "scopes": ["read:users"]}),
-             client.get("/admin/api-tokens/"), client.get("/api/v1/docs")]
+             client.get("/admin/api-tokens/"), client.get("/api/v1/docs"), client.get("/admin/xapi/")]
     other = app.test_client()
     login(other, learner)
     pages += [other.post("/account/api-token", data={"name": "Mine"}), other.get("/account/api-token")]

@@ -135,3 +135,45 @@ def test_replaying_history_sends_it_again_and_the_lrs_keeps_one_copy(app, make_u
     assert result.exit_code == 0, result.output
     assert "statements sent" in result.output
     assert [s["id"] for s in read_back(lrs_configured, learner.id)] == [s["id"] for s in before]
+    # A site whose outbox lost its rows (or predates it) replays what its records say happened.
+    from sqlalchemy import delete
+
+    from academy.xapi.models import XapiStatement
+
+    db.session.execute(delete(XapiStatement))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["academy", "xapi", "replay", "--since", "2000-01-01", "--now"])
+    assert "1 statements rebuilt from history" in result.output and "1 statements sent" in result.output
+    assert [s["id"] for s in read_back(lrs_configured, learner.id)] == [s["id"] for s in before]
+
+
+def test_a_follow_up_survey_response_reaches_the_lrs_with_its_context(app, make_user, held_queue, lrs_configured):
+    """The one event of the journey that comes months later: a learner responds to a follow-up survey."""
+    from werkzeug.datastructures import MultiDict
+
+    from academy.core.models import frozen_clock
+    from academy.surveys import services
+    from academy.surveys.models import SurveyInvitation
+    from academy.surveys.tasks import send_surveys
+    from academy.xapi.services import send_pending
+    from tests.surveys.world import at, build
+
+    learner = make_user(full_name="Lea Learner")
+    w = build([learner], awarded=[at(2024, 3, 15)])
+    with frozen_clock(at(2024, 9, 16)):
+        send_surveys()
+        invitation = db.session.scalar(select(SurveyInvitation))
+        rows, errors = services.parse_answers(
+            w.survey, MultiDict({"q_searches": "3", "q_skills": "fto", "q_service": "no", "q_useful": "5"}), "fr")
+        assert errors == {}
+        services.save_answers(invitation, rows, "fr")
+    db.session.commit()
+    assert send_pending() >= 2  # registered, responded (and what the world's award recorded)
+    [got] = [s for s in read_back(lrs_configured, learner.id) if s["verb"]["id"].endswith("/responded")]
+    assert got["verb"]["id"] == "http://adlnet.gov/expapi/verbs/responded"
+    assert got["actor"]["account"] == {"homePage": "http://localhost/", "name": str(learner.id)}
+    assert got["object"]["id"] == f"http://localhost/xapi/activities/surveys/{w.survey.id}"
+    assert got["result"] == {"completion": True}
+    assert got["context"]["language"] == "fr"
+    assert got["context"]["contextActivities"]["parent"][0]["id"] == "http://localhost/certification/TEST-F"
+    assert got["context"]["extensions"] == {"http://localhost/xapi/extensions/months-after": 6}
