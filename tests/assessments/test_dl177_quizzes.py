@@ -54,3 +54,25 @@ def test_no_dl177_item_is_asked_twice(dl177):
     assert len(prompts) == len(set(prompts))
     months_18 = [p for p in prompts if "how many months after the earliest priority date" in p.lower()]
     assert len(months_18) <= 1
+
+
+def test_every_attempt_at_a_dl177_quiz_is_at_least_half_application(import_course):
+    """A pool of half application items is not enough: a random draw of 5 from 5 apply and 5 recall
+    items gives half the attempts a majority of recall. Each attempt must itself be application-first."""
+    import random
+
+    from academy.assessments.models import Quiz
+    from academy.assessments.queries import specs_for
+    from academy.assessments.services import draw_questions
+    from academy.extensions import db
+
+    course = import_course(DL177)
+    quizzes = db.session.scalars(db.select(Quiz).where(Quiz.course_id == course.id)).all()
+    assert len(quizzes) == 4
+    for quiz in quizzes:
+        specs = specs_for([q.id for q in quiz.active_questions], "en", "en")
+        for seed in range(60):
+            drawn = draw_questions(quiz, specs, random.Random(seed))
+            assert len(drawn) == quiz.draw_count
+            applied = sum(specs[q.id]["skill"] == "apply" for q in drawn)
+            assert applied * 2 >= len(drawn), (quiz.id, seed, applied, len(drawn))
