@@ -76,3 +76,18 @@ def test_every_attempt_at_a_dl177_quiz_is_at_least_half_application(import_cours
             assert len(drawn) == quiz.draw_count
             applied = sum(specs[q.id]["skill"] == "apply" for q in drawn)
             assert applied * 2 >= len(drawn), (quiz.id, seed, applied, len(drawn))
+
+
+def test_final_exam_items_tagged_apply_give_the_learner_a_case_to_work_on(dl177):
+    """A trainer's recount: 'what is B1?' and 'which letter means X?' are recall, whatever their tag.
+    They now ask which document of a family to open and which letter a document earns against a feature list."""
+    kind_code = _question(dl177, "final-exam", "basics-kind-code")
+    category_x = _question(dl177, "final-exam", "analysis-category-x")
+    for lang in dl177.languages:
+        spec = kind_code.texts[lang]
+        assert spec["skill"] == "apply"
+        assert all(code in spec["prompt"] for code in ("A2", "A3", "B1")), lang
+        (right,) = [o for o in spec["options"] if o.get("correct")]
+        assert right["text"].endswith("B1"), lang
+        prompt = category_x.texts[lang]["prompt"]
+        assert "D1" in prompt and "1" in prompt and "3" in prompt, lang
