@@ -91,3 +91,17 @@ def test_final_exam_items_tagged_apply_give_the_learner_a_case_to_work_on(dl177)
         assert right["text"].endswith("B1"), lang
         prompt = category_x.texts[lang]["prompt"]
         assert "D1" in prompt and "1" in prompt and "3" in prompt, lang
+
+
+def test_a_quiz_does_not_ask_again_about_the_document_an_exercise_already_used(dl177):
+    """The basics exercise has the learner look up US 5,443,036 A; a quiz item on the same document
+    would only check the learner remembers the exercise, not that they can date another US 'A'."""
+    import re
+
+    number = re.compile(r"\d{1,2},\d{3},\d{3}")
+    for lang in dl177.languages:
+        in_exercises = {n for e in dl177.extra["exercises"] for n in number.findall(e.texts[lang]["prompt"])}
+        assert in_exercises, lang
+        for quiz in dl177.extra["quizzes"]:
+            for q in quiz.questions:
+                assert not in_exercises & set(number.findall(q.texts[lang]["prompt"])), (lang, quiz.key, q.key)
