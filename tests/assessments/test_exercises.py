@@ -34,6 +34,17 @@ def test_dl177_has_three_to_five_exercises_per_module_and_at_least_ten_graded(ap
         assert e.texts["en"]["explanation"]
 
 
+def test_dl177_exercises_send_the_learner_to_patentscope_espacenet_and_a_national_database(app_ctx):
+    """The databases a TISC uses every day, WIPO's own first: a course that never opened PATENTSCOPE
+    would not prepare anyone to track a PCT application's national-phase entries."""
+    exercises = load_package(DL177).extra["exercises"]
+    hosts = {e.url.split("/")[2] for e in exercises}
+    assert {"patentscope.wipo.int", "worldwide.espacenet.com", "ppubs.uspto.gov"} <= hosts
+    patentscope = [e for e in exercises if "patentscope" in e.url]
+    for lang, spec in patentscope[0].texts.items():
+        assert "WO" in spec["prompt"] and "(30)" in spec["explanation"], lang
+
+
 @pytest.fixture
 def dl177_learner(import_course, make_user, login_as):
     course = import_course(DL177)
