@@ -67,6 +67,20 @@ def test_a_learner_types_the_answer_found_in_the_database_and_then_sees_the_expl
     assert answer.score == 1.0 and answer.language == "fr"
 
 
+@pytest.mark.parametrize(("typed", "score"), [("F03D 7/00", 1.0), ("f03d7/00", 1.0), (" F03D  7/00 ", 1.0),
+                                             ("F03D 1/00", 0.0), ("H", 0.0)])
+def test_a_learner_finds_the_ipc_main_group_for_a_clients_control_system(dl177_learner, typed, score):
+    """An IPC main group, as the issue asks, not the section letter of electricity the exercise used to want.
+    (The search module opens after the basics quiz, so the answer goes straight to the service.)"""
+    from academy.assessments.exercises import answer_exercise
+
+    course, learner, client = dl177_learner
+    exercise = db.session.scalar(select(Exercise).where(Exercise.key == "ex-ipc-main-group-control"))
+    assert exercise.url == "https://ipcpub.wipo.int/" and not exercise.is_retired
+    answer = answer_exercise(exercise, enrollment_for(learner.id, course.id), typed, "fr")
+    assert answer.score == score
+
+
 def test_answering_twice_keeps_one_answer_the_latest(dl177_learner):
     course, learner, client = dl177_learner
     client.post("/learn/dl177/exercises/ex-st3-aripo", data={"answer": "OA"})
