@@ -37,3 +37,16 @@ def test_a_training_session_is_never_called_a_course(lang):
         for text in strings:
             assert course_word not in text, (msgid, text)
             assert session_word in text, (msgid, text)
+
+
+@pytest.mark.parametrize("lang", sorted(WORDS))
+def test_the_interface_and_the_course_glossary_name_a_session_the_same_way(lang):
+    """One choice per language: the DL177 glossary's session term is the one the interface uses,
+    and the glossary reports course texts that call a session a course."""
+    import yaml
+
+    glossary = Path(__file__).resolve().parent.parent / "academy/courses/packages/dl177" / lang / "glossary.yaml"
+    terms = {t["key"]: t for t in yaml.safe_load(glossary.read_text(encoding="utf-8"))["terms"]}
+    session_word, course_word = WORDS[lang]
+    assert terms["session"]["term"].startswith(session_word)
+    assert terms["session"]["avoid"] and all(course_word in v for v in terms["session"]["avoid"])
