@@ -202,3 +202,13 @@ def test_portuguese_quizzes_exercises_and_objectives_are_brazilian():
 def test_arabic_quizzes_exercises_and_objectives_spell_tanween_one_way():
     for name, text in activity_texts("ar").items():
         assert "اً" not in text, name
+
+
+def test_portuguese_names_the_search_report_and_the_search_log_one_way():
+    """The glossary says 'relatório de busca'; lessons also wrote 'relatório de pesquisa', 'registro de pesquisa'
+    and 'parecer escrito' where the quizzes say 'opinião escrita', so one PCT step had two names."""
+    texts = {**all_lessons("pt"), **activity_texts("pt")}
+    for name, text in texts.items():
+        for variant in ("relatório de pesquisa", "relatórios de pesquisa", "registro de pesquisa", "parecer escrito",
+                        "pesquisa internacional"):
+            assert variant not in text.lower(), (name, variant)
