@@ -212,3 +212,10 @@ def test_portuguese_names_the_search_report_and_the_search_log_one_way():
         for variant in ("relatório de pesquisa", "relatórios de pesquisa", "registro de pesquisa", "parecer escrito",
                         "pesquisa internacional"):
             assert variant not in text.lower(), (name, variant)
+
+
+def test_russian_names_the_written_opinion_as_the_pct_texts_do():
+    """'Письменное мнение' in the quizzes and one lesson, 'письменное заключение' in another:
+    one PCT document, one name."""
+    for name, text in {**all_lessons("ru"), **activity_texts("ru")}.items():
+        assert "письменное заключение" not in text.lower(), name
