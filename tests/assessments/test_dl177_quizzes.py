@@ -105,3 +105,11 @@ def test_a_quiz_does_not_ask_again_about_the_document_an_exercise_already_used(d
         for quiz in dl177.extra["quizzes"]:
             for q in quiz.questions:
                 assert not in_exercises & set(number.findall(q.texts[lang]["prompt"])), (lang, quiz.key, q.key)
+
+
+def test_the_cleaning_item_gives_a_messy_result_set_to_clean(dl177):
+    """'Which are sound cleaning steps?' recalled a list; the item tagged apply now shows the mess to clean."""
+    question = _question(dl177, "analysis", "cleaning-steps")
+    for lang, spec in question.texts.items():
+        assert spec["skill"] == "apply"
+        assert "480" in spec["prompt"] and "UNIVERSITY OF NAIROBI" in spec["prompt"], lang
