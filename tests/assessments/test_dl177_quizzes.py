@@ -113,3 +113,11 @@ def test_the_cleaning_item_gives_a_messy_result_set_to_clean(dl177):
     for lang, spec in question.texts.items():
         assert spec["skill"] == "apply"
         assert "480" in spec["prompt"] and "UNIVERSITY OF NAIROBI" in spec["prompt"], lang
+
+
+def test_the_narrowing_item_starts_from_a_query_that_found_too_much(dl177):
+    """'Which operators narrow a search?' is recall; the item now gives the query and its 3,000 results to fix."""
+    question = _question(dl177, "final-exam", "search-narrowing-operators")
+    for lang, spec in question.texts.items():
+        assert spec["skill"] == "apply"
+        assert "pump AND solar" in spec["prompt"] and "3" in spec["prompt"], lang
