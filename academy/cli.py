@@ -73,7 +73,7 @@ def import_course(path: str) -> None:
 @click.option("--markdown", is_flag=True, help="Markdown tables, as the package README quotes them.")
 def review_course(path: str, markdown: bool) -> None:
     """Check a course package and print what a reviewer needs: words per lesson, exercises per
-    module, application items per quiz, computed time, and lessons that stray from the glossary."""
+    module, application items per quiz, computed time, and texts that stray from the glossary."""
     from academy.courses.review import review_markdown, review_report
 
     pkg = _package_or_exit(path)

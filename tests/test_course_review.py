@@ -30,6 +30,31 @@ def test_a_lesson_using_a_variant_the_glossary_avoids_is_reported_not_refused(pa
                for line in pkg.extra["glossary_report"])
 
 
+def test_a_quiz_an_exercise_or_an_objective_using_a_variant_is_reported_as_a_lesson_is(package_copy):
+    """A learner reads quizzes, exercises and objectives too: the Russian objective that said PCT went unnoticed."""
+    quiz = package_copy / "ru/basics/quiz.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("Заявка РСТ в течение 12 месяцев",
+                                                              "Заявка PCT в течение 12 месяцев"), encoding="utf-8")
+    exercises = package_copy / "zh/search/exercises.yaml"
+    text = exercises.read_text(encoding="utf-8")
+    assert "您" in text
+    exercises.write_text(text.replace("您", "你", 1), encoding="utf-8")
+    course = package_copy / "course.yaml"
+    course.write_text(course.read_text(encoding="utf-8").replace("сроки приоритета и РСТ", "сроки приоритета и PCT"),
+                      encoding="utf-8")
+    report = load_package(package_copy).extra["glossary_report"]
+    assert "ru/basics/quiz.yaml: 1× 'PCT', the glossary says 'РСТ' (pct)" in report
+    assert "zh/search/exercises.yaml: 1× '你', the glossary says '您' (you)" in report
+    assert "course.yaml (ru): 1× 'PCT', the glossary says 'РСТ' (pct)" in report
+
+
+def test_a_variant_inside_a_phrase_the_glossary_allows_is_not_reported(app_ctx):
+    """Russian names the English acronym once ("РСТ, англ. PCT") and writes numbers as PCT/IB2004/001234:
+    both are right, so DL177's report is empty and a reviewer can clear it."""
+    assert "англ. PCT" in (DL177 / "ru/basics/families-priority-pct.md").read_text(encoding="utf-8")
+    assert load_package(DL177).extra["glossary_report"] == []
+
+
 def test_glossaries_must_have_the_same_terms_in_every_language(package_copy):
     glossary = package_copy / "fr/glossary.yaml"
     glossary.write_text(glossary.read_text(encoding="utf-8").replace("key: kind-code", "key: type-code"),

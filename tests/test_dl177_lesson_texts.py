@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 DL177 = Path(__file__).resolve().parent.parent / "academy" / "courses" / "packages" / "dl177"
 LANGS = ["en", "fr", "es", "pt", "ru", "zh", "ar"]
@@ -149,3 +150,72 @@ def test_portuguese_lessons_are_brazilian():
 def test_arabic_lessons_spell_tanween_one_way():
     for name, text in all_lessons("ar").items():
         assert "اً" not in text, name  # fathatan on the letter before the alif: شهرًا
+
+
+def yaml_strings(data) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for value in data.values() for s in yaml_strings(value)]
+    if isinstance(data, list):
+        return [s for value in data for s in yaml_strings(value)]
+    return []
+
+
+def activity_texts(lang: str) -> dict[str, str]:
+    """What else a learner reads in this language: quizzes, exercises, the assignment and the course's own texts
+    (titles, description, objectives) — the glossary is left out, it lists the variants to avoid."""
+    texts = {str(p.relative_to(DL177)): "\n".join(yaml_strings(yaml.safe_load(p.read_text(encoding="utf-8"))))
+             for p in sorted((DL177 / lang).rglob("*.yaml")) if p.name != "glossary.yaml"}
+
+    def in_language(data) -> list[str]:
+        if isinstance(data, dict):
+            own = [data[lang]] if isinstance(data.get(lang), str) else []
+            return own + [s for key, value in data.items() if key != lang for s in in_language(value)]
+        if isinstance(data, list):
+            return [s for value in data for s in in_language(value)]
+        return []
+
+    texts["course.yaml"] = "\n".join(in_language(yaml.safe_load((DL177 / "course.yaml").read_text(encoding="utf-8"))))
+    return texts
+
+
+def test_russian_quizzes_exercises_and_objectives_write_rst_and_yo_as_the_lessons_do():
+    for name, text in activity_texts("ru").items():
+        assert not re.search(r"\bPCT\b", text.replace("PCT/", "")), name
+        for without_yo in ("отчет", "еще", "путем", "объем", "дает", "остается", "трех", "ее(?![а-яё])", "надежн",
+                           "измененн"):
+            assert not re.search(rf"(?<![а-яё]){without_yo}", text, re.I), (name, without_yo)
+
+
+def test_chinese_quizzes_exercises_and_objectives_address_the_learner_as_nin():
+    for name, text in activity_texts("zh").items():
+        assert "你" not in text, name
+
+
+def test_portuguese_quizzes_exercises_and_objectives_are_brazilian():
+    for name, text in activity_texts("pt").items():
+        assert "Instituto Europeu de Patentes" not in text, name
+        assert not re.search(r"[«»]", text), name  # Brazilian quotation marks are “ ”
+
+
+def test_arabic_quizzes_exercises_and_objectives_spell_tanween_one_way():
+    for name, text in activity_texts("ar").items():
+        assert "اً" not in text, name
+
+
+def test_portuguese_names_the_search_report_and_the_search_log_one_way():
+    """The glossary says 'relatório de busca'; lessons also wrote 'relatório de pesquisa', 'registro de pesquisa'
+    and 'parecer escrito' where the quizzes say 'opinião escrita', so one PCT step had two names."""
+    texts = {**all_lessons("pt"), **activity_texts("pt")}
+    for name, text in texts.items():
+        for variant in ("relatório de pesquisa", "relatórios de pesquisa", "registro de pesquisa", "parecer escrito",
+                        "pesquisa internacional"):
+            assert variant not in text.lower(), (name, variant)
+
+
+def test_russian_names_the_written_opinion_as_the_pct_texts_do():
+    """'Письменное мнение' in the quizzes and one lesson, 'письменное заключение' in another:
+    one PCT document, one name."""
+    for name, text in {**all_lessons("ru"), **activity_texts("ru")}.items():
+        assert "письменное заключение" not in text.lower(), name

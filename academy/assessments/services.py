@@ -223,19 +223,30 @@ def availability(quiz: Quiz, enrollment: Enrollment, now: datetime | None = None
     return Availability(True, None, None, used, left)
 
 
-def _layout(quiz: Quiz, language: str, rng: random.Random) -> list[dict]:
+def draw_questions(quiz: Quiz, specs: dict[int, dict], rng: random.Random) -> list:
+    """The questions of one attempt: the quiz's draw from its pool, at least half of them
+    tagged ``skill: apply`` when the pool has that many, so no attempt is mostly recall
+    (issue 19: application-first quizzes hold for every attempt, not only for the pool)."""
     questions = quiz.active_questions
     if quiz.draw_count and quiz.draw_count < len(questions):
-        drawn = rng.sample(questions, quiz.draw_count)
+        applied = [q for q in questions if specs.get(q.id, {}).get("skill") == "apply"]
+        drawn = rng.sample(applied, min(len(applied), -(-quiz.draw_count // 2)))
+        rest = [q for q in questions if q not in drawn]
+        drawn += rng.sample(rest, quiz.draw_count - len(drawn))
         if not quiz.shuffle_questions:
             drawn.sort(key=lambda q: q.position)
-        questions = drawn
-    elif quiz.shuffle_questions:
+        return drawn
+    if quiz.shuffle_questions:
         questions = list(questions)
         rng.shuffle(questions)
+    return questions
+
+
+def _layout(quiz: Quiz, language: str, rng: random.Random) -> list[dict]:
     from academy.assessments.queries import specs_for
 
-    specs = specs_for([q.id for q in questions], language, quiz.course.default_language)
+    specs = specs_for([q.id for q in quiz.active_questions], language, quiz.course.default_language)
+    questions = draw_questions(quiz, specs, rng)
     return [
         {"q": q.id, "o": QUESTION_TYPES[q.type].layout(specs[q.id], rng, quiz.shuffle_options)}
         for q in questions

@@ -1,8 +1,9 @@
 """What a content reviewer needs to know about a course package, computed, not hand-counted.
 
 ``glossary`` reads each language's ``<lang>/glossary.yaml`` (the course's terms and their
-translation, with the variants to avoid) and reports every lesson that uses a variant to
-avoid: a report, not an import error, so a lesson being reworded does not block an import.
+translation, with the variants to avoid and the phrases in which a variant is right) and
+reports every lesson, quiz, exercise set, assignment and course text that uses a variant to
+avoid: a report, not an import error, so a text being reworded does not block an import.
 ``review_report`` gathers the figures the package README quotes: words per lesson and
 language, exercises per module, the share of application items per quiz, pools and draws,
 and the computed study time.
@@ -24,6 +25,9 @@ class GlossaryTerm:
     key: str
     term: str
     avoid: list[str] = field(default_factory=list)
+    # Phrases where a variant is right, e.g. Russian "англ. PCT" naming the English acronym, or
+    # "PCT/" in an application number: the report would otherwise list them for ever.
+    allow: list[str] = field(default_factory=list)
 
 
 def load_glossary(pkg: CoursePackage, problems, **_kw) -> None:
@@ -53,9 +57,13 @@ def load_glossary(pkg: CoursePackage, problems, **_kw) -> None:
             if not isinstance(avoid, list) or not all(isinstance(a, str) and a.strip() for a in avoid):
                 c.add(rel, line_of(t, "avoid"), f"term {t['key']!r}: avoid must be a list of texts")
                 avoid = []
+            allow = t.get("allow", [])
+            if not isinstance(allow, list) or not all(isinstance(a, str) and a.strip() for a in allow):
+                c.add(rel, line_of(t, "allow"), f"term {t['key']!r}: allow must be a list of texts")
+                allow = []
             if t["key"] in terms:
                 c.add(rel, line_of(t, "key"), f"duplicate glossary key {t['key']!r}")
-            terms[t["key"]] = GlossaryTerm(t["key"], t["term"], avoid)
+            terms[t["key"]] = GlossaryTerm(t["key"], t["term"], avoid, allow)
         glossaries[lang] = terms
     if not glossaries:
         return
@@ -77,17 +85,53 @@ def _uses(text: str, variant: str) -> int:
     return text.count(variant)
 
 
+def _strings(data: Any, lang: str | None = None) -> list[str]:
+    """Every text in a YAML document; with ``lang``, only the values of that language's keys
+    (course.yaml holds all languages side by side)."""
+    if isinstance(data, str):
+        return [data] if lang is None else []
+    if isinstance(data, dict):
+        own = [data[lang]] if lang is not None and isinstance(data.get(lang), str) else []
+        return own + [s for key, value in data.items() if key != lang for s in _strings(value, lang)]
+    if isinstance(data, list):
+        return [s for value in data for s in _strings(value, lang)]
+    return []
+
+
+def _texts(pkg: CoursePackage, lang: str) -> list[tuple[str, str]]:
+    """(file, text) for everything a learner reads in ``lang``: lessons, then the quizzes,
+    exercises and assignments, then the course's titles, description and objectives."""
+    texts = [(f"{lang}/{module_key}/{lesson_key}.md", _TAG.sub(" ", source.html))
+             for (lesson_lang, module_key, lesson_key), source in sorted(pkg.lessons.items()) if lesson_lang == lang]
+    for path in sorted((pkg.root / lang).rglob("*.yaml")):
+        rel = path.relative_to(pkg.root).as_posix()
+        if path.name == "glossary.yaml":
+            continue
+        try:
+            texts.append((rel, "\n".join(_strings(parse_yaml(path.read_text(encoding="utf-8"), rel)))))
+        except PackageError:
+            continue  # the loader that owns the file reports it
+    course = pkg.root / "course.yaml"
+    if course.is_file():
+        texts.append((f"course.yaml ({lang})", "\n".join(_strings(parse_yaml(course.read_text(encoding="utf-8"),
+                                                                     "course.yaml"), lang))))
+    return texts
+
+
 def glossary_report(pkg: CoursePackage, glossaries: dict[str, dict[str, GlossaryTerm]]) -> list[str]:
-    """One line per lesson and variant to avoid that the lesson uses."""
+    """One line per file and variant to avoid that the file uses, outside the allowed phrases."""
     lines = []
-    for (lang, module_key, lesson_key), source in sorted(pkg.lessons.items()):
-        text = _TAG.sub(" ", source.html)
-        for term in glossaries.get(lang, {}).values():
-            for variant in term.avoid:
-                count = _uses(text, variant)
-                if count:
-                    lines.append(f"{lang}/{module_key}/{lesson_key}.md: {count}× {variant!r}, "
-                                 f"the glossary says {term.term!r} ({term.key})")
+    for lang in pkg.languages:
+        terms = glossaries.get(lang, {}).values()
+        for name, text in _texts(pkg, lang) if terms else []:
+            for term in terms:
+                kept = text
+                for phrase in term.allow:
+                    kept = kept.replace(phrase, " ")
+                for variant in term.avoid:
+                    count = _uses(kept, variant)
+                    if count:
+                        lines.append(f"{name}: {count}× {variant!r}, the glossary says {term.term!r} ({term.key})")
     return lines
 
 
@@ -138,5 +182,5 @@ def review_markdown(pkg: CoursePackage) -> str:
             "|---|---:|---:|"]
     out += [f"| {lang} | {m} | {m / 60:.1f} |" for lang, m in r["minutes"].items()]
     out += ["", "### Glossary report", ""]
-    out += [f"- {line}" for line in r["glossary_report"]] or ["- no lesson uses a variant the glossary avoids"]
+    out += [f"- {line}" for line in r["glossary_report"]] or ["- no text uses a variant the glossary avoids"]
     return "\n".join(out) + "\n"

@@ -34,6 +34,17 @@ def test_dl177_has_three_to_five_exercises_per_module_and_at_least_ten_graded(ap
         assert e.texts["en"]["explanation"]
 
 
+def test_dl177_exercises_send_the_learner_to_patentscope_espacenet_and_a_national_database(app_ctx):
+    """The databases a TISC uses every day, WIPO's own first: a course that never opened PATENTSCOPE
+    would not prepare anyone to track a PCT application's national-phase entries."""
+    exercises = load_package(DL177).extra["exercises"]
+    hosts = {e.url.split("/")[2] for e in exercises}
+    assert {"patentscope.wipo.int", "worldwide.espacenet.com", "ppubs.uspto.gov"} <= hosts
+    patentscope = [e for e in exercises if "patentscope" in e.url]
+    for lang, spec in patentscope[0].texts.items():
+        assert "WO" in spec["prompt"] and "(30)" in spec["explanation"], lang
+
+
 @pytest.fixture
 def dl177_learner(import_course, make_user, login_as):
     course = import_course(DL177)
@@ -54,6 +65,20 @@ def test_a_learner_types_the_answer_found_in_the_database_and_then_sees_the_expl
     assert "31 mois. La plupart des offices appliquent 30 mois" in page
     answer = db.session.scalar(select(ExerciseAnswer))
     assert answer.score == 1.0 and answer.language == "fr"
+
+
+@pytest.mark.parametrize(("typed", "score"), [("F03D 7/00", 1.0), ("f03d7/00", 1.0), (" F03D  7/00 ", 1.0),
+                                             ("F03D 1/00", 0.0), ("H", 0.0)])
+def test_a_learner_finds_the_ipc_main_group_for_a_clients_control_system(dl177_learner, typed, score):
+    """An IPC main group, as the issue asks, not the section letter of electricity the exercise used to want.
+    (The search module opens after the basics quiz, so the answer goes straight to the service.)"""
+    from academy.assessments.exercises import answer_exercise
+
+    course, learner, client = dl177_learner
+    exercise = db.session.scalar(select(Exercise).where(Exercise.key == "ex-ipc-main-group-control"))
+    assert exercise.url == "https://ipcpub.wipo.int/" and not exercise.is_retired
+    answer = answer_exercise(exercise, enrollment_for(learner.id, course.id), typed, "fr")
+    assert answer.score == score
 
 
 def test_answering_twice_keeps_one_answer_the_latest(dl177_learner):
