@@ -588,7 +588,7 @@ SAMPLES = {
     "fr": ("Hérimanana Rakotomalala-Andriamanjato",
            "Tutoriel en ligne sur l’utilisation de l’information en matière de brevets"),
     "es": ("María Fernanda Quispe Huamán", "Tutorial electrónico sobre el uso de la información de patentes"),
-    "pt": ("João Carlos Albuquerque", "Tutorial eletrónico sobre a utilização da informação em matéria de patentes"),
+    "pt": ("João Carlos Albuquerque", "Tutorial eletrônico sobre o uso da informação de patentes"),
     "ru": ("Екатерина Александровна Смирнова", "Электронное учебное пособие по использованию патентной информации"),
     "zh": ("王小明", "专利信息使用电子教程"),
     "ar": ("فاطمة عبد الرحمن القحطاني", "برنامج تعليمي إلكتروني بشأن استخدام المعلومات المتعلقة بالبراءات"),

@@ -196,19 +196,19 @@ TASKS = {
         "prior-art-search": {
             "title": "Pesquisa do estado da técnica para um inventor local",
             "instructions": (
-                "Parta de um pedido real de um inventor ou de uma pequena empresa que recorreu ao seu CATI (retire "
-                "os dados pessoais se não tiver concordado em partilhá-los). Faça uma pesquisa do estado da técnica "
-                "em pelo menos duas bases de dados gratuitas (por exemplo PATENTSCOPE e Espacenet) e redija um "
-                "relatório de pesquisa para o cliente.\n\n"
+                "Parta de um pedido real de um inventor ou de uma pequena empresa que recorreu ao seu CATI (remova "
+                "os dados pessoais se ele não tiver concordado em compartilhá-los). Faça uma pesquisa do estado "
+                "da técnica em pelo menos duas bases de dados gratuitas (por exemplo PATENTSCOPE e Espacenet) e "
+                "redija um relatório de busca para o cliente.\n\n"
                 "Entregue: o relatório (PDF ou DOCX) com a pergunta de pesquisa, a estratégia (palavras-chave, "
-                "sinónimos, classes CIP/CPC, operadores, as expressões exatas e a data de cada pesquisa), os cinco a "
-                "dez documentos mais relevantes com uma breve nota sobre cada um, e a sua conclusão numa linguagem "
+                "sinônimos, classes CIP/CPC, operadores, as expressões exatas e a data de cada pesquisa), os cinco a "
+                "dez documentos mais relevantes com uma breve nota sobre cada um, e a sua conclusão em uma linguagem "
                 "que o cliente compreenda, incluindo os limites de uma pesquisa em bases gratuitas."),
-            "rubric_title": "Relatório de pesquisa do estado da técnica",
+            "rubric_title": "Relatório de busca do estado da técnica",
             "criteria": [
                 ("Estratégia de pesquisa", [
                     "Apenas palavras-chave; sem classificação; estratégia não documentada.",
-                    "Palavras-chave com sinónimos e pelo menos uma classe CIP/CPC relevante; expressões registadas.",
+                    "Palavras-chave com sinônimos e pelo menos uma classe CIP/CPC relevante; expressões registradas.",
                     "Combina palavras-chave, classes e operadores; estratégia reproduzível.",
                     "Acrescenta a pesquisa por citações e justifica cada escolha; totalmente reproduzível."]),
                 ("Bases de dados e cobertura", [
@@ -236,10 +236,10 @@ TASKS = {
                 "duplicados por família e o que o panorama pode e não pode dizer a quem decide."),
             "rubric_title": "Panorama rápido de patentes",
             "criteria": [
-                ("Âmbito e conjunto de dados", [
-                    "Âmbito pouco claro; menos de 100 famílias ou dados não limpos.",
-                    "Âmbito claro; dados limpos e sem duplicados por família.",
-                    "Âmbito justificado; passos de limpeza documentados e reproduzíveis."]),
+                ("Escopo e conjunto de dados", [
+                    "Escopo pouco claro; menos de 100 famílias ou dados não limpos.",
+                    "Escopo claro; dados limpos e sem duplicados por família.",
+                    "Escopo justificado; passos de limpeza documentados e reproduzíveis."]),
                 ("Análise e gráficos", [
                     "Contagens erradas ou gráficos enganadores.",
                     "Contagens corretas por ano, instituto, requerente e classe.",
@@ -251,15 +251,15 @@ TASKS = {
             ],
         },
         "awareness-session": {
-            "title": "Sessão de sensibilização sobre informação de patentes para investigadores ou PME",
+            "title": "Sessão de conscientização sobre informação de patentes para pesquisadores ou PMEs",
             "instructions": (
-                "Planeie e conduza uma sessão de pelo menos uma hora para investigadores, estudantes ou pequenas "
+                "Planeje e conduza uma sessão de pelo menos uma hora para pesquisadores, estudantes ou pequenas "
                 "empresas sobre como encontrar e utilizar informação de patentes. Adapte os exemplos ao seu "
                 "público.\n\n"
-                "Entregue: a agenda e os diapositivos (PDF), uma lista de presenças ou uma fotografia (PNG ou JPEG; "
-                "desfoque os rostos se os participantes não aceitaram ser fotografados), as opiniões recolhidas e "
+                "Entregue: a agenda e os slides (PDF), uma lista de presenças ou uma fotografia (PNG ou JPEG; "
+                "desfoque os rostos se os participantes não aceitaram ser fotografados), as opiniões coletadas e "
                 "uma reflexão de uma página sobre o que funcionou e o que vai mudar."),
-            "rubric_title": "Sessão de sensibilização",
+            "rubric_title": "Sessão de conscientização",
             "criteria": [
                 ("Preparação e conteúdo", [
                     "Conteúdo genérico; erros sobre patentes.",
@@ -271,7 +271,7 @@ TASKS = {
                     "Exercícios práticos; perguntas respondidas e acompanhamento oferecido."]),
                 ("Opiniões e reflexão", [
                     "Nenhuma opinião recolhida.",
-                    "Opiniões recolhidas e resumidas.",
+                    "Opiniões coletadas e resumidas.",
                     "Opiniões analisadas com mudanças concretas para a próxima vez."]),
             ],
         },
