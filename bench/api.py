@@ -11,12 +11,17 @@
    queue's task ``send_pending`` a batch at a time. Ralph's file-system backend writes each
    target file once, so every batch goes to an LRS account with its own target.
 
-Prints figures and never asserts: timings vary with the machine.
+Each figure comes with a baseline measured in the same run, on the same machine: the
+progress list beside the bare route /livez read by the same clients from the same server as
+often as the list was paged, and the sender beside the same batches POSTed straight to the
+same Ralph (no outbox, no queue task). Prints figures and the ratios, never asserts: timings
+vary with the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -93,28 +98,55 @@ def page_through(base: str, secret: str, page: int, latencies: list[float]) -> i
             return seen
 
 
+def read_bare(base: str, requests: int, latencies: list[float]) -> int:
+    conn = http.client.HTTPConnection(base.removeprefix("http://"), timeout=60)
+    for _ in range(requests):
+        started = time.perf_counter()
+        conn.request("GET", "/livez")
+        resp = conn.getresponse()
+        resp.read()
+        latencies.append(time.perf_counter() - started)
+        if resp.status != 200:
+            raise RuntimeError(f"/livez: {resp.status}")
+    conn.close()
+    return 0
+
+
+def concurrently(clients: int, work) -> float:
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
+def p95_ms(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+
 def api_figures(url: str, root, secrets: list[str], page: int, clients: int) -> None:
     server = start_server(url, root, ACADEMY_API_RATE_LIMIT="100000000 per hour")
     try:
         page_through(server.base, secrets[0], page, [])  # warm every worker
         latencies: list[float] = []
         counts: list[int] = []
-        threads = [threading.Thread(target=lambda s=s: counts.append(page_through(server.base, s, page, latencies)))
-                   for s in secrets[:clients]]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - started
+        wall = concurrently(clients, lambda n: counts.append(page_through(server.base, secrets[n], page, latencies)))
+        bare: list[float] = []
+        per_client = len(latencies) // clients
+        read_bare(server.base, per_client, [])  # the same warm-up for the baseline
+        bare_wall = concurrently(clients, lambda n: read_bare(server.base, per_client, bare))
     finally:
         server.stop()
-    latencies.sort()
-    p95 = latencies[int(len(latencies) * 0.95) - 1]
+    rps, bare_rps = len(latencies) / wall, len(bare) / bare_wall
     print(f"progress list: {clients} clients each paged {counts[0]:,} enrolments, {page} per page: "
-          f"{len(latencies)} requests in {wall:.1f} s = {len(latencies) / wall:.0f} requests/s, "
+          f"{len(latencies)} requests in {wall:.1f} s = {rps:.0f} requests/s, "
           f"{sum(counts) / wall:,.0f} enrolments/s; p50 {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p95 {p95 * 1000:.0f} ms")
+          f"p95 {p95_ms(latencies):.0f} ms")
+    print(f"  baseline, the bare route /livez, same server and clients: {bare_rps:.0f} requests/s, "
+          f"p95 {p95_ms(bare):.1f} ms; a page of the list = {rps / bare_rps:.3f} x bare")
 
 
 def start_ralph(home, accounts: int) -> tuple[subprocess.Popen, int]:
@@ -152,6 +184,19 @@ def statement(n: int, when: str) -> dict:
         "timestamp": when, "version": "1.0.3"}
 
 
+def post_straight(port: int, account: str, statements: list[dict]) -> None:
+    """One batch POSTed to Ralph as any xAPI client would, with nothing of Academy's around it."""
+    auth = base64.b64encode(f"{account}:{RALPH_PASSWORD}".encode()).decode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("POST", "/xAPI/statements", body=json.dumps(statements).encode(), headers={
+        "Authorization": f"Basic {auth}", "Content-Type": "application/json", "X-Experience-API-Version": "1.0.3"})
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    if resp.status != 200:
+        raise RuntimeError(f"Ralph answered {resp.status}: {body[:300]!r}")
+
+
 def xapi_figures(app, backlog: int, batch: int) -> None:
     from sqlalchemy import func, insert, select
 
@@ -162,7 +207,8 @@ def xapi_figures(app, backlog: int, batch: int) -> None:
     home = OUT / "api" / "ralph"
     home.mkdir(parents=True)
     batches = -(-backlog // batch)
-    proc, port = start_ralph(home, batches)
+    straight = min(batches, 20)  # the baseline's batches, each to an account of its own like the sender's
+    proc, port = start_ralph(home, batches + straight)
     try:
         with app.app_context():
             when = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -180,11 +226,19 @@ def xapi_figures(app, backlog: int, batch: int) -> None:
                 sent += services.send_pending(1)
             wall = time.perf_counter() - started
             left = db.session.scalar(select(func.count()).where(XapiStatement.sent_at.is_(None)))
+        payloads = [[statement(n, when) for n in range(i * batch, (i + 1) * batch)] for i in range(straight)]
+        base_started = time.perf_counter()
+        for i, payload in enumerate(payloads):
+            post_straight(port, f"lrs{batches + i}", payload)
+        base_wall = time.perf_counter() - base_started
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     print(f"xAPI: a backlog of {backlog:,} statements sent to Ralph in {batches} batches of {batch}: {sent:,} in "
           f"{wall:.1f} s = {sent / wall:,.0f} statements/s ({left} left unsent)")
+    base_rate = straight * batch / base_wall
+    print(f"  baseline, {straight} batches of {batch} POSTed straight to the same Ralph: "
+          f"{base_rate:,.0f} statements/s; the sender = {sent / wall / base_rate:.2f} x straight")
 
 
 def main() -> None:
