@@ -286,6 +286,51 @@ def test_upgrading_a_database_that_holds_backwards_completions_repairs_them(tmp_
         db.engine.dispose()
 
 
+def test_upgrading_gives_unanswered_survey_invitations_the_learners_language(tmp_path, scratch_database_url):
+    """Before 0840 an invitation had a language only once answered, so the outcome statistics put
+    every learner still to answer in an "unknown" row; upgrading fills in their language."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_migrate import upgrade
+    from sqlalchemy import MetaData
+
+    scratch = make_test_app(tmp_path, scratch_database_url)
+    with scratch.app_context():
+        upgrade(revision="0820")
+        old = MetaData()
+        old.reflect(bind=db.session.connection())
+        now = datetime(2024, 9, 16, tzinfo=UTC)
+
+        def learner(email, language):
+            return db.session.execute(insert(old.tables["user"]).values(
+                email=email, full_name="Follow Up", password_hash="x", gender="woman", country_code="KE",
+                institution_other="Test", preferred_language=language, is_active=True, session_version=1,
+                created_at=now, updated_at=now)).inserted_primary_key[0]
+
+        french, russian, answered = learner("fr@example.org", "fr"), learner("ru@example.org", "ru"), \
+            learner("ar@example.org", "ar")
+        course_id = db.session.execute(insert(old.tables["course"]).values(
+            code="MINI", slug="mini", default_language="en", estimated_hours=1, is_published=True,
+            has_sequential_release=True, content_token="0", created_at=now, updated_at=now)).inserted_primary_key[0]
+        survey_id = db.session.execute(insert(old.tables["survey"]).values(
+            code="follow-up", titles={"en": "Follow-up"}, open_days=30, reminder_after_days=14, is_active=True,
+            created_at=now, updated_at=now)).inserted_primary_key[0]
+        point_id = db.session.execute(insert(old.tables["survey_send_point"]).values(
+            survey_id=survey_id, course_id=course_id, months_after=6, created_at=now)).inserted_primary_key[0]
+        for user_id, language in ((french, None), (russian, None), (answered, "es")):
+            db.session.execute(insert(old.tables["survey_invitation"]).values(
+                send_point_id=point_id, user_id=user_id, completed_at=now - timedelta(days=183), sent_at=now,
+                closes_at=now + timedelta(days=30), language=language,
+                submitted_at=now if language else None))
+        db.session.commit()
+        upgrade()
+        languages = dict(db.session.execute(text("SELECT user_id, language FROM survey_invitation")).all())
+        # the language it was sent in; the language of an answer is kept
+        assert languages == {french: "fr", russian: "ru", answered: "es"}
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_migrations_have_one_head_and_match_the_models(app, app_ctx):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
