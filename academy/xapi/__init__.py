@@ -20,3 +20,4 @@ def init_app(app) -> None:
     signals.certificate_revoked.connect(s.on_certificate_revoked)
     signals.survey_answered.connect(s.on_survey_answered)
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.verbs)

@@ -2,13 +2,34 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, stream_with_context
+from flask_babel import force_locale, pgettext
 
 from academy.auth.access import admin_required
 from academy.xapi.queries import outbox_summary
 from academy.xapi.services import json_lines
 
 bp = Blueprint("xapi", __name__, url_prefix="/admin/xapi", template_folder="templates")
+#: the site's own verbs, where the ADL vocabulary has none: their IRIs resolve to their metadata
+verbs = Blueprint("xapi_verbs", __name__, url_prefix="/xapi/verbs")
+
+
+@verbs.route("/revoked")
+def revoked():
+    """What the ``revoked`` verb of a certificate statement means, in every site language.
+
+    xAPI asks that a verb's IRI resolve to a description a person or an LRS can read; the
+    ADL vocabulary has no verb for withdrawing a credential, so this site defines it here."""
+    name, description = {}, {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            name[language] = pgettext("xapi verb", "revoked")
+            description[language] = pgettext(
+                "xapi verb", "The academy withdrew the certificate it had issued: it is no longer valid.")
+    response = jsonify(name=name, description=description)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.route("/")

@@ -35,6 +35,7 @@ ROWS = [
         {"anon": 302, "learner": 303, "other": 404, "instructor": 404, "admin": 404}, method="POST"),
     Row("xapi.index", lambda w: "/admin/xapi/", admin_only(200)),
     Row("xapi.download", lambda w: "/admin/xapi/statements.jsonl", admin_only(200)),
+    Row("xapi_verbs.revoked", lambda w: "/xapi/verbs/revoked", everyone(200)),
 ]
 
 

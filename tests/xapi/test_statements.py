@@ -249,3 +249,19 @@ def test_the_download_reads_a_since_with_an_offset_as_that_moment(app, client, m
 
     assert learners_in(learner.created_at + timedelta(hours=1)) == []
     assert str(learner.id) in learners_in(learner.created_at - timedelta(minutes=1))
+
+
+def test_the_revoked_verb_resolves_to_what_it_means_in_every_language(app, client, make_user, import_course):
+    """The ADL vocabulary has no verb for withdrawing a certificate, so the site names its own:
+    an LRS or a person following that IRI reads what it means, in each site language."""
+    journey(make_user, import_course)
+    revoked = next(s["verb"]["id"] for s in _statements() if s["verb"]["display"]["en-US"] == "revoked")
+    base = app.config["BASE_URL"].rstrip("/")
+    assert revoked == base + "/xapi/verbs/revoked"
+    response = client.get(revoked.removeprefix(base))
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    meta = response.get_json()
+    assert set(meta["name"]) == set(meta["description"]) == set(app.config["LANGUAGES"])
+    assert meta["name"]["en"] == "revoked"
+    assert meta["name"]["fr"] != "revoked" and meta["description"]["ar"] != meta["description"]["en"]
+    assert "public" in response.headers["Cache-Control"]
