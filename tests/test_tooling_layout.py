@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_demo_seeding_is_one_package_and_no_feature_carries_a_demo_module():
     assert sorted(p.name for p in (ROOT / "academy" / "demo").glob("*.py")) == [
-        "__init__.py", "assignments.py", "certification.py", "quizzes.py", "seed.py", "surveys.py",
+        "__init__.py", "announcements.py", "assignments.py", "certification.py", "quizzes.py", "seed.py", "surveys.py",
         "task_translations.py"]
     stray = [str(p.relative_to(ROOT)) for p in (ROOT / "academy").rglob("demo*.py")
              if p.parent.name != "demo"]
