@@ -6,7 +6,7 @@ learners (or instructors) they also are."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,7 +19,6 @@ from academy.auth.models import Tisc, User
 from academy.coordinators import queries, services
 from academy.core.enums import Role
 from academy.core.forms import AcademyForm
-from academy.core.models import utcnow
 from academy.core.nav import NavItem
 from academy.extensions import db
 from academy.stats import exports, figures
@@ -82,16 +81,7 @@ def export(fmt: str):
     fig = _figure(name, scope)
     stats_services.table_exported(fig.name, fmt, {"coordinator": current_user.id}, scope.filters(),
                                   suppressed=fig.table.suppressed, threshold=THRESHOLD)
-    rows = exports.table_rows(fig.table)
-    if fmt == "csv":
-        body = exports.csv_chunks(rows)
-    else:
-        path = exports.xlsx_tempfile(rows, sheet=fig.title, about=exports.about_rows(fig.table, scope.filters()))
-        body = exports.stream_file_then_delete(path)
-    resp = Response(body, content_type=exports.MIMETYPES[fmt])
-    resp.headers["Content-Disposition"] = f'attachment; filename="academy-{fig.name}-{utcnow():%Y%m%d-%H%M}.{fmt}"'
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return exports.table_download(fig, fmt, scope.filters())
 
 
 @bp.route("/coordinator/at-risk")

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import Response
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, String, case, cast, func, select, type_coerce
 
@@ -367,3 +368,22 @@ def _stream_sqlite(conn, stmt, *, raw: bool) -> Iterator[Any]:
     finally:
         dbapi.execute(f"PRAGMA mmap_size={int(mapped)}")
         dbapi.execute(f"PRAGMA cache_size={int(cache)}")
+
+
+def download(body, fmt: str, filename: str) -> Response:
+    """A file of personal or counted data as an attachment, never stored by a cache."""
+    resp = Response(body, content_type=MIMETYPES[fmt])
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def table_download(fig, fmt: str, filters: Filters, *, as_of: datetime | None = None) -> Response:
+    """A statistics figure's table as CSV (streamed) or XLSX (with its "About" sheet)."""
+    rows = table_rows(fig.table)
+    if fmt == "csv":
+        body = csv_chunks(rows)
+    else:
+        about = about_rows(fig.table, filters, as_of=as_of)
+        body = stream_file_then_delete(xlsx_tempfile(rows, sheet=fig.title, about=about))
+    return download(body, fmt, f"academy-{fig.name}-{utcnow():%Y%m%d-%H%M}.{fmt}")

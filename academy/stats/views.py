@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -241,17 +239,6 @@ def _figure_from_request():
     return figures.build_figure(name, form.filters(), supp), form, {}
 
 
-def _filename(stem: str, fmt: str) -> str:
-    return f"academy-{stem}-{datetime.now(UTC):%Y%m%d-%H%M}.{fmt}"
-
-
-def _download(body, fmt: str, filename: str) -> Response:
-    resp = Response(body, content_type=exports.MIMETYPES[fmt])
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
-
-
 @bp.route("/export.<fmt>")
 @admin_required
 def export_table(fmt: str):
@@ -261,12 +248,7 @@ def export_table(fmt: str):
     filters = form.filters()
     services.table_exported(fig.name, fmt, spec, filters, suppressed=fig.table.suppressed,
                             threshold=form.threshold.data or 5)
-    rows = exports.table_rows(fig.table)
-    if fmt == "csv":
-        return _download(exports.csv_chunks(rows), fmt, _filename(fig.name, fmt))
-    about = exports.about_rows(fig.table, filters, as_of=counted_at())
-    path = exports.xlsx_tempfile(rows, sheet=fig.title, about=about)
-    return _download(exports.stream_file_then_delete(path), fmt, _filename(fig.name, fmt))
+    return exports.table_download(fig, fmt, filters, as_of=counted_at())
 
 
 @bp.route("/enrolments", methods=["GET", "POST"])
@@ -307,7 +289,7 @@ def download_export(job_id: int):
         abort(404)
     services.export_downloaded(job)
     fmt = job.params["format"]
-    resp = _download(exports.stream_file(path), fmt, job.file_name)
+    resp = exports.download(exports.stream_file(path), fmt, job.file_name)
     resp.headers["Content-Length"] = str(path.stat().st_size)
     return resp
 
