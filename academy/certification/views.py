@@ -69,11 +69,13 @@ from academy.certification.uploads import (
 )
 from academy.core.enums import Role
 from academy.core.i18n import language_name
+from academy.core.models import utcnow
 from academy.core.nav import NavItem
 from academy.core.transactions import after_commit
 from academy.core.uploads import body_limit
 from academy.courses.models import Course
 from academy.extensions import db
+from academy.nudges.services import expiring_soon
 from academy.offline import services as offline_services
 
 bp = Blueprint("certification", __name__, template_folder="templates", url_prefix="/certification")
@@ -146,9 +148,6 @@ def my_records():
     for r in records:
         latest.setdefault(r.programme_id, r)
     recertifiable = [r for r in latest.values() if r.awarded_at and r.is_expired]
-    from academy.core.models import utcnow
-    from academy.nudges.services import expiring_soon
-
     return render_template("certification/my_records.html", rows=rows, recertifiable=recertifiable,
                            expiring=expiring_soon(latest.values(), utcnow()), form=CsrfOnlyForm())
 

@@ -11,11 +11,11 @@ from flask_login import current_user
 
 from academy.config import RTL_LANGUAGES
 
-# Codes that Babel lists as territories but that are not ISO 3166-1 countries.
 #: where a view opened by a personal signed link puts that person's language (on the request,
 #: not on ``g``, which tests share between requests through one application context)
 LINK_LANGUAGE = "academy.link_language"
 
+# Codes that Babel lists as territories but that are not ISO 3166-1 countries.
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
 
 
